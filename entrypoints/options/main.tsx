@@ -1,0 +1,3 @@
+import { render } from 'preact';
+
+render(<p>CarrierFlag</p>, document.getElementById('app')!);
