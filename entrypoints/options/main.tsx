@@ -1,3 +1,20 @@
 import { render } from 'preact';
+import browser from 'webextension-polyfill';
+import { Options, type OptionsApi } from '../../components/Options';
+import { request } from '../../lib/messages';
+import '../../assets/styles.css';
 
-render(<p>CarrierFlag</p>, document.getElementById('app')!);
+const send = (message: unknown) => browser.runtime.sendMessage(message);
+
+const api: OptionsApi = {
+  load: () => request(send, { type: 'get-settings' }).then((r) => r.settings),
+  save: (settings) => request(send, { type: 'save-settings', settings }),
+  download: (filename, text) => {
+    const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+    const link = Object.assign(document.createElement('a'), { href: url, download: filename });
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  },
+};
+
+render(<Options api={api} />, document.getElementById('app')!);

@@ -1,3 +1,34 @@
 import { render } from 'preact';
+import browser from 'webextension-polyfill';
+import { Popup, type PopupApi } from '../../components/Popup';
+import { request } from '../../lib/messages';
+import '../../assets/styles.css';
 
-render(<p>CarrierFlag</p>, document.getElementById('app')!);
+const send = (message: unknown) => browser.runtime.sendMessage(message);
+
+/** `popup.html?tab=<id>` shows that tab (deep links, tests); otherwise the active tab. */
+async function targetTabId(): Promise<number | null> {
+  const fromQuery = new URLSearchParams(location.search).get('tab');
+  if (fromQuery !== null && /^\d+$/.test(fromQuery)) return Number(fromQuery);
+  const [tab] = await browser.tabs.query({ active: true, currentWindow: true });
+  return tab?.id ?? null;
+}
+
+const tabId = targetTabId();
+const api: PopupApi = {
+  getReport: async () => {
+    const id = await tabId;
+    return id === null ? null : request(send, { type: 'get-tab-report', tabId: id });
+  },
+  getStatus: () => request(send, { type: 'get-status' }),
+  subscribe: (onChange) => {
+    // Reports live in storage.session; any change there may be ours, so re-ask the worker.
+    const listener = (_changes: unknown, area: string) => {
+      if (area === 'session') onChange();
+    };
+    browser.storage.onChanged.addListener(listener);
+    return () => browser.storage.onChanged.removeListener(listener);
+  },
+};
+
+render(<Popup api={api} />, document.getElementById('app')!);

@@ -1,0 +1,443 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { JSX } from 'preact';
+import { RESOLVER_PRESETS, validateResolverUrl } from '../lib/dns';
+import {
+  defaultSettings,
+  parseAllowlistEntry,
+  type Settings,
+  type SettingsResult,
+} from '../lib/settings';
+import {
+  addAsn,
+  addGroup,
+  addPrefix,
+  removeAsn,
+  removeGroup,
+  removePrefix,
+  setGroupEnabled,
+} from '../lib/watchlist/edit';
+import type { Watchlist, WatchGroup } from '../lib/watchlist/model';
+import { exportWatchlist, importWatchlist } from '../lib/watchlist/transfer';
+
+/** How the options page reaches the worker; main.tsx passes the real one. */
+export interface OptionsApi {
+  load(): Promise<Settings>;
+  save(settings: Settings): Promise<SettingsResult>;
+  /** Offers `text` as a file download named `filename`. */
+  download(filename: string, text: string): void;
+}
+
+type Edit = { ok: true; watchlist: Watchlist } | { ok: false; reason: string };
+
+/** Watchlist, resolver, privacy mode and allowlist. Every change is validated before it is saved. */
+export function Options({ api }: { api: OptionsApi }) {
+  const [settings, setSettings] = useState<Settings | null>(null);
+  const [notice, setNotice] = useState<string>('');
+  const [loadError, setLoadError] = useState<string>('');
+
+  useEffect(() => {
+    api.load().then(setSettings, (e: unknown) => setLoadError(String(e)));
+  }, [api]);
+
+  if (loadError) return <p role="alert">Settings could not be loaded: {loadError}</p>;
+  if (!settings) return <p>Loading…</p>;
+
+  /** Saves through the worker; the page shows the settings the worker accepted, nothing else. */
+  async function save(next: Settings, done: string): Promise<string | null> {
+    const result = await api.save(next);
+    if (!result.ok) return result.reason;
+    setSettings(result.settings);
+    setNotice(done);
+    return null;
+  }
+
+  const saveWatchlist = (edit: Edit, done: string) =>
+    edit.ok ? save({ ...settings, watchlist: edit.watchlist }, done) : Promise.resolve(edit.reason);
+
+  return (
+    <main class="options">
+      <h1>CarrierFlag settings</h1>
+      <p role="status" class="saved" data-testid="notice">
+        {notice}
+      </p>
+      <WatchlistSection
+        watchlist={settings.watchlist}
+        onEdit={saveWatchlist}
+        api={api}
+        save={save}
+        settings={settings}
+      />
+      <ResolverSection settings={settings} save={save} />
+      <PrivacySection settings={settings} save={save} />
+    </main>
+  );
+}
+
+type SaveFn = (next: Settings, done: string) => Promise<string | null>;
+
+function WatchlistSection({
+  watchlist,
+  onEdit,
+  api,
+  save,
+  settings,
+}: {
+  watchlist: Watchlist;
+  onEdit: (edit: Edit, done: string) => Promise<string | null>;
+  api: OptionsApi;
+  save: SaveFn;
+  settings: Settings;
+}) {
+  const [importError, setImportError] = useState('');
+
+  async function onImport(event: JSX.TargetedEvent<HTMLInputElement>) {
+    const input = event.currentTarget;
+    const file = input.files?.[0];
+    if (!file) return;
+    const text = await file.text().catch(() => null);
+    input.value = '';
+    if (text === null) {
+      setImportError('The file could not be read.');
+      return;
+    }
+    const imported = importWatchlist(text);
+    if (!imported.ok) {
+      setImportError(`Import rejected, nothing changed: ${imported.reason}`);
+      return;
+    }
+    const problem = await onEdit(imported, `Imported ${imported.watchlist.groups.length} groups.`);
+    setImportError(problem ? `Import rejected, nothing changed: ${problem}` : '');
+  }
+
+  return (
+    <section aria-labelledby="watchlist-heading">
+      <h2 id="watchlist-heading">Watchlist</h2>
+      <p>
+        A site is flagged when any of its addresses belongs to an enabled group: by the origin AS of
+        the address, or by a listed prefix.
+      </p>
+      {watchlist.groups.map((group) => (
+        <GroupEditor key={group.id} group={group} watchlist={watchlist} onEdit={onEdit} />
+      ))}
+      <NewGroupForm watchlist={watchlist} onEdit={onEdit} />
+      <div class="inline-form">
+        <button
+          type="button"
+          onClick={() => api.download('carrierflag-watchlist.json', exportWatchlist(watchlist))}
+        >
+          Export watchlist
+        </button>
+        <label>
+          Import watchlist{' '}
+          <input
+            type="file"
+            accept="application/json,.json"
+            onChange={onImport}
+            data-testid="import-file"
+          />
+        </label>
+        <button
+          type="button"
+          onClick={() =>
+            void save(
+              { ...settings, watchlist: defaultSettings().watchlist },
+              'Watchlist reset to the defaults.',
+            )
+          }
+        >
+          Reset watchlist to defaults
+        </button>
+      </div>
+      {importError && (
+        <p role="alert" class="error" data-testid="import-error">
+          {importError}
+        </p>
+      )}
+    </section>
+  );
+}
+
+function GroupEditor({
+  group,
+  watchlist,
+  onEdit,
+}: {
+  group: WatchGroup;
+  watchlist: Watchlist;
+  onEdit: (edit: Edit, done: string) => Promise<string | null>;
+}) {
+  const headingId = `group-${group.id}`;
+  return (
+    <div class="group" aria-labelledby={headingId} data-testid={`group-${group.id}`}>
+      <h3 id={headingId}>
+        {group.name} <small>(badge {group.code})</small>
+      </h3>
+      <label>
+        <input
+          type="checkbox"
+          checked={group.enabled}
+          onChange={(e) =>
+            void onEdit(
+              setGroupEnabled(watchlist, group.id, e.currentTarget.checked),
+              `${group.name} ${e.currentTarget.checked ? 'enabled' : 'disabled'}.`,
+            )
+          }
+        />{' '}
+        Watch {group.name}
+      </label>
+      {!group.builtin && (
+        <button
+          type="button"
+          onClick={() => void onEdit(removeGroup(watchlist, group.id), `${group.name} removed.`)}
+        >
+          Remove group {group.name}
+        </button>
+      )}
+      <details>
+        <summary>
+          {group.asns.length} ASNs, {group.prefixes.length} prefixes
+        </summary>
+        <ul class="asn-list" aria-label={`${group.name} ASNs`}>
+          {group.asns.map((a) => (
+            <li key={a.asn}>
+              AS{a.asn}
+              {a.confidence && ` · ${a.confidence} confidence`}
+              {a.note && ` · ${a.note}`}
+              {a.sources && a.sources.length > 0 && (
+                <small> — sources: {a.sources.join('; ')}</small>
+              )}{' '}
+              <button
+                type="button"
+                aria-label={`Remove AS${a.asn} from ${group.name}`}
+                onClick={() =>
+                  void onEdit(removeAsn(watchlist, group.id, a.asn), `AS${a.asn} removed.`)
+                }
+              >
+                Remove
+              </button>
+            </li>
+          ))}
+          {group.prefixes.map((p) => (
+            <li key={p}>
+              {p}{' '}
+              <button
+                type="button"
+                aria-label={`Remove ${p} from ${group.name}`}
+                onClick={() => void onEdit(removePrefix(watchlist, group.id, p), `${p} removed.`)}
+              >
+                Remove
+              </button>
+            </li>
+          ))}
+        </ul>
+      </details>
+      <EntryForm
+        label={`Add ASN or prefix to ${group.name}`}
+        placeholder="AS4134, 4134, 203.0.113.0/24 or 2001:db8::/32"
+        submit={(text) => {
+          const edit = text.includes('/')
+            ? addPrefix(watchlist, group.id, text)
+            : addAsn(watchlist, group.id, text);
+          return onEdit(edit, `Added ${text.trim()} to ${group.name}.`);
+        }}
+      />
+    </div>
+  );
+}
+
+/** A labelled text field whose Enter or button applies it; an invalid value shows its reason and saves nothing. */
+function EntryForm({
+  label,
+  placeholder,
+  submit,
+  buttonText = 'Add',
+  initial = '',
+  type = 'text',
+}: {
+  label: string;
+  placeholder?: string;
+  submit: (text: string) => Promise<string | null>;
+  buttonText?: string;
+  initial?: string;
+  type?: 'text' | 'url';
+}) {
+  const [value, setValue] = useState(initial);
+  const [error, setError] = useState('');
+  const id = `f-${label.replace(/\W+/g, '-').toLowerCase()}`;
+  return (
+    <form
+      class="inline-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void submit(value).then((problem) => {
+          setError(problem ?? '');
+          if (!problem && !initial) setValue('');
+        });
+      }}
+    >
+      <label for={id}>{label}</label>
+      <input
+        id={id}
+        type={type}
+        value={value}
+        placeholder={placeholder}
+        aria-invalid={error ? 'true' : 'false'}
+        aria-describedby={error ? `${id}-error` : undefined}
+        onInput={(e) => setValue(e.currentTarget.value)}
+      />
+      <button type="submit">{buttonText}</button>
+      {error && (
+        <span id={`${id}-error`} role="alert" class="error">
+          {error}
+        </span>
+      )}
+    </form>
+  );
+}
+
+function NewGroupForm({
+  watchlist,
+  onEdit,
+}: {
+  watchlist: Watchlist;
+  onEdit: (edit: Edit, done: string) => Promise<string | null>;
+}) {
+  const [name, setName] = useState('');
+  const [code, setCode] = useState('');
+  const [error, setError] = useState('');
+  return (
+    <form
+      class="inline-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void onEdit(addGroup(watchlist, name, code), `Group ${name.trim()} added.`).then(
+          (problem) => {
+            setError(problem ?? '');
+            if (!problem) {
+              setName('');
+              setCode('');
+            }
+          },
+        );
+      }}
+    >
+      <label>
+        New group name{' '}
+        <input type="text" value={name} onInput={(e) => setName(e.currentTarget.value)} />
+      </label>
+      <label>
+        Badge code{' '}
+        <input type="text" value={code} size={4} onInput={(e) => setCode(e.currentTarget.value)} />
+      </label>
+      <button type="submit">Add group</button>
+      {error && (
+        <span role="alert" class="error">
+          {error}
+        </span>
+      )}
+    </form>
+  );
+}
+
+function ResolverSection({ settings, save }: { settings: Settings; save: SaveFn }) {
+  const current = settings.resolver;
+  return (
+    <section aria-labelledby="resolver-heading">
+      <h2 id="resolver-heading">DNS-over-HTTPS resolver</h2>
+      <p>
+        CarrierFlag asks this resolver for each site's addresses (the site's name only, no cookies,
+        padded). Private and local names are never sent.
+      </p>
+      <fieldset disabled={settings.privacyMode}>
+        <legend>Resolver</legend>
+        {RESOLVER_PRESETS.map((preset) => (
+          <label key={preset.id} style={{ display: 'block' }}>
+            <input
+              type="radio"
+              name="resolver"
+              checked={current.kind === 'preset' && current.id === preset.id}
+              onChange={() =>
+                void save(
+                  { ...settings, resolver: { kind: 'preset', id: preset.id } },
+                  `Resolver: ${preset.name}.`,
+                )
+              }
+            />{' '}
+            {preset.name} <small>({preset.url})</small>
+          </label>
+        ))}
+        <EntryForm
+          label="Custom resolver URL"
+          type="url"
+          placeholder="https://dns.example/dns-query"
+          buttonText="Save"
+          initial={current.kind === 'custom' ? current.url : ''}
+          submit={async (text) => {
+            const checked = validateResolverUrl(text.trim());
+            if (!checked.ok) return checked.reason;
+            return save(
+              { ...settings, resolver: { kind: 'custom', url: checked.url } },
+              `Resolver: ${checked.url}.`,
+            );
+          }}
+        />
+      </fieldset>
+    </section>
+  );
+}
+
+function PrivacySection({ settings, save }: { settings: Settings; save: SaveFn }) {
+  return (
+    <section aria-labelledby="privacy-heading">
+      <h2 id="privacy-heading">Privacy and allowlist</h2>
+      <label>
+        <input
+          type="checkbox"
+          checked={settings.privacyMode}
+          onChange={(e) =>
+            void save(
+              { ...settings, privacyMode: e.currentTarget.checked },
+              e.currentTarget.checked ? 'Privacy mode on: no DNS queries.' : 'Privacy mode off.',
+            )
+          }
+        />{' '}
+        Privacy mode: use only the address my browser connected to (no DNS-over-HTTPS queries)
+      </label>
+      <h3>Allowlist</h3>
+      <p>Sites listed here (and their subdomains) are never looked up.</p>
+      <ul aria-label="Allowlisted sites">
+        {settings.allowlist.map((host) => (
+          <li key={host}>
+            {host}{' '}
+            <button
+              type="button"
+              aria-label={`Remove ${host} from the allowlist`}
+              onClick={() =>
+                void save(
+                  { ...settings, allowlist: settings.allowlist.filter((h) => h !== host) },
+                  `${host} removed from the allowlist.`,
+                )
+              }
+            >
+              Remove
+            </button>
+          </li>
+        ))}
+      </ul>
+      <EntryForm
+        label="Add site to allowlist"
+        placeholder="example.com"
+        submit={async (text) => {
+          const parsed = parseAllowlistEntry(text);
+          if (!parsed.ok) return parsed.reason;
+          if (settings.allowlist.includes(parsed.hostname))
+            return `${parsed.hostname} is already on the allowlist`;
+          return save(
+            { ...settings, allowlist: [...settings.allowlist, parsed.hostname] },
+            `${parsed.hostname} allowlisted.`,
+          );
+        }}
+      />
+    </section>
+  );
+}

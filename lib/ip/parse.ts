@@ -1,0 +1,338 @@
+import type { IpAddress, ParseIpResult } from './types';
+
+// The parser is hand-written on charCodeAt because it sits on the lookup hot path (every DNS answer
+// and every `lookup(text)` goes through it): no regex, no BigInt, no allocation until the result.
+
+const CHAR_0 = 48;
+const CHAR_9 = 57;
+const CHAR_DOT = 46;
+const CHAR_COLON = 58;
+
+/** Why the last failed `parseIpInto` call failed; read only right after a failure. */
+let lastReason = '';
+
+/** Scratch for IPv6 groups: module-level so parsing allocates nothing. */
+const GROUPS = new Int32Array(8);
+
+/**
+ * Parses dotted-quad text in [from, to) to an unsigned 32-bit value, or returns -1 and sets
+ * `lastReason`. Strict: exactly four decimal octets 0..255, no leading zeros (which some
+ * resolvers read as octal), no short or hex forms.
+ */
+function parseV4(text: string, from: number, to: number): number {
+  let value = 0;
+  let octets = 0;
+  let i = from;
+  for (;;) {
+    if (i >= to) {
+      lastReason = 'IPv4 address has an empty octet';
+      return -1;
+    }
+    let c = text.charCodeAt(i);
+    if (c < CHAR_0 || c > CHAR_9) {
+      lastReason = `unexpected character '${text[i]}' in IPv4 address`;
+      return -1;
+    }
+    let n = c - CHAR_0;
+    i++;
+    if (n === 0 && i < to) {
+      c = text.charCodeAt(i);
+      if (c >= CHAR_0 && c <= CHAR_9) {
+        lastReason = 'IPv4 octets may not have leading zeros (ambiguous: octal or decimal)';
+        return -1;
+      }
+    }
+    while (i < to) {
+      c = text.charCodeAt(i);
+      if (c < CHAR_0 || c > CHAR_9) break;
+      n = n * 10 + (c - CHAR_0);
+      if (n > 255) {
+        lastReason = 'IPv4 octet is greater than 255';
+        return -1;
+      }
+      i++;
+    }
+    value = value * 256 + n;
+    octets++;
+    if (i === to) break;
+    if (text.charCodeAt(i) !== CHAR_DOT) {
+      lastReason = `unexpected character '${text[i]}' in IPv4 address`;
+      return -1;
+    }
+    if (octets === 4) {
+      lastReason = 'IPv4 address has more than four octets';
+      return -1;
+    }
+    i++;
+  }
+  if (octets !== 4) {
+    lastReason = 'IPv4 address needs exactly four dotted octets (short forms are not accepted)';
+    return -1;
+  }
+  return value;
+}
+
+/** Value of a hex digit, or -1. */
+function hexValue(c: number): number {
+  if (c >= CHAR_0 && c <= CHAR_9) return c - CHAR_0;
+  const lower = c | 0x20;
+  if (lower >= 97 && lower <= 102) return lower - 87;
+  return -1;
+}
+
+/**
+ * Parses any RFC 4291 text form of an IPv6 address into `out[0..3]`. Returns false and sets
+ * `lastReason` on failure.
+ */
+function parseV6(text: string, out: Uint32Array): boolean {
+  const len = text.length;
+  let n = 0; // groups written
+  let gap = -1; // index in GROUPS where '::' stands
+  let i = 0;
+  if (len >= 2 && text.charCodeAt(0) === CHAR_COLON) {
+    if (text.charCodeAt(1) !== CHAR_COLON) {
+      lastReason = 'IPv6 address may not start with a single colon';
+      return false;
+    }
+    gap = 0;
+    i = 2;
+  }
+  if (i < len) {
+    for (;;) {
+      const start = i;
+      let value = 0;
+      let h = -1;
+      while (i < len && (h = hexValue(text.charCodeAt(i))) >= 0) {
+        value = (value << 4) | h;
+        i++;
+      }
+      if (i < len && text.charCodeAt(i) === CHAR_DOT) {
+        // Embedded IPv4 (::ffff:1.2.3.4, 64:ff9b::1.2.3.4): it must end the address.
+        if (n > 6) {
+          lastReason = 'IPv6 address has too many groups before its embedded IPv4 part';
+          return false;
+        }
+        const v4 = parseV4(text, start, len);
+        if (v4 < 0) return false;
+        GROUPS[n++] = v4 >>> 16;
+        GROUPS[n++] = v4 & 0xffff;
+        i = len;
+        break;
+      }
+      const digits = i - start;
+      if (digits === 0) {
+        lastReason =
+          i < len
+            ? `unexpected character '${text[i]}' in IPv6 address`
+            : 'IPv6 address may not end with a single colon';
+        return false;
+      }
+      if (digits > 4) {
+        lastReason = 'IPv6 group has more than four hex digits';
+        return false;
+      }
+      if (n === 8) {
+        lastReason = 'IPv6 address has more than eight groups';
+        return false;
+      }
+      GROUPS[n++] = value;
+      if (i === len) break;
+      if (text.charCodeAt(i) !== CHAR_COLON) {
+        lastReason = `unexpected character '${text[i]}' in IPv6 address`;
+        return false;
+      }
+      i++;
+      if (i < len && text.charCodeAt(i) === CHAR_COLON) {
+        if (gap >= 0) {
+          lastReason = "IPv6 address may contain '::' only once";
+          return false;
+        }
+        gap = n;
+        i++;
+        if (i === len) break;
+      } else if (i === len) {
+        lastReason = 'IPv6 address may not end with a single colon';
+        return false;
+      }
+    }
+  }
+  if (gap < 0) {
+    if (n !== 8) {
+      lastReason = `IPv6 address has ${n} groups; it needs eight or a '::'`;
+      return false;
+    }
+  } else if (n > 7) {
+    lastReason = "IPv6 address has eight groups and a '::'";
+    return false;
+  }
+  // Expand '::' by writing the groups after the gap at the end.
+  const zeros = 8 - n;
+  let w0 = 0;
+  let w1 = 0;
+  let w2 = 0;
+  let w3 = 0;
+  for (let g = 0; g < 8; g++) {
+    let v = 0;
+    if (gap < 0 || g < gap) v = GROUPS[g]!;
+    else if (g >= gap + zeros) v = GROUPS[g - zeros]!;
+    switch (g >> 1) {
+      case 0:
+        w0 = (w0 << 16) | v;
+        break;
+      case 1:
+        w1 = (w1 << 16) | v;
+        break;
+      case 2:
+        w2 = (w2 << 16) | v;
+        break;
+      default:
+        w3 = (w3 << 16) | v;
+    }
+  }
+  out[0] = w0;
+  out[1] = w1;
+  out[2] = w2;
+  out[3] = w3;
+  return true;
+}
+
+/** A reason for text that no address form accepts, checked before the form-specific reason. */
+function generalReason(text: string): string | undefined {
+  if (text.length === 0) return 'empty text is not an IP address';
+  if (/\s/.test(text)) return 'whitespace is not allowed in an IP address';
+  if (text.includes('%')) return 'IPv6 zone identifiers are not accepted';
+  if (text.includes('[') || text.includes(']')) return 'brackets are not accepted around an address';
+  if (text.includes('/')) return 'a CIDR prefix is not an address';
+  return undefined;
+}
+
+/**
+ * Low-level parser for hot paths: writes the address into `out` (IPv4 in `out[0]`, IPv6 in
+ * `out[0..3]`) and returns its family, or 0 when the text is not an address (then
+ * `lastParseReason()` says why). IPv4-mapped IPv6 (::ffff:a.b.c.d) comes back as family 4.
+ */
+export function parseIpInto(text: string, out: Uint32Array): 0 | 4 | 6 {
+  const len = text.length;
+  // A colon within the first five characters decides IPv6 without scanning the whole string.
+  let isV6 = false;
+  for (let i = 0; i < len && i < 5; i++) {
+    if (text.charCodeAt(i) === CHAR_COLON) {
+      isV6 = true;
+      break;
+    }
+  }
+  if (!isV6) {
+    if (len > 15) {
+      if (text.includes(':')) isV6 = true;
+    }
+  }
+  if (!isV6) {
+    const v = len === 0 || len > 15 ? -1 : parseV4(text, 0, len);
+    if (v >= 0) {
+      out[0] = v;
+      return 4;
+    }
+    if (len > 15) lastReason = 'too long for an IPv4 address';
+    if (len === 0) lastReason = 'empty text is not an IP address';
+    const general = generalReason(text);
+    if (general !== undefined) lastReason = general;
+    return 0;
+  }
+  if (len > 45 || !parseV6(text, out)) {
+    if (len > 45) lastReason = 'too long for an IPv6 address';
+    const general = generalReason(text);
+    if (general !== undefined) lastReason = general;
+    return 0;
+  }
+  if (out[0] === 0 && out[1] === 0 && out[2] === 0xffff) {
+    out[0] = out[3]!;
+    return 4;
+  }
+  return 6;
+}
+
+/** The reason for the most recent failed `parseIpInto` call. */
+export function lastParseReason(): string {
+  return lastReason;
+}
+
+const PARSE_SCRATCH = new Uint32Array(4);
+
+/**
+ * Parses an IPv4 or IPv6 address in any standard text form. Never throws: bad input gives
+ * `{ ok: false, reason }` with a human reason. IPv4-mapped IPv6 becomes family 4 so that a
+ * mapped answer and a plain IPv4 answer are looked up the same way.
+ */
+export function parseIp(text: string): ParseIpResult {
+  if (typeof text !== 'string') return { ok: false, reason: 'not a string' };
+  const family = parseIpInto(text, PARSE_SCRATCH);
+  if (family === 4) return { ok: true, address: { family: 4, value: PARSE_SCRATCH[0]! } };
+  if (family === 6) {
+    const s = PARSE_SCRATCH;
+    return { ok: true, address: { family: 6, words: [s[0]!, s[1]!, s[2]!, s[3]!] } };
+  }
+  return { ok: false, reason: lastReason };
+}
+
+const OCTET = Array.from({ length: 256 }, (_, i) => String(i));
+
+/** Dotted-quad text for an unsigned 32-bit value. */
+export function formatIpv4(value: number): string {
+  return (
+    OCTET[value >>> 24]! +
+    '.' +
+    OCTET[(value >>> 16) & 255]! +
+    '.' +
+    OCTET[(value >>> 8) & 255]! +
+    '.' +
+    OCTET[value & 255]!
+  );
+}
+
+/** RFC 5952 text for four 32-bit words: lowercase, shortest, the longest zero run as '::'. */
+export function formatIpv6Words(w0: number, w1: number, w2: number, w3: number): string {
+  if (w0 === 0 && w1 === 0 && w2 === 0xffff) return '::ffff:' + formatIpv4(w3 >>> 0); // RFC 5952 §5
+  const g = [
+    w0 >>> 16,
+    w0 & 0xffff,
+    w1 >>> 16,
+    w1 & 0xffff,
+    w2 >>> 16,
+    w2 & 0xffff,
+    w3 >>> 16,
+    w3 & 0xffff,
+  ];
+  let bestStart = -1;
+  let bestLen = 1; // a single zero group is never shortened (RFC 5952 §4.2.2)
+  for (let i = 0; i < 8; ) {
+    if (g[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > bestLen) {
+      bestStart = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  let s = '';
+  for (let i = 0; i < 8; i++) {
+    if (i === bestStart) {
+      s += i === 0 ? '::' : ':';
+      i += bestLen - 1;
+      continue;
+    }
+    s += g[i]!.toString(16);
+    if (i < 7) s += ':';
+  }
+  return s;
+}
+
+/** Canonical text of an address: dotted quad for IPv4, RFC 5952 for IPv6. */
+export function formatIp(address: IpAddress): string {
+  if (address.family === 4) return formatIpv4(address.value >>> 0);
+  const [w0, w1, w2, w3] = address.words;
+  return formatIpv6Words(w0, w1, w2, w3);
+}

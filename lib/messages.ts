@@ -1,0 +1,73 @@
+import type { Settings, SettingsResult } from './settings';
+import type { TabReport } from './tab-monitor';
+import type { TableMeta } from './prefix-table';
+
+/** Where the worker's prefix table came from, and what went wrong getting it, if anything. */
+export interface EngineStatus {
+  tableMeta: TableMeta | null;
+  tableOrigin: 'indexeddb' | 'bundled' | 'none';
+  /** Shown in the popup: the table could not be stored or read, or settings could not be read. */
+  problems: string[];
+}
+
+/**
+ * Every message between the extension's pages and its worker, with its reply.
+ * One map, so a sender and its handler cannot disagree about a payload.
+ */
+export interface MessageMap {
+  'get-tab-report': { request: { tabId: number }; response: TabReport | null };
+  'get-status': { request: Record<string, never>; response: EngineStatus };
+  'get-settings': { request: Record<string, never>; response: { settings: Settings } };
+  'save-settings': { request: { settings: Settings }; response: SettingsResult };
+}
+
+export type MessageType = keyof MessageMap;
+export type Message = { [K in MessageType]: { type: K } & MessageMap[K]['request'] }[MessageType];
+export type MessageOf<K extends MessageType> = { type: K } & MessageMap[K]['request'];
+export type ResponseOf<K extends MessageType> = MessageMap[K]['response'];
+
+const MESSAGE_TYPES: ReadonlySet<string> = new Set<MessageType>([
+  'get-tab-report',
+  'get-status',
+  'get-settings',
+  'save-settings',
+]);
+
+/** Narrows an unknown runtime message to one of ours by its `type`; payloads are checked by handlers. */
+export function isMessage(value: unknown): value is Message {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { type?: unknown }).type === 'string' &&
+    MESSAGE_TYPES.has((value as { type: string }).type)
+  );
+}
+
+/** The parts of a runtime MessageSender the check needs. */
+export interface SenderInfo {
+  id?: string;
+  url?: string;
+}
+
+/**
+ * True only for our own extension pages (popup, options): same extension id and a URL under our
+ * origin. Content scripts, other extensions and web pages are refused, so they cannot read a tab's
+ * history of verdicts or change settings.
+ */
+export function isOwnPage(
+  sender: SenderInfo,
+  extensionId: string,
+  extensionOrigin: string,
+): boolean {
+  if (sender.id !== extensionId || typeof sender.url !== 'string') return false;
+  const origin = extensionOrigin.endsWith('/') ? extensionOrigin : `${extensionOrigin}/`;
+  return sender.url.startsWith(origin);
+}
+
+/** A typed request from a page to the worker; `send` is runtime.sendMessage, passed in. */
+export function request<K extends MessageType>(
+  send: (message: unknown) => Promise<unknown>,
+  message: MessageOf<K>,
+): Promise<ResponseOf<K>> {
+  return send(message) as Promise<ResponseOf<K>>;
+}

@@ -1,0 +1,148 @@
+import { RESOLVER_PRESETS, DEFAULT_RESOLVER_ID, validateResolverUrl } from './dns';
+import { DEFAULT_WATCHLIST } from './watchlist/defaults';
+import type { Watchlist } from './watchlist/model';
+import { validateWatchlist } from './watchlist/validate';
+
+/** The settings format written by this release. Bump it and add a step to `migrateSettings` on change. */
+export const SETTINGS_VERSION = 1;
+
+export type ResolverChoice = { kind: 'preset'; id: string } | { kind: 'custom'; url: string };
+
+/** Everything the user can change, stored as one record so a save is all-or-nothing. */
+export interface Settings {
+  version: typeof SETTINGS_VERSION;
+  watchlist: Watchlist;
+  resolver: ResolverChoice;
+  /** Use only the address the browser connected to: no DNS-over-HTTPS queries at all. */
+  privacyMode: boolean;
+  /** Hostnames never looked up; an entry covers its subdomains too. */
+  allowlist: string[];
+}
+
+export type SettingsResult = { ok: true; settings: Settings } | { ok: false; reason: string };
+
+/** A fresh copy of the defaults: the three carriers, Cloudflare, privacy mode off, empty allowlist. */
+export function defaultSettings(): Settings {
+  return {
+    version: SETTINGS_VERSION,
+    watchlist: structuredClone(DEFAULT_WATCHLIST),
+    resolver: { kind: 'preset', id: DEFAULT_RESOLVER_ID },
+    privacyMode: false,
+    allowlist: [],
+  };
+}
+
+/** The resolver URL a choice stands for. */
+export function resolverUrlOf(choice: ResolverChoice): string {
+  if (choice.kind === 'custom') return choice.url;
+  const preset = RESOLVER_PRESETS.find((p) => p.id === choice.id) ?? RESOLVER_PRESETS[0];
+  if (!preset) throw new Error('no resolver presets defined');
+  return preset.url;
+}
+
+/**
+ * Checks a whole settings object (from storage, an import or a message) field by field.
+ * Never throws; the reason names the first field that is wrong.
+ */
+export function validateSettings(value: unknown): SettingsResult {
+  if (!isRecord(value)) return { ok: false, reason: 'settings must be an object' };
+  if (value.version !== SETTINGS_VERSION) {
+    return { ok: false, reason: `unsupported settings version ${String(value.version)}` };
+  }
+  const watchlist = validateWatchlist(value.watchlist);
+  if (!watchlist.ok) return { ok: false, reason: `watchlist: ${watchlist.reason}` };
+  const resolver = validateResolverChoice(value.resolver);
+  if (!resolver.ok) return { ok: false, reason: `resolver: ${resolver.reason}` };
+  if (typeof value.privacyMode !== 'boolean') {
+    return { ok: false, reason: 'privacyMode must be true or false' };
+  }
+  if (!Array.isArray(value.allowlist)) return { ok: false, reason: 'allowlist must be a list' };
+  const allowlist: string[] = [];
+  for (const entry of value.allowlist) {
+    const parsed = parseAllowlistEntry(typeof entry === 'string' ? entry : '');
+    if (!parsed.ok)
+      return { ok: false, reason: `allowlist entry ${JSON.stringify(entry)}: ${parsed.reason}` };
+    if (!allowlist.includes(parsed.hostname)) allowlist.push(parsed.hostname);
+  }
+  return {
+    ok: true,
+    settings: {
+      version: SETTINGS_VERSION,
+      watchlist: watchlist.watchlist,
+      resolver: resolver.choice,
+      privacyMode: value.privacyMode,
+      allowlist,
+    },
+  };
+}
+
+function validateResolverChoice(
+  value: unknown,
+): { ok: true; choice: ResolverChoice } | { ok: false; reason: string } {
+  if (!isRecord(value)) return { ok: false, reason: 'must be an object' };
+  if (value.kind === 'preset') {
+    const id = value.id;
+    if (typeof id !== 'string' || !RESOLVER_PRESETS.some((p) => p.id === id)) {
+      return { ok: false, reason: `unknown preset ${JSON.stringify(id)}` };
+    }
+    return { ok: true, choice: { kind: 'preset', id } };
+  }
+  if (value.kind === 'custom') {
+    const checked = validateResolverUrl(typeof value.url === 'string' ? value.url : '');
+    if (!checked.ok) return { ok: false, reason: checked.reason };
+    return { ok: true, choice: { kind: 'custom', url: checked.url } };
+  }
+  return { ok: false, reason: 'kind must be "preset" or "custom"' };
+}
+
+/**
+ * Brings stored settings of any earlier version up to `SETTINGS_VERSION`.
+ * Nothing stored yet gives the defaults; a record that cannot be read is not silently replaced:
+ * the caller gets the defaults to run with plus a `problem` to show, and keeps the stored record.
+ */
+export function migrateSettings(stored: unknown): {
+  settings: Settings;
+  changed: boolean;
+  problem?: string;
+} {
+  if (stored === undefined || stored === null) {
+    return { settings: defaultSettings(), changed: true };
+  }
+  // Version 1 is the first release: future versions add `if (version < N)` steps here.
+  const checked = validateSettings(stored);
+  if (checked.ok) return { settings: checked.settings, changed: false };
+  return {
+    settings: defaultSettings(),
+    changed: false,
+    problem: `Stored settings could not be read (${checked.reason}); using the defaults until you save.`,
+  };
+}
+
+/** Accepts a hostname or a URL and gives the lowercase hostname to allowlist. */
+export function parseAllowlistEntry(
+  text: string,
+): { ok: true; hostname: string } | { ok: false; reason: string } {
+  const trimmed = text.trim().toLowerCase();
+  if (!trimmed) return { ok: false, reason: 'enter a site such as example.com' };
+  let hostname: string;
+  try {
+    hostname = new URL(trimmed.includes('://') ? trimmed : `http://${trimmed}`).hostname;
+  } catch {
+    return { ok: false, reason: `"${text.trim()}" is not a site name or URL` };
+  }
+  hostname = hostname.replace(/\.$/, '');
+  if (!hostname || hostname.startsWith('.') || hostname.includes('..')) {
+    return { ok: false, reason: `"${text.trim()}" is not a site name or URL` };
+  }
+  return { ok: true, hostname };
+}
+
+/** True when `hostname` is an allowlist entry or a subdomain of one. */
+export function isAllowlisted(hostname: string, allowlist: readonly string[]): boolean {
+  const host = hostname.toLowerCase().replace(/\.$/, '');
+  return allowlist.some((entry) => host === entry || host.endsWith(`.${entry}`));
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

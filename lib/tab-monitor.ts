@@ -1,0 +1,312 @@
+/**
+ * One verdict per tab, kept in a session store so a worker that the browser stops and restarts
+ * loses nothing.
+ *
+ * Lifecycle of a tab's report (key `tab:<id>` in the session store):
+ * - navigation starts → a fresh report for the new hostname; the DoH lookup starts (unless the site is
+ *   allowlisted, an IP literal, or privacy mode is on);
+ * - the main-frame response starts → the address the browser connected to joins the report;
+ * - the navigation commits → the report is marked committed and from then on every change is shown
+ *   on the badge (the browser wipes a per-tab badge at commit, so earlier writes would be lost);
+ * - the tab closes → the report goes.
+ * A report whose DoH lookup was in flight when the worker died is resumed by `resumePending`.
+ * Module-level state here is only a queue of in-flight work; everything that matters is in the store.
+ */
+import type { DnsError, ResolveResult } from './dns';
+import { parseIp } from './ip/parse';
+import { badgeFor, buildVerdict, type Verdict } from './verdict';
+import { isAllowlisted, type Settings } from './settings';
+import type { LookupResult } from './prefix-table';
+import { compileWatchlist } from './watchlist/match';
+
+export type DohState =
+  | { state: 'pending' }
+  | { state: 'skipped'; why: 'allowlisted' | 'literal' | 'privacy-mode' }
+  | { state: 'done'; addresses: string[]; cnameChain: string[] }
+  | { state: 'failed'; error: DnsError };
+
+/** What the popup shows for a tab, and what the badge is derived from. */
+export interface TabReport {
+  tabId: number;
+  url: string;
+  hostname: string;
+  /** Distinguishes navigations, so a late answer for an earlier page is dropped. */
+  navigationId: string;
+  committed: boolean;
+  browserAddress?: string;
+  doh: DohState;
+  verdict: Verdict;
+  /** False while the DoH answer is still awaited and nothing is flagged yet. */
+  final: boolean;
+  updatedAt: number;
+}
+
+/** The subset of storage.session the monitor needs. */
+export interface SessionArea {
+  get(key: string): Promise<Record<string, unknown>>;
+  get(key: null): Promise<Record<string, unknown>>;
+  set(items: Record<string, unknown>): Promise<void>;
+  remove(key: string): Promise<void>;
+}
+
+export interface Badge {
+  text: string;
+  color: string;
+  title: string;
+}
+
+export interface TabMonitorDeps {
+  session: SessionArea;
+  setBadge(tabId: number, badge: Badge): Promise<void>;
+  table: { lookup(text: string): LookupResult };
+  getSettings(): Settings;
+  resolve(hostname: string, settings: Settings): Promise<ResolveResult>;
+  now(): number;
+  log(message: string, error?: unknown): void;
+}
+
+const TAB_KEY_PREFIX = 'tab:';
+const tabKey = (tabId: number) => `${TAB_KEY_PREFIX}${tabId}`;
+
+/** Creates the monitor; every method is safe to call from a listener (errors are logged, not thrown). */
+export function createTabMonitor(deps: TabMonitorDeps) {
+  // Serialises work per tab so two events never write one report concurrently.
+  const queues = new Map<number, Promise<void>>();
+  const lastBadge = new Map<number, string>();
+  let matcher = compileWatchlist(deps.getSettings().watchlist);
+  let navigationCounter = 0;
+
+  function enqueue(tabId: number, work: () => Promise<void>): Promise<void> {
+    const previous = queues.get(tabId) ?? Promise.resolve();
+    const next = previous
+      .then(work)
+      .catch((error: unknown) => deps.log(`tab ${tabId}: update failed`, error));
+    queues.set(tabId, next);
+    void next.then(() => {
+      if (queues.get(tabId) === next) queues.delete(tabId);
+    });
+    return next;
+  }
+
+  async function readReport(tabId: number): Promise<TabReport | undefined> {
+    const stored = await deps.session.get(tabKey(tabId));
+    return stored[tabKey(tabId)] as TabReport | undefined;
+  }
+
+  function evaluate(report: Omit<TabReport, 'verdict' | 'final' | 'updatedAt'>): TabReport {
+    const settings = deps.getSettings();
+    const allowlisted = isAllowlisted(report.hostname, settings.allowlist);
+    const literal = literalAddress(report.hostname);
+    const verdict = buildVerdict(
+      {
+        hostname: report.hostname,
+        allowlisted,
+        literal,
+        browserAddress: report.browserAddress,
+        dohAddresses: report.doh.state === 'done' ? report.doh.addresses : undefined,
+        dnsError:
+          report.doh.state === 'failed'
+            ? report.doh.error
+            : report.doh.state === 'skipped' &&
+                report.doh.why === 'privacy-mode' &&
+                !report.browserAddress
+              ? {
+                  kind: 'privacy-mode',
+                  message: 'privacy mode is on and no connection was seen yet',
+                }
+              : undefined,
+      },
+      deps.table,
+      matcher,
+    );
+    const waiting =
+      report.doh.state === 'pending' ||
+      (report.doh.state === 'skipped' &&
+        report.doh.why === 'privacy-mode' &&
+        !report.browserAddress);
+    const final = !waiting || verdict.status === 'flagged';
+    return { ...report, verdict, final, updatedAt: deps.now() };
+  }
+
+  async function store(report: TabReport): Promise<void> {
+    await deps.session.set({ [tabKey(report.tabId)]: report });
+    if (report.committed) await showBadge(report);
+  }
+
+  async function showBadge(report: TabReport): Promise<void> {
+    const badge: Badge = report.final
+      ? badgeFor(report.verdict)
+      : { text: '', color: '#5f6368', title: `CarrierFlag: checking ${report.hostname}…` };
+    const key = `${report.navigationId}|${badge.text}|${badge.color}|${badge.title}`;
+    if (lastBadge.get(report.tabId) === key) return;
+    await deps.setBadge(report.tabId, badge);
+    lastBadge.set(report.tabId, key);
+  }
+
+  function initialDoh(hostname: string, settings: Settings): DohState {
+    if (isAllowlisted(hostname, settings.allowlist))
+      return { state: 'skipped', why: 'allowlisted' };
+    if (literalAddress(hostname)) return { state: 'skipped', why: 'literal' };
+    if (settings.privacyMode) return { state: 'skipped', why: 'privacy-mode' };
+    return { state: 'pending' };
+  }
+
+  /** Runs the DoH lookup for a report and stores the outcome, unless the tab moved on meanwhile. */
+  async function runLookup(tabId: number, navigationId: string, hostname: string): Promise<void> {
+    let outcome: DohState;
+    try {
+      const result = await deps.resolve(hostname, deps.getSettings());
+      outcome = result.ok
+        ? {
+            state: 'done',
+            addresses: result.addresses.map((a) => a.ip),
+            cnameChain: result.cnameChain,
+          }
+        : { state: 'failed', error: result.error };
+    } catch (error) {
+      // The client promises never to throw; if it does, the tab must still not look clean.
+      deps.log(`resolver threw for ${hostname}`, error);
+      outcome = { state: 'failed', error: { kind: 'network', message: String(error) } as DnsError };
+    }
+    await enqueue(tabId, async () => {
+      const report = await readReport(tabId);
+      if (!report || report.navigationId !== navigationId) return;
+      await store(evaluate({ ...report, doh: outcome }));
+    });
+  }
+
+  function startReport(tabId: number, url: string, base?: Partial<TabReport>): TabReport {
+    const hostname = hostnameOf(url) ?? '';
+    const settings = deps.getSettings();
+    navigationCounter += 1;
+    return evaluate({
+      tabId,
+      url,
+      hostname,
+      navigationId: `${deps.now().toString(36)}-${navigationCounter}`,
+      committed: base?.committed ?? false,
+      browserAddress: base?.browserAddress,
+      doh: initialDoh(hostname, settings),
+    });
+  }
+
+  async function begin(tabId: number, url: string, base?: Partial<TabReport>): Promise<void> {
+    const report = startReport(tabId, url, base);
+    lastBadge.delete(tabId);
+    await store(report);
+    if (report.doh.state === 'pending') {
+      void runLookup(tabId, report.navigationId, report.hostname);
+    }
+  }
+
+  return {
+    /** A top-level navigation to `url` started in `tabId`. */
+    navigationStarted(tabId: number, url: string): Promise<void> {
+      return enqueue(tabId, async () => {
+        if (!isWebUrl(url)) {
+          await deps.session.remove(tabKey(tabId));
+          return;
+        }
+        await begin(tabId, url);
+      });
+    },
+
+    /** The main-frame response for `url` started; `ip` is the address the browser connected to. */
+    responseStarted(tabId: number, url: string, ip: string | undefined): Promise<void> {
+      return enqueue(tabId, async () => {
+        if (!isWebUrl(url)) return;
+        const report = await readReport(tabId);
+        const hostname = hostnameOf(url);
+        if (!report || report.hostname !== hostname) {
+          // A redirect to another host, or a worker that missed the start: evaluate the new host.
+          await begin(tabId, url, { browserAddress: ip, committed: false });
+          return;
+        }
+        if (!ip || report.browserAddress === ip) return;
+        await store(evaluate({ ...report, browserAddress: ip }));
+      });
+    },
+
+    /** The top-level navigation committed: from now on the badge shows the verdict. */
+    navigationCommitted(tabId: number, url: string): Promise<void> {
+      return enqueue(tabId, async () => {
+        lastBadge.delete(tabId);
+        if (!isWebUrl(url)) {
+          await deps.session.remove(tabKey(tabId));
+          await deps.setBadge(tabId, { text: '', color: '#5f6368', title: 'CarrierFlag' });
+          return;
+        }
+        const report = await readReport(tabId);
+        if (!report || report.hostname !== hostnameOf(url)) {
+          await begin(tabId, url, { committed: true, browserAddress: undefined });
+          return;
+        }
+        await store({ ...report, committed: true });
+      });
+    },
+
+    /** The tab closed. */
+    tabRemoved(tabId: number): Promise<void> {
+      lastBadge.delete(tabId);
+      return enqueue(tabId, () => deps.session.remove(tabKey(tabId)));
+    },
+
+    /** The report the popup shows, or null when the tab has no web page. */
+    getReport(tabId: number): Promise<TabReport | null> {
+      return readReport(tabId).then((r) => r ?? null);
+    },
+
+    /** After a worker restart: finish every lookup that was in flight when the old worker died. */
+    async resumePending(): Promise<void> {
+      for (const report of await allReports()) {
+        if (report.doh.state === 'pending') {
+          void runLookup(report.tabId, report.navigationId, report.hostname);
+        }
+      }
+    },
+
+    /** Settings changed: re-evaluate every open tab against the new watchlist, resolver and lists. */
+    async settingsChanged(): Promise<void> {
+      matcher = compileWatchlist(deps.getSettings().watchlist);
+      for (const report of await allReports()) {
+        await enqueue(report.tabId, async () => {
+          const current = await readReport(report.tabId);
+          if (!current) return;
+          lastBadge.delete(current.tabId);
+          await begin(current.tabId, current.url, {
+            committed: current.committed,
+            browserAddress: current.browserAddress,
+          });
+        });
+      }
+    },
+  };
+
+  async function allReports(): Promise<TabReport[]> {
+    const everything = await deps.session.get(null);
+    return Object.entries(everything)
+      .filter(([key]) => key.startsWith(TAB_KEY_PREFIX))
+      .map(([, value]) => value as TabReport);
+  }
+}
+
+export type TabMonitor = ReturnType<typeof createTabMonitor>;
+
+function isWebUrl(url: string): boolean {
+  return url.startsWith('http://') || url.startsWith('https://');
+}
+
+function hostnameOf(url: string): string | undefined {
+  try {
+    return new URL(url).hostname.replace(/\.$/, '').toLowerCase();
+  } catch {
+    return undefined;
+  }
+}
+
+/** The address when the hostname is an IP literal (`[2001:db8::1]` included), else undefined. */
+function literalAddress(hostname: string): string | undefined {
+  const bare =
+    hostname.startsWith('[') && hostname.endsWith(']') ? hostname.slice(1, -1) : hostname;
+  return parseIp(bare).ok ? bare : undefined;
+}

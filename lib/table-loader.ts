@@ -1,0 +1,99 @@
+import type { CarrierFlagDatabase } from './storage/database';
+import {
+  decodeTable,
+  readTableMeta,
+  tableFromColumns,
+  type PrefixTable,
+  type TableCodec,
+  type TableMeta,
+} from './prefix-table';
+
+export interface LoadedTable {
+  table: PrefixTable;
+  /** 'indexeddb': served from (or just written to) the database; 'bundled': decoded from the package only. */
+  origin: 'indexeddb' | 'bundled';
+  problems: string[];
+}
+
+export interface TableLoaderDeps {
+  /** The bundled table file from the extension package. */
+  fetchBundled(): Promise<Uint8Array>;
+  openDatabase(): Promise<CarrierFlagDatabase>;
+  codec: TableCodec;
+  now(): number;
+}
+
+/**
+ * Loads the prefix table once per worker life: from IndexedDB when it holds the bundled version,
+ * otherwise by decoding the bundled file (checksum verified) and importing it. An import writes the
+ * new table and switches the 'active' pointer in one transaction, then drops older tables, so a
+ * worker killed half-way leaves the previous whole table in use. If IndexedDB fails in any way the
+ * bundled table is used and the problem is reported, never thrown.
+ */
+export async function loadTable(deps: TableLoaderDeps): Promise<LoadedTable> {
+  const problems: string[] = [];
+  let bundled: Uint8Array | undefined;
+  let bundledMeta: TableMeta | undefined;
+  try {
+    bundled = await deps.fetchBundled();
+    bundledMeta = readTableMeta(bundled);
+  } catch (error) {
+    problems.push(`The bundled prefix table could not be read: ${messageOf(error)}`);
+  }
+
+  let db: CarrierFlagDatabase | undefined;
+  try {
+    db = await deps.openDatabase();
+  } catch (error) {
+    problems.push(`IndexedDB is unavailable (${messageOf(error)}); using the bundled table.`);
+  }
+
+  if (db) {
+    try {
+      const active = await db.get('pointers', 'active');
+      // Without a readable bundled file, an older stored table is better than none.
+      if (active && (!bundledMeta || active.tableId === bundledMeta.payloadSha256)) {
+        const record = await db.get('tables', active.tableId);
+        if (record)
+          return { table: tableFromColumns(record.columns), origin: 'indexeddb', problems };
+        problems.push('The stored prefix table is missing; re-importing the bundled one.');
+      }
+    } catch (error) {
+      problems.push(`The stored prefix table is unreadable (${messageOf(error)}); re-importing.`);
+    }
+  }
+
+  if (!bundled) throw new Error(problems.join(' '));
+  const table = await decodeTable(bundled, deps.codec);
+  if (db) {
+    try {
+      await importTable(db, table, deps.now());
+      return { table, origin: 'indexeddb', problems };
+    } catch (error) {
+      problems.push(`The prefix table could not be stored in IndexedDB (${messageOf(error)}).`);
+    }
+  }
+  return { table, origin: 'bundled', problems };
+}
+
+/** Writes `table`, points 'active' at it and deletes every other table, all in one transaction. */
+export async function importTable(
+  db: CarrierFlagDatabase,
+  table: PrefixTable,
+  now: number,
+): Promise<void> {
+  const id = table.meta.payloadSha256;
+  const columns = table.toColumns();
+  const tx = db.transaction(['tables', 'pointers'], 'readwrite');
+  const tables = tx.objectStore('tables');
+  await tables.put({ id, meta: table.meta, columns, storedAt: now });
+  await tx.objectStore('pointers').put({ name: 'active', tableId: id });
+  for (const key of await tables.getAllKeys()) {
+    if (key !== id) await tables.delete(key);
+  }
+  await tx.done;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

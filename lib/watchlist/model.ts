@@ -1,0 +1,61 @@
+/**
+ * The watchlist: named groups of ASNs and CIDR prefixes whose addresses get a site flagged.
+ * Plain JSON-compatible data so it can be stored, exported and sent between worker and pages as is.
+ * Every function in lib/watchlist treats these objects as immutable.
+ */
+
+/** One watched autonomous system, with where the claim comes from. */
+export interface WatchAsn {
+  asn: number;
+  note?: string;
+  confidence?: 'high' | 'medium' | 'low';
+  sources?: string[];
+}
+
+/** A carrier (built in) or a list the user made; only enabled groups are matched. */
+export interface WatchGroup {
+  id: string;
+  name: string;
+  /** 2–3 uppercase letters or digits, shown on the toolbar badge. */
+  code: string;
+  enabled: boolean;
+  /** Built-in groups ship with the extension: they can be disabled but not removed. */
+  builtin: boolean;
+  asns: WatchAsn[];
+  /** CIDR text, IPv4 or IPv6, in canonical form (as `formatCidr` writes it). */
+  prefixes: string[];
+}
+
+export interface Watchlist {
+  groups: WatchGroup[];
+}
+
+/** Why an address belongs to a group: its origin ASN is listed, or a listed prefix contains it. */
+export type MatchReason = { kind: 'asn'; asn: number } | { kind: 'prefix'; prefix: string };
+
+export interface GroupMatch {
+  groupId: string;
+  groupName: string;
+  code: string;
+  reason: MatchReason;
+}
+
+export type Confidence = NonNullable<WatchAsn['confidence']>;
+
+export const CONFIDENCE_LEVELS: readonly Confidence[] = ['high', 'medium', 'low'];
+
+/** The tag and version written by `exportWatchlist`; an import must carry exactly these. */
+export const WATCHLIST_FORMAT = 'carrierflag-watchlist';
+export const WATCHLIST_FORMAT_VERSION = 1;
+
+/** Limits keep an imported file from making every lookup slow or the settings record huge. */
+export const MAX_GROUPS = 64;
+export const MAX_ASNS_PER_GROUP = 5000;
+export const MAX_PREFIXES_PER_GROUP = 5000;
+export const MAX_NAME_LENGTH = 60;
+export const MAX_NOTE_LENGTH = 500;
+export const MAX_SOURCES_PER_ASN = 20;
+export const MAX_SOURCE_LENGTH = 500;
+
+/** Result of every editing helper: a new watchlist, or why nothing changed. */
+export type WatchlistResult = { ok: true; watchlist: Watchlist } | { ok: false; reason: string };
