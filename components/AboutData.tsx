@@ -19,19 +19,23 @@ export function AboutData({
         <p>No prefix table loaded.</p>
       )}
       <p>
-        Routing data © RouteViews, the five RIRs via the NRO, and{' '}
+        Routing data:{' '}
+        <a href="https://www.routeviews.org/" target="_blank" rel="noreferrer noopener">
+          RouteViews
+        </a>
+        ,{' '}
         <a href="https://db-ip.com" target="_blank" rel="noreferrer noopener">
-          DB-IP
+          IP to ASN data by DB-IP
+        </a>{' '}
+        and the five RIRs via the{' '}
+        <a href="https://www.nro.net/" target="_blank" rel="noreferrer noopener">
+          NRO
         </a>
         , under{' '}
-        <a
-          href="https://creativecommons.org/licenses/by/4.0/"
-          target="_blank"
-          rel="noreferrer noopener"
-        >
+        <a href="https://creativecommons.org/licenses/by/4.0/" target="_blank" rel="noreferrer noopener">
           CC BY 4.0
         </a>
-        , as compiled by ip-location-db.
+        , compiled by ip-location-db.
       </p>
     </footer>
   );

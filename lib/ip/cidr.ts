@@ -106,13 +106,13 @@ export function cidrContains(cidr: Cidr, address: IpAddress): boolean {
   if (net.family === 4) {
     if (address.family !== 4) return false;
     const mask = wordMask(len);
-    return ((address.value & mask) >>> 0) === ((net.value & mask) >>> 0);
+    return (address.value & mask) >>> 0 === (net.value & mask) >>> 0;
   }
   if (address.family !== 6) return false;
   for (let i = 0; i < 4; i++) {
     const mask = v6WordMask(len, i);
     if (mask === 0) return true;
-    if (((address.words[i]! & mask) >>> 0) !== ((net.words[i]! & mask) >>> 0)) return false;
+    if ((address.words[i]! & mask) >>> 0 !== (net.words[i]! & mask) >>> 0) return false;
   }
   return true;
 }

@@ -201,7 +201,8 @@ function generalReason(text: string): string | undefined {
   if (text.length === 0) return 'empty text is not an IP address';
   if (/\s/.test(text)) return 'whitespace is not allowed in an IP address';
   if (text.includes('%')) return 'IPv6 zone identifiers are not accepted';
-  if (text.includes('[') || text.includes(']')) return 'brackets are not accepted around an address';
+  if (text.includes('[') || text.includes(']'))
+    return 'brackets are not accepted around an address';
   if (text.includes('/')) return 'a CIDR prefix is not an address';
   return undefined;
 }
@@ -304,7 +305,7 @@ export function formatIpv6Words(w0: number, w1: number, w2: number, w3: number):
   ];
   let bestStart = -1;
   let bestLen = 1; // a single zero group is never shortened (RFC 5952 §4.2.2)
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (g[i] !== 0) {
       i++;
       continue;

@@ -1,0 +1,209 @@
+/**
+ * From the addresses a site resolved to, to one verdict: flagged, clean, local, unchecked or
+ * allowlisted, with the evidence behind it. Shared by the CLI and the extension's worker so both
+ * say exactly the same thing about the same addresses.
+ */
+import { formatIp, parseIp } from './ip/parse';
+import type { IpAddress } from './ip/types';
+import type { LookupResult } from './prefix-table/types';
+import type { CompiledWatchlist } from './watchlist/match';
+import type { GroupMatch } from './watchlist/model';
+
+/** Where an address came from: our DoH query, the connection the browser made, or the URL itself. */
+export type AddressOrigin = 'doh' | 'browser' | 'literal';
+
+export interface AddressEvidence {
+  /** Canonical text when the input parsed, otherwise the input as given. */
+  ip: string;
+  origins: AddressOrigin[];
+  lookup: LookupResult;
+  matches: GroupMatch[];
+}
+
+export type VerdictStatus = 'flagged' | 'clean' | 'local' | 'unchecked' | 'allowlisted';
+
+export interface Verdict {
+  hostname: string;
+  status: VerdictStatus;
+  addresses: AddressEvidence[];
+  /** Every matched group, each once, in the order first matched. */
+  groups: { id: string; name: string; code: string }[];
+  /** Why the site could not be (fully) checked, e.g. the DNS error message. */
+  problem?: string;
+}
+
+export interface VerdictInput {
+  hostname: string;
+  dohAddresses?: readonly string[];
+  browserAddress?: string;
+  literal?: string;
+  dnsError?: { kind: string; message: string };
+  allowlisted?: boolean;
+}
+
+/** The one method of a prefix table a verdict needs; tests pass a small fake. */
+export interface PrefixLookup {
+  lookup(text: string): LookupResult;
+}
+
+/**
+ * Builds the verdict. Rules, in order:
+ * - allowlisted: nothing is looked up.
+ * - flagged: any address (from any origin) is in an enabled group.
+ * - clean: at least one public address was looked up and none matched.
+ * - local: every address is special-purpose (private, loopback, …) and DNS did not fail.
+ * - unchecked: otherwise: no public address could be looked up. Never reported as clean.
+ * The same address from several origins is one piece of evidence listing every origin.
+ * Never throws.
+ */
+export function buildVerdict(
+  input: VerdictInput,
+  table: PrefixLookup,
+  matcher: CompiledWatchlist,
+): Verdict {
+  const hostname = input.hostname;
+  if (input.allowlisted) return { hostname, status: 'allowlisted', addresses: [], groups: [] };
+
+  const byKey = new Map<string, { evidence: AddressEvidence; address: IpAddress | null }>();
+  const add = (text: string | undefined, origin: AddressOrigin): void => {
+    if (typeof text !== 'string') return;
+    const parsed = parseIp(text.trim());
+    const key = parsed.ok ? formatIp(parsed.address) : text.trim();
+    const known = byKey.get(key);
+    if (known) {
+      if (!known.evidence.origins.includes(origin)) known.evidence.origins.push(origin);
+      return;
+    }
+    byKey.set(key, {
+      evidence: { ip: key, origins: [origin], lookup: { kind: 'invalid', reason: '' }, matches: [] },
+      address: parsed.ok ? parsed.address : null,
+    });
+  };
+  add(input.literal, 'literal');
+  for (const ip of input.dohAddresses ?? []) add(ip, 'doh');
+  add(input.browserAddress, 'browser');
+
+  const addresses: AddressEvidence[] = [];
+  const groups: Verdict['groups'] = [];
+  let publicChecked = 0;
+  let local = 0;
+  let invalidReason: string | undefined;
+  for (const { evidence, address } of byKey.values()) {
+    evidence.lookup = safeLookup(table, evidence.ip);
+    const lookup = evidence.lookup;
+    if (address && (lookup.kind === 'routed' || lookup.kind === 'unrouted')) {
+      publicChecked++;
+      evidence.matches = matcher.match(address, lookup.kind === 'routed' ? lookup.asn : null);
+      for (const m of evidence.matches) {
+        if (!groups.some((g) => g.id === m.groupId)) {
+          groups.push({ id: m.groupId, name: m.groupName, code: m.code });
+        }
+      }
+    } else if (lookup.kind === 'local') {
+      local++;
+    } else {
+      invalidReason ??= `'${evidence.ip}' could not be looked up: ${
+        lookup.kind === 'invalid' ? lookup.reason : 'not an IP address'
+      }`;
+    }
+    addresses.push(evidence);
+  }
+
+  const verdict: Verdict = { hostname, status: 'unchecked', addresses, groups };
+  if (input.dnsError) verdict.problem = input.dnsError.message;
+  if (groups.length > 0) verdict.status = 'flagged';
+  else if (publicChecked > 0) verdict.status = 'clean';
+  else if (addresses.length > 0 && local === addresses.length && !input.dnsError) {
+    verdict.status = 'local';
+  } else {
+    verdict.problem ??= invalidReason ?? (local > 0 ? 'only local addresses were found' : 'no addresses were found');
+  }
+  return verdict;
+}
+
+function safeLookup(table: PrefixLookup, ip: string): LookupResult {
+  try {
+    return table.lookup(ip);
+  } catch (error) {
+    return { kind: 'invalid', reason: `lookup failed: ${(error as Error)?.message ?? String(error)}` };
+  }
+}
+
+export const BADGE_FLAGGED_COLOR = '#d93025';
+export const BADGE_NEUTRAL_COLOR = '#5f6368';
+
+/** How many addresses a tooltip names per reason before it says "and N more". */
+const TITLE_MAX_IPS = 3;
+
+/**
+ * The toolbar badge for a verdict: the group's code on red when flagged ('!' when several groups
+ * match), '?' on grey when it could not be checked, empty otherwise. The title names every matched
+ * group and why.
+ */
+export function badgeFor(verdict: Verdict): { text: string; color: string; title: string } {
+  const host = verdict.hostname;
+  switch (verdict.status) {
+    case 'flagged': {
+      const [only] = verdict.groups;
+      const text = verdict.groups.length === 1 && only ? only.code : '!';
+      return { text, color: BADGE_FLAGGED_COLOR, title: `CarrierFlag: ${host} is on ${describeGroups(verdict)}` };
+    }
+    case 'unchecked':
+      return {
+        text: '?',
+        color: BADGE_NEUTRAL_COLOR,
+        title: `CarrierFlag: ${host} could not be checked: ${verdict.problem ?? 'no addresses were found'}`,
+      };
+    case 'local':
+      return {
+        text: '',
+        color: BADGE_NEUTRAL_COLOR,
+        title: `CarrierFlag: ${host} is on a local network (not checked)`,
+      };
+    case 'allowlisted':
+      return {
+        text: '',
+        color: BADGE_NEUTRAL_COLOR,
+        title: `CarrierFlag: ${host} is on your allowlist (not checked)`,
+      };
+    case 'clean':
+      return {
+        text: '',
+        color: BADGE_NEUTRAL_COLOR,
+        title: `CarrierFlag: ${host} is not on a watched network`,
+      };
+  }
+}
+
+/** "China Telecom (AS4134 Chinanet, 202.96.128.86) and China Unicom (prefix …, …)". */
+function describeGroups(verdict: Verdict): string {
+  const parts = verdict.groups.map((group) => {
+    // Reason text → addresses with that reason, in evidence order.
+    const reasons = new Map<string, string[]>();
+    for (const evidence of verdict.addresses) {
+      for (const m of evidence.matches) {
+        if (m.groupId !== group.id) continue;
+        const label = reasonLabel(m, evidence.lookup);
+        const ips = reasons.get(label) ?? [];
+        ips.push(evidence.ip);
+        reasons.set(label, ips);
+      }
+    }
+    const detail = [...reasons]
+      .map(([label, ips]) => {
+        const shown = ips.slice(0, TITLE_MAX_IPS).join(', ');
+        const more = ips.length > TITLE_MAX_IPS ? ` and ${ips.length - TITLE_MAX_IPS} more` : '';
+        return `${label}, ${shown}${more}`;
+      })
+      .join('; ');
+    return `${group.name} (${detail})`;
+  });
+  if (parts.length <= 1) return parts.join('');
+  return `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
+}
+
+function reasonLabel(match: GroupMatch, lookup: LookupResult): string {
+  if (match.reason.kind === 'prefix') return `prefix ${match.reason.prefix}`;
+  const org = lookup.kind === 'routed' && lookup.asn === match.reason.asn ? lookup.org : '';
+  return org ? `AS${match.reason.asn} ${org}` : `AS${match.reason.asn}`;
+}
