@@ -17,7 +17,7 @@ import {
   setGroupEnabled,
 } from '../lib/watchlist/edit';
 import type { Watchlist, WatchGroup } from '../lib/watchlist/model';
-import { exportWatchlist, importWatchlist } from '../lib/watchlist/transfer';
+import { exportWatchlist, importWatchlist } from '../lib/watchlist/import-export';
 
 /** How the options page reaches the worker; main.tsx passes the real one. */
 export interface OptionsApi {

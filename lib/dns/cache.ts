@@ -9,7 +9,11 @@ import type { DnsError, ResolvedAddress } from './types';
 export const CACHE_ENTRY_VERSION = 1;
 
 export type CachedResult =
-  | { readonly ok: true; readonly addresses: readonly ResolvedAddress[]; readonly cnameChain: readonly string[] }
+  | {
+      readonly ok: true;
+      readonly addresses: readonly ResolvedAddress[];
+      readonly cnameChain: readonly string[];
+    }
   | { readonly ok: false; readonly error: DnsError };
 
 export interface CacheEntry {
@@ -67,7 +71,9 @@ export function isCacheEntry(value: unknown): value is CacheEntry {
 }
 
 /** An in-memory `DnsCache` with an entry limit (oldest insertion evicted first). */
-export function createMemoryDnsCache(maxEntries = 1000): DnsCache & { readonly size: () => number } {
+export function createMemoryDnsCache(
+  maxEntries = 1000,
+): DnsCache & { readonly size: () => number } {
   const map = new Map<string, CacheEntry>();
   return {
     get: (key) => Promise.resolve(map.get(key)),

@@ -12,7 +12,7 @@
  * - the caller's abort wins over everything and reads 'aborted'.
  * `resolve()` never rejects: every failure is a typed `DnsError`.
  */
-import { extractAnswer, type AnswerOutcome } from './answer';
+import { DEFAULT_NEGATIVE_TTL_SECONDS, extractAnswer, type AnswerOutcome } from './answer';
 import { cacheKey, isCacheEntry, type CacheEntry, type CachedResult, type DnsCache } from './cache';
 import {
   addressTypeCode,
@@ -55,7 +55,6 @@ export interface DohClient {
 export const DEFAULT_TIMEOUT_MS = 5000;
 export const DEFAULT_MAX_TTL_SECONDS = 3600;
 export const DEFAULT_MIN_TTL_SECONDS = 30;
-export const DEFAULT_NEGATIVE_TTL_SECONDS = 60;
 /** A DNS message cannot be longer than this (16-bit length in DNS over TCP). */
 const MAX_MESSAGE_BYTES = 65535;
 const DNS_MESSAGE_TYPE = 'application/dns-message';
@@ -77,8 +76,7 @@ const ERROR_RANK: Readonly<Record<DnsErrorKind, number>> = {
 };
 
 type FamilyOutcome =
-  | { kind: 'answer'; outcome: AnswerOutcome }
-  | { kind: 'error'; error: DnsError };
+  { kind: 'answer'; outcome: AnswerOutcome } | { kind: 'error'; error: DnsError };
 
 class Aborted extends Error {}
 
@@ -149,7 +147,12 @@ export function createDohClient(options: DohClientOptions): DohClient {
     if (!cache || !(ttlSeconds > 0)) return;
     const storedAt = now();
     try {
-      await cache.set(key, { version: 1, storedAt, expiresAt: storedAt + ttlSeconds * 1000, result });
+      await cache.set(key, {
+        version: 1,
+        storedAt,
+        expiresAt: storedAt + ttlSeconds * 1000,
+        result,
+      });
     } catch {
       // fail soft: the answer is still returned, just not remembered
     }
@@ -184,13 +187,19 @@ export function createDohClient(options: DohClientOptions): DohClient {
       ]);
     } catch (cause) {
       if (signal.aborted) throw new Aborted();
-      return error('network', `could not reach the resolver for ${name} ${type} (${describeFetchError(cause)})`);
+      return error(
+        'network',
+        `could not reach the resolver for ${name} ${type} (${describeFetchError(cause)})`,
+      );
     }
     if (response.status < 200 || response.status > 299) {
       const hint = response.status === 415 ? ' (it does not accept DNS wire format)' : '';
       return error('http-status', `answered HTTP ${response.status} for ${name} ${type}${hint}`);
     }
-    const contentType = (response.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
+    const contentType = (response.headers.get('content-type') ?? '')
+      .split(';')[0]
+      ?.trim()
+      .toLowerCase();
     if (contentType !== DNS_MESSAGE_TYPE) {
       return error(
         'content-type',
@@ -202,19 +211,29 @@ export function createDohClient(options: DohClientOptions): DohClient {
       body = new Uint8Array(await Promise.race([response.arrayBuffer(), aborted]));
     } catch (cause) {
       if (signal.aborted) throw new Aborted();
-      return error('network', `the answer for ${name} ${type} broke off (${describeFetchError(cause)})`);
+      return error(
+        'network',
+        `the answer for ${name} ${type} broke off (${describeFetchError(cause)})`,
+      );
     }
     if (body.length > MAX_MESSAGE_BYTES) {
       return error('malformed', `sent ${body.length} bytes, more than a DNS message can hold`);
     }
     const parsed = parseResponse(body, { name, type: addressTypeCode(type), class: CLASS_IN });
     if (!parsed.ok) {
-      return error('malformed', `sent an unusable answer for ${name} ${type}: ${parsed.error.message}`);
+      return error(
+        'malformed',
+        `sent an unusable answer for ${name} ${type}: ${parsed.error.message}`,
+      );
     }
     return { kind: 'answer', outcome: extractAnswer(parsed.response, name, type, negativeCap) };
   }
 
-  function outcomeError(name: string, type: AddressType, outcome: FamilyOutcome): DnsError | undefined {
+  function outcomeError(
+    name: string,
+    type: AddressType,
+    outcome: FamilyOutcome,
+  ): DnsError | undefined {
     if (outcome.kind === 'error') return outcome.error;
     const at = `${resolverHost}:`;
     const o = outcome.outcome;
@@ -226,14 +245,23 @@ export function createDohClient(options: DohClientOptions): DohClient {
       case 'nodata':
         return { kind: 'nodata', message: `${at} ${name} exists but has no ${type} record` };
       case 'servfail':
-        return { kind: 'servfail', message: `${at} SERVFAIL for ${name} ${type}: the resolver could not get an answer` };
+        return {
+          kind: 'servfail',
+          message: `${at} SERVFAIL for ${name} ${type}: the resolver could not get an answer`,
+        };
       case 'refused':
         return { kind: 'refused', message: `${at} REFUSED the query for ${name} ${type}` };
       case 'rcode':
         // FORMERR, NOTIMP and friends: the resolver failed to answer; to the user that is a SERVFAIL.
-        return { kind: 'servfail', message: `${at} answered ${rcodeName(o.rcode)} for ${name} ${type}` };
+        return {
+          kind: 'servfail',
+          message: `${at} answered ${rcodeName(o.rcode)} for ${name} ${type}`,
+        };
       case 'bad-chain':
-        return { kind: 'malformed', message: `${at} unusable CNAME chain for ${name}: ${o.message}` };
+        return {
+          kind: 'malformed',
+          message: `${at} unusable CNAME chain for ${name}: ${o.message}`,
+        };
     }
   }
 
@@ -242,10 +270,16 @@ export function createDohClient(options: DohClientOptions): DohClient {
     const checked = checkQueryableName(hostname);
     if (!checked.ok) return fail({ kind: 'blocked-name', message: checked.reason });
     if (!resolver.ok) {
-      return fail({ kind: 'invalid-resolver', message: `resolver "${options.resolverUrl}": ${resolver.reason}` });
+      return fail({
+        kind: 'invalid-resolver',
+        message: `resolver "${options.resolverUrl}": ${resolver.reason}`,
+      });
     }
     const name = checked.name;
-    const abortedError: DnsError = { kind: 'aborted', message: `the lookup of ${name} was cancelled` };
+    const abortedError: DnsError = {
+      kind: 'aborted',
+      message: `the lookup of ${name} was cancelled`,
+    };
     if (opts.signal?.aborted) return fail(abortedError);
 
     const key = cacheKey(resolver.url, name);
@@ -257,7 +291,10 @@ export function createDohClient(options: DohClientOptions): DohClient {
       return {
         ok: true,
         hostname,
-        addresses: cached.result.addresses.map((a) => ({ ...a, ttl: Math.max(0, a.ttl - elapsed) })),
+        addresses: cached.result.addresses.map((a) => ({
+          ...a,
+          ttl: Math.max(0, a.ttl - elapsed),
+        })),
         cnameChain: cached.result.cnameChain,
         fromCache: true,
       };
@@ -282,7 +319,11 @@ export function createDohClient(options: DohClientOptions): DohClient {
     const run = async (type: AddressType): Promise<FamilyOutcome> => {
       try {
         return await queryFamily(resolver.url, name, type, controller.signal, aborted);
-      } catch {
+      } catch (thrown) {
+        if (!(thrown instanceof Aborted)) {
+          const message = `${resolverHost}: unexpected failure for ${name} ${type}: ${String(thrown)}`;
+          return { kind: 'error', error: { kind: 'malformed', message } };
+        }
         const why = reason ?? 'aborted';
         const message =
           why === 'timeout'
@@ -315,7 +356,9 @@ export function createDohClient(options: DohClientOptions): DohClient {
     const errors = [outcomeError(name, 'A', a), outcomeError(name, 'AAAA', aaaa)];
 
     if (addresses.length > 0) {
-      const partial = errors.some((e) => e !== undefined && e.kind !== 'nodata' && e.kind !== 'nxdomain');
+      const partial = errors.some(
+        (e) => e !== undefined && e.kind !== 'nodata' && e.kind !== 'nxdomain',
+      );
       const chain = cnameChain ?? [];
       await writeCache(
         key,

@@ -55,13 +55,20 @@ export function checkQueryableName(hostname: string): CheckNameResult {
     return { ok: false, reason: `"${hostname}" is an IPv4 address, not a name` };
   }
   const syntax = splitQueryName(name);
-  if (!syntax.ok) return { ok: false, reason: `"${hostname}" is not a valid name: ${syntax.reason}` };
+  if (!syntax.ok)
+    return { ok: false, reason: `"${hostname}" is not a valid name: ${syntax.reason}` };
   if (labels.length === 1) {
-    return { ok: false, reason: `"${name}" is a single-label name, only meaningful on a local network` };
+    return {
+      ok: false,
+      reason: `"${name}" is a single-label name, only meaningful on a local network`,
+    };
   }
   for (const suffix of BLOCKED_SUFFIXES) {
     if (name === suffix || name.endsWith(`.${suffix}`)) {
-      return { ok: false, reason: `"${name}" is under .${suffix}, a private-use name not sent to DNS` };
+      return {
+        ok: false,
+        reason: `"${name}" is under .${suffix}, a private-use name not sent to DNS`,
+      };
     }
   }
   return { ok: true, name };
@@ -70,7 +77,9 @@ export function checkQueryableName(hostname: string): CheckNameResult {
 function isLoopbackHost(hostname: string): boolean {
   // URL.hostname is already normalised: '127.1' becomes '127.0.0.1', IPv6 keeps its brackets.
   return (
-    hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
+    hostname === 'localhost' ||
+    hostname === '[::1]' ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
   );
 }
 
@@ -88,16 +97,23 @@ export function validateResolverUrl(text: string): ResolverUrlResult {
   }
   if (url.protocol === 'http:') {
     if (!isLoopbackHost(url.hostname)) {
-      return { ok: false, reason: 'the resolver URL must use https (http only for loopback test servers)' };
+      return {
+        ok: false,
+        reason: 'the resolver URL must use https (http only for loopback test servers)',
+      };
     }
   } else if (url.protocol !== 'https:') {
-    return { ok: false, reason: `the resolver URL must use https, not ${url.protocol.slice(0, -1)}` };
+    return {
+      ok: false,
+      reason: `the resolver URL must use https, not ${url.protocol.slice(0, -1)}`,
+    };
   }
   if (url.hostname === '') return { ok: false, reason: 'the resolver URL has no host' };
   if (url.username !== '' || url.password !== '') {
     return { ok: false, reason: 'the resolver URL must not contain a user name or password' };
   }
-  if (text.includes('#')) return { ok: false, reason: 'the resolver URL must not have a #fragment' };
+  if (text.includes('#'))
+    return { ok: false, reason: 'the resolver URL must not have a #fragment' };
   if (url.searchParams.has('dns')) {
     return { ok: false, reason: 'the resolver URL already has a "dns" parameter; we add our own' };
   }

@@ -30,7 +30,10 @@ function parseV4(text: string, from: number, to: number): number {
     }
     let c = text.charCodeAt(i);
     if (c < CHAR_0 || c > CHAR_9) {
-      lastReason = `unexpected character '${text[i]}' in IPv4 address`;
+      lastReason =
+        c === CHAR_DOT
+          ? 'IPv4 address has an empty octet'
+          : `unexpected character '${text[i]}' in IPv4 address`;
       return -1;
     }
     let n = c - CHAR_0;
@@ -204,6 +207,7 @@ function generalReason(text: string): string | undefined {
   if (text.includes('[') || text.includes(']'))
     return 'brackets are not accepted around an address';
   if (text.includes('/')) return 'a CIDR prefix is not an address';
+  if (/^[0-9]+$/.test(text)) return 'a bare number is not accepted: write a dotted quad';
   return undefined;
 }
 
@@ -214,18 +218,15 @@ function generalReason(text: string): string | undefined {
  */
 export function parseIpInto(text: string, out: Uint32Array): 0 | 4 | 6 {
   const len = text.length;
-  // A colon within the first five characters decides IPv6 without scanning the whole string.
+  // Whichever of '.' and ':' comes first decides the family (embedded IPv4 follows a colon).
   let isV6 = false;
-  for (let i = 0; i < len && i < 5; i++) {
-    if (text.charCodeAt(i) === CHAR_COLON) {
+  for (let i = 0; i < len; i++) {
+    const c = text.charCodeAt(i);
+    if (c === CHAR_COLON) {
       isV6 = true;
       break;
     }
-  }
-  if (!isV6) {
-    if (len > 15) {
-      if (text.includes(':')) isV6 = true;
-    }
+    if (c === CHAR_DOT) break;
   }
   if (!isV6) {
     const v = len === 0 || len > 15 ? -1 : parseV4(text, 0, len);

@@ -51,7 +51,7 @@ export function checkAsnNumber(value: unknown): ParseAsnResult {
 
 /**
  * Parses an AS number as a person types it: `AS4134`, `as4134`, `AS 4134`, `4134`, surrounding
- * spaces allowed. The asdot form (`1.10`, RFC 5396) is accepted and means 1 × 65536 + 10 = 65546,
+ * spaces allowed. The asdot form (`2.10`, RFC 5396) is accepted and means 2 × 65536 + 10 = 131082,
  * because routers and RIR records still print large AS numbers that way. Never throws.
  */
 export function parseAsnInput(text: string): ParseAsnResult {
@@ -74,7 +74,7 @@ export function parseAsnInput(text: string): ParseAsnResult {
   if (high > 65535 || low > 65535) {
     return {
       ok: false,
-      reason: `'${shown}' is not valid asdot: both parts must be 0–65535 (e.g. 1.10 = AS65546)`,
+      reason: `'${shown}' is not valid asdot: both parts must be 0–65535 (e.g. 2.10 = AS131082)`,
     };
   }
   return checkAsnNumber(high * 65536 + low);

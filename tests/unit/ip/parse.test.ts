@@ -54,7 +54,7 @@ describe('parseIp IPv4', () => {
     ['1.2.3.', 'empty octet'],
     ['0x1.2.3.4', "unexpected character 'x'"],
     ['1.2.3.4a', "unexpected character 'a'"],
-    ['16909060', 'four dotted octets'],
+    ['16909060', 'bare number'],
     [' 1.2.3.4', 'whitespace'],
     ['1.2.3.4\n', 'whitespace'],
     ['', 'empty'],

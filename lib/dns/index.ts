@@ -1,0 +1,17 @@
+/** DNS-over-HTTPS for CarrierFlag: wire format, answer extraction, names policy, client, cache. */
+export * from './message';
+export * from './answer';
+export * from './names';
+export * from './cache';
+export * from './types';
+export {
+  base64UrlEncode,
+  buildQueryUrl,
+  createDohClient,
+  DEFAULT_MAX_TTL_SECONDS,
+  DEFAULT_MIN_TTL_SECONDS,
+  DEFAULT_TIMEOUT_MS,
+  type DohClient,
+  type DohClientOptions,
+  type ResolveOptions,
+} from './doh-client';
