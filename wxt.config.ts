@@ -5,19 +5,23 @@ export default defineConfig({
   // Explicit imports everywhere: every dependency is visible at the top of the file.
   imports: false,
   vite: () => ({ plugins: [preact()] }),
-  manifest: {
+  manifest: ({ browser }) => ({
     name: 'CarrierFlag',
     description:
       'Shows when a site is hosted on a China Mobile, China Telecom or China Unicom network.',
+    // Each permission is justified in the README's "Permissions" table.
     permissions: ['storage', 'webRequest', 'webNavigation', 'tabs'],
     host_permissions: ['<all_urls>'],
-    browser_specific_settings: {
-      gecko: {
-        id: 'carrierflag@carrierflag.invalid',
-        strict_min_version: '128.0',
-        // @ts-expect-error -- newer Firefox key not yet in WXT's manifest types
-        data_collection_permissions: { required: ['none'] },
-      },
-    },
-  },
+    ...(browser === 'firefox'
+      ? {
+          browser_specific_settings: {
+            gecko: {
+              id: 'carrierflag@carrierflag.invalid',
+              strict_min_version: '128.0',
+              data_collection_permissions: { required: ['none'] },
+            },
+          },
+        }
+      : {}),
+  }),
 });

@@ -16,8 +16,8 @@ export interface EngineStatus {
  */
 export interface MessageMap {
   'get-tab-report': { request: { tabId: number }; response: TabReport | null };
-  'get-status': { request: Record<string, never>; response: EngineStatus };
-  'get-settings': { request: Record<string, never>; response: { settings: Settings } };
+  'get-status': { request: Record<never, never>; response: EngineStatus };
+  'get-settings': { request: Record<never, never>; response: { settings: Settings } };
   'save-settings': { request: { settings: Settings }; response: SettingsResult };
 }
 

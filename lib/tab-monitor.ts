@@ -160,7 +160,7 @@ export function createTabMonitor(deps: TabMonitorDeps) {
         ? {
             state: 'done',
             addresses: result.addresses.map((a) => a.ip),
-            cnameChain: result.cnameChain,
+            cnameChain: [...result.cnameChain],
           }
         : { state: 'failed', error: result.error };
     } catch (error) {
