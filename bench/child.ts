@@ -62,7 +62,9 @@ async function run(mode: Mode): Promise<Record<string, number>> {
     }
     case 'cold-columns': {
       // Deserializing stands in for IndexedDB's structured clone, which happens before our code runs.
-      const columns = deserialize(readFileSync(COLUMNS_PATH)) as Parameters<typeof ours.fromColumns>[0];
+      const columns = deserialize(readFileSync(COLUMNS_PATH)) as Parameters<
+        typeof ours.fromColumns
+      >[0];
       return { ms: await timed(() => ours.fromColumns(columns)) };
     }
     case 'cold-csv': {
@@ -77,7 +79,9 @@ async function run(mode: Mode): Promise<Record<string, number>> {
       return memory(() => ours.decodeNode(readFileSync(TABLE_PATH)));
     case 'mem-columns':
       return memory(async () => {
-        const columns = deserialize(readFileSync(COLUMNS_PATH)) as Parameters<typeof ours.fromColumns>[0];
+        const columns = deserialize(readFileSync(COLUMNS_PATH)) as Parameters<
+          typeof ours.fromColumns
+        >[0];
         return ours.fromColumns(columns);
       });
     case 'mem-maxmind':

@@ -9,7 +9,7 @@
 
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { serialize } from 'node:v8';
@@ -49,10 +49,6 @@ interface Target {
 }
 const targets: Target[] = [];
 
-function toBuffer(b: Uint8Array): Buffer {
-  return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
-}
-
 function hashFiles(paths: readonly string[], extra: string): string {
   const h = createHash('sha256');
   for (const p of paths) h.update(readFileSync(p));
@@ -63,7 +59,13 @@ function hashFiles(paths: readonly string[], extra: string): string {
 function* mmdbRanges(csv: AsnCsv): Generator<MmdbAsnRange> {
   const { v4, v6 } = csv;
   for (let i = 0; i < v4.first.length; i++) {
-    yield { family: 4, first: BigInt(v4.first[i]!), last: BigInt(v4.last[i]!), asn: v4.asn[i]!, org: v4.org[i]! };
+    yield {
+      family: 4,
+      first: BigInt(v4.first[i]!),
+      last: BigInt(v4.last[i]!),
+      asn: v4.asn[i]!,
+      org: v4.org[i]!,
+    };
   }
   for (let i = 0; i < v6.first.length; i++) {
     yield { family: 6, first: v6.first[i]!, last: v6.last[i]!, asn: v6.asn[i]!, org: v6.org[i]! };
@@ -81,7 +83,9 @@ function ensureMmdb(csv: AsnCsv): { path: string; built: boolean; ms: number } {
     return { path: MMDB_PATH, built: false, ms: 0 };
   }
   const t0 = performance.now();
-  const file = writeAsnMmdb(mmdbRanges(csv), { description: 'CarrierFlag bench: @ip-location-db/asn' });
+  const file = writeAsnMmdb(mmdbRanges(csv), {
+    description: 'CarrierFlag bench: @ip-location-db/asn',
+  });
   const elapsed = performance.now() - t0;
   writeFileSync(MMDB_PATH, file);
   writeFileSync(stamp, key);
@@ -117,7 +121,8 @@ function passMaxmind(reader: Reader<AsnRecord>, texts: readonly string[]): numbe
 
 function passGeoip(texts: readonly string[]): number {
   let sum = 0;
-  for (let i = 0; i < texts.length; i++) sum = (sum + (geoip.lookup(texts[i]!)?.country.length ?? 0)) | 0;
+  for (let i = 0; i < texts.length; i++)
+    sum = (sum + (geoip.lookup(texts[i]!)?.country.length ?? 0)) | 0;
   return sum;
 }
 
@@ -127,7 +132,13 @@ function agreement(
   reader: Reader<AsnRecord>,
   sample: Sample,
   count: number,
-): { n: number; oursVsMaxmind: number; oursVsCsv: number; maxmindVsCsv: number; firstMismatch?: string } {
+): {
+  n: number;
+  oursVsMaxmind: number;
+  oursVsCsv: number;
+  maxmindVsCsv: number;
+  firstMismatch?: string;
+} {
   let oursVsMaxmind = 0;
   let oursVsCsv = 0;
   let maxmindVsCsv = 0;
@@ -163,7 +174,9 @@ function runChild(mode: string): ChildResult {
   try {
     return JSON.parse(last) as ChildResult;
   } catch {
-    return { error: `child ${mode} exited ${r.status}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}` };
+    return {
+      error: `child ${mode} exited ${r.status}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`,
+    };
   }
 }
 
@@ -251,7 +264,14 @@ async function main(): Promise<void> {
     target(`${label} lookups ours/maxmind ≥ 10×`, ratio(r), r >= 10);
   }
   printTable(
-    ['sample', 'ours', 'maxmind 5.0.7 (ASN)', 'geoip-lite 2.0.3 (country)', 'ours/maxmind', 'ours/geoip'],
+    [
+      'sample',
+      'ours',
+      'maxmind 5.0.7 (ASN)',
+      'geoip-lite 2.0.3 (country)',
+      'ours/maxmind',
+      'ours/geoip',
+    ],
     rows,
   );
 
@@ -263,7 +283,13 @@ async function main(): Promise<void> {
   console.log('\n  Cross-check (ASN per address; 0 = not routed):');
   printTable(
     ['addresses', 'n', 'ours = maxmind', 'ours = CSV', 'maxmind = CSV'],
-    agree.map(([label, a]) => [label, int(a.n), int(a.oursVsMaxmind), int(a.oursVsCsv), int(a.maxmindVsCsv)]),
+    agree.map(([label, a]) => [
+      label,
+      int(a.n),
+      int(a.oursVsMaxmind),
+      int(a.oursVsCsv),
+      int(a.maxmindVsCsv),
+    ]),
   );
   for (const [label, a] of agree) {
     if (a.firstMismatch) console.log(`  first mismatch in ${label}: ${a.firstMismatch}`);
@@ -271,7 +297,11 @@ async function main(): Promise<void> {
   const agreeAll = agree.every(([, a]) => a.oursVsMaxmind === a.n);
   const agreeSum = agree.reduce((s, [, a]) => s + a.oursVsMaxmind, 0);
   const agreeN = agree.reduce((s, [, a]) => s + a.n, 0);
-  target('maxmind agrees with ours on every checked address', `${int(agreeSum)}/${int(agreeN)}`, agreeAll);
+  target(
+    'maxmind agrees with ours on every checked address',
+    `${int(agreeSum)}/${int(agreeN)}`,
+    agreeAll,
+  );
 
   // --- 2. Sizes ------------------------------------------------------------------------------
   section('2. Sizes (lower is better)');
@@ -280,16 +310,27 @@ async function main(): Promise<void> {
   const csvRaw = textCsv[0]!.length + textCsv[1]!.length;
   const csvGz = gz(textCsv[0]!) + gz(textCsv[1]!);
   const mmdbGz = gz(mmdbBuffer);
+  const csvEach = textCsv.map((b, i) => [`CSV: ${CSV_FILES.text[i]}`, b.length, gz(b)] as const);
   printTable(
-    ['item', 'raw', 'gzip -9 (node zlib)', 'ours ÷ item'],
+    ['item', 'raw', 'gzip -9 (node zlib)', "gzip'd ÷ ours", 'raw ÷ ours'],
     [
-      ['ours: public/prefix-table.bin (already compressed)', bytes(tableBytes.length), '—', '1×'],
-      [`CSVs: ${CSV_FILES.text.join(' + ')}`, bytes(csvRaw), bytes(csvGz), ratio(tableBytes.length / csvGz) + ' of gz'],
-      ['maxmind: own ASN .mmdb', bytes(mmdbBuffer.length), bytes(mmdbGz), ratio(tableBytes.length / mmdbGz) + ' of gz'],
+      ['ours: public/prefix-table.bin (deflate inside)', bytes(tableBytes.length), '—', '1×', '1×'],
+      ...[
+        ...csvEach,
+        [`CSVs: both`, csvRaw, csvGz] as const,
+        [
+          `maxmind: own ASN .mmdb (${mm.metadata.recordSize}-bit records)`,
+          mmdbBuffer.length,
+          mmdbGz,
+        ] as const,
+      ].map(([label, raw, zipped]) => [
+        label,
+        bytes(raw),
+        bytes(zipped),
+        ratio(zipped / tableBytes.length),
+        ratio(raw / tableBytes.length),
+      ]),
     ],
-  );
-  console.log(
-    `  ours is ${ratio(csvGz / tableBytes.length)} smaller than the gzip'd CSVs, ${ratio(mmdbGz / tableBytes.length)} smaller than the gzip'd MMDB, ${ratio(mmdbBuffer.length / tableBytes.length)} smaller than the MMDB as maxmind reads it`,
   );
   target('table size ≤ 1,900,000 B', bytes(tableBytes.length), tableBytes.length <= 1_900_000);
 
@@ -314,15 +355,41 @@ async function main(): Promise<void> {
   };
   const coldText = (c: ReturnType<typeof coldRuns>): string =>
     typeof c === 'string' ? `error: ${c}` : `${ms(c.median)} [${ms(c.min)}–${ms(c.max)}]`;
-  const coldMedian = (c: ReturnType<typeof coldRuns>): number => (typeof c === 'string' ? NaN : c.median);
+  const coldMedian = (c: ReturnType<typeof coldRuns>): number =>
+    typeof c === 'string' ? NaN : c.median;
   printTable(
-    ['step', 'warm (median of 9)', 'cold (median [range] of 5 processes)', 'CSV parse ÷ this (cold)'],
     [
-      ['ours: decodeTable, Node codec (zlib)', ms(warm.node), coldText(cold.node), ratio(coldMedian(cold.csv) / coldMedian(cold.node))],
-      ['ours: decodeTable, web codec (DecompressionStream)', ms(warm.web), coldText(cold.web), ratio(coldMedian(cold.csv) / coldMedian(cold.web))],
-      ['ours: tableFromColumns (from IndexedDB)', ms(warm.columns), coldText(cold.columns), ratio(coldMedian(cold.csv) / coldMedian(cold.columns))],
+      'step',
+      'warm (median of 9)',
+      'cold (median [range] of 5 processes)',
+      'CSV parse ÷ this (cold)',
+    ],
+    [
+      [
+        'ours: decodeTable, Node codec (zlib)',
+        ms(warm.node),
+        coldText(cold.node),
+        ratio(coldMedian(cold.csv) / coldMedian(cold.node)),
+      ],
+      [
+        'ours: decodeTable, web codec (DecompressionStream)',
+        ms(warm.web),
+        coldText(cold.web),
+        ratio(coldMedian(cold.csv) / coldMedian(cold.web)),
+      ],
+      [
+        'ours: tableFromColumns (from IndexedDB)',
+        ms(warm.columns),
+        coldText(cold.columns),
+        ratio(coldMedian(cold.csv) / coldMedian(cold.columns)),
+      ],
       ['baseline: parse the numeric CSVs into arrays', ms(warm.csv), coldText(cold.csv), '1×'],
-      ['maxmind: new Reader(mmdb buffer) (lazy: no decode)', ms(warm.mmdb), coldText(cold.mmdb), '—'],
+      [
+        'maxmind: new Reader(mmdb buffer) (lazy: no decode)',
+        ms(warm.mmdb),
+        coldText(cold.mmdb),
+        '—',
+      ],
     ],
   );
   for (const [codec, w, c] of [
@@ -334,7 +401,9 @@ async function main(): Promise<void> {
   }
 
   // --- 4. Memory -----------------------------------------------------------------------------
-  section('4. Memory after load (fresh process per mode, --expose-gc, gc before and after; lower is better)');
+  section(
+    '4. Memory after load (fresh process per mode, --expose-gc, gc before and after; lower is better)',
+  );
   const memModes = [
     ['ours: decodeTable, Node codec', 'mem-ours'],
     ['ours: tableFromColumns', 'mem-columns'],
@@ -348,7 +417,13 @@ async function main(): Promise<void> {
     mem.map(([label, r]) =>
       r.error !== undefined
         ? [label, `error: ${r.error}`, '', '', '']
-        : [label, mib(r.rss!), mib(r.heapUsed!), mib(r.arrayBuffers!), oursRss ? ratio(r.rss! / oursRss) : '—'],
+        : [
+            label,
+            mib(r.rss!),
+            mib(r.heapUsed!),
+            mib(r.arrayBuffers!),
+            oursRss ? ratio(r.rss! / oursRss) : '—',
+          ],
     ),
   );
 

@@ -130,7 +130,13 @@ function writePointer(out: ByteSink, offset: number): void {
     const v = offset - 526_336;
     out.push(p | (2 << 3) | (v >>> 24), (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
   } else {
-    out.push(p | (3 << 3), offset >>> 24, (offset >>> 16) & 0xff, (offset >>> 8) & 0xff, offset & 0xff);
+    out.push(
+      p | (3 << 3),
+      offset >>> 24,
+      (offset >>> 16) & 0xff,
+      (offset >>> 8) & 0xff,
+      offset & 0xff,
+    );
   }
 }
 
@@ -147,7 +153,7 @@ class Trie {
 
   private newNode(): number {
     if (this.count === this.left.length) {
-      const grow = (a: Int32Array): Int32Array => {
+      const grow = (a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
         const next = new Int32Array(a.length * 2);
         next.set(a);
         return next;
@@ -159,15 +165,21 @@ class Trie {
   }
 
   /** Creates (or follows) the path of `bits` bits of `key`, starting at bit `from` of node `node`. */
-  private descend(node: number, key: bigint, from: number, to: number, describe: () => string): number {
+  private descend(
+    node: number,
+    key: bigint,
+    from: number,
+    to: number,
+    describe: () => string,
+  ): number {
     for (let depth = from; depth < to; depth++) {
-      const bit = (key >> BigInt(127 - depth)) & 1n;
-      const side = bit === 0n ? this.left : this.right;
-      const child = side[node]!;
+      const right = ((key >> BigInt(127 - depth)) & 1n) === 1n;
+      const child = (right ? this.right : this.left)[node]!;
       if (child < 0) throw new MmdbWriteError(`${describe()} overlaps an earlier range`);
       if (child === 0) {
+        // newNode may reallocate the arrays: pick the side only after it returns.
         const created = this.newNode();
-        side[node] = created;
+        (right ? this.right : this.left)[node] = created;
         node = created;
       } else {
         node = child;
@@ -177,7 +189,13 @@ class Trie {
   }
 
   /** Sets the record for prefix `key`/`prefixLength` (128-bit key space) to data record `data`. */
-  insert(key: bigint, prefixLength: number, data: number, v4: boolean, describe: () => string): void {
+  insert(
+    key: bigint,
+    prefixLength: number,
+    data: number,
+    v4: boolean,
+    describe: () => string,
+  ): void {
     let node = 0;
     let depth = 0;
     if (v4) {
@@ -276,7 +294,11 @@ export function writeAsnMmdb(
   const tree = new Uint8Array(nodeCount * nodeBytes);
   const view = new DataView(tree.buffer);
   const resolve = (slot: number): number =>
-    slot === 0 ? nodeCount : slot > 0 ? slot : nodeCount + DATA_SEPARATOR_SIZE + recordOffsets[-slot - 1]!;
+    slot === 0
+      ? nodeCount
+      : slot > 0
+        ? slot
+        : nodeCount + DATA_SEPARATOR_SIZE + recordOffsets[-slot - 1]!;
   for (let n = 0; n < nodeCount; n++) {
     const l = resolve(trie.left[n]!);
     const r = resolve(trie.right[n]!);

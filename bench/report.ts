@@ -8,7 +8,10 @@ export function median(values: readonly number[]): number {
 }
 
 /** Prints rows as a table; columns after the first are right-aligned. */
-export function printTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>): void {
+export function printTable(
+  header: readonly string[],
+  rows: ReadonlyArray<readonly string[]>,
+): void {
   const all = [header, ...rows];
   const widths = header.map((_, c) => Math.max(...all.map((r) => (r[c] ?? '').length)));
   const line = (r: readonly string[]): string =>

@@ -31,7 +31,7 @@ export function formatV6(value: bigint): string {
   for (let i = 7; i >= 0; i--) groups.push(Number((value >> BigInt(i * 16)) & 0xffffn));
   let bestStart = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;
@@ -76,7 +76,8 @@ export function sampleV4(rows: AsnRows<number>, count: number, seed: number): Sa
   const next = createPrng(seed);
   const n = rows.first.length;
   const cumulative = new Float64Array(n + 1);
-  for (let i = 0; i < n; i++) cumulative[i + 1] = cumulative[i]! + rows.last[i]! - rows.first[i]! + 1;
+  for (let i = 0; i < n; i++)
+    cumulative[i + 1] = cumulative[i]! + rows.last[i]! - rows.first[i]! + 1;
   const total = cumulative[n]!;
   const text: string[] = [];
   const expectedAsn: number[] = [];

@@ -5,7 +5,7 @@
  */
 import { formatIp, parseIp } from './ip/parse';
 import type { IpAddress } from './ip/types';
-import type { LookupResult } from './prefix-table/types';
+import type { LookupResult } from './prefix-table';
 import type { CompiledWatchlist } from './watchlist/match';
 import type { GroupMatch } from './watchlist/model';
 
@@ -75,7 +75,12 @@ export function buildVerdict(
       return;
     }
     byKey.set(key, {
-      evidence: { ip: key, origins: [origin], lookup: { kind: 'invalid', reason: '' }, matches: [] },
+      evidence: {
+        ip: key,
+        origins: [origin],
+        lookup: { kind: 'invalid', reason: '' },
+        matches: [],
+      },
       address: parsed.ok ? parsed.address : null,
     });
   };
@@ -116,7 +121,8 @@ export function buildVerdict(
   else if (addresses.length > 0 && local === addresses.length && !input.dnsError) {
     verdict.status = 'local';
   } else {
-    verdict.problem ??= invalidReason ?? (local > 0 ? 'only local addresses were found' : 'no addresses were found');
+    verdict.problem ??=
+      invalidReason ?? (local > 0 ? 'only local addresses were found' : 'no addresses were found');
   }
   return verdict;
 }
@@ -125,7 +131,10 @@ function safeLookup(table: PrefixLookup, ip: string): LookupResult {
   try {
     return table.lookup(ip);
   } catch (error) {
-    return { kind: 'invalid', reason: `lookup failed: ${(error as Error)?.message ?? String(error)}` };
+    return {
+      kind: 'invalid',
+      reason: `lookup failed: ${(error as Error)?.message ?? String(error)}`,
+    };
   }
 }
 
@@ -146,7 +155,11 @@ export function badgeFor(verdict: Verdict): { text: string; color: string; title
     case 'flagged': {
       const [only] = verdict.groups;
       const text = verdict.groups.length === 1 && only ? only.code : '!';
-      return { text, color: BADGE_FLAGGED_COLOR, title: `CarrierFlag: ${host} is on ${describeGroups(verdict)}` };
+      return {
+        text,
+        color: BADGE_FLAGGED_COLOR,
+        title: `CarrierFlag: ${host} is on ${describeGroups(verdict)}`,
+      };
     }
     case 'unchecked':
       return {

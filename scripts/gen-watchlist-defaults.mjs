@@ -15,7 +15,9 @@ import { fileURLToPath } from 'node:url';
 import * as prettier from 'prettier';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const researchPath = resolve(process.argv[2] ?? resolve(root, 'lib/watchlist/carriers-research.json'));
+const researchPath = resolve(
+  process.argv[2] ?? resolve(root, 'lib/watchlist/carriers-research.json'),
+);
 const outPath = resolve(root, 'lib/watchlist/carrier-asns.ts');
 const dataDir = resolve(root, 'node_modules/@ip-location-db/asn');
 
@@ -62,7 +64,8 @@ for (const spec of GROUPS) {
   for (const a of group.asns) {
     if (spec.onlyDefault && !a.default_on) continue;
     if (!Number.isInteger(a.asn)) throw new Error(`${spec.prefix}: bad asn ${a.asn}`);
-    if (seen.has(a.asn)) throw new Error(`AS${a.asn} is in both ${seen.get(a.asn)} and ${spec.prefix}`);
+    if (seen.has(a.asn))
+      throw new Error(`AS${a.asn} is in both ${seen.get(a.asn)} and ${spec.prefix}`);
     seen.set(a.asn, spec.prefix);
     const sources = a.sources?.length ? a.sources : group.sources;
     if (!sources?.length) throw new Error(`AS${a.asn} has no source`);

@@ -1,7 +1,7 @@
 import type { Browser, Runtime } from 'webextension-polyfill';
 import { createDohClient, type DnsCache } from '../../lib/dns';
 import { isMessage, isOwnPage, type EngineStatus, type Message } from '../../lib/messages';
-import { createWebCodec } from '../../lib/prefix-table/web-codec';
+import { createWebTableCodec } from '../../lib/prefix-table/web-codec';
 import {
   migrateSettings,
   resolverUrlOf,
@@ -52,7 +52,7 @@ export function startWorker(browser: Browser): Promise<void> {
           return new Uint8Array(await response.arrayBuffer());
         },
         openDatabase: () => openDatabase(indexedDB),
-        codec: createWebCodec(),
+        codec: createWebTableCodec(),
         now: Date.now,
       });
       problems.push(...loaded.problems);

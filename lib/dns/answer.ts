@@ -3,9 +3,10 @@
  * (after following CNAMEs inside the answer section), or a negative/error outcome with the TTL
  * that says how long it may be cached.
  *
- * Deliberately simple: if the CNAME chain in the answer ends at a name with no records of the
- * asked type, that is NODATA for this query. We do not re-query the chain's target: recursive
- * resolvers (all DoH services) already chase the chain, so a missing tail means they found none.
+ * A CNAME chain in the answer that ends at a name with no records of the asked type is NODATA.
+ * Recursive resolvers normally chase the chain themselves and then include the target zone's SOA
+ * (RFC 2308 §2.2); when there is no SOA the resolver stopped at the CNAME (unbound does for local
+ * data), so the outcome carries `unresolved` and the client asks again for the target.
  */
 import type { IpAddress } from '../ip/types';
 import {
@@ -44,7 +45,13 @@ export type AnswerOutcome =
       /** CNAME targets in order, lowercase, without trailing dots; [] when there is no CNAME. */
       readonly cnameChain: readonly string[];
     }
-  | { readonly kind: 'nodata'; readonly ttl: number; readonly cnameChain: readonly string[] }
+  | {
+      readonly kind: 'nodata';
+      readonly ttl: number;
+      readonly cnameChain: readonly string[];
+      /** Set when the chain's last target was not chased (no SOA): ask again for `target`. */
+      readonly unresolved?: { readonly target: string; readonly chainTtl: number };
+    }
   | { readonly kind: 'nxdomain'; readonly ttl: number; readonly cnameChain: readonly string[] }
   | { readonly kind: 'servfail' }
   | { readonly kind: 'refused' }
@@ -148,7 +155,17 @@ export function extractAnswer(
     });
   }
   if (addresses.length === 0) {
-    return { kind: 'nodata', ttl: negativeTtl(response, defaultNegativeTtl), cnameChain: chain };
+    const ttl = negativeTtl(response, defaultNegativeTtl);
+    const hasSoa = response.authority.some((rr) => rr.kind === 'SOA');
+    if (chain.length > 0 && !hasSoa) {
+      return {
+        kind: 'nodata',
+        ttl,
+        cnameChain: chain,
+        unresolved: { target: finalName, chainTtl: followed.ttl },
+      };
+    }
+    return { kind: 'nodata', ttl, cnameChain: chain };
   }
   const ttl = Math.min(...addresses.map((a) => a.ttl));
   return { kind: 'addresses', addresses, ttl, cnameChain: chain };

@@ -12,7 +12,12 @@
  * - the caller's abort wins over everything and reads 'aborted'.
  * `resolve()` never rejects: every failure is a typed `DnsError`.
  */
-import { DEFAULT_NEGATIVE_TTL_SECONDS, extractAnswer, type AnswerOutcome } from './answer';
+import {
+  DEFAULT_NEGATIVE_TTL_SECONDS,
+  extractAnswer,
+  MAX_CNAME_HOPS,
+  type AnswerOutcome,
+} from './answer';
 import { cacheKey, isCacheEntry, type CacheEntry, type CachedResult, type DnsCache } from './cache';
 import {
   addressTypeCode,
@@ -158,7 +163,7 @@ export function createDohClient(options: DohClientOptions): DohClient {
     }
   }
 
-  async function queryFamily(
+  async function queryOnce(
     resolverUrl: string,
     name: string,
     type: AddressType,
@@ -170,7 +175,8 @@ export function createDohClient(options: DohClientOptions): DohClient {
       error: { kind, message: `${resolverHost}: ${message}` },
     });
     const encoded = encodeQuery(name, type);
-    if (!encoded.ok) return error('blocked-name', encoded.error.message);
+    // Only a CNAME target can get here unchecked; a resolver naming an unqueryable one is broken.
+    if (!encoded.ok) return error('malformed', `unusable CNAME target: ${encoded.error.message}`);
     let response: Response;
     try {
       response = await Promise.race([
@@ -227,6 +233,55 @@ export function createDohClient(options: DohClientOptions): DohClient {
       );
     }
     return { kind: 'answer', outcome: extractAnswer(parsed.response, name, type, negativeCap) };
+  }
+
+  /**
+   * One family: the query, plus follow-up queries while the resolver hands back a CNAME chain it
+   * did not chase (see answer.ts). Hops over all rounds share the MAX_CNAME_HOPS cap.
+   */
+  async function queryFamily(
+    resolverUrl: string,
+    name: string,
+    type: AddressType,
+    signal: AbortSignal,
+    aborted: Promise<never>,
+  ): Promise<FamilyOutcome> {
+    const chain: string[] = [];
+    let chainTtl = Infinity;
+    let current = name;
+    for (;;) {
+      const result = await queryOnce(resolverUrl, current, type, signal, aborted);
+      if (result.kind === 'error') return result;
+      const outcome = result.outcome;
+      if (
+        outcome.kind !== 'addresses' &&
+        outcome.kind !== 'nodata' &&
+        outcome.kind !== 'nxdomain'
+      ) {
+        return result;
+      }
+      const fullChain = [...chain, ...outcome.cnameChain];
+      if (
+        fullChain.length > MAX_CNAME_HOPS ||
+        new Set([name, ...fullChain]).size <= fullChain.length
+      ) {
+        const message = `${resolverHost}: the CNAME chain from ${name} loops or is longer than ${MAX_CNAME_HOPS} hops`;
+        return { kind: 'error', error: { kind: 'malformed', message } };
+      }
+      if (outcome.kind === 'nodata' && outcome.unresolved) {
+        chain.push(...outcome.cnameChain);
+        chainTtl = Math.min(chainTtl, outcome.unresolved.chainTtl);
+        current = outcome.unresolved.target;
+        continue;
+      }
+      if (chain.length === 0) return result;
+      if (outcome.kind === 'addresses') {
+        const addresses = outcome.addresses.map((a) => ({ ...a, ttl: Math.min(a.ttl, chainTtl) }));
+        const ttl = Math.min(outcome.ttl, chainTtl);
+        return { kind: 'answer', outcome: { ...outcome, addresses, ttl, cnameChain: fullChain } };
+      }
+      return { kind: 'answer', outcome: { ...outcome, cnameChain: fullChain } };
+    }
   }
 
   function outcomeError(

@@ -357,15 +357,18 @@ function readRecord(
   const rdlength = reader.u16(nameEnd + 8, `the rdata length of a ${section} record`);
   const rdStart = nameEnd + 10;
   const rdEnd = rdStart + rdlength;
-  reader.need(rdStart, rdlength, `the rdata of a ${section} record for "${name}"`);
+  if (rdEnd > reader.bytes.length) {
+    fail(`the rdata of a ${section} record for "${name}" runs past the end of the message`);
+  }
   const ttl = rawTtl > 0x7fffffff ? 0 : rawTtl;
   const base = { name, type, class: klass, ttl };
-  const where = `a ${section} ${typeName(type)} record for "${name}"`;
+  const where = (): string => `a ${section} ${typeName(type)} record for "${name}"`;
   const expectLength = (wanted: number): void => {
-    if (rdlength !== wanted) fail(`${where} has rdata length ${rdlength}, expected ${wanted}`);
+    if (rdlength !== wanted) fail(`${where()} has rdata length ${rdlength}, expected ${wanted}`);
   };
   const expectNameEnd = (at: number): void => {
-    if (at !== rdEnd) fail(`${where} has rdata length ${rdlength} that does not match its content`);
+    if (at !== rdEnd)
+      fail(`${where()} has rdata length ${rdlength} that does not match its content`);
   };
   const view = reader.view;
   let rr: ResourceRecord;

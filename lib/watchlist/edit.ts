@@ -112,7 +112,10 @@ export function removeGroup(watchlist: Watchlist, groupId: string): WatchlistRes
   if (group.builtin) {
     return { ok: false, reason: `${group.name} is built in: disable it instead of removing it` };
   }
-  return { ok: true, watchlist: { ...watchlist, groups: watchlist.groups.filter((g) => g !== group) } };
+  return {
+    ok: true,
+    watchlist: { ...watchlist, groups: watchlist.groups.filter((g) => g !== group) },
+  };
 }
 
 /** Switches a group on or off; setting the state it already has is not an error. */

@@ -28,7 +28,8 @@ export function importWatchlist(
   } catch (error) {
     return { ok: false, reason: `not valid JSON (${(error as Error).message})` };
   }
-  if (!isRecord(value)) return { ok: false, reason: 'not a CarrierFlag watchlist: expected an object' };
+  if (!isRecord(value))
+    return { ok: false, reason: 'not a CarrierFlag watchlist: expected an object' };
   if (value.format !== WATCHLIST_FORMAT) {
     return {
       ok: false,

@@ -92,7 +92,12 @@ function matchCompiled(
   const matches: GroupMatch[] = [];
   for (const group of groups) {
     if (asn !== null && group.asns.has(asn)) {
-      matches.push({ groupId: group.id, groupName: group.name, code: group.code, reason: { kind: 'asn', asn } });
+      matches.push({
+        groupId: group.id,
+        groupName: group.name,
+        code: group.code,
+        reason: { kind: 'asn', asn },
+      });
       continue;
     }
     const prefix = group.prefixes.find((p) => contains(p, address));
@@ -129,10 +134,10 @@ function wordMask(bits: number): number {
 function contains(prefix: CompiledPrefix, address: IpAddress): boolean {
   if (prefix.family !== address.family) return false;
   if (address.family === 4) {
-    return ((address.value & (prefix.mask[0] ?? 0)) >>> 0) === prefix.network[0];
+    return (address.value & (prefix.mask[0] ?? 0)) >>> 0 === prefix.network[0];
   }
   for (let i = 0; i < 4; i++) {
-    if (((address.words[i]! & prefix.mask[i]!) >>> 0) !== prefix.network[i]) return false;
+    if ((address.words[i]! & prefix.mask[i]!) >>> 0 !== prefix.network[i]) return false;
   }
   return true;
 }

@@ -24,8 +24,7 @@ import {
 export { parseAsnInput, checkAsnNumber, type ParseAsnResult } from './asn';
 
 export type ValidateWatchlistResult =
-  | { ok: true; watchlist: Watchlist }
-  | { ok: false; reason: string };
+  { ok: true; watchlist: Watchlist } | { ok: false; reason: string };
 
 type Checked<T> = { ok: true; value: T } | { ok: false; reason: string };
 
@@ -73,7 +72,8 @@ export function checkGroupName(name: unknown): Checked<string> {
   if (typeof name !== 'string' || !name.trim()) {
     return { ok: false, reason: 'name must be a non-empty string' };
   }
-  if (name !== name.trim()) return { ok: false, reason: `name ${show(name)} has surrounding spaces` };
+  if (name !== name.trim())
+    return { ok: false, reason: `name ${show(name)} has surrounding spaces` };
   if (name.length > MAX_NAME_LENGTH) {
     return { ok: false, reason: `name is longer than ${MAX_NAME_LENGTH} characters` };
   }
@@ -90,7 +90,8 @@ export function checkGroupName(name: unknown): Checked<string> {
  */
 export function validateWatchlist(value: unknown): ValidateWatchlistResult {
   if (!isRecord(value)) return { ok: false, reason: 'the watchlist must be an object' };
-  if (!Array.isArray(value.groups)) return { ok: false, reason: "the watchlist has no 'groups' list" };
+  if (!Array.isArray(value.groups))
+    return { ok: false, reason: "the watchlist has no 'groups' list" };
   if (value.groups.length > MAX_GROUPS) {
     return { ok: false, reason: `more than ${MAX_GROUPS} groups` };
   }
@@ -108,7 +109,10 @@ export function validateWatchlist(value: unknown): ValidateWatchlistResult {
       return { ok: false, reason: `${label}: another group has the same name` };
     }
     if (codes.has(group.code)) {
-      return { ok: false, reason: `${label}: code '${group.code}' is already used by another group` };
+      return {
+        ok: false,
+        reason: `${label}: code '${group.code}' is already used by another group`,
+      };
     }
     ids.add(group.id);
     names.add(group.name.toLowerCase());
@@ -132,8 +136,10 @@ function validateGroup(raw: unknown): Checked<WatchGroup> {
   if (!name.ok) return name;
   const code = checkGroupCode(raw.code);
   if (!code.ok) return code;
-  if (typeof raw.enabled !== 'boolean') return { ok: false, reason: 'enabled must be true or false' };
-  if (typeof raw.builtin !== 'boolean') return { ok: false, reason: 'builtin must be true or false' };
+  if (typeof raw.enabled !== 'boolean')
+    return { ok: false, reason: 'enabled must be true or false' };
+  if (typeof raw.builtin !== 'boolean')
+    return { ok: false, reason: 'builtin must be true or false' };
   if (!Array.isArray(raw.asns)) return { ok: false, reason: 'asns must be a list' };
   if (raw.asns.length > MAX_ASNS_PER_GROUP) {
     return { ok: false, reason: `more than ${MAX_ASNS_PER_GROUP} ASNs` };
@@ -155,7 +161,8 @@ function validateGroup(raw: unknown): Checked<WatchGroup> {
   }
   const prefixes: string[] = [];
   for (const entry of raw.prefixes as unknown[]) {
-    if (typeof entry !== 'string') return { ok: false, reason: `prefix ${show(entry)} is not text` };
+    if (typeof entry !== 'string')
+      return { ok: false, reason: `prefix ${show(entry)} is not text` };
     const parsed = parsePrefixInput(entry);
     if (!parsed.ok) return { ok: false, reason: `prefix ${parsed.reason}` };
     if (parsed.prefix !== entry) {
@@ -192,7 +199,10 @@ function validateAsnEntry(raw: unknown): Checked<WatchAsn> {
   const entry: WatchAsn = { asn: asn.asn };
   if (raw.note !== undefined) {
     if (typeof raw.note !== 'string' || raw.note.length > MAX_NOTE_LENGTH) {
-      return { ok: false, reason: `AS${asn.asn}: note must be text of at most ${MAX_NOTE_LENGTH} characters` };
+      return {
+        ok: false,
+        reason: `AS${asn.asn}: note must be text of at most ${MAX_NOTE_LENGTH} characters`,
+      };
     }
     entry.note = raw.note;
   }

@@ -28,8 +28,20 @@ const v6 = (text: string): bigint => {
 const RANGES: MmdbAsnRange[] = [
   // Unaligned start and end: several CIDR blocks.
   { family: 4, first: v4('1.0.0.3'), last: v4('1.0.1.17'), asn: 13335, org: 'Cloudflare, Inc.' },
-  { family: 4, first: v4('36.128.0.0'), last: v4('36.255.255.255'), asn: 9808, org: 'China Mobile' },
-  { family: 4, first: v4('255.255.255.0'), last: v4('255.255.255.255'), asn: 4294967294, org: 'Top' },
+  {
+    family: 4,
+    first: v4('36.128.0.0'),
+    last: v4('36.255.255.255'),
+    asn: 9808,
+    org: 'China Mobile',
+  },
+  {
+    family: 4,
+    first: v4('255.255.255.0'),
+    last: v4('255.255.255.255'),
+    asn: 4294967294,
+    org: 'Top',
+  },
   { family: 4, first: v4('8.8.8.8'), last: v4('8.8.8.8'), asn: 15169, org: 'Google LLC' },
   {
     family: 6,
@@ -45,7 +57,13 @@ const RANGES: MmdbAsnRange[] = [
     asn: 9808,
     org: 'China Mobile',
   },
-  { family: 6, first: v6('ffff::'), last: v6('ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff'), asn: 7, org: 'End' },
+  {
+    family: 6,
+    first: v6('ffff::'),
+    last: v6('ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff'),
+    asn: 7,
+    org: 'End',
+  },
 ];
 
 function open(bytes: Uint8Array): Reader<AsnRecord> {
@@ -117,6 +135,27 @@ describe('writeAsnMmdb read back by maxmind', () => {
       expect(reader.get('8.8.8.9')).toBeNull();
     }
     expect(open(writeAsnMmdb(ranges)).metadata.recordSize).toBe(28);
+  });
+
+  it('keeps every range when the trie outgrows its first allocation', () => {
+    // 4,000 scattered /32s need far more than the 65,536 nodes allocated up front.
+    const addresses = Array.from({ length: 4000 }, (_, i) =>
+      Number((BigInt(i + 1) * 2654435761n) % (1n << 32n)),
+    );
+    addresses.sort((a, b) => a - b);
+    const ranges: MmdbAsnRange[] = addresses.map((a, i) => ({
+      family: 4,
+      first: BigInt(a),
+      last: BigInt(a),
+      asn: i + 1,
+      org: `org ${i + 1}`,
+    }));
+    const reader = open(writeAsnMmdb(ranges));
+    expect(reader.metadata.nodeCount).toBeGreaterThan(65_536);
+    addresses.forEach((a, i) => {
+      const text = [a >>> 24, (a >>> 16) & 255, (a >>> 8) & 255, a & 255].join('.');
+      expect(reader.get(text)?.autonomous_system_number, text).toBe(i + 1);
+    });
   });
 
   it('is deterministic', () => {

@@ -115,7 +115,7 @@ export interface ResponseSpec {
   trailing?: number[];
 }
 
-export function buildResponse(spec: ResponseSpec): Uint8Array {
+export function buildResponse(spec: ResponseSpec): Uint8Array<ArrayBuffer> {
   const answers = spec.answers ?? [];
   const authority = spec.authority ?? [];
   const additional = spec.additional ?? [rr.opt()];
@@ -137,7 +137,9 @@ export function buildResponse(spec: ResponseSpec): Uint8Array {
     ...u16(spec.id ?? 0),
     ...u16(flags),
     ...counts.flatMap(u16),
-    ...(question ? [...wireName(question.name), ...u16(question.type), ...u16(question.class ?? 1)] : []),
+    ...(question
+      ? [...wireName(question.name), ...u16(question.type), ...u16(question.class ?? 1)]
+      : []),
     ...answers.flatMap(encodeRecord),
     ...authority.flatMap(encodeRecord),
     ...additional.flatMap(encodeRecord),

@@ -44,29 +44,47 @@ describe('addAsn / removeAsn', () => {
   });
 
   it('refuses duplicates, bad input and unknown groups', () => {
-    expect(reason(edit((w) => addAsn(w, 'custom-lab', 'AS13335')).result)).toBe('AS13335 is already in Lab');
+    expect(reason(edit((w) => addAsn(w, 'custom-lab', 'AS13335')).result)).toBe(
+      'AS13335 is already in Lab',
+    );
     expect(reason(edit((w) => addAsn(w, 'custom-lab', 'AS23456')).result)).toMatch(/AS_TRANS/);
-    expect(reason(edit((w) => addAsn(w, 'custom-lab', 'hello')).result)).toMatch(/not an AS number/);
+    expect(reason(edit((w) => addAsn(w, 'custom-lab', 'hello')).result)).toMatch(
+      /not an AS number/,
+    );
     expect(reason(edit((w) => addAsn(w, 'nope', '4134')).result)).toBe("no group with id 'nope'");
   });
 
   it('removes by number or text, and says when it is not there', () => {
     expect(ok(edit((w) => removeAsn(w, 'china-telecom', 4134)).result).groups[0]!.asns).toEqual([]);
-    expect(ok(edit((w) => removeAsn(w, 'china-telecom', 'AS4134')).result).groups[0]!.asns).toEqual([]);
-    expect(reason(edit((w) => removeAsn(w, 'china-telecom', 4809)).result)).toBe('AS4809 is not in China Telecom');
-    expect(reason(edit((w) => removeAsn(w, 'china-telecom', 'x')).result)).toMatch(/not an AS number/);
+    expect(ok(edit((w) => removeAsn(w, 'china-telecom', 'AS4134')).result).groups[0]!.asns).toEqual(
+      [],
+    );
+    expect(reason(edit((w) => removeAsn(w, 'china-telecom', 4809)).result)).toBe(
+      'AS4809 is not in China Telecom',
+    );
+    expect(reason(edit((w) => removeAsn(w, 'china-telecom', 'x')).result)).toMatch(
+      /not an AS number/,
+    );
   });
 });
 
 describe('addPrefix / removePrefix', () => {
   it('stores the canonical form', () => {
     const after = ok(edit((w) => addPrefix(w, 'custom-lab', '2001:DB8:BB::/48')).result);
-    expect(after.groups[1]!.prefixes).toEqual(['198.51.100.0/24', '2001:db8:aa::/48', '2001:db8:bb::/48']);
+    expect(after.groups[1]!.prefixes).toEqual([
+      '198.51.100.0/24',
+      '2001:db8:aa::/48',
+      '2001:db8:bb::/48',
+    ]);
   });
 
   it('refuses host bits, bare addresses and duplicates in any spelling', () => {
-    expect(reason(edit((w) => addPrefix(w, 'custom-lab', '10.0.0.1/8')).result)).toMatch(/host bits set: did you mean 10\.0\.0\.0\/8/);
-    expect(reason(edit((w) => addPrefix(w, 'custom-lab', '10.0.0.1')).result)).toMatch(/no prefix length/);
+    expect(reason(edit((w) => addPrefix(w, 'custom-lab', '10.0.0.1/8')).result)).toMatch(
+      /host bits set: did you mean 10\.0\.0\.0\/8/,
+    );
+    expect(reason(edit((w) => addPrefix(w, 'custom-lab', '10.0.0.1')).result)).toMatch(
+      /no prefix length/,
+    );
     expect(reason(edit((w) => addPrefix(w, 'custom-lab', '2001:DB8:AA::/48')).result)).toBe(
       '2001:db8:aa::/48 is already in Lab',
     );
@@ -75,7 +93,9 @@ describe('addPrefix / removePrefix', () => {
   it('removes any spelling of a stored prefix', () => {
     const after = ok(edit((w) => removePrefix(w, 'custom-lab', '2001:0DB8:00AA::/48')).result);
     expect(after.groups[1]!.prefixes).toEqual(['198.51.100.0/24']);
-    expect(reason(edit((w) => removePrefix(w, 'custom-lab', '10.0.0.0/8')).result)).toMatch(/not in Lab/);
+    expect(reason(edit((w) => removePrefix(w, 'custom-lab', '10.0.0.0/8')).result)).toMatch(
+      /not in Lab/,
+    );
   });
 });
 
@@ -106,19 +126,27 @@ describe('groups', () => {
     expect(reason(edit((w) => addGroup(w, 'X', 'A-')).result)).toMatch(/code/);
     expect(reason(edit((w) => addGroup(w, '', 'XX')).result)).toMatch(/name/);
     expect(reason(edit((w) => addGroup(w, 'x'.repeat(61), 'XX')).result)).toMatch(/longer than 60/);
-    expect(reason(edit((w) => addGroup(w, 'lab', 'XX')).result)).toBe("a group named 'Lab' already exists");
-    expect(reason(edit((w) => addGroup(w, 'Other', 'ct')).result)).toBe('code CT is already used by China Telecom');
+    expect(reason(edit((w) => addGroup(w, 'lab', 'XX')).result)).toBe(
+      "a group named 'Lab' already exists",
+    );
+    expect(reason(edit((w) => addGroup(w, 'Other', 'ct')).result)).toBe(
+      'code CT is already used by China Telecom',
+    );
   });
 
   it('removes custom groups only', () => {
     const after = ok(edit((w) => removeGroup(w, 'custom-lab')).result);
     expect(after.groups.map((g) => g.id)).toEqual(['china-telecom', 'off']);
-    expect(reason(edit((w) => removeGroup(w, 'china-telecom')).result)).toMatch(/built in: disable it/);
+    expect(reason(edit((w) => removeGroup(w, 'china-telecom')).result)).toMatch(
+      /built in: disable it/,
+    );
     expect(reason(edit((w) => removeGroup(w, 'gone')).result)).toMatch(/no group/);
   });
 
   it('enables and disables', () => {
-    expect(ok(edit((w) => setGroupEnabled(w, 'china-telecom', false)).result).groups[0]!.enabled).toBe(false);
+    expect(
+      ok(edit((w) => setGroupEnabled(w, 'china-telecom', false)).result).groups[0]!.enabled,
+    ).toBe(false);
     expect(ok(edit((w) => setGroupEnabled(w, 'off', true)).result).groups[2]!.enabled).toBe(true);
     expect(reason(edit((w) => setGroupEnabled(w, 'gone', true)).result)).toMatch(/no group/);
   });

@@ -32,10 +32,12 @@ describe('export / import', () => {
     expect(reasonOf('{"format": "carrierflag-watchlist", "version": "1", "groups": []}')).toMatch(
       /version "1" is not supported/,
     );
-    expect(reasonOf('{"format": "carrierflag-watchlist", "groups": []}')).toMatch(/version missing/);
-    expect(reasonOf('{"format": "carrierflag-watchlist", "version": 1, "groups": [], "x": 1}')).toMatch(
-      /unknown field 'x'/,
+    expect(reasonOf('{"format": "carrierflag-watchlist", "groups": []}')).toMatch(
+      /version missing/,
     );
+    expect(
+      reasonOf('{"format": "carrierflag-watchlist", "version": 1, "groups": [], "x": 1}'),
+    ).toMatch(/unknown field 'x'/);
   });
 
   it('refuses the whole file when one entry deep inside is wrong: no partial result', () => {
@@ -44,7 +46,8 @@ describe('export / import', () => {
     const result = importWatchlist(JSON.stringify(file));
     expect(result).toEqual({
       ok: false,
-      reason: "group 3 'Switched off': prefix '192.0.2.1/24': host bits set: did you mean 192.0.2.0/24?",
+      reason:
+        "group 3 'Switched off': prefix '192.0.2.1/24': host bits set: did you mean 192.0.2.0/24?",
     });
   });
 

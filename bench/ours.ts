@@ -1,0 +1,33 @@
+// Our side of the benchmark, in one place: the same calls the extension and the CLI make.
+
+import {
+  decodeTable,
+  tableFromColumns,
+  type PrefixTable,
+  type TableColumns,
+} from '../lib/prefix-table';
+import { nodeTableCodec } from '../lib/prefix-table/node-codec';
+import { createWebTableCodec } from '../lib/prefix-table/web-codec';
+
+export type OursTable = PrefixTable;
+
+const webCodec = createWebTableCodec();
+
+export const ours = {
+  /** Compressed file → table with zlib (the CLI's path). */
+  decodeNode: (bytes: Uint8Array): Promise<PrefixTable> => decodeTable(bytes, nodeTableCodec),
+  /** Compressed file → table with DecompressionStream and WebCrypto (the service worker's path). */
+  decodeWeb: (bytes: Uint8Array): Promise<PrefixTable> => decodeTable(bytes, webCodec),
+  /** Columns read back from IndexedDB → table, no decompression. */
+  fromColumns: (columns: TableColumns): PrefixTable => tableFromColumns(columns),
+  toColumns: (table: PrefixTable): TableColumns => table.toColumns(),
+  /** AS number for the address text, 0 when not routed (the peers' "no record"). */
+  lookupAsn(table: PrefixTable, text: string): number {
+    const r = table.lookup(text);
+    return r.kind === 'routed' ? r.asn : 0;
+  },
+  describe(table: PrefixTable): string {
+    const m = table.meta;
+    return `format v${m.formatVersion}, ${m.source} ${m.sourceVersion}, ${m.v4Ranges.toLocaleString('en-US')} v4 + ${m.v6Ranges.toLocaleString('en-US')} v6 ranges, ${m.asnCount.toLocaleString('en-US')} ASNs`;
+  },
+};

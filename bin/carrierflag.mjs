@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+// `npx carrierflag`: runs the bundled command line (dist/cli.mjs, built by `npm run build`).
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const bundle = new URL('../dist/cli.mjs', import.meta.url);
+if (!existsSync(bundle)) {
+  console.error('CarrierFlag is not built yet: run npm run build');
+  process.exit(2);
+}
+const { main } = await import(bundle.href);
+// The package root comes from this file's location, so the bundled table is found from any cwd.
+process.exitCode = await main(process.argv.slice(2), {
+  packageRoot: fileURLToPath(new URL('..', import.meta.url)),
+});

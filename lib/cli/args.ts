@@ -1,0 +1,94 @@
+/** Command-line arguments of `carrierflag`, parsed without a library so errors read our way. */
+
+export interface CliOptions {
+  json: boolean;
+  help: boolean;
+  resolver?: string;
+  table?: string;
+  /** Targets in the order given; '-' stands for "read more from stdin here". */
+  targets: string[];
+}
+
+export type ParseArgsResult = { ok: true; options: CliOptions } | { ok: false; reason: string };
+
+export const USAGE = `usage: carrierflag [--json] [--resolver URL] [--table FILE] TARGET...
+
+Tells whether each TARGET is hosted on a network operated by China Telecom, China Mobile or
+China Unicom (including their overseas subsidiaries), using the bundled routing table and the
+default CarrierFlag watchlist.
+
+TARGET    an IP address (IPv4 or IPv6), a host name, or a URL (its host is used; an IP-literal
+          host such as http://[2001:db8::1]/ is looked up directly). '-' reads targets from
+          standard input, one per line; blank lines and lines starting with # are skipped.
+
+options:
+  --json            one JSON object per line per target:
+                    {"target","status","flagged","addresses":[{"ip","asn","org","carrier"}],"error"?}
+  --resolver URL    DNS-over-HTTPS resolver (RFC 8484 wire format); default Cloudflare,
+                    https://cloudflare-dns.com/dns-query. Host names are sent to it; IP
+                    addresses and private names (localhost, *.lan, intranet, ...) never are.
+  --table FILE      prefix table to use instead of the bundled public/prefix-table.bin
+  -h, --help        show this help
+
+exit status (the first that applies wins):
+  1  at least one target is on a watched network (flagged)
+  2  no target flagged, but at least one could not be checked (DNS error, private name,
+     invalid input, no public address), or the command line or table was unusable
+  0  every target was checked and none is flagged (local/private addresses count as checked)
+`;
+
+/** Parses argv (without the node and script paths). Never throws. */
+export function parseArgs(argv: readonly string[]): ParseArgsResult {
+  const options: CliOptions = { json: false, help: false, targets: [] };
+  let onlyTargets = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (onlyTargets || arg === '-' || !arg.startsWith('-')) {
+      options.targets.push(arg);
+      continue;
+    }
+    if (arg === '--') {
+      onlyTargets = true;
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = eq > 0 && arg.startsWith('--') ? arg.slice(0, eq) : arg;
+    const inline = eq > 0 && arg.startsWith('--') ? arg.slice(eq + 1) : undefined;
+    switch (name) {
+      case '--json':
+      case '-h':
+      case '--help':
+        if (inline !== undefined) return { ok: false, reason: `${name} takes no value` };
+        if (name === '--json') options.json = true;
+        else options.help = true;
+        break;
+      case '--resolver':
+      case '--table': {
+        const value = inline ?? argv[++i];
+        if (value === undefined || value === '') {
+          return { ok: false, reason: `${name} needs a value` };
+        }
+        if (name === '--resolver') options.resolver = value;
+        else options.table = value;
+        break;
+      }
+      default:
+        return { ok: false, reason: `unknown option '${arg}'` };
+    }
+  }
+  if (options.targets.filter((t) => t === '-').length > 1) {
+    return { ok: false, reason: "'-' (read standard input) may be given only once" };
+  }
+  if (!options.help && options.targets.length === 0) {
+    return { ok: false, reason: 'no TARGET given' };
+  }
+  return { ok: true, options };
+}
+
+/** Targets from standard input: one per line, blank lines and # comments skipped. */
+export function parseTargetLines(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+}

@@ -1,0 +1,134 @@
+/**
+ * The `carrierflag` command with its surroundings passed in (output, stdin, fetch, table loading),
+ * so tests and the Node entry point (main.ts) share every line of behaviour.
+ */
+import { createDohClient, type DohClient } from '../dns/doh-client';
+import { RESOLVER_PRESETS, DEFAULT_RESOLVER_ID, validateResolverUrl } from '../dns/names';
+import { buildVerdict, type PrefixLookup } from '../verdict';
+import { DEFAULT_WATCHLIST } from '../watchlist/defaults';
+import { compileWatchlist, type CompiledWatchlist } from '../watchlist/match';
+import { parseArgs, parseTargetLines, USAGE } from './args';
+import { isUnchecked, tableHeader, toJson, toTableRows, type TargetReport } from './output';
+import { parseTarget } from './target';
+
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  readStdin(): Promise<string>;
+  fetch: typeof fetch;
+  /** Loads the prefix table; a reason when it is missing or unreadable. */
+  loadTable(
+    path: string,
+  ): Promise<{ ok: true; table: PrefixLookup } | { ok: false; reason: string }>;
+  /** public/prefix-table.bin of the installed package. */
+  defaultTablePath: string;
+}
+
+/** How many host names are resolved at once: enough to hide latency, few enough to be polite. */
+export const CONCURRENCY = 8;
+
+/** Runs the command and returns its exit status (see USAGE). Never rejects. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const parsed = parseArgs(argv);
+  if (!parsed.ok) {
+    io.stderr(`carrierflag: ${parsed.reason}\n\n${USAGE}`);
+    return 2;
+  }
+  const options = parsed.options;
+  if (options.help) {
+    io.stdout(USAGE);
+    return 0;
+  }
+
+  const preset = RESOLVER_PRESETS.find((p) => p.id === DEFAULT_RESOLVER_ID) ?? RESOLVER_PRESETS[0];
+  const resolverText = options.resolver ?? preset?.url ?? '';
+  const resolver = validateResolverUrl(resolverText);
+  if (!resolver.ok) {
+    io.stderr(`carrierflag: --resolver: ${resolver.reason}\n`);
+    return 2;
+  }
+
+  const loaded = await io.loadTable(options.table ?? io.defaultTablePath);
+  if (!loaded.ok) {
+    io.stderr(`carrierflag: ${loaded.reason}\n`);
+    return 2;
+  }
+
+  const targets: string[] = [];
+  for (const target of options.targets) {
+    if (target !== '-') targets.push(target);
+    else targets.push(...parseTargetLines(await io.readStdin()));
+  }
+
+  const dns = createDohClient({ fetch: io.fetch, resolverUrl: resolver.url });
+  const matcher = compileWatchlist(DEFAULT_WATCHLIST);
+  const check = (target: string) => checkTarget(target, dns, loaded.table, matcher);
+
+  let flagged = false;
+  let unchecked = false;
+  if (!options.json) io.stdout(`${tableHeader()}\n`);
+  await mapInOrder(targets, CONCURRENCY, check, (report) => {
+    if (report.verdict?.status === 'flagged') flagged = true;
+    if (isUnchecked(report)) unchecked = true;
+    io.stdout(options.json ? `${JSON.stringify(toJson(report))}\n` : toTableRows(report));
+  });
+  return flagged ? 1 : unchecked ? 2 : 0;
+}
+
+async function checkTarget(
+  text: string,
+  dns: DohClient,
+  table: PrefixLookup,
+  matcher: CompiledWatchlist,
+): Promise<TargetReport> {
+  try {
+    const target = parseTarget(text);
+    if (target.kind === 'invalid') return { target: text, error: target.reason };
+    if (target.kind === 'address') {
+      return {
+        target: text,
+        verdict: buildVerdict({ hostname: target.hostname, literal: target.ip }, table, matcher),
+      };
+    }
+    const result = await dns.resolve(target.hostname);
+    const verdict = result.ok
+      ? buildVerdict(
+          { hostname: target.hostname, dohAddresses: result.addresses.map((a) => a.ip) },
+          table,
+          matcher,
+        )
+      : buildVerdict({ hostname: target.hostname, dnsError: result.error }, table, matcher);
+    return { target: text, verdict };
+  } catch (error) {
+    // The modules used here do not throw; this keeps one bad target from hiding the others.
+    return { target: text, error: `internal error: ${(error as Error)?.message ?? String(error)}` };
+  }
+}
+
+/**
+ * Runs `work` over `items` with at most `limit` in flight and hands results to `emit` in input
+ * order as soon as every earlier one is done, so output streams but never reorders.
+ */
+export async function mapInOrder<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+  emit: (result: R) => void,
+): Promise<void> {
+  const results = new Map<number, R>();
+  let nextToStart = 0;
+  let nextToEmit = 0;
+  const worker = async (): Promise<void> => {
+    while (nextToStart < items.length) {
+      const index = nextToStart++;
+      results.set(index, await work(items[index] as T));
+      while (results.has(nextToEmit)) {
+        const result = results.get(nextToEmit) as R;
+        results.delete(nextToEmit);
+        nextToEmit++;
+        emit(result);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}

@@ -1,0 +1,6 @@
+// Public API of the prefix table. The Node codec is in ./node-codec (it imports node:*), the
+// browser one in ./web-codec.
+export * from './types';
+export { decodeTable, readTableMeta } from './decode';
+export { encodeTable, type EncodeMeta } from './encode';
+export { tableFromColumns } from './table';

@@ -1,0 +1,31 @@
+// The one file under lib/ that may import node:*: the CLI, the bench, the build and tests use it.
+import { createHash } from 'node:crypto';
+import { constants, deflateRawSync, inflateRawSync } from 'node:zlib';
+import type { TableCodec, TableEncoderCodec } from './types';
+
+function sha256(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(createHash('sha256').update(bytes).digest());
+}
+
+/** Decoder codec on node:zlib and node:crypto (synchronous: fastest in Node). */
+export const nodeTableCodec: TableCodec = {
+  inflateRaw: (bytes) => {
+    const out = inflateRawSync(bytes);
+    return new Uint8Array(out.buffer, out.byteOffset, out.length);
+  },
+  sha256,
+};
+
+/** Encoder codec: zlib deflate-raw at level 9 with the largest window. */
+export const nodeTableEncoderCodec: TableEncoderCodec = {
+  deflateRaw: (bytes) =>
+    new Uint8Array(
+      deflateRawSync(bytes, {
+        level: 9,
+        memLevel: 9,
+        windowBits: 15,
+        strategy: constants.Z_DEFAULT_STRATEGY,
+      }),
+    ),
+  sha256,
+};

@@ -1,0 +1,224 @@
+import { classifyIpv4, classifyIpv6 } from '../ip/classify';
+import { formatIpv4, formatIpv6Words, lastParseReason, parseIpInto } from '../ip/parse';
+import type { IpAddress } from '../ip/types';
+import {
+  GAP,
+  TableFormatError,
+  type LookupResult,
+  type PrefixTable,
+  type TableColumns,
+} from './types';
+
+const UNROUTED: LookupResult = Object.freeze({ kind: 'unrouted' });
+
+function fail(message: string): never {
+  throw new TableFormatError(`inconsistent table columns: ${message}`);
+}
+
+/** Checks the invariants lookups rely on, so a damaged stored copy fails loudly, not subtly. */
+function validate(c: TableColumns): void {
+  const arrays: (keyof TableColumns)[] = [
+    'v4Keys', 'v4Values', 'v6KeysHigh', 'v6KeysMid', 'v6Values', 'v6LowIndex', 'v6LowWords',
+    'pairAsns', 'nameStarts',
+  ];
+  for (const k of arrays) if (!(c[k] instanceof Uint32Array)) fail(`${k} is not a Uint32Array`);
+  if (!(c.names instanceof Uint8Array)) fail('names is not a Uint8Array');
+  const pairCount = c.pairAsns.length - 1;
+  if (pairCount < 0 || c.nameStarts.length !== pairCount + 2) fail('name and pair counts differ');
+  if (c.v4Keys.length < 1 || c.v4Keys.length !== c.v4Values.length) fail('v4 lengths');
+  const n6 = c.v6KeysHigh.length;
+  if (n6 < 1 || c.v6KeysMid.length !== n6 || c.v6Values.length !== n6) fail('v6 lengths');
+  if (c.v6LowWords.length !== 2 * c.v6LowIndex.length) fail('v6 low-bit lengths');
+  if (c.v4Keys[0] !== 0 || c.v6KeysHigh[0] !== 0 || c.v6KeysMid[0] !== 0) fail('keys must start at 0');
+  for (let i = 1; i < c.v4Keys.length; i++) if (c.v4Keys[i]! <= c.v4Keys[i - 1]!) fail('v4 order');
+  for (let i = 0; i < c.v6LowIndex.length; i++) {
+    if (c.v6LowIndex[i]! >= n6 || (i > 0 && c.v6LowIndex[i]! <= c.v6LowIndex[i - 1]!)) fail('v6 low index');
+  }
+  let li = 0;
+  let prevW2 = 0;
+  let prevW3 = 0;
+  for (let i = 0; i < n6; i++) {
+    let w2 = 0;
+    let w3 = 0;
+    if (li < c.v6LowIndex.length && c.v6LowIndex[li] === i) {
+      w2 = c.v6LowWords[2 * li]!;
+      w3 = c.v6LowWords[2 * li + 1]!;
+      li++;
+    }
+    if (i > 0) {
+      const h = c.v6KeysHigh[i]!;
+      const ph = c.v6KeysHigh[i - 1]!;
+      const m = c.v6KeysMid[i]!;
+      const pm = c.v6KeysMid[i - 1]!;
+      const greater =
+        h > ph ||
+        (h === ph && (m > pm || (m === pm && (w2 > prevW2 || (w2 === prevW2 && w3 > prevW3)))));
+      if (!greater) fail('v6 order');
+    }
+    prevW2 = w2;
+    prevW3 = w3;
+  }
+  for (const values of [c.v4Values, c.v6Values]) {
+    for (let i = 0; i < values.length; i++) if (values[i]! > pairCount) fail('value beyond the pairs');
+  }
+  for (let i = 2; i <= pairCount + 1; i++) {
+    if (c.nameStarts[i]! <= c.nameStarts[i - 1]! || c.nameStarts[i]! > c.names.length + 1) {
+      fail('name offsets');
+    }
+  }
+}
+
+/**
+ * Builds a queryable table from its columns (as produced by `decodeTable(...).toColumns()` and
+ * stored in IndexedDB). Validates the invariants in one linear pass and builds a /16 index for
+ * IPv4 (about 2 ms). Throws TableFormatError when the columns are inconsistent.
+ */
+export function tableFromColumns(columns: TableColumns): PrefixTable {
+  validate(columns);
+  const { v4Keys, v4Values, v6KeysHigh, v6KeysMid, v6Values, v6LowIndex, v6LowWords } = columns;
+  const { pairAsns, names, nameStarts } = columns;
+  const n4 = v4Keys.length;
+  const n6 = v6KeysHigh.length;
+  // bucket[b] = first boundary index with key >= b << 16: narrows the IPv4 search to one /16.
+  const bucket = new Uint32Array(65537);
+  {
+    let i = 0;
+    for (let b = 0; b <= 65536; b++) {
+      const floor = b * 65536;
+      while (i < n4 && v4Keys[i]! < floor) i++;
+      bucket[b] = i;
+    }
+  }
+  // Names are decoded on first use: most of the 90k are never shown.
+  const nameCache: (string | undefined)[] = new Array(pairAsns.length);
+  const decoder = new TextDecoder();
+  const orgOf = (id: number): string => {
+    let s = nameCache[id];
+    if (s === undefined) {
+      s = decoder.decode(names.subarray(nameStarts[id]!, nameStarts[id + 1]! - 1));
+      nameCache[id] = s;
+    }
+    return s;
+  };
+
+  const lookupV4 = (a: number): LookupResult => {
+    const scope = classifyIpv4(a);
+    if (scope !== 'public') return { kind: 'local', scope };
+    const b = a >>> 16;
+    let lo = bucket[b]!;
+    if (lo > 0) lo--;
+    let hi = bucket[b + 1]! - 1;
+    if (hi < lo) hi = lo;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (v4Keys[mid]! <= a) lo = mid;
+      else hi = mid - 1;
+    }
+    const id = v4Values[lo]!;
+    if (id === GAP) return UNROUTED;
+    const end = lo + 1 < n4 ? v4Keys[lo + 1]! - 1 : 0xffffffff;
+    return {
+      kind: 'routed',
+      asn: pairAsns[id]!,
+      org: orgOf(id),
+      rangeStart: formatIpv4(v4Keys[lo]!),
+      rangeEnd: formatIpv4(end),
+    };
+  };
+
+  // Low 64 bits of v6 key i: zero except at the few indexes listed in v6LowIndex.
+  let lowW2 = 0;
+  let lowW3 = 0;
+  const loadLow = (i: number): void => {
+    let lo = 0;
+    let hi = v6LowIndex.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const v = v6LowIndex[mid]!;
+      if (v === i) {
+        lowW2 = v6LowWords[2 * mid]!;
+        lowW3 = v6LowWords[2 * mid + 1]!;
+        return;
+      }
+      if (v < i) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    lowW2 = 0;
+    lowW3 = 0;
+  };
+  /** Whether key i <= (w0, w1, w2, w3). */
+  const keyAtMost = (i: number, w0: number, w1: number, w2: number, w3: number): boolean => {
+    const h = v6KeysHigh[i]!;
+    if (h !== w0) return h < w0;
+    const m = v6KeysMid[i]!;
+    if (m !== w1) return m < w1;
+    loadLow(i);
+    if (lowW2 !== w2) return lowW2 < w2;
+    return lowW3 <= w3;
+  };
+
+  const lookupV6 = (w0: number, w1: number, w2: number, w3: number): LookupResult => {
+    const scope = classifyIpv6(w0, w1, w2, w3);
+    if (scope !== 'public') return { kind: 'local', scope };
+    let lo = 0;
+    let hi = n6 - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (keyAtMost(mid, w0, w1, w2, w3)) lo = mid;
+      else hi = mid - 1;
+    }
+    const id = v6Values[lo]!;
+    if (id === GAP) return UNROUTED;
+    loadLow(lo);
+    const rangeStart = formatIpv6Words(v6KeysHigh[lo]!, v6KeysMid[lo]!, lowW2, lowW3);
+    let rangeEnd: string;
+    if (lo + 1 < n6) {
+      // The next boundary minus one, with borrow across the four words.
+      loadLow(lo + 1);
+      let e3 = lowW3 - 1;
+      let e2 = lowW2;
+      let e1 = v6KeysMid[lo + 1]!;
+      let e0 = v6KeysHigh[lo + 1]!;
+      if (e3 < 0) {
+        e3 = 0xffffffff;
+        e2--;
+        if (e2 < 0) {
+          e2 = 0xffffffff;
+          e1--;
+          if (e1 < 0) {
+            e1 = 0xffffffff;
+            e0--;
+          }
+        }
+      }
+      rangeEnd = formatIpv6Words(e0, e1, e2, e3);
+    } else {
+      rangeEnd = 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff';
+    }
+    return { kind: 'routed', asn: pairAsns[id]!, org: orgOf(id), rangeStart, rangeEnd };
+  };
+
+  const scratch = new Uint32Array(4);
+  return {
+    meta: columns.meta,
+    lookup(text: string): LookupResult {
+      if (typeof text !== 'string') return { kind: 'invalid', reason: 'not a string' };
+      const family = parseIpInto(text, scratch);
+      if (family === 4) return lookupV4(scratch[0]!);
+      if (family === 6) return lookupV6(scratch[0]!, scratch[1]!, scratch[2]!, scratch[3]!);
+      return { kind: 'invalid', reason: lastParseReason() };
+    },
+    lookupAddress(address: IpAddress): LookupResult {
+      if (address?.family === 4) return lookupV4(address.value >>> 0);
+      if (address?.family === 6 && address.words?.length === 4) {
+        const [w0, w1, w2, w3] = address.words;
+        if (w0 === 0 && w1 === 0 && w2 === 0xffff) return lookupV4(w3 >>> 0); // mapped
+        return lookupV6(w0 >>> 0, w1 >>> 0, w2 >>> 0, w3 >>> 0);
+      }
+      return { kind: 'invalid', reason: 'not an IP address object' };
+    },
+    toColumns(): TableColumns {
+      return columns;
+    },
+  };
+}

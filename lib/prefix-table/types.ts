@@ -1,0 +1,93 @@
+import type { AddressScope, IpAddress } from '../ip/types';
+
+/** The header of a table file: what it is and where its data came from. */
+export interface TableMeta {
+  formatVersion: number;
+  /** Upstream data set, e.g. "@ip-location-db/asn". */
+  source: string;
+  /** Upstream version or date, e.g. "2.3.2026061719". */
+  sourceVersion: string;
+  /** The input files, by name. */
+  builtFrom: string;
+  v4Ranges: number;
+  v6Ranges: number;
+  /** Distinct AS numbers over both families. */
+  asnCount: number;
+  /** SHA-256 of the compressed payload, lowercase hex. */
+  payloadSha256: string;
+}
+
+export type LookupResult =
+  /** A range covers the address; the range is inclusive, as formatted addresses. */
+  | { kind: 'routed'; asn: number; org: string; rangeStart: string; rangeEnd: string }
+  /** A public address that no range covers. */
+  | { kind: 'unrouted' }
+  /** A special-purpose address: never looked up. */
+  | { kind: 'local'; scope: AddressScope }
+  | { kind: 'invalid'; reason: string };
+
+/**
+ * The decoded table in plain typed arrays: structured-cloneable, so it can be stored in IndexedDB
+ * and turned back into a table by `tableFromColumns` without decompressing again. Layout is
+ * described in lib/prefix-table/format.md ("In memory").
+ */
+export interface TableColumns {
+  meta: TableMeta;
+  /** IPv4 boundaries, strictly increasing, first is 0. */
+  v4Keys: Uint32Array;
+  /** Value from v4Keys[i] up to the next boundary: 0 = no range, else a pair id (1-based). */
+  v4Values: Uint32Array;
+  /** IPv6 boundaries: bits 127..96 and 95..64 (the low 64 bits are in v6LowIndex/v6LowWords). */
+  v6KeysHigh: Uint32Array;
+  v6KeysMid: Uint32Array;
+  v6Values: Uint32Array;
+  /** Sorted indexes into the v6 keys whose low 64 bits are not zero (rare: off the /64 grid). */
+  v6LowIndex: Uint32Array;
+  /** Two words (bits 63..32, 31..0) per v6LowIndex entry. */
+  v6LowWords: Uint32Array;
+  /** AS number of pair id i at index i (index 0 unused). */
+  pairAsns: Uint32Array;
+  /** UTF-8 organisation names of the pairs in id order, each followed by '\n' but the last. */
+  names: Uint8Array;
+  /** Name i is names[nameStarts[i] .. nameStarts[i + 1] - 1); length pairs + 2, index 0 unused. */
+  nameStarts: Uint32Array;
+}
+
+/** A queryable routing table. `lookup` and `lookupAddress` never throw. */
+export interface PrefixTable {
+  readonly meta: TableMeta;
+  /** Parses the text and looks it up: invalid text gives 'invalid', special ranges 'local'. */
+  lookup(text: string): LookupResult;
+  lookupAddress(address: IpAddress): LookupResult;
+  /** The typed arrays behind the table (shared, not copied). */
+  toColumns(): TableColumns;
+}
+
+/** The environment-specific pieces the decoder needs. */
+export interface TableCodec {
+  inflateRaw(bytes: Uint8Array): Uint8Array | Promise<Uint8Array>;
+  sha256(bytes: Uint8Array): Promise<Uint8Array> | Uint8Array;
+}
+
+/** What the encoder needs: a deflate-raw compressor and SHA-256. */
+export interface TableEncoderCodec {
+  deflateRaw(bytes: Uint8Array): Uint8Array;
+  sha256(bytes: Uint8Array): Uint8Array;
+}
+
+/** A table file that cannot be used: wrong magic or version, truncated, corrupt, inconsistent. */
+export class TableFormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TableFormatError';
+  }
+}
+
+/** "CFPT": CarrierFlag Prefix Table. */
+export const TABLE_MAGIC = [0x43, 0x46, 0x50, 0x54] as const;
+/** Bumped whenever the byte layout changes; decoders refuse other versions. */
+export const TABLE_FORMAT_VERSION = 1;
+/** Value of a v4/v6 entry: no range covers these addresses. */
+export const GAP = 0;
+/** MTF window for the value columns (see format.md). */
+export const MTF_WINDOW = 16;

@@ -1,0 +1,28 @@
+import type { TableCodec } from './types';
+
+/** The web platform pieces the codec needs; default to globalThis's (worker, page, Node 20). */
+export interface WebCodecDeps {
+  DecompressionStream?: typeof DecompressionStream;
+  subtle?: SubtleCrypto;
+}
+
+/**
+ * Codec on DecompressionStream('deflate-raw') and crypto.subtle, for the extension's service
+ * worker. Both can be passed in (tests, other realms); otherwise they come from globalThis.
+ */
+export function createWebTableCodec(deps: WebCodecDeps = {}): TableCodec {
+  const g = globalThis as { DecompressionStream?: typeof DecompressionStream; crypto?: Crypto };
+  const Decompression = deps.DecompressionStream ?? g.DecompressionStream;
+  const subtle = deps.subtle ?? g.crypto?.subtle;
+  return {
+    async inflateRaw(bytes: Uint8Array): Promise<Uint8Array> {
+      if (Decompression === undefined) throw new Error('DecompressionStream is not available');
+      const stream = new Blob([bytes]).stream().pipeThrough(new Decompression('deflate-raw'));
+      return new Uint8Array(await new Response(stream).arrayBuffer());
+    },
+    async sha256(bytes: Uint8Array): Promise<Uint8Array> {
+      if (subtle === undefined) throw new Error('crypto.subtle is not available');
+      return new Uint8Array(await subtle.digest('SHA-256', bytes));
+    },
+  };
+}

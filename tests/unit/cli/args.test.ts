@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import { parseArgs, parseTargetLines } from '../../../lib/cli/args';
+import { mapInOrder } from '../../../lib/cli/run';
+import { parseTarget } from '../../../lib/cli/target';
+
+describe('parseArgs', () => {
+  it('reads flags in either spelling and keeps target order', () => {
+    expect(
+      parseArgs([
+        '--json',
+        'a.com',
+        '--resolver=https://r.example/dns-query',
+        '-',
+        '--table',
+        't.bin',
+        'b.com',
+      ]),
+    ).toEqual({
+      ok: true,
+      options: {
+        json: true,
+        help: false,
+        resolver: 'https://r.example/dns-query',
+        table: 't.bin',
+        targets: ['a.com', '-', 'b.com'],
+      },
+    });
+    expect(parseArgs(['--', '--json'])).toMatchObject({
+      ok: true,
+      options: { json: false, targets: ['--json'] },
+    });
+    expect(parseArgs(['-h'])).toMatchObject({ ok: true, options: { help: true } });
+  });
+
+  it.each([
+    [['--nope', 'x'], /unknown option '--nope'/],
+    [['-x'], /unknown option/],
+    [['--resolver'], /needs a value/],
+    [['--table='], /needs a value/],
+    [['--json=1', 'x'], /takes no value/],
+    [[], /no TARGET/],
+    [['-', '-'], /only once/],
+  ])('refuses %j', (argv, reason) => {
+    const result = parseArgs(argv);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.reason).toMatch(reason);
+  });
+
+  it('reads stdin lines without blanks and comments', () => {
+    expect(parseTargetLines('a\n\n # c\n b \r\n#d\nc')).toEqual(['a', 'b', 'c']);
+  });
+});
+
+describe('parseTarget', () => {
+  it.each([
+    ['202.96.128.86', 'address', '202.96.128.86'],
+    ['2400:9380:8000:0::1', 'address', '2400:9380:8000::1'],
+    ['[2400:9380:8000::1]', 'address', '2400:9380:8000::1'],
+    ['http://[2400:9380:8000::1]:8080/', 'address', '2400:9380:8000::1'],
+    ['https://202.96.128.86/x', 'address', '202.96.128.86'],
+    ['Example.COM', 'name', 'example.com'],
+    ['example.com.', 'name', 'example.com'],
+    ['https://www.Example.com:8443/a?b#c', 'name', 'www.example.com'],
+    ['example.com/path', 'name', 'example.com'],
+    ['bücher.example', 'name', 'xn--bcher-kva.example'],
+  ])('%s → %s %s', (text, kind, value) => {
+    const target = parseTarget(text);
+    expect(target.kind).toBe(kind);
+    expect(
+      target.kind === 'address' ? target.ip : target.kind === 'name' ? target.hostname : null,
+    ).toBe(value);
+  });
+
+  it.each([
+    '',
+    '   ',
+    'localhost',
+    'intranet',
+    'printer.lan',
+    'http://nas.local/',
+    '[not-an-ip]',
+    'http://',
+    'a b',
+  ])('refuses %j with a reason', (text) => {
+    const target = parseTarget(text);
+    expect(target.kind).toBe('invalid');
+    if (target.kind === 'invalid') expect(target.reason.length).toBeGreaterThan(5);
+  });
+});
+
+describe('mapInOrder', () => {
+  it('emits in input order while running a bounded number at once', async () => {
+    let running = 0;
+    let peak = 0;
+    const emitted: number[] = [];
+    const delays = [50, 5, 30, 1, 20, 1, 40, 2, 3, 10];
+    await mapInOrder(
+      delays.map((d, i) => ({ d, i })),
+      3,
+      async ({ d, i }) => {
+        running++;
+        peak = Math.max(peak, running);
+        await new Promise((r) => setTimeout(r, d));
+        running--;
+        return i;
+      },
+      (i) => emitted.push(i),
+    );
+    expect(emitted).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(peak).toBe(3);
+  });
+
+  it('handles an empty list', async () => {
+    const emitted: unknown[] = [];
+    await mapInOrder(
+      [],
+      8,
+      async (x) => x,
+      (x) => emitted.push(x),
+    );
+    expect(emitted).toEqual([]);
+  });
+});

@@ -1,0 +1,301 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDohServer, type TestDohServer } from './doh-server';
+
+const ROOT = resolve(__dirname, '../../..');
+const CLI = join(ROOT, 'dist/cli.mjs');
+const TABLE = join(ROOT, 'public/prefix-table.bin');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command asynchronously: the DoH server lives in this process and must keep answering. */
+function run(
+  args: string[],
+  options: { stdin?: string; script?: string; cwd?: string } = {},
+): Promise<Run> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [options.script ?? CLI, ...args], {
+      cwd: options.cwd ?? tmpdir(),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
+    child.stdin.end(options.stdin ?? '');
+  });
+}
+
+const jsonLines = (out: string) =>
+  out
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
+
+let doh: TestDohServer;
+let resolverArgs: string[];
+
+beforeAll(async () => {
+  const build = spawnSync(process.execPath, [join(ROOT, 'scripts/build-cli.mjs')], {
+    encoding: 'utf8',
+  });
+  if (build.status !== 0) throw new Error(`build-cli failed: ${build.stderr}`);
+  if (!existsSync(TABLE)) {
+    throw new Error(
+      `${TABLE} is missing: run npm run data (or npm run build) before the CLI tests`,
+    );
+  }
+  doh = await startDohServer({
+    'ct.example.test': { a: ['202.96.128.86'] },
+    'clean.example.test': { a: ['1.1.1.1'], aaaa: ['2606:4700:4700::1111'] },
+    'mixed.example.test': { a: ['1.1.1.1', '36.128.0.1'] },
+    'v6only.example.test': { aaaa: ['2400:9380:8000::1'] },
+    'private.example.test': { a: ['192.168.1.20'] },
+    'broken.example.test': 'servfail',
+    'slow.example.test': { a: ['1.1.1.1'], delayMs: 400 },
+  });
+  resolverArgs = ['--resolver', doh.url];
+});
+
+afterAll(async () => {
+  await doh?.close();
+});
+
+describe('carrierflag on IP addresses (no DNS)', () => {
+  it('flags a China Telecom address and clears Cloudflare, exit 1', async () => {
+    const r = await run(['--json', '202.96.128.86', '1.1.1.1']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('');
+    const [ct, cf] = jsonLines(r.stdout);
+    expect(ct).toEqual({
+      target: '202.96.128.86',
+      status: 'flagged',
+      flagged: true,
+      addresses: [
+        {
+          ip: '202.96.128.86',
+          asn: 4134,
+          org: expect.stringMatching(/chinanet/i),
+          carrier: 'China Telecom',
+        },
+      ],
+    });
+    expect(cf).toMatchObject({
+      target: '1.1.1.1',
+      flagged: false,
+      addresses: [{ ip: '1.1.1.1', asn: 13335, carrier: null }],
+    });
+    expect(cf.error).toBeUndefined();
+  });
+
+  it('exits 0 when everything was checked and nothing is flagged', async () => {
+    const r = await run(['--json', '1.1.1.1', '192.168.0.1']);
+    expect(r.code).toBe(0);
+    const [, local] = jsonLines(r.stdout);
+    expect(local).toMatchObject({
+      status: 'local',
+      flagged: false,
+      addresses: [{ asn: null, org: null, carrier: null }],
+    });
+  });
+
+  it('looks up IPv6 literals, bracketed, bare and inside URLs', async () => {
+    const r = await run([
+      '--json',
+      '2400:9380:8000::1',
+      '[2400:9380:8000::2]',
+      'https://[2400:9380:8000::3]:8443/x',
+      'http://36.128.0.1/',
+    ]);
+    expect(r.code).toBe(1);
+    const lines = jsonLines(r.stdout);
+    expect(lines.map((l) => [l.addresses[0].ip, l.addresses[0].carrier])).toEqual([
+      ['2400:9380:8000::1', 'China Telecom'],
+      ['2400:9380:8000::2', 'China Telecom'],
+      ['2400:9380:8000::3', 'China Telecom'],
+      ['36.128.0.1', 'China Mobile'],
+    ]);
+  });
+
+  it('reads targets from stdin with -, skipping blanks and comments, in order', async () => {
+    const stdin = '# a comment\n\n  1.1.1.1  \n202.96.128.86\r\n   # another\n';
+    const r = await run(['--json', '8.8.8.8', '-'], { stdin });
+    expect(r.code).toBe(1);
+    expect(jsonLines(r.stdout).map((l) => l.target)).toEqual([
+      '8.8.8.8',
+      '1.1.1.1',
+      '202.96.128.86',
+    ]);
+  });
+
+  it('prints an aligned table with a verdict line per target', async () => {
+    const r = await run(['202.96.128.86', '1.1.1.1']);
+    expect(r.code).toBe(1);
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toMatch(/^TARGET\s+IP\s+AS\s+ORG\s+CARRIER$/);
+    const row = lines.find((l) => l.startsWith('202.96.128.86'))!;
+    expect(row).toMatch(/AS4134\s+Chinanet\s+China Telecom$/i);
+    expect(lines[0]!.indexOf('AS ')).toBe(row.indexOf('AS4134'));
+    expect(r.stdout).toContain('=> FLAGGED: 202.96.128.86 is on China Telecom (AS4134');
+    expect(r.stdout).toContain('=> 1.1.1.1 is not on a watched network');
+  });
+});
+
+describe('carrierflag on names (loopback DoH server)', () => {
+  it('resolves names and URLs through --resolver, keeping input order', async () => {
+    const r = await run([
+      '--json',
+      ...resolverArgs,
+      'slow.example.test',
+      'https://CT.example.test/some/path?q=1',
+      'clean.example.test',
+      'v6only.example.test',
+      'mixed.example.test',
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(1);
+    const lines = jsonLines(r.stdout);
+    expect(lines.map((l) => [l.target, l.flagged])).toEqual([
+      ['slow.example.test', false],
+      ['https://CT.example.test/some/path?q=1', true],
+      ['clean.example.test', false],
+      ['v6only.example.test', true],
+      ['mixed.example.test', true],
+    ]);
+    expect(lines[1].addresses).toEqual([
+      { ip: '202.96.128.86', asn: 4134, org: expect.any(String), carrier: 'China Telecom' },
+    ]);
+    expect(lines[2].addresses.map((a: { ip: string }) => a.ip)).toEqual([
+      '1.1.1.1',
+      '2606:4700:4700::1111',
+    ]);
+    expect(lines[4].addresses.map((a: { carrier: string | null }) => a.carrier)).toEqual([
+      null,
+      'China Mobile',
+    ]);
+    expect(doh.queries).toContain('ct.example.test A');
+  });
+
+  it('reports DNS failures as errors and exits 2 when nothing is flagged', async () => {
+    const r = await run([
+      '--json',
+      ...resolverArgs,
+      'clean.example.test',
+      'missing.example.test',
+      'broken.example.test',
+    ]);
+    expect(r.code).toBe(2);
+    const [clean, missing, broken] = jsonLines(r.stdout);
+    expect(clean.error).toBeUndefined();
+    expect(missing).toMatchObject({ flagged: false, status: 'unchecked', addresses: [] });
+    expect(missing.error).toMatch(/NXDOMAIN/);
+    expect(broken.error).toMatch(/SERVFAIL/);
+  });
+
+  it('treats a name resolving only to private addresses as local, not flagged', async () => {
+    const r = await run(['--json', ...resolverArgs, 'private.example.test']);
+    expect(r.code).toBe(0);
+    expect(jsonLines(r.stdout)[0]).toMatchObject({
+      status: 'local',
+      addresses: [{ ip: '192.168.1.20', asn: null }],
+    });
+  });
+
+  it('refuses private names without sending anything to the resolver', async () => {
+    const before = doh.queries.length;
+    const r = await run([
+      '--json',
+      ...resolverArgs,
+      'localhost',
+      'intranet',
+      'printer.lan',
+      'http://nas.local/',
+    ]);
+    expect(r.code).toBe(2);
+    const lines = jsonLines(r.stdout);
+    expect(lines).toHaveLength(4);
+    for (const line of lines) {
+      expect(line).toMatchObject({ flagged: false, addresses: [] });
+      expect(line.error).toBeTruthy();
+    }
+    expect(lines[0].error).toMatch(/localhost/);
+    expect(doh.queries.length).toBe(before);
+  });
+
+  it('flag beats unchecked in the exit status', async () => {
+    const r = await run(['--json', ...resolverArgs, 'missing.example.test', '202.96.128.86']);
+    expect(r.code).toBe(1);
+  });
+});
+
+describe('carrierflag usage and failures', () => {
+  it('prints help with the exit status precedence', async () => {
+    const r = await run(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/usage: carrierflag/);
+    expect(r.stdout).toMatch(/exit status/);
+  });
+
+  it.each([
+    [['--bogus', '1.1.1.1']],
+    [['--resolver']],
+    [[]],
+    [['--json']],
+    [['-', '-']],
+    [['--json=yes', '1.1.1.1']],
+  ])('refuses %j with usage on stderr and exit 2', async (args) => {
+    const r = await run(args);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/usage: carrierflag/);
+  });
+
+  it('refuses a resolver URL that is not https', async () => {
+    const r = await run(['--resolver', 'http://dns.example.com/dns-query', 'example.com']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--resolver: .*https/);
+  });
+
+  it('reports invalid input per target and keeps going', async () => {
+    const r = await run(['--json', '1.1.1.1', 'http://', '999.1.1.1/x y']);
+    expect(r.code).toBe(2);
+    const lines = jsonLines(r.stdout);
+    expect(lines).toHaveLength(3);
+    expect(lines[1].error).toBeTruthy();
+    expect(lines[2].error).toBeTruthy();
+  });
+
+  it('says to build when the table is missing', async () => {
+    const r = await run(['--table', join(tmpdir(), 'no-such-table.bin'), '1.1.1.1']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/run npm run build/);
+  });
+
+  it('runs through bin/carrierflag.mjs from any directory', async () => {
+    const r = await run(['--json', '202.96.128.86'], {
+      script: join(ROOT, 'bin/carrierflag.mjs'),
+      cwd: tmpdir(),
+    });
+    expect(r.code).toBe(1);
+    expect(jsonLines(r.stdout)[0].flagged).toBe(true);
+  });
+
+  it('bin says to build when dist/cli.mjs is missing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'carrierflag-bin-'));
+    mkdirSync(join(dir, 'bin'));
+    copyFileSync(join(ROOT, 'bin/carrierflag.mjs'), join(dir, 'bin/carrierflag.mjs'));
+    const r = await run(['1.1.1.1'], { script: join(dir, 'bin/carrierflag.mjs') });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('CarrierFlag is not built yet: run npm run build');
+  });
+});

@@ -1,0 +1,228 @@
+import { describe, expect, it } from 'vitest';
+import { badgeFor, buildVerdict, type PrefixLookup, type VerdictInput } from '../../lib/verdict';
+import type { LookupResult } from '../../lib/prefix-table';
+import { compileWatchlist } from '../../lib/watchlist/match';
+import { DEFAULT_WATCHLIST } from '../../lib/watchlist/defaults';
+import { sampleWatchlist } from './watchlist/fixtures';
+
+/** A tiny prefix table: exact addresses → results; anything else is unrouted. */
+function fakeTable(entries: Record<string, LookupResult>): PrefixLookup & { calls: string[] } {
+  const calls: string[] = [];
+  return {
+    calls,
+    lookup(text: string): LookupResult {
+      calls.push(text);
+      return entries[text] ?? { kind: 'unrouted' };
+    },
+  };
+}
+
+const routed = (asn: number, org: string) =>
+  ({ kind: 'routed', asn, org, rangeStart: '', rangeEnd: '' }) as unknown as LookupResult;
+const local = { kind: 'local', scope: 'private' } as LookupResult;
+const invalid = { kind: 'invalid', reason: 'not an IP address' } as LookupResult;
+
+const TABLE = fakeTable({
+  '202.96.128.86': routed(4134, 'Chinanet'),
+  '202.96.128.87': routed(4134, 'Chinanet'),
+  '9.9.9.9': routed(19281, 'Quad9'),
+  '8.8.8.8': routed(15169, 'Google LLC'),
+  '2400:da00::6666': routed(4134, 'Chinanet'),
+  '192.168.1.10': local,
+  '127.0.0.1': local,
+  garbage: invalid,
+});
+
+const matcher = compileWatchlist(sampleWatchlist());
+
+function verdict(input: Partial<VerdictInput>) {
+  return buildVerdict({ hostname: 'example.com', ...input }, TABLE, matcher);
+}
+
+describe('buildVerdict', () => {
+  it('flags a site whose address is in an enabled group, with the evidence', () => {
+    const v = verdict({ dohAddresses: ['202.96.128.86'] });
+    expect(v.status).toBe('flagged');
+    expect(v.groups).toEqual([{ id: 'china-telecom', name: 'China Telecom', code: 'CT' }]);
+    expect(v.addresses).toEqual([
+      {
+        ip: '202.96.128.86',
+        origins: ['doh'],
+        lookup: routed(4134, 'Chinanet'),
+        matches: [
+          {
+            groupId: 'china-telecom',
+            groupName: 'China Telecom',
+            code: 'CT',
+            reason: { kind: 'asn', asn: 4134 },
+          },
+        ],
+      },
+    ]);
+    expect(v.problem).toBeUndefined();
+  });
+
+  it('flags when only one of several addresses matches, and when only the browser address does', () => {
+    expect(verdict({ dohAddresses: ['8.8.8.8', '202.96.128.86'] }).status).toBe('flagged');
+    expect(verdict({ dohAddresses: ['8.8.8.8'], browserAddress: '202.96.128.86' }).status).toBe(
+      'flagged',
+    );
+  });
+
+  it('flags by prefix on an unrouted address', () => {
+    const v = verdict({ dohAddresses: ['198.51.100.7'] });
+    expect(v.status).toBe('flagged');
+    expect(v.addresses[0]!.lookup.kind).toBe('unrouted');
+    expect(v.addresses[0]!.matches[0]!.reason).toEqual({
+      kind: 'prefix',
+      prefix: '198.51.100.0/24',
+    });
+  });
+
+  it('merges the same address from several origins into one piece of evidence', () => {
+    const v = verdict({
+      literal: undefined,
+      dohAddresses: ['2400:DA00:0:0::6666', '8.8.8.8'],
+      browserAddress: '2400:da00::6666',
+    });
+    expect(v.addresses.map((a) => [a.ip, a.origins])).toEqual([
+      ['2400:da00::6666', ['doh', 'browser']],
+      ['8.8.8.8', ['doh']],
+    ]);
+    expect(verdict({ dohAddresses: ['8.8.8.8', '8.8.8.8'] }).addresses).toHaveLength(1);
+  });
+
+  it('is clean when public addresses were checked and none matched', () => {
+    const v = verdict({ dohAddresses: ['8.8.8.8', '9.9.9.9'] });
+    expect(v.status).toBe('clean');
+    expect(v.groups).toEqual([]);
+  });
+
+  it('ignores disabled groups', () => {
+    // 192.0.2.0/24 and AS15169 are in the disabled group 'off'.
+    expect(verdict({ dohAddresses: ['192.0.2.1', '8.8.8.8'] }).status).toBe('clean');
+  });
+
+  it('is unchecked, never clean, when DNS failed and there is no public browser address', () => {
+    const dnsError = { kind: 'nxdomain', message: 'cloudflare-dns.com: no such domain' };
+    expect(verdict({ dnsError })).toMatchObject({ status: 'unchecked', problem: dnsError.message });
+    expect(verdict({ dnsError, browserAddress: '192.168.1.10' })).toMatchObject({
+      status: 'unchecked',
+      problem: dnsError.message,
+    });
+    // A public browser address still gets checked, and the DNS problem is kept for the popup.
+    expect(verdict({ dnsError, browserAddress: '8.8.8.8' })).toMatchObject({
+      status: 'clean',
+      problem: dnsError.message,
+    });
+    expect(verdict({ dnsError, browserAddress: '202.96.128.86' }).status).toBe('flagged');
+  });
+
+  it('is unchecked when there is nothing usable to look up', () => {
+    expect(verdict({})).toMatchObject({ status: 'unchecked', problem: 'no addresses were found' });
+    expect(verdict({ dohAddresses: [] }).status).toBe('unchecked');
+    const garbage = verdict({ dohAddresses: ['garbage'] });
+    expect(garbage.status).toBe('unchecked');
+    expect(garbage.problem).toMatch(/'garbage' could not be looked up: not an IP address/);
+  });
+
+  it('is local when every address is special-purpose and DNS did not fail', () => {
+    expect(verdict({ browserAddress: '192.168.1.10' }).status).toBe('local');
+    expect(verdict({ literal: '127.0.0.1', dohAddresses: ['192.168.1.10'] }).status).toBe('local');
+    expect(verdict({ browserAddress: '192.168.1.10', dohAddresses: ['8.8.8.8'] }).status).toBe(
+      'clean',
+    );
+  });
+
+  it('checks IP literals directly', () => {
+    const v = verdict({ hostname: '202.96.128.86', literal: '202.96.128.86' });
+    expect(v.status).toBe('flagged');
+    expect(v.addresses[0]!.origins).toEqual(['literal']);
+  });
+
+  it('looks nothing up for an allowlisted site', () => {
+    const table = fakeTable({});
+    const v = buildVerdict(
+      { hostname: 'example.com', allowlisted: true, dohAddresses: ['202.96.128.86'] },
+      table,
+      matcher,
+    );
+    expect(v).toEqual({
+      hostname: 'example.com',
+      status: 'allowlisted',
+      addresses: [],
+      groups: [],
+    });
+    expect(table.calls).toEqual([]);
+  });
+
+  it('never throws, even when the table does', () => {
+    const throwing = {
+      lookup: () => {
+        throw new Error('boom');
+      },
+    };
+    const v = buildVerdict({ hostname: 'x.com', dohAddresses: ['8.8.8.8'] }, throwing, matcher);
+    expect(v.status).toBe('unchecked');
+    expect(v.problem).toMatch(/boom/);
+  });
+
+  it('names several matched groups in first-matched order', () => {
+    const m = compileWatchlist(DEFAULT_WATCHLIST);
+    const table = fakeTable({
+      '1.2.3.4': routed(4837, 'CHINA UNICOM China169 Backbone'),
+      '5.6.7.8': routed(9808, 'China Mobile'),
+    });
+    const v = buildVerdict({ hostname: 'x.com', dohAddresses: ['1.2.3.4', '5.6.7.8'] }, table, m);
+    expect(v.groups.map((g) => g.code)).toEqual(['CU', 'CM']);
+  });
+});
+
+describe('badgeFor', () => {
+  it('shows the group code on red, with a title naming the group, AS, org and address', () => {
+    expect(badgeFor(verdict({ dohAddresses: ['202.96.128.86'] }))).toEqual({
+      text: 'CT',
+      color: '#d93025',
+      title: 'CarrierFlag: example.com is on China Telecom (AS4134 Chinanet, 202.96.128.86)',
+    });
+  });
+
+  it("shows '!' when several groups match and names each with its reason", () => {
+    const badge = badgeFor(
+      verdict({ dohAddresses: ['202.96.128.86', '198.51.100.7', '202.96.128.87'] }),
+    );
+    expect(badge.text).toBe('!');
+    expect(badge.color).toBe('#d93025');
+    expect(badge.title).toBe(
+      'CarrierFlag: example.com is on China Telecom (AS4134 Chinanet, 202.96.128.86, 202.96.128.87) and Lab (prefix 198.51.100.0/24, 198.51.100.7)',
+    );
+  });
+
+  it('shortens long address lists', () => {
+    const ips = ['198.51.100.1', '198.51.100.2', '198.51.100.3', '198.51.100.4', '198.51.100.5'];
+    expect(badgeFor(verdict({ dohAddresses: ips })).title).toMatch(/198\.51\.100\.3 and 2 more\)$/);
+  });
+
+  it("shows '?' on grey when the site could not be checked, with the problem", () => {
+    const badge = badgeFor(
+      verdict({ dnsError: { kind: 'timeout', message: 'the resolver did not answer in 5 s' } }),
+    );
+    expect(badge).toEqual({
+      text: '?',
+      color: '#5f6368',
+      title: 'CarrierFlag: example.com could not be checked: the resolver did not answer in 5 s',
+    });
+  });
+
+  it('shows nothing for clean, local and allowlisted sites, but says which in the title', () => {
+    const clean = badgeFor(verdict({ dohAddresses: ['8.8.8.8'] }));
+    expect(clean.text).toBe('');
+    expect(clean.title).toBe('CarrierFlag: example.com is not on a watched network');
+    const loc = badgeFor(verdict({ browserAddress: '192.168.1.10' }));
+    expect(loc.text).toBe('');
+    expect(loc.title).toMatch(/local network/);
+    const allow = badgeFor(verdict({ allowlisted: true }));
+    expect(allow.text).toBe('');
+    expect(allow.title).toMatch(/allowlist/);
+  });
+});
