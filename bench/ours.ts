@@ -6,6 +6,8 @@ import {
   type PrefixTable,
   type TableColumns,
 } from '../lib/prefix-table';
+import { parseIp } from '../lib/ip/parse';
+import type { IpAddress } from '../lib/ip/types';
 import { nodeTableCodec } from '../lib/prefix-table/node-codec';
 import { createWebTableCodec } from '../lib/prefix-table/web-codec';
 
@@ -25,6 +27,29 @@ export const ours = {
   lookupAsn(table: PrefixTable, text: string): number {
     const r = table.lookup(text);
     return r.kind === 'routed' ? r.asn : 0;
+  },
+  /** ASN and org for the address text, or undefined when not routed. */
+  lookupRouted(table: PrefixTable, text: string): { asn: number; org: string } | undefined {
+    const r = table.lookup(text);
+    return r.kind === 'routed' ? r : undefined;
+  },
+  /** As lookupAsn, on an address parsed beforehand: the lookup alone, without parsing. */
+  lookupAddressAsn(table: PrefixTable, address: IpAddress): number {
+    const r = table.lookupAddress(address);
+    return r.kind === 'routed' ? r.asn : 0;
+  },
+  /** Parsing alone: the address family, 0 when the text is not an address. */
+  parseFamily(text: string): number {
+    const r = parseIp(text);
+    return r.ok ? r.address.family : 0;
+  },
+  /** Parses every text, failing loudly: the samples are generated, so all must be valid. */
+  parseAll(texts: readonly string[]): IpAddress[] {
+    return texts.map((text) => {
+      const r = parseIp(text);
+      if (!r.ok) throw new Error(`sample address ${text} does not parse: ${r.reason}`);
+      return r.address;
+    });
   },
   describe(table: PrefixTable): string {
     const m = table.meta;

@@ -52,7 +52,7 @@ export async function loadTable(deps: TableLoaderDeps): Promise<LoadedTable> {
     try {
       const active = await db.get('pointers', 'active');
       // Without a readable bundled file, an older stored table is better than none.
-      if (active && (!bundledMeta || active.tableId === bundledMeta.payloadSha256)) {
+      if (active && (!bundledMeta || active.tableId === tableIdOf(bundledMeta))) {
         const record = await db.get('tables', active.tableId);
         if (record)
           return { table: tableFromColumns(record.columns), origin: 'indexeddb', problems };
@@ -82,7 +82,7 @@ export async function importTable(
   table: PrefixTable,
   now: number,
 ): Promise<void> {
-  const id = table.meta.payloadSha256;
+  const id = tableIdOf(table.meta);
   const columns = table.toColumns();
   const tx = db.transaction(['tables', 'pointers'], 'readwrite');
   const tables = tx.objectStore('tables');
@@ -92,6 +92,14 @@ export async function importTable(
     if (key !== id) await tables.delete(key);
   }
   await tx.done;
+}
+
+/**
+ * Identifies a table release: the payload checksum alone would call two releases with the same
+ * ranges but a different source version the same table, and the popup would show the old version.
+ */
+export function tableIdOf(meta: TableMeta): string {
+  return [meta.formatVersion, meta.source, meta.sourceVersion, meta.payloadSha256].join('|');
 }
 
 function messageOf(error: unknown): string {

@@ -74,9 +74,11 @@ export function toTableRows(report: TargetReport): string {
     const routed = a.lookup.kind === 'routed' ? a.lookup : null;
     const as = routed ? `AS${routed.asn}` : a.lookup.kind === 'local' ? `(${a.lookup.scope})` : '-';
     const carrier = a.matches.map((m) => m.groupName).join(', ') || '-';
-    lines.push(row(i === 0 ? report.target : '', a.ip, as, routed?.org || '-', carrier));
+    lines.push(
+      row(i === 0 ? report.target : '', a.ip, as, printable(routed?.org ?? '') || '-', carrier),
+    );
   });
-  const title = badgeFor(v).title.replace(/^CarrierFlag: /, '');
+  const title = printable(badgeFor(v).title.replace(/^CarrierFlag: /, ''));
   const mark = v.status === 'flagged' ? 'FLAGGED: ' : '';
   lines.push(`  => ${mark}${title}`);
   if (v.problem && v.status !== 'unchecked') lines.push(`     (note: ${v.problem})`);
@@ -98,6 +100,12 @@ function row(target: string, ip: string, as: string, org: string, carrier: strin
 function pad(text: string, width: number): string {
   // A long cell still gets one space so columns never run together.
   return text.length >= width ? `${text} ` : text.padEnd(width);
+}
+
+/** Org names come from third-party data: keep control characters (escape codes) off the terminal. */
+function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
 }
 
 function clip(text: string, width: number): string {

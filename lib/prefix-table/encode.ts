@@ -19,7 +19,11 @@ const TWO_64 = 1n << 64n;
 const MASK_64 = TWO_64 - 1n;
 
 /** Writes a value column: move-to-front over the last MTF_WINDOW values, else new or explicit. */
-function writeValues(values: readonly number[], firstSeen: { next: number }, out: ByteWriter): void {
+function writeValues(
+  values: readonly number[],
+  firstSeen: { next: number },
+  out: ByteWriter,
+): void {
   const recent = new Int32Array(MTF_WINDOW).fill(-1);
   for (const v of values) {
     let rank = -1;
@@ -56,10 +60,13 @@ function checkRanges(ranges: readonly RoutedRange[]): void {
     if (!Number.isInteger(r.asn) || r.asn < 1 || r.asn > 4294967295) {
       throw new RangeError(`bad AS number ${r.asn}`);
     }
-    if (r.org.includes('\n')) throw new RangeError(`organisation name with a line break: AS${r.asn}`);
+    if (r.org.includes('\n'))
+      throw new RangeError(`organisation name with a line break: AS${r.asn}`);
     if (prev !== undefined) {
       if (prev.family > r.family || (prev.family === r.family && prev.end >= r.start)) {
-        throw new RangeError('ranges must be sorted (IPv4 first) and must not overlap: normalise first');
+        throw new RangeError(
+          'ranges must be sorted (IPv4 first) and must not overlap: normalise first',
+        );
       }
     }
     prev = r;

@@ -15,25 +15,9 @@ function fail(message: string): never {
   throw new TableFormatError(`inconsistent table columns: ${message}`);
 }
 
-/** Checks the invariants lookups rely on, so a damaged stored copy fails loudly, not subtly. */
-function validate(c: TableColumns): void {
-  const arrays: (keyof TableColumns)[] = [
-    'v4Keys', 'v4Values', 'v6KeysHigh', 'v6KeysMid', 'v6Values', 'v6LowIndex', 'v6LowWords',
-    'pairAsns', 'nameStarts',
-  ];
-  for (const k of arrays) if (!(c[k] instanceof Uint32Array)) fail(`${k} is not a Uint32Array`);
-  if (!(c.names instanceof Uint8Array)) fail('names is not a Uint8Array');
-  const pairCount = c.pairAsns.length - 1;
-  if (pairCount < 0 || c.nameStarts.length !== pairCount + 2) fail('name and pair counts differ');
-  if (c.v4Keys.length < 1 || c.v4Keys.length !== c.v4Values.length) fail('v4 lengths');
+/** Checks that the v6 keys, with their sparse low 64 bits, strictly increase. */
+export function checkV6Order(c: TableColumns): void {
   const n6 = c.v6KeysHigh.length;
-  if (n6 < 1 || c.v6KeysMid.length !== n6 || c.v6Values.length !== n6) fail('v6 lengths');
-  if (c.v6LowWords.length !== 2 * c.v6LowIndex.length) fail('v6 low-bit lengths');
-  if (c.v4Keys[0] !== 0 || c.v6KeysHigh[0] !== 0 || c.v6KeysMid[0] !== 0) fail('keys must start at 0');
-  for (let i = 1; i < c.v4Keys.length; i++) if (c.v4Keys[i]! <= c.v4Keys[i - 1]!) fail('v4 order');
-  for (let i = 0; i < c.v6LowIndex.length; i++) {
-    if (c.v6LowIndex[i]! >= n6 || (i > 0 && c.v6LowIndex[i]! <= c.v6LowIndex[i - 1]!)) fail('v6 low index');
-  }
   let li = 0;
   let prevW2 = 0;
   let prevW3 = 0;
@@ -58,8 +42,40 @@ function validate(c: TableColumns): void {
     prevW2 = w2;
     prevW3 = w3;
   }
+}
+
+/** Checks the invariants lookups rely on, so a damaged stored copy fails loudly, not subtly. */
+function validate(c: TableColumns): void {
+  const arrays: (keyof TableColumns)[] = [
+    'v4Keys',
+    'v4Values',
+    'v6KeysHigh',
+    'v6KeysMid',
+    'v6Values',
+    'v6LowIndex',
+    'v6LowWords',
+    'pairAsns',
+    'nameStarts',
+  ];
+  for (const k of arrays) if (!(c[k] instanceof Uint32Array)) fail(`${k} is not a Uint32Array`);
+  if (!(c.names instanceof Uint8Array)) fail('names is not a Uint8Array');
+  const pairCount = c.pairAsns.length - 1;
+  if (pairCount < 0 || c.nameStarts.length !== pairCount + 2) fail('name and pair counts differ');
+  if (c.v4Keys.length < 1 || c.v4Keys.length !== c.v4Values.length) fail('v4 lengths');
+  const n6 = c.v6KeysHigh.length;
+  if (n6 < 1 || c.v6KeysMid.length !== n6 || c.v6Values.length !== n6) fail('v6 lengths');
+  if (c.v6LowWords.length !== 2 * c.v6LowIndex.length) fail('v6 low-bit lengths');
+  if (c.v4Keys[0] !== 0 || c.v6KeysHigh[0] !== 0 || c.v6KeysMid[0] !== 0)
+    fail('keys must start at 0');
+  for (let i = 1; i < c.v4Keys.length; i++) if (c.v4Keys[i]! <= c.v4Keys[i - 1]!) fail('v4 order');
+  for (let i = 0; i < c.v6LowIndex.length; i++) {
+    if (c.v6LowIndex[i]! >= n6 || (i > 0 && c.v6LowIndex[i]! <= c.v6LowIndex[i - 1]!))
+      fail('v6 low index');
+  }
+  checkV6Order(c);
   for (const values of [c.v4Values, c.v6Values]) {
-    for (let i = 0; i < values.length; i++) if (values[i]! > pairCount) fail('value beyond the pairs');
+    for (let i = 0; i < values.length; i++)
+      if (values[i]! > pairCount) fail('value beyond the pairs');
   }
   for (let i = 2; i <= pairCount + 1; i++) {
     if (c.nameStarts[i]! <= c.nameStarts[i - 1]! || c.nameStarts[i]! > c.names.length + 1) {
@@ -73,8 +89,12 @@ function validate(c: TableColumns): void {
  * stored in IndexedDB). Validates the invariants in one linear pass and builds a /16 index for
  * IPv4 (about 2 ms). Throws TableFormatError when the columns are inconsistent.
  */
-export function tableFromColumns(columns: TableColumns): PrefixTable {
-  validate(columns);
+export function tableFromColumns(
+  columns: TableColumns,
+  options: { validated?: boolean } = {},
+): PrefixTable {
+  // decodeTable checks the same invariants while decoding; it says so to skip a second pass.
+  if (options.validated !== true) validate(columns);
   const { v4Keys, v4Values, v6KeysHigh, v6KeysMid, v6Values, v6LowIndex, v6LowWords } = columns;
   const { pairAsns, names, nameStarts } = columns;
   const n4 = v4Keys.length;

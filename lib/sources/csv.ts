@@ -74,7 +74,11 @@ export function forEachCsvRecord(
       }
       if (broken !== undefined) break;
       let end = i;
-      if (end > start && text.charCodeAt(end - 1) === 13 && (i >= len || text.charCodeAt(i) === 10)) {
+      if (
+        end > start &&
+        text.charCodeAt(end - 1) === 13 &&
+        (i >= len || text.charCodeAt(i) === 10)
+      ) {
         end--;
       }
       fields.push(text.slice(start, end));

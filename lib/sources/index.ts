@@ -49,7 +49,10 @@ export function decodeSourceBytes(
     }
   }
   try {
-    return { ok: true, text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(data) };
+    return {
+      ok: true,
+      text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(data),
+    };
   } catch {
     return { ok: false, reason: 'not valid UTF-8' };
   }

@@ -38,7 +38,10 @@ function describe(row: SourceRow): string {
  * one begins, and resumes after it ends if it reaches further. Adjacent ranges with the same ASN and
  * org are merged, since lookups cannot tell them apart.
  */
-export function normalizeRanges(rows: readonly SourceRow[], options: NormalizeOptions): NormalizeResult {
+export function normalizeRanges(
+  rows: readonly SourceRow[],
+  options: NormalizeOptions,
+): NormalizeResult {
   const problems: SourceProblem[] = [];
   const ranges: MutableRange[] = [];
   for (const family of [4, 6] as const) {

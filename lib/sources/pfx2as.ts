@@ -16,7 +16,11 @@ export function readPfx2as(text: string, options: ReadOptions): SourceReadResult
     if (row.length === 0 || row.startsWith('#')) return;
     const fields = row.split('\t');
     if (fields.length !== 3) {
-      out.error(line, `expected 3 tab-separated fields (prefix, length, origin), found ${fields.length}`, row);
+      out.error(
+        line,
+        `expected 3 tab-separated fields (prefix, length, origin), found ${fields.length}`,
+        row,
+      );
       return;
     }
     const [prefix, lengthText, origin] = fields as [string, string, string];
@@ -28,7 +32,11 @@ export function readPfx2as(text: string, options: ReadOptions): SourceReadResult
     const first = origin.split(/[_,]/)[0] ?? '';
     const asn = parseAsn(first);
     if (asn < 0 || (first !== origin && !/^[0-9]+([_,][0-9]+)+$/.test(origin))) {
-      out.error(line, `origin '${origin}' is not an AS number, a_b multi-origin or a,b AS set`, row);
+      out.error(
+        line,
+        `origin '${origin}' is not an AS number, a_b multi-origin or a,b AS set`,
+        row,
+      );
       return;
     }
     if (first !== origin) {
@@ -37,7 +45,15 @@ export function readPfx2as(text: string, options: ReadOptions): SourceReadResult
     }
     const { first: lo, last: hi } = cidrBounds(parsed.cidr);
     const org = options.names?.get(asn) ?? `AS${asn}`;
-    out.add(parsed.cidr.address.family, addressToBigInt(lo), addressToBigInt(hi), asn, org, line, row);
+    out.add(
+      parsed.cidr.address.family,
+      addressToBigInt(lo),
+      addressToBigInt(hi),
+      asn,
+      org,
+      line,
+      row,
+    );
   });
   return out.result();
 }

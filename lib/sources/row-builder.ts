@@ -59,7 +59,10 @@ export class RowCollector {
     }
     const slot = family === 4 ? 0 : 1;
     if (start < this.lastStart[slot]) {
-      this.warn(line, `rows are not sorted: this IPv${family} range starts before the previous one`);
+      this.warn(
+        line,
+        `rows are not sorted: this IPv${family} range starts before the previous one`,
+      );
     }
     this.lastStart[slot] = start;
     this.rows.push({ family, start, end, asn, org, file: this.file, line });
@@ -87,7 +90,9 @@ export function textToNumber(text: string): { family: 4 | 6; value: bigint } | u
   if (family === 0) return undefined;
   if (family === 4) {
     const v = BigInt(SCRATCH[0]!);
-    return text.includes(':') ? { family: 6, value: (0xffffn << 32n) | v } : { family: 4, value: v };
+    return text.includes(':')
+      ? { family: 6, value: (0xffffn << 32n) | v }
+      : { family: 4, value: v };
   }
   return {
     family: 6,

@@ -1,7 +1,10 @@
 // Small text helpers shared by the readers.
 
 /** Calls `onLine(text, lineNumber)` for each line (1-based), without the line break. */
-export function forEachLine(text: string, onLine: (line: string, lineNumber: number) => void): void {
+export function forEachLine(
+  text: string,
+  onLine: (line: string, lineNumber: number) => void,
+): void {
   let start = 0;
   let lineNumber = 0;
   const len = text.length;
@@ -49,7 +52,8 @@ export function orgProblem(org: string): string | undefined {
   // Names are stored newline-separated in the table, and control characters are never meant.
   for (let i = 0; i < org.length; i++) {
     const c = org.charCodeAt(i);
-    if (c < 32 || c === 127) return `organisation name contains control character U+${c.toString(16).padStart(4, '0')}`;
+    if (c < 32 || c === 127)
+      return `organisation name contains control character U+${c.toString(16).padStart(4, '0')}`;
   }
   return undefined;
 }

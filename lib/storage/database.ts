@@ -3,7 +3,7 @@ import type { TableColumns, TableMeta } from '../prefix-table';
 
 /** The one IndexedDB schema of the extension. Upgrades are `if (oldVersion < N)` steps below. */
 export interface CarrierFlagSchema extends DBSchema {
-  /** Decoded prefix tables, keyed by their payload SHA-256 (so a new release never overwrites in place). */
+  /** Decoded prefix tables, keyed by `tableIdOf(meta)` (so a new release never overwrites in place). */
   tables: {
     key: string;
     value: { id: string; meta: TableMeta; columns: TableColumns; storedAt: number };

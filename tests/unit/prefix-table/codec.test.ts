@@ -1,0 +1,249 @@
+import { describe, expect, it } from 'vitest';
+import { parseIp } from '../../../lib/ip/parse';
+import {
+  decodeTable,
+  encodeTable,
+  readTableMeta,
+  tableFromColumns,
+  TableFormatError,
+  TABLE_FORMAT_VERSION,
+  type PrefixTable,
+} from '../../../lib/prefix-table';
+import { nodeTableCodec, nodeTableEncoderCodec } from '../../../lib/prefix-table/node-codec';
+import { createWebTableCodec } from '../../../lib/prefix-table/web-codec';
+import { addressToBigInt, type RoutedRange } from '../../../lib/sources';
+
+function big(text: string): bigint {
+  const r = parseIp(text);
+  if (!r.ok) throw new Error(r.reason);
+  // Keep IPv4-mapped text IPv6 for range ends written in IPv6.
+  if (r.address.family === 4 && text.includes(':'))
+    return (0xffffn << 32n) | BigInt(r.address.value);
+  return addressToBigInt(r.address);
+}
+
+function range(family: 4 | 6, start: string, end: string, asn: number, org: string): RoutedRange {
+  return { family, start: big(start), end: big(end), asn, org };
+}
+
+const RANGES: RoutedRange[] = [
+  range(4, '0.0.0.0', '0.255.255.255', 1, 'Starts at zero'),
+  range(4, '1.0.0.0', '1.0.0.255', 13335, 'Cloudflare, Inc.'),
+  range(4, '1.0.1.0', '1.0.1.7', 4134, 'Chinanet'),
+  range(4, '1.0.1.9', '1.0.3.255', 4134, 'Chinanet'),
+  range(4, '1.0.4.0', '1.0.4.0', 4134, 'Chinanet'), // adjacent, same pair: merged
+  range(4, '8.8.8.0', '8.8.8.255', 15169, 'Google LLC'),
+  range(4, '221.130.0.0', '221.131.255.255', 9808, 'China Mobile — 中国移动'),
+  range(4, '255.255.255.0', '255.255.255.255', 4294967294, 'Top'),
+  range(6, '2001:500:30ff::', '2001:500:30ff::2f', 396552, 'VeriSign'),
+  range(6, '2001:500:30ff::30', '2001:500:30ff::30', 396553, 'Off-grid single'),
+  range(6, '2001:500:30ff::31', '2001:500:31ff:ffff:ffff:ffff:ffff:ffff', 396552, 'VeriSign'),
+  range(
+    6,
+    '2409:8000::',
+    '2409:8fff:ffff:ffff:ffff:ffff:ffff:ffff',
+    9808,
+    'China Mobile — 中国移动',
+  ),
+  range(6, '2c0f:ffff::', '2c0f:ffff:ffff:ffff:ffff:ffff:ffff:fffe', 1, 'Starts at zero'),
+];
+
+const META = { source: 'unit', sourceVersion: '1', builtFrom: 'fixture' };
+
+function build(ranges = RANGES): Uint8Array {
+  return encodeTable(ranges, META, nodeTableEncoderCodec);
+}
+
+function expectRouted(table: PrefixTable, text: string, asn: number, start: string, end: string) {
+  expect(table.lookup(text)).toMatchObject({
+    kind: 'routed',
+    asn,
+    rangeStart: start,
+    rangeEnd: end,
+  });
+}
+
+async function expectFormatError(bytes: Uint8Array, message: RegExp): Promise<void> {
+  const error = await decodeTable(bytes, nodeTableCodec).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(TableFormatError);
+  expect((error as Error).message).toMatch(message);
+}
+
+/** Rewrites a u32 field of the header (little-endian) at a byte offset. */
+function patchU32(bytes: Uint8Array, offset: number, value: number): Uint8Array {
+  const copy = bytes.slice();
+  new DataView(copy.buffer).setUint32(offset, value, true);
+  return copy;
+}
+
+describe('encodeTable / decodeTable', () => {
+  it('answers lookups at every boundary of a synthetic table', async () => {
+    const t = await decodeTable(build(), nodeTableCodec);
+    expect(t.meta).toMatchObject({ ...META, formatVersion: TABLE_FORMAT_VERSION, v6Ranges: 5 });
+    expect(t.meta.v4Ranges).toBe(7); // the two adjacent Chinanet rows are one range
+    expect(t.meta.asnCount).toBe(8);
+    expectRouted(t, '1.0.0.0', 13335, '1.0.0.0', '1.0.0.255');
+    expectRouted(t, '1.0.1.7', 4134, '1.0.1.0', '1.0.1.7');
+    expect(t.lookup('1.0.1.8')).toEqual({ kind: 'unrouted' });
+    expectRouted(t, '1.0.1.9', 4134, '1.0.1.9', '1.0.4.0');
+    expectRouted(t, '1.0.4.0', 4134, '1.0.1.9', '1.0.4.0');
+    expect(t.lookup('1.0.4.1')).toEqual({ kind: 'unrouted' });
+    expect(t.lookup('0.1.2.3')).toEqual({ kind: 'local', scope: 'unspecified' });
+    expect(t.lookup('221.131.255.255')).toMatchObject({ org: 'China Mobile — 中国移动' });
+    expect(t.lookup('255.255.255.255')).toEqual({ kind: 'local', scope: 'reserved' });
+    expectRouted(t, '2001:500:30ff::2f', 396552, '2001:500:30ff::', '2001:500:30ff::2f');
+    expectRouted(t, '2001:500:30ff::30', 396553, '2001:500:30ff::30', '2001:500:30ff::30');
+    expectRouted(
+      t,
+      '2001:500:30ff::31',
+      396552,
+      '2001:500:30ff::31',
+      '2001:500:31ff:ffff:ffff:ffff:ffff:ffff',
+    );
+    expect(t.lookup('2001:500:3200::')).toEqual({ kind: 'unrouted' });
+    expect(t.lookup('2001:500:30fe:ffff:ffff:ffff:ffff:ffff')).toEqual({ kind: 'unrouted' });
+    expectRouted(t, '2409:8abc::1', 9808, '2409:8000::', '2409:8fff:ffff:ffff:ffff:ffff:ffff:ffff');
+    expectRouted(
+      t,
+      '2c0f:ffff:ffff:ffff:ffff:ffff:ffff:fffe',
+      1,
+      '2c0f:ffff::',
+      '2c0f:ffff:ffff:ffff:ffff:ffff:ffff:fffe',
+    );
+    expect(t.lookup('2c0f:ffff:ffff:ffff:ffff:ffff:ffff:ffff')).toEqual({ kind: 'unrouted' });
+    expect(t.lookupAddress({ family: 6, words: [0, 0, 0xffff, 0x01000001] })).toMatchObject({
+      asn: 13335,
+    });
+  });
+
+  it('never throws from lookup, whatever it is given', async () => {
+    const t = await decodeTable(build(), nodeTableCodec);
+    for (const bad of ['', ' 1.1.1.1', '1.1.1', '::1::', 'fe80::1%1', '[::1]']) {
+      expect(t.lookup(bad).kind).toBe('invalid');
+    }
+    expect(t.lookup(42 as unknown as string).kind).toBe('invalid');
+    expect(t.lookupAddress(null as unknown as never).kind).toBe('invalid');
+  });
+
+  it('gives byte-identical output for the same input', () => {
+    const a = build();
+    const b = build(RANGES.map((r) => ({ ...r })));
+    expect(Buffer.from(a).equals(Buffer.from(b))).toBe(true);
+    const c = build(RANGES.slice(1));
+    expect(Buffer.from(a).equals(Buffer.from(c))).toBe(false);
+  });
+
+  it('handles a family without any range', async () => {
+    const t = await decodeTable(build(RANGES.filter((r) => r.family === 4)), nodeTableCodec);
+    expect(t.meta.v6Ranges).toBe(0);
+    expect(t.lookup('2409:8000::1')).toEqual({ kind: 'unrouted' });
+    expect(t.lookup('1.0.0.1')).toMatchObject({ asn: 13335 });
+  });
+
+  it('refuses ranges that are not normalised', () => {
+    expect(() => build([RANGES[1]!, RANGES[0]!])).toThrow(RangeError);
+    expect(() => build([range(4, '1.0.0.0', '1.0.0.255', 0, 'x')])).toThrow(RangeError);
+    expect(() => build([range(4, '1.0.0.0', '1.0.0.255', 1, 'a\nb')])).toThrow(RangeError);
+  });
+
+  it('reads the header alone', () => {
+    const bytes = build();
+    const meta = readTableMeta(bytes);
+    expect(meta).toMatchObject(META);
+    expect(meta.payloadSha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
+
+describe('bad table files', () => {
+  const good = build();
+
+  it('wrong magic', async () => {
+    const bad = good.slice();
+    bad[0] = 0x50;
+    await expectFormatError(bad, /wrong magic/);
+    expect(() => readTableMeta(bad)).toThrow(TableFormatError);
+  });
+
+  it('other format version', async () => {
+    const bad = good.slice();
+    bad[4] = TABLE_FORMAT_VERSION + 1;
+    await expectFormatError(bad, /format version \d+ is not supported/);
+  });
+
+  it('truncated anywhere', async () => {
+    for (const cut of [0, 3, 7, 20, 60, good.length - 1]) {
+      await expectFormatError(good.subarray(0, cut), /truncated|too short/);
+    }
+  });
+
+  it('trailing bytes', async () => {
+    const bad = new Uint8Array(good.length + 1);
+    bad.set(good);
+    await expectFormatError(bad, /unexpected bytes after the payload/);
+  });
+
+  it('checksum mismatch', async () => {
+    const bad = good.slice();
+    bad[bad.length - 3] ^= 0x40;
+    await expectFormatError(bad, /checksum mismatch/);
+  });
+
+  it('header counts that do not match the payload', async () => {
+    await expectFormatError(patchU32(good, 8, 6), /do not match the payload/); // v4Ranges
+    await expectFormatError(patchU32(good, 16, 3), /ASN count/);
+  });
+
+  it('a corrupt payload with a valid checksum', async () => {
+    // Re-encode with a compressor that damages the payload before it is checksummed.
+    const bad = encodeTable(RANGES, META, {
+      ...nodeTableEncoderCodec,
+      deflateRaw: (raw) => {
+        const copy = raw.slice();
+        copy[50] ^= 0xff; // inside the first section
+        return nodeTableEncoderCodec.deflateRaw(copy);
+      },
+    });
+    await expectFormatError(bad, /./);
+  });
+});
+
+describe('columns and codecs', () => {
+  it('rebuilds a table from structured-cloned columns', async () => {
+    const t = await decodeTable(build(), nodeTableCodec);
+    const copy = tableFromColumns(structuredClone(t.toColumns()));
+    for (const text of ['1.0.1.9', '8.8.8.8', '2001:500:30ff::30', '2409:8000::', '9.9.9.9']) {
+      expect(copy.lookup(text)).toEqual(t.lookup(text));
+    }
+    expect(copy.meta).toEqual(t.meta);
+  });
+
+  it('rejects inconsistent columns', async () => {
+    const t = await decodeTable(build(), nodeTableCodec);
+    const columns = structuredClone(t.toColumns());
+    columns.v4Keys[2] = columns.v4Keys[1]!;
+    expect(() => tableFromColumns(columns)).toThrow(TableFormatError);
+    const c2 = structuredClone(t.toColumns());
+    c2.v6Values[1] = 999;
+    expect(() => tableFromColumns(c2)).toThrow(TableFormatError);
+    const c3 = structuredClone(t.toColumns());
+    c3.v6KeysMid = new Uint32Array(1);
+    expect(() => tableFromColumns(c3)).toThrow(TableFormatError);
+  });
+
+  it('decodes with the web codec (DecompressionStream + crypto.subtle) in Node', async () => {
+    const bytes = build();
+    const web = await decodeTable(bytes, createWebTableCodec());
+    const node = await decodeTable(bytes, nodeTableCodec);
+    expect(web.toColumns()).toEqual(node.toColumns());
+    const bad = bytes.slice();
+    bad[bad.length - 3] ^= 1;
+    await expect(decodeTable(bad, createWebTableCodec())).rejects.toThrow(/checksum/);
+  });
+
+  it('the web codec uses the platform APIs it is given', async () => {
+    const broken = createWebTableCodec({
+      subtle: { digest: () => Promise.reject(new Error('no digest')) } as unknown as SubtleCrypto,
+    });
+    await expect(decodeTable(build(), broken)).rejects.toThrow(/no digest/);
+  });
+});

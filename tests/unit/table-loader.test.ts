@@ -1,0 +1,110 @@
+// idb's wrap() checks instanceof against the global IDB classes: install fake ones.
+import 'fake-indexeddb/auto';
+import { IDBFactory } from 'fake-indexeddb';
+import { describe, expect, it } from 'vitest';
+import { encodeTable, type PrefixTable } from '../../lib/prefix-table';
+import { nodeTableCodec, nodeTableEncoderCodec } from '../../lib/prefix-table/node-codec';
+import type { RoutedRange } from '../../lib/sources/types';
+import { openDatabase } from '../../lib/storage/database';
+import { importTable, loadTable, tableIdOf } from '../../lib/table-loader';
+
+const v4 = (a: number, b: number, c: number, d: number) => BigInt(((a << 24) >>> 0) + (b << 16) + (c << 8) + d);
+const RANGES: RoutedRange[] = [
+  { family: 4, start: v4(1, 1, 1, 0), end: v4(1, 1, 1, 255), asn: 13335, org: 'Cloudflare' },
+  { family: 4, start: v4(202, 96, 128, 0), end: v4(202, 96, 191, 255), asn: 4134, org: 'Chinanet' },
+];
+
+function tableFile(version: string): Uint8Array {
+  return encodeTable(
+    RANGES,
+    { source: 'test', sourceVersion: version, builtFrom: 'fixture' },
+    nodeTableEncoderCodec,
+  );
+}
+
+function deps(factory: IDBFactory, file: Uint8Array) {
+  return {
+    fetchBundled: async () => file,
+    openDatabase: () => openDatabase(factory),
+    codec: nodeTableCodec,
+    now: () => 0,
+  };
+}
+
+const asnOf = (table: PrefixTable, ip: string) => {
+  const r = table.lookup(ip);
+  return r.kind === 'routed' ? r.asn : r.kind;
+};
+
+describe('table loader', () => {
+  it('imports the bundled table on first start, then serves it from IndexedDB', async () => {
+    const factory = new IDBFactory();
+    const first = await loadTable(deps(factory, tableFile('v1')));
+    expect(first.problems).toEqual([]);
+    expect(first.origin).toBe('indexeddb');
+    expect(asnOf(first.table, '202.96.128.86')).toBe(4134);
+
+    // A bundled file that fails to decode proves the second start never decoded it.
+    const corrupt = tableFile('v1');
+    corrupt[corrupt.length - 1]! ^= 0xff;
+    const second = await loadTable(deps(factory, corrupt));
+    expect(second.origin).toBe('indexeddb');
+    expect(asnOf(second.table, '1.1.1.1')).toBe(13335);
+  });
+
+  it('switches to a new release and deletes the old table', async () => {
+    const factory = new IDBFactory();
+    await loadTable(deps(factory, tableFile('v1')));
+    const upgraded = await loadTable(deps(factory, tableFile('v2')));
+    expect(upgraded.table.meta.sourceVersion).toBe('v2');
+    const db = await openDatabase(factory);
+    expect(await db.getAllKeys('tables')).toEqual([tableIdOf(upgraded.table.meta)]);
+    expect((await db.get('pointers', 'active'))?.tableId).toBe(tableIdOf(upgraded.table.meta));
+  });
+
+  it('keeps the previous whole table when an import is interrupted', async () => {
+    const factory = new IDBFactory();
+    const old = await loadTable(deps(factory, tableFile('v1')));
+    const db = await openDatabase(factory);
+    const next = (await loadTable(deps(new IDBFactory(), tableFile('v2')))).table;
+    // Abort the import transaction half-way: the new table is written but the pointer is not.
+    const tx = db.transaction(['tables', 'pointers'], 'readwrite');
+    await tx.objectStore('tables').put({
+      id: tableIdOf(next.meta),
+      meta: next.meta,
+      columns: next.toColumns(),
+      storedAt: 1,
+    });
+    tx.abort();
+    await tx.done.catch(() => {});
+    expect((await db.get('pointers', 'active'))?.tableId).toBe(tableIdOf(old.table.meta));
+    expect(await db.getAllKeys('tables')).toEqual([tableIdOf(old.table.meta)]);
+    await importTable(db, next, 2);
+    expect((await db.get('pointers', 'active'))?.tableId).toBe(tableIdOf(next.meta));
+  });
+
+  it('falls back to the bundled table and says why when IndexedDB cannot open', async () => {
+    const broken = { open: () => { throw new Error('quota exceeded'); } } as unknown as IDBFactory;
+    const loaded = await loadTable(deps(broken, tableFile('v1')));
+    expect(loaded.origin).toBe('bundled');
+    expect(loaded.problems.join(' ')).toMatch(/IndexedDB is unavailable \(quota exceeded\)/);
+    expect(asnOf(loaded.table, '202.96.128.86')).toBe(4134);
+  });
+
+  it('re-imports when the stored record is corrupt', async () => {
+    const factory = new IDBFactory();
+    const first = await loadTable(deps(factory, tableFile('v1')));
+    const db = await openDatabase(factory);
+    const record = await db.get('tables', tableIdOf(first.table.meta));
+    await db.put('tables', { ...record!, columns: { broken: true } as never });
+    const again = await loadTable(deps(factory, tableFile('v1')));
+    expect(again.problems.join(' ')).toMatch(/unreadable/);
+    expect(asnOf(again.table, '202.96.128.86')).toBe(4134);
+  });
+
+  it('refuses a corrupt bundled table when nothing is stored', async () => {
+    const corrupt = tableFile('v1');
+    corrupt[corrupt.length - 1]! ^= 0xff;
+    await expect(loadTable(deps(new IDBFactory(), corrupt))).rejects.toThrow(/checksum|corrupt/i);
+  });
+});
