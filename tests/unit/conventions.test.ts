@@ -1,0 +1,59 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = join(__dirname, '..', '..');
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(path);
+    return /\.tsx?$/.test(entry.name) ? [path] : [];
+  });
+}
+
+/** Strips comments so a doc comment that mentions `chrome.storage` is not a violation. */
+function code(path: string): string {
+  return readFileSync(join(ROOT, path), 'utf8')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/(^|[^:])\/\/.*$/gm, '$1');
+}
+
+describe('project conventions', () => {
+  const lib = sourceFiles('lib');
+
+  it('keeps lib/ free of browser globals, so it runs in Node and in the worker alike', () => {
+    const offenders = lib.filter((path) =>
+      /\b(chrome|browser|indexedDB|window|document|localStorage)\s*[.[]/.test(code(path)),
+    );
+    expect(offenders).toEqual([]);
+  });
+
+  it('lets only the Node codec and the CLI import node: modules from lib/', () => {
+    const allowed = (path: string) =>
+      path === join('lib', 'prefix-table', 'node-codec.ts') || path.startsWith(join('lib', 'cli'));
+    const offenders = lib.filter((path) => !allowed(path) && /from ['"]node:/.test(code(path)));
+    expect(offenders).toEqual([]);
+  });
+
+  it('names module files in kebab-case and components in PascalCase', () => {
+    const badLib = lib.filter(
+      (path) => !/^[a-z0-9-]+(\.d)?\.ts$/.test(relative('lib', path).split('/').pop()!),
+    );
+    expect(badLib).toEqual([]);
+    const badComponents = sourceFiles('components').filter(
+      (path) => !/^[A-Z][A-Za-z0-9]+\.tsx$/.test(path.split('/').pop()!),
+    );
+    expect(badComponents).toEqual([]);
+  });
+
+  it('does not let the extension fetch anything but the resolver and its own package', () => {
+    const fetchers = [...sourceFiles('entrypoints'), ...sourceFiles('components'), ...lib]
+      .filter((path) => !path.startsWith(join('lib', 'cli')))
+      .filter((path) => /\b(fetch|fetchFn)\s*\(/.test(code(path)));
+    // The worker fetches the bundled table and hands fetch to the DoH client; the client calls it.
+    expect(fetchers.sort()).toEqual(
+      [join('entrypoints', 'background', 'worker.ts'), join('lib', 'dns', 'doh-client.ts')].sort(),
+    );
+  });
+});
