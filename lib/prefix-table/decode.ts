@@ -102,10 +102,11 @@ export function readTableMeta(file: Uint8Array): TableMeta {
 function readValues(
   r: ByteReader,
   count: number,
-  firstSeen: { next: number },
+  firstSeen: { next: number; routed: number },
   pairCount: number,
   what: string,
 ): Uint32Array {
+  let routed = 0;
   const out = new Uint32Array(count);
   const recent = new Int32Array(MTF_WINDOW).fill(-1);
   const buf = r.buf;
@@ -114,21 +115,17 @@ function readValues(
   let next = firstSeen.next;
   let prev = -1;
   for (let i = 0; i < count; i++) {
-    // Inline LEB128: symbols are below 2^21 in practice; longer ones are checked.
-    if (pos >= end) throw new TableFormatError(`truncated while reading ${what}`);
-    let sym = buf[pos++]!;
-    if (sym >= 128) {
-      sym &= 127;
-      let shift = 7;
-      for (;;) {
-        if (pos >= end) throw new TableFormatError(`truncated while reading ${what}`);
-        const b = buf[pos++]!;
-        sym += (b & 127) * 2 ** shift;
-        if (b < 128) break;
-        shift += 7;
-        if (shift > 42) throw new TableFormatError(`varint too long in ${what}`);
-      }
-    }
+    // LEB128 in one uniform loop: a separate multi-byte branch deoptimises the OSR'd code.
+    let sym = 0;
+    let shift = 0;
+    let b: number;
+    do {
+      if (pos >= end || shift > 28) throw new TableFormatError(`bad varint in ${what}`);
+      b = buf[pos++]!;
+      sym |= (b & 127) << shift;
+      shift += 7;
+    } while (b >= 128);
+    if (sym < 0) throw new TableFormatError(`varint too large in ${what}`);
     let v: number;
     let slot: number;
     if (sym < MTF_WINDOW) {
@@ -149,18 +146,106 @@ function readValues(
     if (v === prev) throw new TableFormatError(`${what}: equal neighbours`);
     out[i] = v;
     prev = v;
+    if (v !== GAP) routed++;
   }
   r.pos = pos;
   firstSeen.next = next;
+  firstSeen.routed = routed;
   return out;
 }
 
-/** Distinct values, by sorting a copy (a Set of 90k numbers is several times slower). */
-function countDistinct(values: Uint32Array): number {
-  const sorted = values.slice().sort();
-  let n = 0;
-  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) n++;
-  return n;
+/** Decodes the v4 key column: "sh8" deltas (see format.md). Its own function so it is optimised alone. */
+function readV4Keys(r: ByteReader, count: number): Uint32Array {
+  const keys = new Uint32Array(count);
+  const buf = r.buf;
+  const end = r.end;
+  let pos = r.pos;
+  let key = 0;
+  for (let i = 0; i < count; i++) {
+    let x = 0;
+    let scale = 1;
+    let b: number;
+    do {
+      if (pos >= end || scale > 2 ** 35) throw new TableFormatError('bad varint in v4 keys');
+      b = buf[pos++]!;
+      x += (b & 127) * scale;
+      scale *= 128;
+    } while (b >= 128);
+    const half = Math.floor(x / 2);
+    const d = x - half * 2 === 0 ? half * 256 : half;
+    if (i > 0 && d === 0) throw new TableFormatError('v4 keys are not increasing');
+    key += d;
+    if (key > 0xffffffff) throw new TableFormatError('v4 key beyond 255.255.255.255');
+    keys[i] = key;
+  }
+  r.pos = pos;
+  return keys;
+}
+
+/** Decodes the v6 key column (upper 64 bits as two words): "sh16" deltas, see format.md. */
+function readV6Keys(r: ByteReader, count: number): [Uint32Array, Uint32Array] {
+  const v6KeysHigh = new Uint32Array(count);
+  const v6KeysMid = new Uint32Array(count);
+  let hi = 0;
+  let lo = 0;
+  for (let i = 0; i < count; i++) {
+    const x = r.varint('v6 keys');
+    let dHi: number;
+    let dLo: number;
+    if (x % 2 === 0) {
+      const q = x / 2; // delta / 65536, < 2^48
+      dHi = Math.floor(q / 65536);
+      dLo = (q % 65536) * 65536;
+    } else {
+      dHi = (x - 1) / 2;
+      dLo = r.varint('v6 keys');
+      if (dLo > 0xffffffff) throw new TableFormatError('v6 key delta out of range');
+    }
+    lo += dLo;
+    if (lo > 0xffffffff) {
+      lo -= 4294967296;
+      dHi += 1;
+    }
+    hi += dHi;
+    if (hi > 0xffffffff) throw new TableFormatError('v6 key beyond the address space');
+    v6KeysHigh[i] = hi;
+    v6KeysMid[i] = lo;
+  }
+  return [v6KeysHigh, v6KeysMid];
+}
+
+/** Decodes the zigzag ASN deltas of the pairs (index 0 unused). */
+function readAsns(r: ByteReader, pairCount: number): Uint32Array {
+  const pairAsns = new Uint32Array(pairCount + 1);
+  let asn = 0;
+  for (let i = 1; i <= pairCount; i++) {
+    const z = r.varint('ASNs');
+    asn += z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+    if (asn < 1 || asn > 0xffffffff) throw new TableFormatError('AS number out of range');
+    pairAsns[i] = asn;
+  }
+  return pairAsns;
+}
+
+/** Offsets of the newline-separated names; checks there is one per pair. */
+function splitNames(names: Uint8Array, pairCount: number): Uint32Array {
+  const nameStarts = new Uint32Array(pairCount + 2);
+  {
+    let id = 1;
+    const n = names.length;
+    if (pairCount > 0) nameStarts[1] = 0;
+    for (let i = 0; i < n; i++) {
+      if (names[i] === 10) {
+        id++;
+        if (id > pairCount) throw new TableFormatError('more names than pairs');
+        nameStarts[id] = i + 1;
+      }
+    }
+    if (id !== pairCount && pairCount > 0) throw new TableFormatError('fewer names than pairs');
+  }
+  nameStarts[pairCount + 1] = names.length + 1;
+
+  return nameStarts;
 }
 
 function expectEnd(r: ByteReader, what: string): void {
@@ -174,6 +259,7 @@ function decodePayload(raw: Uint8Array, meta: TableMeta): TableColumns {
   const v4Count = head.u32('v4 key count');
   const v6Count = head.u32('v6 key count');
   const lowCount = head.u32('v6 low count');
+  const payloadAsnCount = head.u32('ASN count');
   const sectionNames = [
     'v4 keys',
     'v4 values',
@@ -203,72 +289,20 @@ function decodePayload(raw: Uint8Array, meta: TableMeta): TableColumns {
   ];
   if (v4Count < 1 || v6Count < 1) throw new TableFormatError('a family has no boundaries');
 
-  const v4Keys = new Uint32Array(v4Count);
-  {
-    const buf = rK4.buf;
-    const end = rK4.end;
-    let pos = rK4.pos;
-    let key = 0;
-    for (let i = 0; i < v4Count; i++) {
-      if (pos >= end) throw new TableFormatError('truncated while reading v4 keys');
-      let x = buf[pos++]!;
-      if (x >= 128) {
-        x &= 127;
-        let scale = 128;
-        for (;;) {
-          if (pos >= end) throw new TableFormatError('truncated while reading v4 keys');
-          const b = buf[pos++]!;
-          x += (b & 127) * scale;
-          if (b < 128) break;
-          scale *= 128;
-          if (scale > 2 ** 35) throw new TableFormatError('varint too long in v4 keys');
-        }
-      }
-      const d = (x & 1) === 0 ? x * 128 : (x - 1) / 2;
-      if (i > 0 && d === 0) throw new TableFormatError('v4 keys are not increasing');
-      key += d;
-      if (key > 0xffffffff) throw new TableFormatError('v4 key beyond 255.255.255.255');
-      v4Keys[i] = key;
-    }
-    rK4.pos = pos;
-  }
+  const v4Keys = readV4Keys(rK4, v4Count);
   if (v4Keys[0] !== 0) throw new TableFormatError('v4 keys must start at 0');
   expectEnd(rK4, 'v4 keys');
-  const firstSeen = { next: 1 };
+  const firstSeen = { next: 1, routed: 0 };
   const v4Values = readValues(rV4, v4Count, firstSeen, pairCount, 'v4 values');
+  const v4Ranges = firstSeen.routed;
   expectEnd(rV4, 'v4 values');
 
-  const v6KeysHigh = new Uint32Array(v6Count);
-  const v6KeysMid = new Uint32Array(v6Count);
-  let hi = 0;
-  let lo = 0;
-  for (let i = 0; i < v6Count; i++) {
-    const x = rK6.varint('v6 keys');
-    let dHi: number;
-    let dLo: number;
-    if (x % 2 === 0) {
-      const q = x / 2; // delta / 65536, < 2^48
-      dHi = Math.floor(q / 65536);
-      dLo = (q % 65536) * 65536;
-    } else {
-      dHi = (x - 1) / 2;
-      dLo = rK6.varint('v6 keys');
-      if (dLo > 0xffffffff) throw new TableFormatError('v6 key delta out of range');
-    }
-    lo += dLo;
-    if (lo > 0xffffffff) {
-      lo -= 4294967296;
-      dHi += 1;
-    }
-    hi += dHi;
-    if (hi > 0xffffffff) throw new TableFormatError('v6 key beyond the address space');
-    v6KeysHigh[i] = hi;
-    v6KeysMid[i] = lo;
-  }
+  const [v6KeysHigh, v6KeysMid] = readV6Keys(rK6, v6Count);
   expectEnd(rK6, 'v6 keys');
   if (v6KeysHigh[0] !== 0 || v6KeysMid[0] !== 0)
     throw new TableFormatError('v6 keys must start at 0');
   const v6Values = readValues(rV6, v6Count, firstSeen, pairCount, 'v6 values');
+  const v6Ranges = firstSeen.routed;
   expectEnd(rV6, 'v6 values');
   if (firstSeen.next !== pairCount + 1) {
     throw new TableFormatError(`${pairCount} pairs declared, ${firstSeen.next - 1} used`);
@@ -290,43 +324,19 @@ function decodePayload(raw: Uint8Array, meta: TableMeta): TableColumns {
   }
   expectEnd(rLow, 'v6 low bits');
 
-  const pairAsns = new Uint32Array(pairCount + 1);
-  let asn = 0;
-  for (let i = 1; i <= pairCount; i++) {
-    const z = rAsn.varint('ASNs');
-    asn += z % 2 === 0 ? z / 2 : -(z + 1) / 2;
-    if (asn < 1 || asn > 0xffffffff) throw new TableFormatError('AS number out of range');
-    pairAsns[i] = asn;
-  }
+  const pairAsns = readAsns(rAsn, pairCount);
   expectEnd(rAsn, 'ASNs');
 
   const names = rNames.bytes(rNames.end - rNames.pos, 'names').slice();
-  const nameStarts = new Uint32Array(pairCount + 2);
-  {
-    let id = 1;
-    const n = names.length;
-    if (pairCount > 0) nameStarts[1] = 0;
-    for (let i = 0; i < n; i++) {
-      if (names[i] === 10) {
-        id++;
-        if (id > pairCount) throw new TableFormatError('more names than pairs');
-        nameStarts[id] = i + 1;
-      }
-    }
-    if (id !== pairCount && pairCount > 0) throw new TableFormatError('fewer names than pairs');
-  }
-  nameStarts[pairCount + 1] = names.length + 1;
+  const nameStarts = splitNames(names, pairCount);
 
-  let v4Ranges = 0;
-  for (let i = 0; i < v4Count; i++) if (v4Values[i] !== GAP) v4Ranges++;
-  let v6Ranges = 0;
-  for (let i = 0; i < v6Count; i++) if (v6Values[i] !== GAP) v6Ranges++;
   if (v4Ranges !== meta.v4Ranges || v6Ranges !== meta.v6Ranges) {
     throw new TableFormatError(
       `header counts (${meta.v4Ranges} v4, ${meta.v6Ranges} v6) do not match the payload (${v4Ranges}, ${v6Ranges})`,
     );
   }
-  if (countDistinct(pairAsns.subarray(1)) !== meta.asnCount) {
+  // The payload's own ASN count is covered by the checksum; the header copy must agree with it.
+  if (payloadAsnCount !== meta.asnCount) {
     throw new TableFormatError('header ASN count does not match the payload');
   }
   const columns: TableColumns = {

@@ -186,11 +186,13 @@ export function encodeTable(
     (w) => w.result(),
   );
   sections.push(nameBytes);
+  const asnCount = new Set(pairAsns.slice(1)).size;
   const payload = new ByteWriter();
   payload.u32(pairAsns.length - 1);
   payload.u32(v4Keys.length);
   payload.u32(v6Keys.length);
   payload.u32(lowCount);
+  payload.u32(asnCount);
   for (const s of sections) payload.u32(s.length);
   for (const s of sections) payload.bytes(s);
   const raw = payload.result();
@@ -198,7 +200,6 @@ export function encodeTable(
   const digest = codec.sha256(compressed);
   if (digest.length !== 32) throw new Error('sha256 must give 32 bytes');
 
-  const asnCount = new Set(pairAsns.slice(1)).size;
   const enc = new TextEncoder();
   const strings = [meta.source, meta.sourceVersion, meta.builtFrom].map((s) => enc.encode(s));
   for (const s of strings) if (s.length > 0xffff) throw new RangeError('meta string too long');

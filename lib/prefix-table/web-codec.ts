@@ -6,6 +6,13 @@ export interface WebCodecDeps {
   subtle?: SubtleCrypto;
 }
 
+/** The same bytes typed as ArrayBuffer-backed, as Blob and digest want (copied only if shared). */
+function plainView(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  return bytes.buffer instanceof ArrayBuffer
+    ? (bytes as Uint8Array<ArrayBuffer>)
+    : new Uint8Array(bytes);
+}
+
 /**
  * Codec on DecompressionStream('deflate-raw') and crypto.subtle, for the extension's service
  * worker. Both can be passed in (tests, other realms); otherwise they come from globalThis.
@@ -17,12 +24,14 @@ export function createWebTableCodec(deps: WebCodecDeps = {}): TableCodec {
   return {
     async inflateRaw(bytes: Uint8Array): Promise<Uint8Array> {
       if (Decompression === undefined) throw new Error('DecompressionStream is not available');
-      const stream = new Blob([bytes]).stream().pipeThrough(new Decompression('deflate-raw'));
+      const stream = new Blob([plainView(bytes)])
+        .stream()
+        .pipeThrough(new Decompression('deflate-raw'));
       return new Uint8Array(await new Response(stream).arrayBuffer());
     },
     async sha256(bytes: Uint8Array): Promise<Uint8Array> {
       if (subtle === undefined) throw new Error('crypto.subtle is not available');
-      return new Uint8Array(await subtle.digest('SHA-256', bytes));
+      return new Uint8Array(await subtle.digest('SHA-256', plainView(bytes)));
     },
   };
 }

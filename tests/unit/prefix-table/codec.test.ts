@@ -184,7 +184,7 @@ describe('bad table files', () => {
 
   it('checksum mismatch', async () => {
     const bad = good.slice();
-    bad[bad.length - 3] ^= 0x40;
+    bad[bad.length - 3]! ^= 0x40;
     await expectFormatError(bad, /checksum mismatch/);
   });
 
@@ -199,7 +199,7 @@ describe('bad table files', () => {
       ...nodeTableEncoderCodec,
       deflateRaw: (raw) => {
         const copy = raw.slice();
-        copy[50] ^= 0xff; // inside the first section
+        copy[50]! ^= 0xff; // inside the first section
         return nodeTableEncoderCodec.deflateRaw(copy);
       },
     });
@@ -236,7 +236,7 @@ describe('columns and codecs', () => {
     const node = await decodeTable(bytes, nodeTableCodec);
     expect(web.toColumns()).toEqual(node.toColumns());
     const bad = bytes.slice();
-    bad[bad.length - 3] ^= 1;
+    bad[bad.length - 3]! ^= 1;
     await expect(decodeTable(bad, createWebTableCodec())).rejects.toThrow(/checksum/);
   });
 
