@@ -32,7 +32,11 @@ export function AboutData({
           NRO
         </a>
         , under{' '}
-        <a href="https://creativecommons.org/licenses/by/4.0/" target="_blank" rel="noreferrer noopener">
+        <a
+          href="https://creativecommons.org/licenses/by/4.0/"
+          target="_blank"
+          rel="noreferrer noopener"
+        >
           CC BY 4.0
         </a>
         , compiled by ip-location-db.

@@ -18,10 +18,16 @@ describe('messages', () => {
     expect(isOwnPage({ id: ID, url: `${ORIGIN}popup.html?tab=3` }, ID, ORIGIN)).toBe(true);
     // A content script of ours runs in a web page: its sender URL is the page.
     expect(isOwnPage({ id: ID, url: 'https://evil.example/' }, ID, ORIGIN)).toBe(false);
-    expect(isOwnPage({ id: 'otherextension', url: `${ORIGIN}options.html` }, ID, ORIGIN)).toBe(false);
+    expect(isOwnPage({ id: 'otherextension', url: `${ORIGIN}options.html` }, ID, ORIGIN)).toBe(
+      false,
+    );
     expect(isOwnPage({ id: ID }, ID, ORIGIN)).toBe(false);
     expect(
-      isOwnPage({ id: ID, url: `chrome-extension://${ID}evil/options.html` }, ID, ORIGIN.slice(0, -1)),
+      isOwnPage(
+        { id: ID, url: `chrome-extension://${ID}evil/options.html` },
+        ID,
+        ORIGIN.slice(0, -1),
+      ),
     ).toBe(false);
   });
 });

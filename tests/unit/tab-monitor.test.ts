@@ -31,7 +31,13 @@ const ROUTES: Record<string, LookupResult> = {
     rangeStart: '202.96.128.0',
     rangeEnd: '202.96.191.255',
   },
-  '1.1.1.1': { kind: 'routed', asn: 13335, org: 'Cloudflare', rangeStart: '1.1.1.0', rangeEnd: '1.1.1.255' },
+  '1.1.1.1': {
+    kind: 'routed',
+    asn: 13335,
+    org: 'Cloudflare',
+    rangeStart: '1.1.1.0',
+    rangeEnd: '1.1.1.255',
+  },
   '127.0.0.1': { kind: 'local', scope: 'loopback' },
 };
 const table = { lookup: (ip: string): LookupResult => ROUTES[ip] ?? { kind: 'unrouted' } };
@@ -46,7 +52,10 @@ function ok(hostname: string, ...ips: string[]): ResolveResult {
   } as ResolveResult;
 }
 
-function setup(answers: Record<string, ResolveResult | Promise<ResolveResult>>, settings = defaultSettings()) {
+function setup(
+  answers: Record<string, ResolveResult | Promise<ResolveResult>>,
+  settings = defaultSettings(),
+) {
   const session = fakeSession();
   const badges = new Map<number, Badge>();
   const state = { settings };
@@ -70,7 +79,12 @@ function setup(answers: Record<string, ResolveResult | Promise<ResolveResult>>, 
 
 const settle = () => new Promise((r) => setTimeout(r, 5));
 
-async function visit(monitor: ReturnType<typeof createTabMonitor>, tabId: number, url: string, ip = '127.0.0.1') {
+async function visit(
+  monitor: ReturnType<typeof createTabMonitor>,
+  tabId: number,
+  url: string,
+  ip = '127.0.0.1',
+) {
   await monitor.navigationStarted(tabId, url);
   await monitor.responseStarted(tabId, url, ip);
   await monitor.navigationCommitted(tabId, url);
@@ -94,7 +108,11 @@ describe('tab monitor', () => {
   it('shows nothing for a clean site and ? when DNS fails and the browser address is local', async () => {
     const t = setup({
       'clean.test': ok('clean.test', '1.1.1.1'),
-      'missing.test': { ok: false, hostname: 'missing.test', error: { kind: 'nxdomain', message: 'NXDOMAIN' } } as ResolveResult,
+      'missing.test': {
+        ok: false,
+        hostname: 'missing.test',
+        error: { kind: 'nxdomain', message: 'NXDOMAIN' },
+      } as ResolveResult,
     });
     await visit(t.monitor, 1, 'http://clean.test/');
     expect(t.badges.get(1)?.text).toBe('');

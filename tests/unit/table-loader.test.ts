@@ -8,7 +8,8 @@ import type { RoutedRange } from '../../lib/sources/types';
 import { openDatabase } from '../../lib/storage/database';
 import { importTable, loadTable, tableIdOf } from '../../lib/table-loader';
 
-const v4 = (a: number, b: number, c: number, d: number) => BigInt(((a << 24) >>> 0) + (b << 16) + (c << 8) + d);
+const v4 = (a: number, b: number, c: number, d: number) =>
+  BigInt(((a << 24) >>> 0) + (b << 16) + (c << 8) + d);
 const RANGES: RoutedRange[] = [
   { family: 4, start: v4(1, 1, 1, 0), end: v4(1, 1, 1, 255), asn: 13335, org: 'Cloudflare' },
   { family: 4, start: v4(202, 96, 128, 0), end: v4(202, 96, 191, 255), asn: 4134, org: 'Chinanet' },
@@ -84,7 +85,11 @@ describe('table loader', () => {
   });
 
   it('falls back to the bundled table and says why when IndexedDB cannot open', async () => {
-    const broken = { open: () => { throw new Error('quota exceeded'); } } as unknown as IDBFactory;
+    const broken = {
+      open: () => {
+        throw new Error('quota exceeded');
+      },
+    } as unknown as IDBFactory;
     const loaded = await loadTable(deps(broken, tableFile('v1')));
     expect(loaded.origin).toBe('bundled');
     expect(loaded.problems.join(' ')).toMatch(/IndexedDB is unavailable \(quota exceeded\)/);
