@@ -278,7 +278,12 @@ function EntryForm({
       <label for={id}>{label}</label>
       <input
         id={id}
-        type={type}
+        // Our own validation gives the reason in words; the browser's type="url" check would
+        // block the submit silently in some browsers.
+        type="text"
+        inputMode={type === 'url' ? 'url' : undefined}
+        spellcheck={false}
+        autoComplete="off"
         value={value}
         placeholder={placeholder}
         aria-invalid={error ? 'true' : 'false'}
