@@ -6,7 +6,7 @@ set -euo pipefail
 
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
-command -v unbound >/dev/null 2>&1 || missing+=(unbound)
+[ -x /usr/sbin/unbound ] && [ -x /usr/sbin/unbound-control ] || missing+=(unbound)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 
 if [ "${#missing[@]}" -gt 0 ]; then
@@ -27,5 +27,5 @@ fi
 
 # The wrapper script /usr/bin/chromium prints a harmless shell warning; keep only the version line.
 echo "chromium: $(/usr/bin/chromium --version 2>/dev/null | grep -i chromium | head -n 1)"
-echo "unbound:  $(unbound -V 2>/dev/null | head -n 1)"
+echo "unbound:  $(/usr/sbin/unbound -V 2>/dev/null | head -n 1)"
 echo "openssl:  $(openssl version)"
