@@ -12,7 +12,7 @@
  * A report whose DoH lookup was in flight when the worker died is resumed by `resumePending`.
  * Module-level state here is only a queue of in-flight work; everything that matters is in the store.
  */
-import type { DnsError, ResolveResult } from './dns';
+import { checkQueryableName, type DnsError, type ResolveResult } from './dns';
 import { parseIp } from './ip/parse';
 import { badgeFor, buildVerdict, type Verdict } from './verdict';
 import { isAllowlisted, type Settings } from './settings';
@@ -21,9 +21,15 @@ import { compileWatchlist } from './watchlist/match';
 
 export type DohState =
   | { state: 'pending' }
-  | { state: 'skipped'; why: 'allowlisted' | 'literal' | 'privacy-mode' }
+  | { state: 'skipped'; why: 'allowlisted' | 'literal' | BrowserOnlyReason }
   | { state: 'done'; addresses: string[]; cnameChain: string[] }
   | { state: 'failed'; error: DnsError };
+
+/**
+ * Why only the browser's own connection is used: privacy mode, or a private/local name (`.local`,
+ * `intranet`, …) that must never be sent to a resolver.
+ */
+export type BrowserOnlyReason = 'privacy-mode' | 'private-name';
 
 /** What the popup shows for a tab, and what the badge is derived from. */
 export interface TabReport {
@@ -107,13 +113,8 @@ export function createTabMonitor(deps: TabMonitorDeps) {
         dnsError:
           report.doh.state === 'failed'
             ? report.doh.error
-            : report.doh.state === 'skipped' &&
-                report.doh.why === 'privacy-mode' &&
-                !report.browserAddress
-              ? {
-                  kind: 'privacy-mode',
-                  message: 'privacy mode is on and no connection was seen yet',
-                }
+            : browserOnly(report.doh) && !report.browserAddress
+              ? { kind: report.doh.why, message: 'no connection to the site was seen yet' }
               : undefined,
       },
       deps.table,
@@ -148,6 +149,7 @@ export function createTabMonitor(deps: TabMonitorDeps) {
       return { state: 'skipped', why: 'allowlisted' };
     if (literalAddress(hostname)) return { state: 'skipped', why: 'literal' };
     if (settings.privacyMode) return { state: 'skipped', why: 'privacy-mode' };
+    if (!checkQueryableName(hostname).ok) return { state: 'skipped', why: 'private-name' };
     return { state: 'pending' };
   }
 
@@ -291,6 +293,10 @@ export function createTabMonitor(deps: TabMonitorDeps) {
 }
 
 export type TabMonitor = ReturnType<typeof createTabMonitor>;
+
+function browserOnly(doh: DohState): doh is { state: 'skipped'; why: BrowserOnlyReason } {
+  return doh.state === 'skipped' && (doh.why === 'privacy-mode' || doh.why === 'private-name');
+}
 
 function isWebUrl(url: string): boolean {
   return url.startsWith('http://') || url.startsWith('https://');

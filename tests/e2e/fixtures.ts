@@ -242,8 +242,9 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
         '--disable-sync',
         '--no-first-run',
         '--disable-quic',
-        // Every made-up site is the local web server; the port stays in the URL.
-        '--host-resolver-rules=MAP *.test 127.0.0.1',
+        // Every made-up site is the local web server; the port stays in the URL. The private and
+        // single-label names let tests check that such names never reach the resolver.
+        '--host-resolver-rules=MAP *.test 127.0.0.1, MAP *.local 127.0.0.1, MAP *.internal 127.0.0.1, MAP *.home.arpa 127.0.0.1, MAP intranet 127.0.0.1',
         // Trust unbound's throwaway certificate in the service worker too (ignoreHTTPSErrors does not).
         `--ignore-certificate-errors-spki-list=${doh.spkiHash}`,
       ],

@@ -159,6 +159,16 @@ describe('tab monitor', () => {
     expect((await t.monitor.getReport(2))?.verdict.status).toBe('allowlisted');
   });
 
+  it('never resolves a private name: the browser address alone decides', async () => {
+    const t = setup({});
+    await visit(t.monitor, 1, 'http://printer.local/', '127.0.0.1');
+    await visit(t.monitor, 2, 'http://intranet/', '202.96.128.86');
+    expect(t.resolve).not.toHaveBeenCalled();
+    expect((await t.monitor.getReport(1))?.verdict.status).toBe('local');
+    expect(t.badges.get(1)?.text).toBe('');
+    expect(t.badges.get(2)?.text).toBe('CT');
+  });
+
   it('looks up an IP-literal URL directly', async () => {
     const t = setup({});
     await visit(t.monitor, 1, 'http://202.96.128.86/', '202.96.128.86');
