@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // `npm run bench`: makes sure the table exists, bundles bench/main.ts and bench/child.ts ONCE into
 // .cache/bench/ (so no measured process pays for bundling), then runs the benchmark in a fresh node.
+// After it, the end-to-end bench (scripts/bench-e2e.mjs: Chromium + the built extension + unbound)
+// runs unless `--skip-e2e` is given; it skips itself, with a message, when something is missing.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -32,7 +34,17 @@ await build({
   logLevel: 'warning',
 });
 
-const run = spawnSync(process.execPath, [resolve(outdir, 'main.mjs'), ...process.argv.slice(2)], {
-  stdio: 'inherit',
-});
-process.exit(run.status ?? 1);
+const args = process.argv.slice(2);
+const skipE2e = args.includes('--skip-e2e');
+const run = spawnSync(
+  process.execPath,
+  [resolve(outdir, 'main.mjs'), ...args.filter((a) => a !== '--skip-e2e')],
+  { stdio: 'inherit' },
+);
+if (skipE2e) {
+  console.log('\n== E2E bench skipped (--skip-e2e)');
+  process.exit(run.status ?? 1);
+}
+// Runs even when the engine bench failed: the two measure different things.
+const e2e = spawnSync(process.execPath, [resolve('scripts/bench-e2e.mjs')], { stdio: 'inherit' });
+process.exit((run.status ?? 1) || (e2e.status ?? 1));

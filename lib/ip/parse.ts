@@ -11,6 +11,13 @@ const CHAR_COLON = 58;
 /** Why the last failed `parseIpInto` call failed; read only right after a failure. */
 let lastReason = '';
 
+/** Value of each ASCII hex digit, -1 for any other character. */
+const HEX_VALUE = new Int8Array(128).fill(-1);
+for (let c = 0; c < 128; c++) {
+  const digit = parseInt(String.fromCharCode(c), 16);
+  if (!Number.isNaN(digit)) HEX_VALUE[c] = digit;
+}
+
 /** Scratch for IPv6 groups: module-level so parsing allocates nothing. */
 const GROUPS = new Int32Array(8);
 
@@ -75,14 +82,6 @@ function parseV4(text: string, from: number, to: number): number {
   return value;
 }
 
-/** Value of a hex digit, or -1. */
-function hexValue(c: number): number {
-  if (c >= CHAR_0 && c <= CHAR_9) return c - CHAR_0;
-  const lower = c | 0x20;
-  if (lower >= 97 && lower <= 102) return lower - 87;
-  return -1;
-}
-
 /**
  * Parses any RFC 4291 text form of an IPv6 address into `out[0..3]`. Returns false and sets
  * `lastReason` on failure.
@@ -104,8 +103,11 @@ function parseV6(text: string, out: Uint32Array): boolean {
     for (;;) {
       const start = i;
       let value = 0;
-      let h = -1;
-      while (i < len && (h = hexValue(text.charCodeAt(i))) >= 0) {
+      while (i < len) {
+        const c = text.charCodeAt(i);
+        // A table, not digit/letter branches: random hex digits would mispredict them.
+        const h = c < 128 ? HEX_VALUE[c]! : -1;
+        if (h < 0) break;
         value = (value << 4) | h;
         i++;
       }
@@ -168,30 +170,16 @@ function parseV6(text: string, out: Uint32Array): boolean {
     lastReason = "IPv6 address has eight groups and a '::'";
     return false;
   }
-  // Expand '::' by writing the groups after the gap at the end.
-  const zeros = 8 - n;
-  let w0 = 0;
-  let w1 = 0;
-  let w2 = 0;
-  let w3 = 0;
-  for (let g = 0; g < 8; g++) {
-    let v = 0;
-    if (gap < 0 || g < gap) v = GROUPS[g]!;
-    else if (g >= gap + zeros) v = GROUPS[g - zeros]!;
-    switch (g >> 1) {
-      case 0:
-        w0 = (w0 << 16) | v;
-        break;
-      case 1:
-        w1 = (w1 << 16) | v;
-        break;
-      case 2:
-        w2 = (w2 << 16) | v;
-        break;
-      default:
-        w3 = (w3 << 16) | v;
-    }
+  // Expand '::': move the groups after the gap to the end, zero the ones in between.
+  if (gap >= 0) {
+    const zeros = 8 - n;
+    for (let k = n - 1; k >= gap; k--) GROUPS[k + zeros] = GROUPS[k]!;
+    for (let k = gap; k < gap + zeros; k++) GROUPS[k] = 0;
   }
+  const w0 = (GROUPS[0]! << 16) | GROUPS[1]!;
+  const w1 = (GROUPS[2]! << 16) | GROUPS[3]!;
+  const w2 = (GROUPS[4]! << 16) | GROUPS[5]!;
+  const w3 = (GROUPS[6]! << 16) | GROUPS[7]!;
   out[0] = w0;
   out[1] = w1;
   out[2] = w2;
@@ -212,11 +200,46 @@ function generalReason(text: string): string | undefined {
 }
 
 /**
+ * Fast path for the common case: a canonical dotted quad ("1.2.3.4", no leading zeros). Returns
+ * the unsigned 32-bit value, or -1 for anything else, which the full parser then judges (and
+ * explains). One pass, no allocation: lookups of DNS answers go through here.
+ */
+export function parseIpv4Fast(text: string): number {
+  const len = text.length;
+  if (len < 7 || len > 15) return -1;
+  let value = 0;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < len; i++) {
+    const d = text.charCodeAt(i) - CHAR_0;
+    if (d >= 0 && d <= 9) {
+      if (digits === 1 && octet === 0) return -1; // leading zero
+      octet = octet * 10 + d;
+      if (octet > 255) return -1;
+      digits++;
+    } else if (d === CHAR_DOT - CHAR_0 && digits > 0 && dots < 3) {
+      value = value * 256 + octet;
+      octet = 0;
+      digits = 0;
+      dots++;
+    } else return -1;
+  }
+  if (dots !== 3 || digits === 0) return -1;
+  return value * 256 + octet;
+}
+
+/**
  * Low-level parser for hot paths: writes the address into `out` (IPv4 in `out[0]`, IPv6 in
  * `out[0..3]`) and returns its family, or 0 when the text is not an address (then
  * `lastParseReason()` says why). IPv4-mapped IPv6 (::ffff:a.b.c.d) comes back as family 4.
  */
 export function parseIpInto(text: string, out: Uint32Array): 0 | 4 | 6 {
+  const fast = parseIpv4Fast(text);
+  if (fast >= 0) {
+    out[0] = fast;
+    return 4;
+  }
   const len = text.length;
   // Whichever of '.' and ':' comes first decides the family (embedded IPv4 follows a colon).
   let isV6 = false;
@@ -277,33 +300,41 @@ export function parseIp(text: string): ParseIpResult {
 }
 
 const OCTET = Array.from({ length: 256 }, (_, i) => String(i));
+/** "0." .. "255.": three concatenations per address instead of seven. */
+const OCTET_DOT = OCTET.map((o) => o + '.');
 
 /** Dotted-quad text for an unsigned 32-bit value. */
 export function formatIpv4(value: number): string {
   return (
-    OCTET[value >>> 24]! +
-    '.' +
-    OCTET[(value >>> 16) & 255]! +
-    '.' +
-    OCTET[(value >>> 8) & 255]! +
-    '.' +
+    OCTET_DOT[value >>> 24]! +
+    OCTET_DOT[(value >>> 16) & 255]! +
+    OCTET_DOT[(value >>> 8) & 255]! +
     OCTET[value & 255]!
   );
 }
 
+/** Lower-case hex of a 16-bit group without leading zeros; a table keeps it to one concatenation. */
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16));
+const HEX_PAD = HEX.map((h) => (h.length === 1 ? '0' + h : h));
+function hexGroup(v: number): string {
+  return v < 256 ? HEX[v]! : HEX[v >>> 8]! + HEX_PAD[v & 255]!;
+}
+
+/** Scratch for formatting: module-level so formatting allocates only the result. */
+const FORMAT_GROUPS = new Int32Array(8);
+
 /** RFC 5952 text for four 32-bit words: lowercase, shortest, the longest zero run as '::'. */
 export function formatIpv6Words(w0: number, w1: number, w2: number, w3: number): string {
   if (w0 === 0 && w1 === 0 && w2 === 0xffff) return '::ffff:' + formatIpv4(w3 >>> 0); // RFC 5952 §5
-  const g = [
-    w0 >>> 16,
-    w0 & 0xffff,
-    w1 >>> 16,
-    w1 & 0xffff,
-    w2 >>> 16,
-    w2 & 0xffff,
-    w3 >>> 16,
-    w3 & 0xffff,
-  ];
+  const g = FORMAT_GROUPS;
+  g[0] = w0 >>> 16;
+  g[1] = w0 & 0xffff;
+  g[2] = w1 >>> 16;
+  g[3] = w1 & 0xffff;
+  g[4] = w2 >>> 16;
+  g[5] = w2 & 0xffff;
+  g[6] = w3 >>> 16;
+  g[7] = w3 & 0xffff;
   let bestStart = -1;
   let bestLen = 1; // a single zero group is never shortened (RFC 5952 §4.2.2)
   for (let i = 0; i < 8;) {
@@ -326,7 +357,7 @@ export function formatIpv6Words(w0: number, w1: number, w2: number, w3: number):
       i += bestLen - 1;
       continue;
     }
-    s += g[i]!.toString(16);
+    s += hexGroup(g[i]!);
     if (i < 7) s += ':';
   }
   return s;

@@ -1,9 +1,12 @@
 import { ByteReader } from './bytes';
 import { HEADER_FIXED_BYTES } from './encode';
-import { checkV6Order, tableFromColumns } from './table';
+import { tableFromColumns } from './table';
 import {
   GAP,
   MTF_WINDOW,
+  PAYLOAD_PARTS,
+  SYMBOL_EXPLICIT,
+  SYMBOL_NEW,
   TABLE_FORMAT_VERSION,
   TABLE_MAGIC,
   TableFormatError,
@@ -98,57 +101,57 @@ export function readTableMeta(file: Uint8Array): TableMeta {
   return readHeader(file).meta;
 }
 
-/** Decodes a value column (see format.md): MTF ranks, "new" and explicit ids. Hot: kept flat. */
+/**
+ * Decodes a value column (see format.md): one symbol byte per entry (MTF rank, "new" or
+ * "explicit") and the explicit ids from three byte planes. Hot: kept flat, one loop.
+ */
 function readValues(
-  r: ByteReader,
-  count: number,
+  symbols: Uint8Array,
+  explicit: Uint8Array,
   firstSeen: { next: number; routed: number },
   pairCount: number,
   what: string,
 ): Uint32Array {
+  const count = symbols.length;
+  const explicitCount = explicit.length / 3;
   let routed = 0;
+  let e = 0;
   const out = new Uint32Array(count);
-  const recent = new Int32Array(MTF_WINDOW).fill(-1);
-  const buf = r.buf;
-  const end = r.end;
-  let pos = r.pos;
+  // The MTF list as a ring: rank k sits at ring[(head + k) & MASK]. A value not in the list costs
+  // one write (the head steps back over the evicted last entry), a hit at rank r costs r moves.
+  const MASK = MTF_WINDOW - 1;
+  const ring = new Int32Array(MTF_WINDOW).fill(-1);
+  let head = 0;
   let next = firstSeen.next;
   let prev = -1;
   for (let i = 0; i < count; i++) {
-    // LEB128 in one uniform loop: a separate multi-byte branch deoptimises the OSR'd code.
-    let sym = 0;
-    let shift = 0;
-    let b: number;
-    do {
-      if (pos >= end || shift > 28) throw new TableFormatError(`bad varint in ${what}`);
-      b = buf[pos++]!;
-      sym |= (b & 127) << shift;
-      shift += 7;
-    } while (b >= 128);
-    if (sym < 0) throw new TableFormatError(`varint too large in ${what}`);
+    const sym = symbols[i]!;
     let v: number;
-    let slot: number;
     if (sym < MTF_WINDOW) {
-      v = recent[sym]!;
+      v = ring[(head + sym) & MASK]!;
       if (v < 0) throw new TableFormatError(`${what}: reference to an empty MTF slot`);
-      slot = sym;
+      for (let k = sym; k > 0; k--) ring[(head + k) & MASK] = ring[(head + k - 1) & MASK]!;
+      ring[head] = v;
     } else {
-      if (sym === MTF_WINDOW) v = next++;
-      else {
-        v = sym - MTF_WINDOW - 1;
+      if (sym === SYMBOL_NEW) v = next++;
+      else if (sym === SYMBOL_EXPLICIT && e < explicitCount) {
+        v =
+          explicit[e]! |
+          (explicit[explicitCount + e]! << 8) |
+          (explicit[2 * explicitCount + e]! << 16);
+        e++;
         if (v >= next) throw new TableFormatError(`${what}: id ${v} used before it appears`);
-      }
+      } else throw new TableFormatError(`${what}: bad symbol ${sym}`);
       if (v > pairCount) throw new TableFormatError(`${what}: id ${v} beyond ${pairCount} pairs`);
-      slot = MTF_WINDOW - 1;
+      head = (head + MASK) & MASK;
+      ring[head] = v;
     }
-    for (let k = slot; k > 0; k--) recent[k] = recent[k - 1]!;
-    recent[0] = v;
     if (v === prev) throw new TableFormatError(`${what}: equal neighbours`);
     out[i] = v;
     prev = v;
     if (v !== GAP) routed++;
   }
-  r.pos = pos;
+  if (e !== explicitCount) throw new TableFormatError(`${what}: unused explicit ids`);
   firstSeen.next = next;
   firstSeen.routed = routed;
   return out;
@@ -162,17 +165,27 @@ function readV4Keys(r: ByteReader, count: number): Uint32Array {
   let pos = r.pos;
   let key = 0;
   for (let i = 0; i < count; i++) {
-    let x = 0;
-    let scale = 1;
-    let b: number;
-    do {
-      if (pos >= end || scale > 2 ** 35) throw new TableFormatError('bad varint in v4 keys');
-      b = buf[pos++]!;
-      x += (b & 127) * scale;
-      scale *= 128;
-    } while (b >= 128);
+    // Up to four varint bytes (28 bits) in integer arithmetic; longer ones (rare) in doubles.
+    let b = pos < end ? buf[pos++]! : 256;
+    let x = b & 127;
+    let shift = 7;
+    while (b >= 128 && shift < 28) {
+      b = pos < end ? buf[pos++]! : 256;
+      x |= (b & 127) << shift;
+      shift += 7;
+    }
+    if (b >= 128) {
+      let scale = 2 ** 28;
+      do {
+        if (b > 255 || scale > 2 ** 35) throw new TableFormatError('bad varint in v4 keys');
+        b = pos < end ? buf[pos++]! : 256;
+        x += (b & 127) * scale;
+        scale *= 128;
+      } while (b >= 128);
+      if (b > 255) throw new TableFormatError('bad varint in v4 keys');
+    }
     const half = Math.floor(x / 2);
-    const d = x - half * 2 === 0 ? half * 256 : half;
+    const d = x % 2 === 0 ? half * 256 : half;
     if (i > 0 && d === 0) throw new TableFormatError('v4 keys are not increasing');
     key += d;
     if (key > 0xffffffff) throw new TableFormatError('v4 key beyond 255.255.255.255');
@@ -182,14 +195,46 @@ function readV4Keys(r: ByteReader, count: number): Uint32Array {
   return keys;
 }
 
-/** Decodes the v6 key column (upper 64 bits as two words): "sh16" deltas, see format.md. */
-function readV6Keys(r: ByteReader, count: number): [Uint32Array, Uint32Array] {
+/** One unsigned LEB128 of up to 7 bytes (49 bits, exact in a double) at `r.pos`. */
+function readVarint(r: ByteReader, what: string): number {
+  const buf = r.buf;
+  const end = r.end;
+  let pos = r.pos;
+  let b = pos < end ? buf[pos++]! : 256;
+  let x = b & 127;
+  let shift = 7;
+  while (b >= 128 && shift < 28) {
+    b = pos < end ? buf[pos++]! : 256;
+    x |= (b & 127) << shift;
+    shift += 7;
+  }
+  if (b >= 128) {
+    let scale = 2 ** 28;
+    do {
+      if (b > 255 || scale > 2 ** 42) throw new TableFormatError(`bad varint in ${what}`);
+      b = pos < end ? buf[pos++]! : 256;
+      x += (b & 127) * scale;
+      scale *= 128;
+    } while (b >= 128);
+  }
+  if (b > 255) throw new TableFormatError(`truncated while reading ${what}`);
+  r.pos = pos;
+  return x;
+}
+
+/**
+ * Decodes the v6 key column (upper 64 bits as two words): "sh16" deltas, see format.md. Deltas
+ * are unsigned, so the upper 64 bits never decrease; the indexes where they repeat (keys that
+ * differ only in their low bits) are returned for the caller to check against the low bits.
+ */
+function readV6Keys(r: ByteReader, count: number): [Uint32Array, Uint32Array, number[]] {
   const v6KeysHigh = new Uint32Array(count);
   const v6KeysMid = new Uint32Array(count);
+  const ties: number[] = [];
   let hi = 0;
   let lo = 0;
   for (let i = 0; i < count; i++) {
-    const x = r.varint('v6 keys');
+    const x = readVarint(r, 'v6 keys');
     let dHi: number;
     let dLo: number;
     if (x % 2 === 0) {
@@ -198,9 +243,10 @@ function readV6Keys(r: ByteReader, count: number): [Uint32Array, Uint32Array] {
       dLo = (q % 65536) * 65536;
     } else {
       dHi = (x - 1) / 2;
-      dLo = r.varint('v6 keys');
+      dLo = readVarint(r, 'v6 keys');
       if (dLo > 0xffffffff) throw new TableFormatError('v6 key delta out of range');
     }
+    if (dHi === 0 && dLo === 0 && i > 0) ties.push(i);
     lo += dLo;
     if (lo > 0xffffffff) {
       lo -= 4294967296;
@@ -211,40 +257,85 @@ function readV6Keys(r: ByteReader, count: number): [Uint32Array, Uint32Array] {
     v6KeysHigh[i] = hi;
     v6KeysMid[i] = lo;
   }
-  return [v6KeysHigh, v6KeysMid];
+  return [v6KeysHigh, v6KeysMid, ties];
 }
 
-/** Decodes the zigzag ASN deltas of the pairs (index 0 unused). */
-function readAsns(r: ByteReader, pairCount: number): Uint32Array {
+/** Checks that keys with equal upper 64 bits increase in their low bits (both sorted lists). */
+function checkV6Ties(ties: number[], lowIndex: Uint32Array, lowWords: Uint32Array): void {
+  let li = 0;
+  const low = (i: number): [number, number] => {
+    while (li < lowIndex.length && lowIndex[li]! < i) li++;
+    return li < lowIndex.length && lowIndex[li] === i
+      ? [lowWords[2 * li]!, lowWords[2 * li + 1]!]
+      : [0, 0];
+  };
+  for (const i of ties) {
+    const [p2, p3] = low(i - 1);
+    const [w2, w3] = low(i);
+    if (!(w2 > p2 || (w2 === p2 && w3 > p3)))
+      throw new TableFormatError('v6 keys are not increasing');
+  }
+}
+
+/** The AS numbers of the pairs from four byte planes (index 0 unused). */
+function readAsns(planes: Uint8Array, pairCount: number): Uint32Array {
+  if (planes.length !== 4 * pairCount) throw new TableFormatError('ASNs: wrong length');
   const pairAsns = new Uint32Array(pairCount + 1);
-  let asn = 0;
-  for (let i = 1; i <= pairCount; i++) {
-    const z = r.varint('ASNs');
-    asn += z % 2 === 0 ? z / 2 : -(z + 1) / 2;
-    if (asn < 1 || asn > 0xffffffff) throw new TableFormatError('AS number out of range');
-    pairAsns[i] = asn;
+  const n = pairCount;
+  for (let i = 0; i < n; i++) {
+    const asn =
+      (planes[i]! |
+        (planes[n + i]! << 8) |
+        (planes[2 * n + i]! << 16) |
+        (planes[3 * n + i]! << 24)) >>>
+      0;
+    if (asn === 0) throw new TableFormatError('AS number out of range');
+    pairAsns[i + 1] = asn;
   }
   return pairAsns;
 }
 
-/** Offsets of the newline-separated names; checks there is one per pair. */
-function splitNames(names: Uint8Array, pairCount: number): Uint32Array {
-  const nameStarts = new Uint32Array(pairCount + 2);
-  {
-    let id = 1;
-    const n = names.length;
-    if (pairCount > 0) nameStarts[1] = 0;
-    for (let i = 0; i < n; i++) {
-      if (names[i] === 10) {
-        id++;
-        if (id > pairCount) throw new TableFormatError('more names than pairs');
-        nameStarts[id] = i + 1;
-      }
+/** The pairs whose name an earlier pair has, and that earlier pair (see format.md). */
+function readDuplicates(
+  r: ByteReader,
+  count: number,
+  pairCount: number,
+): [Uint32Array, Uint32Array] {
+  const dupPairs = new Uint32Array(count);
+  const dupTargets = new Uint32Array(count);
+  let id = 0;
+  let t = 0;
+  for (let i = 0; i < count; i++) {
+    const step = readVarint(r, 'duplicate names');
+    const back = readVarint(r, 'duplicate names');
+    id += step;
+    const target = id - back;
+    if (step < 1 || id > pairCount || back < 1 || target < 1) {
+      throw new TableFormatError('duplicate names out of range');
     }
-    if (id !== pairCount && pairCount > 0) throw new TableFormatError('fewer names than pairs');
+    // The target must have its own name: it is not in the (sorted) list so far.
+    while (t < i && dupPairs[t]! < target) t++;
+    if (t < i && dupPairs[t] === target) throw new TableFormatError('duplicate of a duplicate');
+    dupPairs[i] = id;
+    dupTargets[i] = target;
   }
-  nameStarts[pairCount + 1] = names.length + 1;
+  return [dupPairs, dupTargets];
+}
 
+/** Start offsets of the '\n'-separated names (plus one past the end); checks the count. */
+function splitNames(names: Uint8Array, count: number): Uint32Array {
+  const nameStarts = new Uint32Array(count + 1);
+  let at = 0;
+  for (let k = 1; k < count; k++) {
+    // indexOf runs natively: far faster than a byte loop, cold or warm.
+    const nl = names.indexOf(10, at);
+    if (nl < 0) throw new TableFormatError('fewer names than pairs');
+    at = nl + 1;
+    nameStarts[k] = at;
+  }
+  if (count > 0 && names.indexOf(10, at) >= 0) throw new TableFormatError('more names than pairs');
+  if (count === 0 && names.length > 0) throw new TableFormatError('more names than pairs');
+  nameStarts[count] = names.length + 1;
   return nameStarts;
 }
 
@@ -252,83 +343,128 @@ function expectEnd(r: ByteReader, what: string): void {
   if (r.pos !== r.end) throw new TableFormatError(`${what}: section length does not match content`);
 }
 
-/** Decodes the inflated payload into columns; every inconsistency is a TableFormatError. */
-function decodePayload(raw: Uint8Array, meta: TableMeta): TableColumns {
-  const head = new ByteReader(raw);
+/** One payload part: its deflate-raw bytes and the length it inflates to. */
+interface Part {
+  bytes: Uint8Array;
+  rawLength: number;
+}
+
+/** Splits the payload into its parts by the part table at its start (format.md). */
+function readParts(payload: Uint8Array, rawLength: number): Part[] {
+  const table = new ByteReader(payload);
+  const sizes = PAYLOAD_PARTS.map((name) => ({
+    compressed: table.u32(`${name} length`),
+    raw: table.u32(`${name} length`),
+  }));
+  let at = table.pos;
+  let raw = 0;
+  const parts = sizes.map(({ compressed, raw: partRaw }, i) => {
+    if (at + compressed > payload.length) {
+      throw new TableFormatError(`truncated payload in ${PAYLOAD_PARTS[i]}`);
+    }
+    const bytes = payload.subarray(at, at + compressed);
+    at += compressed;
+    raw += partRaw;
+    return { bytes, rawLength: partRaw };
+  });
+  if (at !== payload.length) throw new TableFormatError('payload has bytes after its parts');
+  if (raw !== rawLength) throw new TableFormatError('part lengths do not add up to the raw length');
+  return parts;
+}
+
+/** Inflates one part; any failure or a length other than the declared one is a TableFormatError. */
+async function inflatePart(codec: TableCodec, part: Part, what: string): Promise<Uint8Array> {
+  let raw: Uint8Array;
+  try {
+    raw = await codec.inflateRaw(part.bytes, part.rawLength);
+  } catch (error) {
+    throw new TableFormatError(`cannot inflate the ${what}: ${(error as Error).message}`);
+  }
+  if (raw.length !== part.rawLength) {
+    throw new TableFormatError(
+      `${what} inflate to ${raw.length} bytes, expected ${part.rawLength}`,
+    );
+  }
+  return raw;
+}
+
+/**
+ * Decodes the inflated parts into columns, each as soon as it arrives (the rest inflate meanwhile);
+ * every inconsistency is a TableFormatError.
+ */
+async function decodeParts(parts: Promise<Uint8Array>[], meta: TableMeta): Promise<TableColumns> {
+  const part = (name: (typeof PAYLOAD_PARTS)[number]): Promise<Uint8Array> =>
+    parts[PAYLOAD_PARTS.indexOf(name)]!;
+  const counts = await part('counts');
+  if (counts.length !== 32) throw new TableFormatError('counts: wrong length');
+  const head = new ByteReader(counts);
   const pairCount = head.u32('pair count');
   const v4Count = head.u32('v4 key count');
   const v6Count = head.u32('v6 key count');
   const lowCount = head.u32('v6 low count');
   const payloadAsnCount = head.u32('ASN count');
-  const sectionNames = [
-    'v4 keys',
-    'v4 values',
-    'v6 keys',
-    'v6 values',
-    'v6 low bits',
-    'ASNs',
-    'names',
-  ];
-  const lengths = sectionNames.map((n) => head.u32(`${n} length`));
-  let at = head.pos;
-  const readers = lengths.map((len, i) => {
-    const reader = new ByteReader(raw, at, at + len);
-    at += len;
-    if (at > raw.length) throw new TableFormatError(`truncated payload in ${sectionNames[i]}`);
-    return reader;
-  });
-  if (at !== raw.length) throw new TableFormatError('payload has bytes after its sections');
-  const [rK4, rV4, rK6, rV6, rLow, rAsn, rNames] = readers as [
-    ByteReader,
-    ByteReader,
-    ByteReader,
-    ByteReader,
-    ByteReader,
-    ByteReader,
-    ByteReader,
-  ];
+  const v4Explicit = head.u32('v4 explicit count');
+  const v6Explicit = head.u32('v6 explicit count');
+  const dupCount = head.u32('duplicate count');
   if (v4Count < 1 || v6Count < 1) throw new TableFormatError('a family has no boundaries');
+  if (dupCount > pairCount) throw new TableFormatError('more duplicate names than pairs');
 
+  const rK4 = new ByteReader(await part('v4 keys'));
   const v4Keys = readV4Keys(rK4, v4Count);
   if (v4Keys[0] !== 0) throw new TableFormatError('v4 keys must start at 0');
   expectEnd(rK4, 'v4 keys');
   const firstSeen = { next: 1, routed: 0 };
-  const v4Values = readValues(rV4, v4Count, firstSeen, pairCount, 'v4 values');
+  const v4Symbols = await part('v4 symbols');
+  const v4Ids = await part('v4 explicit ids');
+  if (v4Symbols.length !== v4Count || v4Ids.length !== 3 * v4Explicit) {
+    throw new TableFormatError('v4 values: wrong length');
+  }
+  const v4Values = readValues(v4Symbols, v4Ids, firstSeen, pairCount, 'v4 values');
   const v4Ranges = firstSeen.routed;
-  expectEnd(rV4, 'v4 values');
 
-  const [v6KeysHigh, v6KeysMid] = readV6Keys(rK6, v6Count);
+  const rK6 = new ByteReader(await part('v6 keys'));
+  const [v6KeysHigh, v6KeysMid, v6Ties] = readV6Keys(rK6, v6Count);
   expectEnd(rK6, 'v6 keys');
   if (v6KeysHigh[0] !== 0 || v6KeysMid[0] !== 0)
     throw new TableFormatError('v6 keys must start at 0');
-  const v6Values = readValues(rV6, v6Count, firstSeen, pairCount, 'v6 values');
+  const v6Symbols = await part('v6 symbols');
+  const v6Ids = await part('v6 explicit ids');
+  if (v6Symbols.length !== v6Count || v6Ids.length !== 3 * v6Explicit) {
+    throw new TableFormatError('v6 values: wrong length');
+  }
+  const v6Values = readValues(v6Symbols, v6Ids, firstSeen, pairCount, 'v6 values');
   const v6Ranges = firstSeen.routed;
-  expectEnd(rV6, 'v6 values');
   if (firstSeen.next !== pairCount + 1) {
     throw new TableFormatError(`${pairCount} pairs declared, ${firstSeen.next - 1} used`);
   }
+  const rLow = new ByteReader(await part('v6 low bits'));
   const v6LowIndex = new Uint32Array(lowCount);
   const v6LowWords = new Uint32Array(lowCount * 2);
   let index = 0;
   for (let i = 0; i < lowCount; i++) {
-    index += rLow.varint('v6 low bits');
+    index += readVarint(rLow, 'v6 low bits');
     if (index >= v6Count || (i > 0 && index === v6LowIndex[i - 1])) {
       throw new TableFormatError('v6 low-bit index out of order');
     }
     v6LowIndex[i] = index;
-    const w2 = rLow.varint('v6 low bits');
-    const w3 = rLow.varint('v6 low bits');
+    const w2 = readVarint(rLow, 'v6 low bits');
+    const w3 = readVarint(rLow, 'v6 low bits');
     if (w2 > 0xffffffff || w3 > 0xffffffff) throw new TableFormatError('v6 low bits out of range');
     v6LowWords[2 * i] = w2;
     v6LowWords[2 * i + 1] = w3;
   }
   expectEnd(rLow, 'v6 low bits');
+  checkV6Ties(v6Ties, v6LowIndex, v6LowWords);
 
-  const pairAsns = readAsns(rAsn, pairCount);
-  expectEnd(rAsn, 'ASNs');
+  const pairAsns = readAsns(await part('ASNs'), pairCount);
+  const rDup = new ByteReader(await part('duplicate names'));
+  const [dupPairs, dupTargets] = readDuplicates(rDup, dupCount, pairCount);
+  expectEnd(rDup, 'duplicate names');
 
-  const names = rNames.bytes(rNames.end - rNames.pos, 'names').slice();
-  const nameStarts = splitNames(names, pairCount);
+  let names = await part('names');
+  // Keep exactly the names: an inflater may hand back a view into a larger buffer.
+  if (names.byteLength !== names.buffer.byteLength) names = names.slice();
+  const nameStarts = splitNames(names, pairCount - dupCount);
 
   if (v4Ranges !== meta.v4Ranges || v6Ranges !== meta.v6Ranges) {
     throw new TableFormatError(
@@ -339,7 +475,7 @@ function decodePayload(raw: Uint8Array, meta: TableMeta): TableColumns {
   if (payloadAsnCount !== meta.asnCount) {
     throw new TableFormatError('header ASN count does not match the payload');
   }
-  const columns: TableColumns = {
+  return {
     meta,
     v4Keys,
     v4Values,
@@ -351,13 +487,9 @@ function decodePayload(raw: Uint8Array, meta: TableMeta): TableColumns {
     pairAsns,
     names,
     nameStarts,
+    dupPairs,
+    dupTargets,
   };
-  try {
-    checkV6Order(columns);
-  } catch {
-    throw new TableFormatError('v6 keys are not increasing');
-  }
-  return columns;
 }
 
 /**
@@ -368,20 +500,14 @@ function decodePayload(raw: Uint8Array, meta: TableMeta): TableColumns {
 export async function decodeTable(file: Uint8Array, codec: TableCodec): Promise<PrefixTable> {
   const header = readHeader(file);
   const payload = file.subarray(header.payloadStart, header.payloadStart + header.payloadLength);
+  const parts = readParts(payload, header.rawLength);
+  // Every part starts inflating now (an async codec works while we hash and decode); nothing
+  // inflated is used before the checksum has matched.
+  const inflated = parts.map((p, i) => inflatePart(codec, p, PAYLOAD_PARTS[i]!));
+  for (const p of inflated) p.catch(() => undefined); // awaited below; no unhandled rejection
   const digest = toHex(await codec.sha256(payload));
   if (digest !== header.meta.payloadSha256) {
     throw new TableFormatError('checksum mismatch: the table payload is corrupt');
   }
-  let raw: Uint8Array;
-  try {
-    raw = await codec.inflateRaw(payload);
-  } catch (error) {
-    throw new TableFormatError(`cannot inflate the payload: ${(error as Error).message}`);
-  }
-  if (raw.length !== header.rawLength) {
-    throw new TableFormatError(
-      `inflated payload is ${raw.length} bytes, expected ${header.rawLength}`,
-    );
-  }
-  return tableFromColumns(decodePayload(raw, header.meta), { validated: true });
+  return tableFromColumns(await decodeParts(inflated, header.meta), { validated: true });
 }

@@ -2,7 +2,11 @@ import type { RoutedRange } from '../sources/types';
 import { ByteWriter } from './bytes';
 import {
   GAP,
+  MAX_PAIRS,
   MTF_WINDOW,
+  PAYLOAD_PARTS,
+  SYMBOL_EXPLICIT,
+  SYMBOL_NEW,
   TABLE_FORMAT_VERSION,
   TABLE_MAGIC,
   type TableEncoderCodec,
@@ -18,14 +22,19 @@ export interface EncodeMeta {
 const TWO_64 = 1n << 64n;
 const MASK_64 = TWO_64 - 1n;
 
-/** Writes a value column: move-to-front over the last MTF_WINDOW values, else new or explicit. */
+/**
+ * Writes a value column as one symbol byte per entry (move-to-front rank, "new" or "explicit") and
+ * the explicit pair ids as three byte planes (see format.md): deflate codes the small symbols and
+ * each plane of the ids much better than it codes interleaved varints.
+ */
 function writeValues(
   values: readonly number[],
   firstSeen: { next: number },
-  out: ByteWriter,
-): void {
+): { symbols: Uint8Array; explicit: Uint8Array } {
   const recent = new Int32Array(MTF_WINDOW).fill(-1);
-  for (const v of values) {
+  const symbols = new Uint8Array(values.length);
+  const ids: number[] = [];
+  values.forEach((v, i) => {
     let rank = -1;
     for (let r = 0; r < MTF_WINDOW; r++) {
       if (recent[r] === v) {
@@ -34,19 +43,32 @@ function writeValues(
       }
     }
     if (rank >= 0) {
-      out.varint(rank);
+      symbols[i] = rank;
       recent.copyWithin(1, 0, rank);
     } else {
       if (v === firstSeen.next) {
-        out.varint(MTF_WINDOW);
+        symbols[i] = SYMBOL_NEW;
         firstSeen.next++;
       } else {
-        out.varint(MTF_WINDOW + 1 + v);
+        symbols[i] = SYMBOL_EXPLICIT;
+        ids.push(v);
       }
       recent.copyWithin(1, 0, MTF_WINDOW - 1);
     }
     recent[0] = v;
+  });
+  return { symbols, explicit: bytePlanes(ids, 3) };
+}
+
+/** Little-endian byte planes: all low bytes, then all next bytes, and so on. */
+function bytePlanes(values: readonly number[], width: number): Uint8Array {
+  const n = values.length;
+  const out = new Uint8Array(n * width);
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    for (let k = 0; k < width; k++) out[k * n + i] = Math.floor(v / 2 ** (8 * k)) & 255;
   }
+  return out;
 }
 
 function checkRanges(ranges: readonly RoutedRange[]): void {
@@ -131,6 +153,8 @@ export function encodeTable(
   for (const v of v6Values) if (v !== GAP) v6Ranges++;
   if (v4Keys[0] !== 0 || v6Keys[0] !== 0n) throw new Error('internal: first key must be 0');
 
+  if (pairAsns.length - 1 > MAX_PAIRS) throw new RangeError('too many (ASN, org) pairs');
+
   // --- sections
   const v4KeyBytes = new ByteWriter();
   let prevKey = 0;
@@ -141,8 +165,7 @@ export function encodeTable(
     v4KeyBytes.varint(d % 256 === 0 ? (d / 256) * 2 : d * 2 + 1);
   }
   const firstSeen = { next: 1 };
-  const v4ValueBytes = new ByteWriter();
-  writeValues(v4Values, firstSeen, v4ValueBytes);
+  const v4Coded = writeValues(v4Values, firstSeen);
 
   const v6KeyBytes = new ByteWriter();
   const v6LowBytes = new ByteWriter();
@@ -169,34 +192,70 @@ export function encodeTable(
       lowCount++;
     }
   });
-  const v6ValueBytes = new ByteWriter();
-  writeValues(v6Values, firstSeen, v6ValueBytes);
+  const v6Coded = writeValues(v6Values, firstSeen);
   if (firstSeen.next !== pairAsns.length) throw new Error('internal: pair ids out of order');
 
-  const pairBytes = new ByteWriter();
-  let prevAsn = 0;
-  for (let i = 1; i < pairAsns.length; i++) {
-    const d = pairAsns[i]! - prevAsn;
-    prevAsn = pairAsns[i]!;
-    pairBytes.varint(d >= 0 ? d * 2 : -d * 2 - 1); // zigzag
+  // A name already given to an earlier pair (one organisation, several ASNs) is written once; the
+  // later pair refers back to it.
+  const firstWithName = new Map<string, number>();
+  const distinctNames: string[] = [];
+  const dupBytes = new ByteWriter();
+  let dupCount = 0;
+  let prevDup = 0;
+  for (let id = 1; id < pairNames.length; id++) {
+    const name = pairNames[id]!;
+    const first = firstWithName.get(name);
+    if (first === undefined) {
+      firstWithName.set(name, id);
+      distinctNames.push(name);
+    } else {
+      dupBytes.varint(id - prevDup);
+      dupBytes.varint(id - first);
+      prevDup = id;
+      dupCount++;
+    }
   }
-  const nameBytes = new TextEncoder().encode(pairNames.slice(1).join('\n'));
+  const nameBytes = new TextEncoder().encode(distinctNames.join('\n'));
 
-  const sections = [v4KeyBytes, v4ValueBytes, v6KeyBytes, v6ValueBytes, v6LowBytes, pairBytes].map(
-    (w) => w.result(),
-  );
-  sections.push(nameBytes);
   const asnCount = new Set(pairAsns.slice(1)).size;
+  const counts = new ByteWriter();
+  for (const n of [
+    pairAsns.length - 1,
+    v4Keys.length,
+    v6Keys.length,
+    lowCount,
+    asnCount,
+    v4Coded.explicit.length / 3,
+    v6Coded.explicit.length / 3,
+    dupCount,
+  ]) {
+    counts.u32(n);
+  }
+  // One deflate stream per part, in PAYLOAD_PARTS order: the decoder inflates them concurrently.
+  const parts: Uint8Array[] = [
+    counts.result(),
+    v4KeyBytes.result(),
+    v4Coded.symbols,
+    v4Coded.explicit,
+    v6KeyBytes.result(),
+    v6Coded.symbols,
+    v6Coded.explicit,
+    v6LowBytes.result(),
+    bytePlanes(pairAsns.slice(1), 4),
+    dupBytes.result(),
+    nameBytes,
+  ];
+  if (parts.length !== PAYLOAD_PARTS.length) throw new Error('internal: part count');
   const payload = new ByteWriter();
-  payload.u32(pairAsns.length - 1);
-  payload.u32(v4Keys.length);
-  payload.u32(v6Keys.length);
-  payload.u32(lowCount);
-  payload.u32(asnCount);
-  for (const s of sections) payload.u32(s.length);
-  for (const s of sections) payload.bytes(s);
-  const raw = payload.result();
-  const compressed = codec.deflateRaw(raw);
+  const compressedParts = parts.map((part) => codec.deflateRaw(part));
+  let rawLength = 0;
+  compressedParts.forEach((compressed, i) => {
+    payload.u32(compressed.length);
+    payload.u32(parts[i]!.length);
+    rawLength += parts[i]!.length;
+  });
+  for (const compressed of compressedParts) payload.bytes(compressed);
+  const compressed = payload.result();
   const digest = codec.sha256(compressed);
   if (digest.length !== 32) throw new Error('sha256 must give 32 bytes');
 
@@ -212,7 +271,7 @@ export function encodeTable(
   header.u32(v6Ranges);
   header.u32(asnCount);
   header.u32(compressed.length);
-  header.u32(raw.length);
+  header.u32(rawLength);
   header.bytes(digest);
   for (const s of strings) {
     header.u16(s.length);

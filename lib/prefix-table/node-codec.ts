@@ -7,11 +7,20 @@ function sha256(bytes: Uint8Array): Uint8Array {
   return new Uint8Array(createHash('sha256').update(bytes).digest());
 }
 
-/** Decoder codec on node:zlib and node:crypto (synchronous: fastest in Node). */
+/**
+ * Decoder codec on node:zlib and node:crypto, synchronous: in Node that beats the thread pool here
+ * (measured: equal cold time, less memory, since nothing lingers until a stream closes).
+ */
 export const nodeTableCodec: TableCodec = {
-  inflateRaw: (bytes) => {
-    // One big output chunk: the default 16 KiB chunks cost a concatenation copy of ~4.5 MB.
-    const out = inflateRawSync(bytes, { chunkSize: 8 << 20 });
+  inflateRaw: (bytes, rawLength) => {
+    // One output chunk with a byte to spare: no concatenation copy. The cap stops a corrupt
+    // stream from inflating without bound.
+    const out = inflateRawSync(
+      bytes,
+      rawLength === undefined
+        ? { chunkSize: 1 << 20 }
+        : { chunkSize: Math.max(rawLength + 1, 64), maxOutputLength: Math.max(rawLength, 1) },
+    );
     return new Uint8Array(out.buffer, out.byteOffset, out.length);
   },
   sha256,

@@ -1,5 +1,11 @@
 import { classifyIpv4, classifyIpv6 } from '../ip/classify';
-import { formatIpv4, formatIpv6Words, lastParseReason, parseIpInto } from '../ip/parse';
+import {
+  formatIpv4,
+  formatIpv6Words,
+  lastParseReason,
+  parseIpInto,
+  parseIpv4Fast,
+} from '../ip/parse';
 import type { IpAddress } from '../ip/types';
 import {
   GAP,
@@ -10,6 +16,11 @@ import {
 } from './types';
 
 const UNROUTED: LookupResult = Object.freeze({ kind: 'unrouted' });
+
+/** First octets under which lib/ip/classify.ts has special-purpose ranges; others skip the call. */
+export const MAYBE_SPECIAL_V4 = new Uint8Array(256);
+for (const a of [0, 10, 100, 127, 169, 172, 192, 198, 203]) MAYBE_SPECIAL_V4[a] = 1;
+for (let a = 224; a < 256; a++) MAYBE_SPECIAL_V4[a] = 1;
 
 function fail(message: string): never {
   throw new TableFormatError(`inconsistent table columns: ${message}`);
@@ -56,11 +67,15 @@ function validate(c: TableColumns): void {
     'v6LowWords',
     'pairAsns',
     'nameStarts',
+    'dupPairs',
+    'dupTargets',
   ];
   for (const k of arrays) if (!(c[k] instanceof Uint32Array)) fail(`${k} is not a Uint32Array`);
   if (!(c.names instanceof Uint8Array)) fail('names is not a Uint8Array');
   const pairCount = c.pairAsns.length - 1;
-  if (pairCount < 0 || c.nameStarts.length !== pairCount + 2) fail('name and pair counts differ');
+  const dups = c.dupPairs.length;
+  if (pairCount < 0 || c.dupTargets.length !== dups || dups > pairCount) fail('duplicate lengths');
+  if (c.nameStarts.length !== pairCount - dups + 1) fail('name and pair counts differ');
   if (c.v4Keys.length < 1 || c.v4Keys.length !== c.v4Values.length) fail('v4 lengths');
   const n6 = c.v6KeysHigh.length;
   if (n6 < 1 || c.v6KeysMid.length !== n6 || c.v6Values.length !== n6) fail('v6 lengths');
@@ -77,11 +92,30 @@ function validate(c: TableColumns): void {
     for (let i = 0; i < values.length; i++)
       if (values[i]! > pairCount) fail('value beyond the pairs');
   }
-  for (let i = 2; i <= pairCount + 1; i++) {
+  for (let i = 0; i < dups; i++) {
+    const id = c.dupPairs[i]!;
+    const target = c.dupTargets[i]!;
+    if (id > pairCount || (i > 0 && id <= c.dupPairs[i - 1]!)) fail('duplicate pairs');
+    if (target < 1 || target >= id || dupIndex(c.dupPairs, target) >= 0) fail('duplicate targets');
+  }
+  if (c.nameStarts.length > 1 && c.nameStarts[0] !== 0) fail('name offsets');
+  for (let i = 1; i < c.nameStarts.length; i++) {
     if (c.nameStarts[i]! <= c.nameStarts[i - 1]! || c.nameStarts[i]! > c.names.length + 1) {
       fail('name offsets');
     }
   }
+}
+
+/** Index of `id` in the sorted dupPairs, or -(insertion point) - 1. */
+function dupIndex(dupPairs: Uint32Array, id: number): number {
+  let lo = 0;
+  let hi = dupPairs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (dupPairs[mid]! < id) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < dupPairs.length && dupPairs[lo] === id ? lo : -lo - 1;
 }
 
 /**
@@ -96,7 +130,7 @@ export function tableFromColumns(
   // decodeTable checks the same invariants while decoding; it says so to skip a second pass.
   if (options.validated !== true) validate(columns);
   const { v4Keys, v4Values, v6KeysHigh, v6KeysMid, v6Values, v6LowIndex, v6LowWords } = columns;
-  const { pairAsns, names, nameStarts } = columns;
+  const { pairAsns, names, nameStarts, dupPairs, dupTargets } = columns;
   const n4 = v4Keys.length;
   const n6 = v6KeysHigh.length;
   // bucket[b] = first boundary index with key >= b << 16: narrows the IPv4 search to one /16.
@@ -110,20 +144,32 @@ export function tableFromColumns(
     }
   }
   // Names are decoded on first use: most of the 90k are never shown.
-  const nameCache: (string | undefined)[] = new Array(pairAsns.length);
+  // Allocated on first use (a table that only answers ASNs never needs it), filled so that V8
+  // keeps fast elements.
+  let nameCache: (string | undefined)[] | undefined;
   const decoder = new TextDecoder();
   const orgOf = (id: number): string => {
+    nameCache ??= new Array<string | undefined>(pairAsns.length).fill(undefined);
     let s = nameCache[id];
     if (s === undefined) {
-      s = decoder.decode(names.subarray(nameStarts[id]!, nameStarts[id + 1]! - 1));
+      // Distinct names are stored in pair order, skipping pairs that reuse an earlier name.
+      let k = dupIndex(dupPairs, id);
+      const owner = k >= 0 ? dupTargets[k]! : id;
+      if (k >= 0) k = dupIndex(dupPairs, owner);
+      const nameIndex = owner - 1 - (-k - 1);
+      s = decoder.decode(names.subarray(nameStarts[nameIndex]!, nameStarts[nameIndex + 1]! - 1));
       nameCache[id] = s;
     }
     return s;
   };
 
+  // Plain objects with every field filled in: results are structured-cloned into storage.session
+  // and JSON-serialised by the CLI, so lazy getters would be lost on the way.
   const lookupV4 = (a: number): LookupResult => {
-    const scope = classifyIpv4(a);
-    if (scope !== 'public') return { kind: 'local', scope };
+    if (MAYBE_SPECIAL_V4[a >>> 24] === 1) {
+      const scope = classifyIpv4(a);
+      if (scope !== 'public') return { kind: 'local', scope };
+    }
     const b = a >>> 16;
     let lo = bucket[b]!;
     if (lo > 0) lo--;
@@ -146,7 +192,7 @@ export function tableFromColumns(
     };
   };
 
-  // Low 64 bits of v6 key i: zero except at the few indexes listed in v6LowIndex.
+  /** Low 64 bits of v6 key i (into lowW2/lowW3): zero except at the few indexes in v6LowIndex. */
   let lowW2 = 0;
   let lowW3 = 0;
   const loadLow = (i: number): void => {
@@ -166,26 +212,24 @@ export function tableFromColumns(
     lowW2 = 0;
     lowW3 = 0;
   };
-  /** Whether key i <= (w0, w1, w2, w3). */
-  const keyAtMost = (i: number, w0: number, w1: number, w2: number, w3: number): boolean => {
-    const h = v6KeysHigh[i]!;
-    if (h !== w0) return h < w0;
-    const m = v6KeysMid[i]!;
-    if (m !== w1) return m < w1;
-    loadLow(i);
-    if (lowW2 !== w2) return lowW2 < w2;
-    return lowW3 <= w3;
-  };
 
   const lookupV6 = (w0: number, w1: number, w2: number, w3: number): LookupResult => {
     const scope = classifyIpv6(w0, w1, w2, w3);
     if (scope !== 'public') return { kind: 'local', scope };
+    // Last key whose upper 64 bits are <= the address's: the low bits matter only on a tie.
     let lo = 0;
     let hi = n6 - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
-      if (keyAtMost(mid, w0, w1, w2, w3)) lo = mid;
+      const h = v6KeysHigh[mid]!;
+      if (h < w0 || (h === w0 && v6KeysMid[mid]! <= w1)) lo = mid;
       else hi = mid - 1;
+    }
+    // Off-grid keys (rare) share their upper 64 bits with the address: step back past larger ones.
+    while (lo > 0 && v6KeysHigh[lo] === w0 && v6KeysMid[lo] === w1) {
+      loadLow(lo);
+      if (lowW2 < w2 || (lowW2 === w2 && lowW3 <= w3)) break;
+      lo--;
     }
     const id = v6Values[lo]!;
     if (id === GAP) return UNROUTED;
@@ -223,6 +267,8 @@ export function tableFromColumns(
     meta: columns.meta,
     lookup(text: string): LookupResult {
       if (typeof text !== 'string') return { kind: 'invalid', reason: 'not a string' };
+      const v4 = parseIpv4Fast(text);
+      if (v4 >= 0) return lookupV4(v4);
       const family = parseIpInto(text, scratch);
       if (family === 4) return lookupV4(scratch[0]!);
       if (family === 6) return lookupV6(scratch[0]!, scratch[1]!, scratch[2]!, scratch[3]!);

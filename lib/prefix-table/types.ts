@@ -47,10 +47,14 @@ export interface TableColumns {
   v6LowWords: Uint32Array;
   /** AS number of pair id i at index i (index 0 unused). */
   pairAsns: Uint32Array;
-  /** UTF-8 organisation names of the pairs in id order, each followed by '\n' but the last. */
+  /** The distinct organisation names, UTF-8, in order of their first pair, '\n'-separated. */
   names: Uint8Array;
-  /** Name i is names[nameStarts[i] .. nameStarts[i + 1] - 1); length pairs + 2, index 0 unused. */
+  /** Distinct name k is names[nameStarts[k] .. nameStarts[k + 1] - 1); length distinct + 1. */
   nameStarts: Uint32Array;
+  /** Sorted ids of the pairs whose name an earlier pair already has (one org, several ASNs). */
+  dupPairs: Uint32Array;
+  /** For each dupPairs entry, the earlier pair with that name (itself not a duplicate). */
+  dupTargets: Uint32Array;
 }
 
 /** A queryable routing table. `lookup` and `lookupAddress` never throw. */
@@ -65,7 +69,8 @@ export interface PrefixTable {
 
 /** The environment-specific pieces the decoder needs. */
 export interface TableCodec {
-  inflateRaw(bytes: Uint8Array): Uint8Array | Promise<Uint8Array>;
+  /** Inflates one deflate-raw stream; `rawLength` (from the file) lets it size the output once. */
+  inflateRaw(bytes: Uint8Array, rawLength?: number): Uint8Array | Promise<Uint8Array>;
   sha256(bytes: Uint8Array): Promise<Uint8Array> | Uint8Array;
 }
 
@@ -86,8 +91,28 @@ export class TableFormatError extends Error {
 /** "CFPT": CarrierFlag Prefix Table. */
 export const TABLE_MAGIC = [0x43, 0x46, 0x50, 0x54] as const;
 /** Bumped whenever the byte layout changes; decoders refuse other versions. */
-export const TABLE_FORMAT_VERSION = 1;
+export const TABLE_FORMAT_VERSION = 2;
 /** Value of a v4/v6 entry: no range covers these addresses. */
 export const GAP = 0;
 /** MTF window for the value columns (see format.md). */
 export const MTF_WINDOW = 16;
+/** Value symbol: the next pair id never seen before. */
+export const SYMBOL_NEW = MTF_WINDOW;
+/** Value symbol: a pair id given in the explicit-id planes. */
+export const SYMBOL_EXPLICIT = MTF_WINDOW + 1;
+/** Explicit ids are three byte planes wide. */
+export const MAX_PAIRS = 0xffffff;
+/** The payload's parts, each its own deflate-raw stream, in file order (see format.md). */
+export const PAYLOAD_PARTS = [
+  'counts',
+  'v4 keys',
+  'v4 symbols',
+  'v4 explicit ids',
+  'v6 keys',
+  'v6 symbols',
+  'v6 explicit ids',
+  'v6 low bits',
+  'ASNs',
+  'duplicate names',
+  'names',
+] as const;

@@ -22,12 +22,27 @@ export function createWebTableCodec(deps: WebCodecDeps = {}): TableCodec {
   const Decompression = deps.DecompressionStream ?? g.DecompressionStream;
   const subtle = deps.subtle ?? g.crypto?.subtle;
   return {
-    async inflateRaw(bytes: Uint8Array): Promise<Uint8Array> {
+    async inflateRaw(bytes: Uint8Array, rawLength?: number): Promise<Uint8Array> {
       if (Decompression === undefined) throw new Error('DecompressionStream is not available');
       const stream = new Blob([plainView(bytes)])
         .stream()
         .pipeThrough(new Decompression('deflate-raw'));
-      return new Uint8Array(await new Response(stream).arrayBuffer());
+      if (rawLength === undefined) return new Uint8Array(await new Response(stream).arrayBuffer());
+      // Known size: copy the chunks straight into one buffer, and stop a stream that runs over.
+      const out = new Uint8Array(rawLength);
+      let at = 0;
+      const reader = stream.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        if (at + value.length > rawLength) {
+          await reader.cancel();
+          throw new Error(`inflates to more than the expected ${rawLength} bytes`);
+        }
+        out.set(value, at);
+        at += value.length;
+      }
+      return at === rawLength ? out : out.subarray(0, at);
     },
     async sha256(bytes: Uint8Array): Promise<Uint8Array> {
       if (subtle === undefined) throw new Error('crypto.subtle is not available');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatIp, parseIp } from '../../../lib/ip/parse';
+import { formatIp, parseIp, parseIpv4Fast } from '../../../lib/ip/parse';
 import type { IpAddress } from '../../../lib/ip/types';
 
 function v4(text: string): number {
@@ -71,6 +71,39 @@ describe('parseIp IPv4', () => {
       const value = Math.floor(rand() * 2 ** 32);
       const text = formatIp({ family: 4, value });
       expect(v4(text)).toBe(value);
+    }
+  });
+});
+
+describe('parseIpv4Fast', () => {
+  it('agrees with parseIp on canonical quads and declines everything else', () => {
+    const rand = mulberry32(7);
+    for (let i = 0; i < 5000; i++) {
+      const value = Math.floor(rand() * 2 ** 32);
+      expect(parseIpv4Fast(formatIp({ family: 4, value }))).toBe(value);
+    }
+    for (const text of ['0.0.0.0', '255.255.255.255', '1.2.3.4', '10.200.30.4']) {
+      expect(parseIpv4Fast(text)).toBe(v4(text));
+    }
+    // Each of these is either invalid or needs the full parser (mapped IPv6): never a guess.
+    for (const text of [
+      '010.0.0.1',
+      '1.2.3.256',
+      '1.2.3',
+      '1.2.3.4.5',
+      '1..2.3',
+      '1.2.3.',
+      '.1.2.3',
+      '1.2.3.4a',
+      ' 1.2.3.4',
+      '1.2.3.4:80',
+      '::ffff:1.2.3.4',
+      '1.2.3.00',
+      '1.2.3.4/8',
+      '1000.2.3.4',
+      '',
+    ]) {
+      expect(parseIpv4Fast(text)).toBe(-1);
     }
   });
 });

@@ -7,6 +7,8 @@ import {
   tableFromColumns,
   TableFormatError,
   TABLE_FORMAT_VERSION,
+  PAYLOAD_PARTS,
+  SYMBOL_EXPLICIT,
   type PrefixTable,
 } from '../../../lib/prefix-table';
 import { nodeTableCodec, nodeTableEncoderCodec } from '../../../lib/prefix-table/node-codec';
@@ -133,6 +135,33 @@ describe('encodeTable / decodeTable', () => {
     expect(Buffer.from(a).equals(Buffer.from(c))).toBe(false);
   });
 
+  it('stores a name shared by several AS numbers once and answers it for each', async () => {
+    const shared = 'One Org, Several ASNs — 同一';
+    const ranges = [
+      range(4, '1.0.0.0', '1.0.0.255', 100, shared),
+      range(4, '1.0.1.0', '1.0.1.255', 200, 'Other'),
+      range(4, '1.0.2.0', '1.0.2.255', 300, shared),
+      range(6, '2400::', '2400::ffff', 400, shared),
+      range(6, '2400::1:0', '2400::1:ffff', 500, 'Other'),
+    ];
+    const bytes = build(ranges);
+    const t = await decodeTable(bytes, nodeTableCodec);
+    const c = t.toColumns();
+    expect(Array.from(c.dupPairs)).toEqual([3, 4, 5]);
+    expect(Array.from(c.dupTargets)).toEqual([1, 1, 2]);
+    expect(c.nameStarts.length).toBe(3);
+    for (const copy of [t, tableFromColumns(structuredClone(c))]) {
+      expect(copy.lookup('1.0.0.1')).toMatchObject({ asn: 100, org: shared });
+      expect(copy.lookup('1.0.1.1')).toMatchObject({ asn: 200, org: 'Other' });
+      expect(copy.lookup('1.0.2.1')).toMatchObject({ asn: 300, org: shared });
+      expect(copy.lookup('2400::1')).toMatchObject({ asn: 400, org: shared });
+      expect(copy.lookup('2400::1:1')).toMatchObject({ asn: 500, org: 'Other' });
+    }
+    const bad = structuredClone(c);
+    bad.dupTargets[1] = 3; // a duplicate of a duplicate
+    expect(() => tableFromColumns(bad)).toThrow(TableFormatError);
+  });
+
   it('handles a family without any range', async () => {
     const t = await decodeTable(build(RANGES.filter((r) => r.family === 4)), nodeTableCodec);
     expect(t.meta.v6Ranges).toBe(0);
@@ -193,17 +222,53 @@ describe('bad table files', () => {
     await expectFormatError(patchU32(good, 16, 3), /ASN count/);
   });
 
-  it('a corrupt payload with a valid checksum', async () => {
-    // Re-encode with a compressor that damages the payload before it is checksummed.
-    const bad = encodeTable(RANGES, META, {
+  /** Re-encodes with one payload part damaged before it is compressed and checksummed. */
+  function damaged(part: (typeof PAYLOAD_PARTS)[number], damage: (raw: Uint8Array) => Uint8Array) {
+    let i = 0;
+    return encodeTable(RANGES, META, {
       ...nodeTableEncoderCodec,
-      deflateRaw: (raw) => {
-        const copy = raw.slice();
-        copy[50]! ^= 0xff; // inside the first section
-        return nodeTableEncoderCodec.deflateRaw(copy);
-      },
+      deflateRaw: (raw) =>
+        nodeTableEncoderCodec.deflateRaw(PAYLOAD_PARTS[i++] === part ? damage(raw.slice()) : raw),
     });
-    await expectFormatError(bad, /./);
+  }
+
+  it('a corrupt payload with a valid checksum', async () => {
+    const setU32 = (offset: number, delta: number) => (raw: Uint8Array) => {
+      const view = new DataView(raw.buffer);
+      view.setUint32(offset, view.getUint32(offset, true) + delta, true);
+      return raw;
+    };
+    await expectFormatError(damaged('counts', setU32(0, 1)), /pairs declared/);
+    await expectFormatError(damaged('counts', setU32(4, 1)), /v4 keys|v4 values/);
+    await expectFormatError(
+      damaged('v4 symbols', (raw) => raw.fill(200, 3, 4)),
+      /bad symbol 200/,
+    );
+    await expectFormatError(
+      damaged('v4 symbols', (raw) => raw.fill(3, 0, 1)),
+      /empty MTF slot/,
+    );
+    await expectFormatError(
+      damaged('v4 symbols', (raw) => raw.fill(SYMBOL_EXPLICIT, 0, 1)),
+      /v4 values/,
+    );
+    await expectFormatError(
+      damaged('ASNs', (raw) => raw.fill(0)),
+      /AS number out of range/,
+    );
+    await expectFormatError(
+      damaged('names', (raw) => raw.map((b) => (b === 10 ? 32 : b))),
+      /fewer names than pairs/,
+    );
+    // 2001:500:30ff::30 loses its low bits: it would equal 2001:500:30ff:: before it.
+    await expectFormatError(
+      damaged('v6 low bits', (raw) => raw.map((b) => (b === 0x30 ? 0 : b))),
+      /v6 keys are not increasing/,
+    );
+    await expectFormatError(
+      damaged('v6 keys', (raw) => raw.subarray(1)),
+      /inflate to|v6 keys/,
+    );
   });
 });
 

@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+// The end-to-end benchmark (bench/e2e/): page load → badge in Debian's Chromium with the built
+// extension and unbound as a DoH server on loopback, plus the worker's memory. `npm run bench` runs
+// it after the engine bench; on its own: `node scripts/bench-e2e.mjs [--warm N] [--cold N]
+// [--poll-ms MS]`. A missing browser, DoH server or build is a clear, non-fatal skip (exit 0).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { build } from 'esbuild';
+
+const root = resolve(import.meta.dirname, '..');
+process.chdir(root);
+
+const missing = [];
+if (!existsSync('/usr/bin/chromium')) {
+  missing.push('/usr/bin/chromium (run `bash scripts/setup-test-env.sh`)');
+}
+if (!existsSync('/usr/sbin/unbound') || !existsSync('/usr/sbin/unbound-control')) {
+  missing.push('/usr/sbin/unbound (run `bash scripts/setup-test-env.sh`)');
+}
+if (!existsSync(resolve('.output/chrome-mv3/manifest.json'))) {
+  missing.push('the built extension .output/chrome-mv3 (run `npm run build`)');
+}
+if (missing.length > 0) {
+  console.log(`\n== E2E bench skipped: missing ${missing.join('; ')}`);
+  process.exit(0);
+}
+
+// Bundled once, so no measured process pays for bundling; child.mjs is the engine bench's memory
+// probe, reused for the maxmind comparison when this script runs on its own.
+const outdir = resolve('.cache/bench');
+mkdirSync(outdir, { recursive: true });
+await build({
+  entryPoints: { e2e: 'bench/e2e/main.ts', child: 'bench/child.ts' },
+  outdir,
+  outExtension: { '.js': '.mjs' },
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  logLevel: 'warning',
+});
+
+const run = spawnSync(process.execPath, [resolve(outdir, 'e2e.mjs'), ...process.argv.slice(2)], {
+  stdio: 'inherit',
+  // Bounded: the bench aims at ~1 minute; a hung browser must not hang `npm run bench`.
+  timeout: 5 * 60_000,
+  killSignal: 'SIGTERM',
+});
+if (run.error) console.error(`e2e bench: ${run.error.message}`);
+process.exit(run.status ?? 1);
