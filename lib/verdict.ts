@@ -5,7 +5,7 @@
  */
 import { formatIp, parseIp } from './ip/parse';
 import type { IpAddress } from './ip/types';
-import type { LookupResult } from './prefix-table';
+import { plainLookup, type LookupResult } from './prefix-table';
 import type { CompiledWatchlist } from './watchlist/match';
 import type { GroupMatch } from './watchlist/model';
 
@@ -94,7 +94,8 @@ export function buildVerdict(
   let local = 0;
   let invalidReason: string | undefined;
   for (const { evidence, address } of byKey.values()) {
-    evidence.lookup = safeLookup(table, evidence.ip);
+    // Verdicts are stored in storage.session (structured clone): keep every field an own property.
+    evidence.lookup = plainLookup(safeLookup(table, evidence.ip));
     const lookup = evidence.lookup;
     if (address && (lookup.kind === 'routed' || lookup.kind === 'unrouted')) {
       publicChecked++;

@@ -3,4 +3,4 @@
 export * from './types';
 export { decodeTable, readTableMeta } from './decode';
 export { encodeTable, type EncodeMeta } from './encode';
-export { tableFromColumns } from './table';
+export { plainLookup, tableFromColumns } from './table';

@@ -17,6 +17,58 @@ import {
 
 const UNROUTED: LookupResult = Object.freeze({ kind: 'unrouted' });
 
+/**
+ * A routed answer whose range text is formatted only when read: formatting the two ends costs more
+ * than the search itself, and most callers (the watchlist match, the bench, bulk checks) only need
+ * the ASN and org. The getters live on the prototype, so `structuredClone` and object spread do not
+ * see them: anything that stores a result must pass it through `plainLookup` first.
+ */
+class RoutedV4Result {
+  readonly kind = 'routed' as const;
+  constructor(
+    readonly asn: number,
+    readonly org: string,
+    private readonly first: number,
+    private readonly last: number,
+  ) {}
+  get rangeStart(): string {
+    return formatIpv4(this.first);
+  }
+  get rangeEnd(): string {
+    return formatIpv4(this.last);
+  }
+  toJSON(): LookupResult {
+    return plainLookup(this);
+  }
+}
+
+class RoutedV6Result {
+  readonly kind = 'routed' as const;
+  constructor(
+    readonly asn: number,
+    readonly org: string,
+    private readonly words: readonly number[],
+  ) {}
+  get rangeStart(): string {
+    const w = this.words;
+    return formatIpv6Words(w[0]!, w[1]!, w[2]!, w[3]!);
+  }
+  get rangeEnd(): string {
+    const w = this.words;
+    return formatIpv6Words(w[4]!, w[5]!, w[6]!, w[7]!);
+  }
+  toJSON(): LookupResult {
+    return plainLookup(this);
+  }
+}
+
+/** A copy of a lookup result with every field as an own property: safe to clone, store or send. */
+export function plainLookup(result: LookupResult): LookupResult {
+  if (result.kind !== 'routed') return result;
+  const { asn, org, rangeStart, rangeEnd } = result;
+  return { kind: 'routed', asn, org, rangeStart, rangeEnd };
+}
+
 /** First octets under which lib/ip/classify.ts has special-purpose ranges; others skip the call. */
 export const MAYBE_SPECIAL_V4 = new Uint8Array(256);
 for (const a of [0, 10, 100, 127, 169, 172, 192, 198, 203]) MAYBE_SPECIAL_V4[a] = 1;
@@ -183,13 +235,7 @@ export function tableFromColumns(
     const id = v4Values[lo]!;
     if (id === GAP) return UNROUTED;
     const end = lo + 1 < n4 ? v4Keys[lo + 1]! - 1 : 0xffffffff;
-    return {
-      kind: 'routed',
-      asn: pairAsns[id]!,
-      org: orgOf(id),
-      rangeStart: formatIpv4(v4Keys[lo]!),
-      rangeEnd: formatIpv4(end),
-    };
+    return new RoutedV4Result(pairAsns[id]!, orgOf(id), v4Keys[lo]!, end);
   };
 
   /** Low 64 bits of v6 key i (into lowW2/lowW3): zero except at the few indexes in v6LowIndex. */
@@ -234,15 +280,21 @@ export function tableFromColumns(
     const id = v6Values[lo]!;
     if (id === GAP) return UNROUTED;
     loadLow(lo);
-    const rangeStart = formatIpv6Words(v6KeysHigh[lo]!, v6KeysMid[lo]!, lowW2, lowW3);
-    let rangeEnd: string;
+    const s0 = v6KeysHigh[lo]!;
+    const s1 = v6KeysMid[lo]!;
+    const s2 = lowW2;
+    const s3 = lowW3;
+    let e0 = 0xffffffff;
+    let e1 = 0xffffffff;
+    let e2 = 0xffffffff;
+    let e3 = 0xffffffff;
     if (lo + 1 < n6) {
       // The next boundary minus one, with borrow across the four words.
       loadLow(lo + 1);
-      let e3 = lowW3 - 1;
-      let e2 = lowW2;
-      let e1 = v6KeysMid[lo + 1]!;
-      let e0 = v6KeysHigh[lo + 1]!;
+      e3 = lowW3 - 1;
+      e2 = lowW2;
+      e1 = v6KeysMid[lo + 1]!;
+      e0 = v6KeysHigh[lo + 1]!;
       if (e3 < 0) {
         e3 = 0xffffffff;
         e2--;
@@ -255,11 +307,8 @@ export function tableFromColumns(
           }
         }
       }
-      rangeEnd = formatIpv6Words(e0, e1, e2, e3);
-    } else {
-      rangeEnd = 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff';
     }
-    return { kind: 'routed', asn: pairAsns[id]!, org: orgOf(id), rangeStart, rangeEnd };
+    return new RoutedV6Result(pairAsns[id]!, orgOf(id), [s0, s1, s2, s3, e0, e1, e2, e3]);
   };
 
   const scratch = new Uint32Array(4);

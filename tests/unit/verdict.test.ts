@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { badgeFor, buildVerdict, type PrefixLookup, type VerdictInput } from '../../lib/verdict';
-import type { LookupResult } from '../../lib/prefix-table';
+import { decodeTable, encodeTable, type LookupResult } from '../../lib/prefix-table';
+import { nodeTableCodec, nodeTableEncoderCodec } from '../../lib/prefix-table/node-codec';
 import { compileWatchlist } from '../../lib/watchlist/match';
 import { DEFAULT_WATCHLIST } from '../../lib/watchlist/defaults';
 import { sampleWatchlist } from './watchlist/fixtures';
@@ -224,5 +225,48 @@ describe('badgeFor', () => {
     const allow = badgeFor(verdict({ allowlisted: true }));
     expect(allow.text).toBe('');
     expect(allow.title).toMatch(/allowlist/);
+  });
+});
+
+describe('verdicts from a real table survive storage', () => {
+  it('keeps every lookup field through structuredClone (storage.session) and JSON', async () => {
+    const file = encodeTable(
+      [
+        { family: 4, start: 3395321856n, end: 3395338239n, asn: 4134, org: 'Chinanet' },
+        {
+          family: 6,
+          start: 0x24011320n << 96n,
+          end: (0x24011321n << 96n) - 1n,
+          asn: 9808,
+          org: 'CMCC',
+        },
+      ],
+      { source: 'test', sourceVersion: '1', builtFrom: 'fixture' },
+      nodeTableEncoderCodec,
+    );
+    const table = await decodeTable(file, nodeTableCodec);
+    const verdict = buildVerdict(
+      { hostname: 'x.test', dohAddresses: ['202.96.128.86', '2401:1320::1'] },
+      table,
+      compileWatchlist(DEFAULT_WATCHLIST),
+    );
+    for (const copy of [structuredClone(verdict), JSON.parse(JSON.stringify(verdict))]) {
+      expect(copy.addresses.map((a: { lookup: unknown }) => a.lookup)).toEqual([
+        {
+          kind: 'routed',
+          asn: 4134,
+          org: 'Chinanet',
+          rangeStart: '202.96.128.0',
+          rangeEnd: '202.96.191.255',
+        },
+        {
+          kind: 'routed',
+          asn: 9808,
+          org: 'CMCC',
+          rangeStart: '2401:1320::',
+          rangeEnd: '2401:1320:ffff:ffff:ffff:ffff:ffff:ffff',
+        },
+      ]);
+    }
   });
 });
