@@ -1,0 +1,218 @@
+// Chromium with the built extension, driven the way tests/e2e/fixtures.ts drives it (same flags),
+// plus the CDP helpers the benchmark needs: list / stop the service worker and talk to it directly.
+//
+// fixtures.ts is Playwright-test-specific, so the launch logic is replicated here rather than
+// imported; keep the flags in step with it.
+import {
+  chromium,
+  type BrowserContext,
+  type CDPSession,
+  type Page,
+  type Worker,
+} from '@playwright/test';
+import { delay } from '../../tests/e2e/support/ports';
+
+export const CHROMIUM = '/usr/bin/chromium';
+const READY_TIMEOUT_MS = 15_000;
+const STOP_TIMEOUT_MS = 5_000;
+const POLL_MS = 10;
+
+/** The few chrome.* calls made inside an extension page (no global `chrome` type in this repo). */
+export interface ChromeApi {
+  tabs: {
+    query(query: object): Promise<{ id?: number; url?: string }[]>;
+    update(tabId: number, props: { url: string }): Promise<unknown>;
+    get(tabId: number): Promise<{ url?: string; status?: string }>;
+  };
+  action: { getBadgeText(details: { tabId: number }): Promise<string> };
+  webNavigation: {
+    onCommitted: NavigationEvent;
+  };
+}
+
+interface NavigationEvent {
+  addListener(listener: (details: { tabId: number; frameId: number; url: string }) => void): void;
+  removeListener(
+    listener: (details: { tabId: number; frameId: number; url: string }) => void,
+  ): void;
+}
+
+export interface LaunchedBrowser {
+  context: BrowserContext;
+  worker: Worker;
+  extensionId: string;
+  /** Launch start → `carrierflagReady` resolved in the worker, in ms (Node clock). */
+  launchToReadyMs: number;
+}
+
+/** Chromium flags as in tests/e2e/fixtures.ts. */
+export function chromiumArgs(extensionPath: string, spkiHash: string): string[] {
+  return [
+    `--disable-extensions-except=${extensionPath}`,
+    `--load-extension=${extensionPath}`,
+    '--no-sandbox',
+    // The machine has no internet: keep Chromium from spamming refused connections.
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+    '--disable-quic',
+    // Every made-up *.test site is the local web server.
+    '--host-resolver-rules=MAP *.test 127.0.0.1',
+    // Trust unbound's throwaway certificate in the service worker too.
+    `--ignore-certificate-errors-spki-list=${spkiHash}`,
+  ];
+}
+
+/** Launches headless Chromium with the extension and waits until the worker's start-up is done. */
+export async function launch(
+  userDataDir: string,
+  extensionPath: string,
+  spkiHash: string,
+): Promise<LaunchedBrowser> {
+  const started = performance.now();
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: chromiumArgs(extensionPath, spkiHash),
+    // The bench's own signal handler closes the browser, then stops the servers.
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
+  });
+  try {
+    const worker =
+      context.serviceWorkers().find((w) => w.url().startsWith('chrome-extension://')) ??
+      (await context.waitForEvent('serviceworker', {
+        predicate: (w) => w.url().startsWith('chrome-extension://'),
+        timeout: READY_TIMEOUT_MS,
+      }));
+    await withTimeout(
+      worker.evaluate(async () => {
+        await (globalThis as { carrierflagReady?: Promise<unknown> }).carrierflagReady;
+      }),
+      READY_TIMEOUT_MS,
+      'service worker not ready',
+    );
+    const launchToReadyMs = performance.now() - started;
+    return { context, worker, extensionId: new URL(worker.url()).host, launchToReadyMs };
+  } catch (error) {
+    await context.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Rejects with `message` if `promise` has not settled within `ms`. */
+export async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${message} after ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * CDP access from an extension page that runs none of our code (the packaged manifest.json), so
+ * listing, stopping or inspecting the worker never wakes it.
+ */
+export class WorkerControl {
+  private constructor(
+    private readonly session: CDPSession,
+    private readonly extensionId: string,
+  ) {}
+
+  static async open(context: BrowserContext, apiPage: Page, extensionId: string) {
+    return new WorkerControl(await context.newCDPSession(apiPage), extensionId);
+  }
+
+  /** Target ids of our extension's running service worker(s). */
+  async targets(): Promise<string[]> {
+    const { targetInfos } = await this.session.send('Target.getTargets');
+    return targetInfos
+      .filter(
+        (t) =>
+          t.type === 'service_worker' &&
+          t.url.startsWith(`chrome-extension://${this.extensionId}/`),
+      )
+      .map((t) => t.targetId);
+  }
+
+  async isRunning(): Promise<boolean> {
+    return (await this.targets()).length > 0;
+  }
+
+  /**
+   * Stops the worker for real, as fixtures.ts does (Target.closeTarget), and waits until its target
+   * is gone. Returns how long that took.
+   */
+  async stop(): Promise<number> {
+    const t0 = performance.now();
+    for (const targetId of await this.targets()) {
+      await this.session.send('Target.closeTarget', { targetId });
+    }
+    const deadline = t0 + STOP_TIMEOUT_MS;
+    while (await this.isRunning()) {
+      if (performance.now() > deadline) throw new Error('the service worker did not stop in 5 s');
+      await delay(POLL_MS);
+    }
+    return performance.now() - t0;
+  }
+
+  /**
+   * Runs CDP commands inside the worker. Non-flattened attach (Target.sendMessageToTarget) because
+   * Playwright's CDPSession cannot address a child session, and a persistent context has no
+   * browser-level session.
+   */
+  async inWorker<T>(run: (send: WorkerSend) => Promise<T>): Promise<T> {
+    const [targetId] = await this.targets();
+    if (!targetId) throw new Error('no running service worker to attach to');
+    const { sessionId } = await this.session.send('Target.attachToTarget', {
+      targetId,
+      flatten: false,
+    });
+    let nextId = 1;
+    const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+    const onMessage = (event: { sessionId?: string; message: string }) => {
+      if (event.sessionId !== sessionId) return;
+      const reply = JSON.parse(event.message) as {
+        id?: number;
+        result?: unknown;
+        error?: { message: string };
+      };
+      const waiter = reply.id === undefined ? undefined : pending.get(reply.id);
+      if (!waiter || reply.id === undefined) return;
+      pending.delete(reply.id);
+      if (reply.error) waiter.reject(new Error(reply.error.message));
+      else waiter.resolve(reply.result);
+    };
+    this.session.on('Target.receivedMessageFromTarget', onMessage);
+    const send: WorkerSend = async (method, params) => {
+      const id = nextId++;
+      const reply = new Promise<unknown>((resolve, reject) => pending.set(id, { resolve, reject }));
+      await this.session.send('Target.sendMessageToTarget', {
+        sessionId,
+        message: JSON.stringify({ id, method, params: params ?? {} }),
+      });
+      return (await withTimeout(reply, 10_000, `worker CDP ${method}`)) as never;
+    };
+    try {
+      return await run(send);
+    } finally {
+      this.session.off('Target.receivedMessageFromTarget', onMessage);
+      await this.session.send('Target.detachFromTarget', { sessionId }).catch(() => undefined);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.session.detach().catch(() => undefined);
+  }
+}
+
+export type WorkerSend = <T = Record<string, unknown>>(
+  method: string,
+  params?: Record<string, unknown>,
+) => Promise<T>;
