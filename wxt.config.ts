@@ -1,10 +1,28 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { defineConfig } from 'wxt';
 import preact from '@preact/preset-vite';
+import { readTableMeta } from './lib/prefix-table';
+import { tableIdOf } from './lib/table-loader';
+
+const TABLE_FILE = 'public/prefix-table.bin';
+
+/**
+ * The bundled table's id, baked into the worker so a restarted worker can check its IndexedDB copy
+ * without reading the 2 MB file. '' when the table is not built yet (`wxt prepare`): the worker then
+ * reads the header from the file instead.
+ */
+function bundledTableId(): string {
+  if (!existsSync(TABLE_FILE)) return '';
+  return tableIdOf(readTableMeta(new Uint8Array(readFileSync(TABLE_FILE))));
+}
 
 export default defineConfig({
   // Explicit imports everywhere: every dependency is visible at the top of the file.
   imports: false,
-  vite: () => ({ plugins: [preact()] }),
+  vite: () => ({
+    plugins: [preact()],
+    define: { __CARRIERFLAG_TABLE_ID__: JSON.stringify(bundledTableId()) },
+  }),
   manifest: ({ browser }) => ({
     name: 'CarrierFlag',
     description:

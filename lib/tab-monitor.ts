@@ -64,7 +64,8 @@ export interface Badge {
 export interface TabMonitorDeps {
   session: SessionArea;
   setBadge(tabId: number, badge: Badge): Promise<void>;
-  table: { lookup(text: string): LookupResult };
+  /** The prefix table; may still be loading when the first events arrive. */
+  table: Promise<{ lookup(text: string): LookupResult }>;
   getSettings(): Settings;
   resolve(hostname: string, settings: Settings): Promise<ResolveResult>;
   now(): number;
@@ -99,7 +100,11 @@ export function createTabMonitor(deps: TabMonitorDeps) {
     return stored[tabKey(tabId)] as TabReport | undefined;
   }
 
-  function evaluate(report: Omit<TabReport, 'verdict' | 'final' | 'updatedAt'>): TabReport {
+  /** Waits for the table only here, so a DoH query never waits for the table to load. */
+  async function evaluate(
+    report: Omit<TabReport, 'verdict' | 'final' | 'updatedAt'>,
+  ): Promise<TabReport> {
+    const table = await deps.table;
     const settings = deps.getSettings();
     const allowlisted = isAllowlisted(report.hostname, settings.allowlist);
     const literal = literalAddress(report.hostname);
@@ -117,14 +122,11 @@ export function createTabMonitor(deps: TabMonitorDeps) {
               ? { kind: report.doh.why, message: 'no connection to the site was seen yet' }
               : undefined,
       },
-      deps.table,
+      table,
       matcher,
     );
     const waiting =
-      report.doh.state === 'pending' ||
-      (report.doh.state === 'skipped' &&
-        report.doh.why === 'privacy-mode' &&
-        !report.browserAddress);
+      report.doh.state === 'pending' || (browserOnly(report.doh) && !report.browserAddress);
     const final = !waiting || verdict.status === 'flagged';
     return { ...report, verdict, final, updatedAt: deps.now() };
   }
@@ -173,15 +175,19 @@ export function createTabMonitor(deps: TabMonitorDeps) {
     await enqueue(tabId, async () => {
       const report = await readReport(tabId);
       if (!report || report.navigationId !== navigationId) return;
-      await store(evaluate({ ...report, doh: outcome }));
+      await store(await evaluate({ ...report, doh: outcome }));
     });
   }
 
-  function startReport(tabId: number, url: string, base?: Partial<TabReport>): TabReport {
+  function startReport(
+    tabId: number,
+    url: string,
+    base?: Partial<TabReport>,
+  ): Omit<TabReport, 'verdict' | 'final' | 'updatedAt'> {
     const hostname = hostnameOf(url) ?? '';
     const settings = deps.getSettings();
     navigationCounter += 1;
-    return evaluate({
+    return {
       tabId,
       url,
       hostname,
@@ -189,16 +195,17 @@ export function createTabMonitor(deps: TabMonitorDeps) {
       committed: base?.committed ?? false,
       browserAddress: base?.browserAddress,
       doh: initialDoh(hostname, settings),
-    });
+    };
   }
 
   async function begin(tabId: number, url: string, base?: Partial<TabReport>): Promise<void> {
     const report = startReport(tabId, url, base);
     lastBadge.delete(tabId);
-    await store(report);
+    // The query goes out first; its answer is queued behind this task, so it finds the report stored.
     if (report.doh.state === 'pending') {
       void runLookup(tabId, report.navigationId, report.hostname);
     }
+    await store(await evaluate(report));
   }
 
   return {
@@ -225,7 +232,7 @@ export function createTabMonitor(deps: TabMonitorDeps) {
           return;
         }
         if (!ip || report.browserAddress === ip) return;
-        await store(evaluate({ ...report, browserAddress: ip }));
+        await store(await evaluate({ ...report, browserAddress: ip }));
       });
     },
 

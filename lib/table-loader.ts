@@ -16,6 +16,11 @@ export interface LoadedTable {
 }
 
 export interface TableLoaderDeps {
+  /**
+   * The bundled table's `tableIdOf(meta)`, when known without reading the file (the build embeds
+   * it): a worker start whose stored table matches then never touches the 2 MB bundled file.
+   */
+  bundledTableId?: string;
   /** The bundled table file from the extension package. */
   fetchBundled(): Promise<Uint8Array>;
   openDatabase(): Promise<CarrierFlagDatabase>;
@@ -33,15 +38,19 @@ export interface TableLoaderDeps {
 export async function loadTable(deps: TableLoaderDeps): Promise<LoadedTable> {
   const problems: string[] = [];
   let bundled: Uint8Array | undefined;
-  let bundledMeta: TableMeta | undefined;
-  try {
-    bundled = await deps.fetchBundled();
-    bundledMeta = readTableMeta(bundled);
-  } catch (error) {
-    problems.push(`The bundled prefix table could not be read: ${messageOf(error)}`);
-  }
+  let bundledId: string | undefined = deps.bundledTableId || undefined;
+  const readBundled = async (): Promise<void> => {
+    try {
+      bundled = await deps.fetchBundled();
+      bundledId = tableIdOf(readTableMeta(bundled));
+    } catch (error) {
+      problems.push(`The bundled prefix table could not be read: ${messageOf(error)}`);
+    }
+  };
+  if (!bundledId) await readBundled();
 
   let db: CarrierFlagDatabase | undefined;
+  let staleId: string | undefined;
   try {
     db = await deps.openDatabase();
   } catch (error) {
@@ -51,18 +60,28 @@ export async function loadTable(deps: TableLoaderDeps): Promise<LoadedTable> {
   if (db) {
     try {
       const active = await db.get('pointers', 'active');
-      // Without a readable bundled file, an older stored table is better than none.
-      if (active && (!bundledMeta || active.tableId === tableIdOf(bundledMeta))) {
+      if (active && (!bundledId || active.tableId === bundledId)) {
         const record = await db.get('tables', active.tableId);
         if (record)
           return { table: tableFromColumns(record.columns), origin: 'indexeddb', problems };
         problems.push('The stored prefix table is missing; re-importing the bundled one.');
+      } else if (active) {
+        staleId = active.tableId;
       }
     } catch (error) {
       problems.push(`The stored prefix table is unreadable (${messageOf(error)}); re-importing.`);
     }
   }
 
+  if (!bundled) await readBundled();
+  if (!bundled && db && staleId) {
+    // An older release's table is better than none while the bundled file is unreadable.
+    const record = await db.get('tables', staleId).catch(() => undefined);
+    if (record) {
+      problems.push('Using the previously stored prefix table.');
+      return { table: tableFromColumns(record.columns), origin: 'indexeddb', problems };
+    }
+  }
   if (!bundled) throw new Error(problems.join(' '));
   const table = await decodeTable(bundled, deps.codec);
   if (db) {

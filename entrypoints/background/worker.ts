@@ -10,10 +10,13 @@ import {
 } from '../../lib/settings';
 import { openDatabase } from '../../lib/storage/database';
 import { loadTable, type LoadedTable } from '../../lib/table-loader';
+import type { PrefixLookup } from '../../lib/verdict';
 import { createTabMonitor, type TabMonitor } from '../../lib/tab-monitor';
 
 const SETTINGS_KEY = 'settings';
-const DNS_CACHE_PREFIX = 'dns:';
+/** The bundled table's id, read from its header at build time (wxt.config.ts); '' if unknown. */
+declare const __CARRIERFLAG_TABLE_ID__: string;
+const BUNDLED_TABLE_ID = __CARRIERFLAG_TABLE_ID__;
 
 /** Registers every listener synchronously, then starts up; returns the readiness promise. */
 export function startWorker(browser: Browser): Promise<void> {
@@ -24,17 +27,20 @@ export function startWorker(browser: Browser): Promise<void> {
   let loaded: LoadedTable | undefined;
   let monitor: TabMonitor | undefined;
 
+  // The DoH client's own keys are already namespaced ('dns:…'), so they are stored as they are.
   const dnsCache: DnsCache = {
     async get(key) {
-      const stored = await browser.storage.session.get(DNS_CACHE_PREFIX + key);
-      return stored[DNS_CACHE_PREFIX + key] as Awaited<ReturnType<DnsCache['get']>>;
+      const stored = await browser.storage.session.get(key);
+      return stored[key] as Awaited<ReturnType<DnsCache['get']>>;
     },
     async set(key, entry) {
-      await browser.storage.session.set({ [DNS_CACHE_PREFIX + key]: entry });
+      await browser.storage.session.set({ [key]: entry });
     },
   };
 
-  const ready = (async () => {
+  // Two start-up paths in parallel: settings (enough to send a DoH query) and the prefix table
+  // (needed only to judge the answer). A navigation that woke the worker does not wait for the table.
+  const settingsReady = (async () => {
     const stored = await browser.storage.local.get(SETTINGS_KEY).catch((error: unknown) => {
       problems.push(`Settings could not be read: ${String(error)}`);
       return {} as Record<string, unknown>;
@@ -43,23 +49,31 @@ export function startWorker(browser: Browser): Promise<void> {
     settings = migrated.settings;
     if (migrated.problem) problems.push(migrated.problem);
     if (migrated.changed) await browser.storage.local.set({ [SETTINGS_KEY]: settings });
+  })();
 
-    try {
-      loaded = await loadTable({
-        fetchBundled: async () => {
-          const response = await fetch(browser.runtime.getURL('/prefix-table.bin'));
-          if (!response.ok) throw new Error(`HTTP ${response.status}`);
-          return new Uint8Array(await response.arrayBuffer());
-        },
-        openDatabase: () => openDatabase(indexedDB),
-        codec: createWebTableCodec(),
-        now: Date.now,
-      });
-      problems.push(...loaded.problems);
-    } catch (error) {
+  const tableReady: Promise<PrefixLookup> = loadTable({
+    bundledTableId: BUNDLED_TABLE_ID,
+    fetchBundled: async () => {
+      const response = await fetch(browser.runtime.getURL('/prefix-table.bin'));
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      return new Uint8Array(await response.arrayBuffer());
+    },
+    openDatabase: () => openDatabase(indexedDB),
+    codec: createWebTableCodec(),
+    now: Date.now,
+  }).then(
+    (result) => {
+      loaded = result;
+      problems.push(...result.problems);
+      return result.table;
+    },
+    (error: unknown) => {
       problems.push(`No prefix table could be loaded: ${String(error)}. Sites cannot be checked.`);
-    }
+      return { lookup: () => ({ kind: 'invalid', reason: 'no prefix table loaded' }) };
+    },
+  );
 
+  const ready = settingsReady.then(async () => {
     monitor = createTabMonitor({
       session: browser.storage.session as never,
       setBadge: async (tabId, badge) => {
@@ -69,9 +83,7 @@ export function startWorker(browser: Browser): Promise<void> {
           browser.action.setTitle({ tabId, title: badge.title }),
         ]).catch((error: unknown) => log(`badge for tab ${tabId} not set`, error));
       },
-      table: loaded?.table ?? {
-        lookup: () => ({ kind: 'invalid', reason: 'no prefix table loaded' }),
-      },
+      table: tableReady,
       getSettings: () => settings!,
       resolve: (hostname, current) =>
         createDohClient({
@@ -83,7 +95,7 @@ export function startWorker(browser: Browser): Promise<void> {
       log,
     });
     await monitor.resumePending();
-  })();
+  });
 
   // Listeners: registered synchronously so events that woke the worker are not missed.
   const whenReady = (work: (m: TabMonitor) => Promise<void>) => {
@@ -123,6 +135,7 @@ export function startWorker(browser: Browser): Promise<void> {
       case 'get-tab-report':
         return monitor!.getReport(message.tabId);
       case 'get-status': {
+        await tableReady;
         const status: EngineStatus = {
           tableMeta: loaded?.table.meta ?? null,
           tableOrigin: loaded?.origin ?? 'none',
@@ -144,5 +157,9 @@ export function startWorker(browser: Browser): Promise<void> {
     }
   }
 
-  return ready.catch((error: unknown) => log('start-up failed', error));
+  // Fully started: settings, the tab monitor and the table.
+  return Promise.all([ready, tableReady]).then(
+    () => undefined,
+    (error: unknown) => log('start-up failed', error),
+  );
 }

@@ -241,7 +241,9 @@ test.describe('verdicts through a real DoH server', () => {
     openOptions,
   }) => {
     const options = await openOptions();
+    await expect(options.getByTestId('group-china-telecom')).toBeVisible();
     const before = await options.locator('.group').allInnerTexts();
+    expect(before.length).toBeGreaterThanOrEqual(3);
     for (const [name, content, reason] of [
       ['broken.json', '{"format": "carrierflag-watchlist", ', /JSON/i],
       ['wrong.json', '{"format":"something-else","version":1,"groups":[]}', /format/i],
@@ -273,7 +275,7 @@ test.describe('verdicts through a real DoH server', () => {
       await expect(options.getByTestId('import-error')).toContainText(reason);
     }
     await options.reload();
-    expect(await options.locator('.group').allInnerTexts()).toEqual(before);
+    await expect.poll(() => options.locator('.group').allInnerTexts()).toEqual(before);
   });
 
   test('refuses an invalid custom resolver and keeps the previous one', async ({

@@ -68,7 +68,7 @@ function setup(
     createTabMonitor({
       session,
       setBadge: async (tabId, badge) => void badges.set(tabId, badge),
-      table,
+      table: Promise.resolve(table),
       getSettings: () => state.settings,
       resolve,
       now: () => 1_000,

@@ -113,3 +113,48 @@ describe('table loader', () => {
     await expect(loadTable(deps(new IDBFactory(), corrupt))).rejects.toThrow(/checksum|corrupt/i);
   });
 });
+
+describe('table loader with the table id known at build time', () => {
+  it('never fetches the bundled file when the stored table is the bundled one', async () => {
+    const factory = new IDBFactory();
+    const file = tableFile('v1');
+    const first = await loadTable(deps(factory, file));
+    let fetched = 0;
+    const again = await loadTable({
+      ...deps(factory, file),
+      bundledTableId: tableIdOf(first.table.meta),
+      fetchBundled: async () => {
+        fetched++;
+        return file;
+      },
+    });
+    expect(fetched).toBe(0);
+    expect(again.origin).toBe('indexeddb');
+    expect(asnOf(again.table, '202.96.128.86')).toBe(4134);
+  });
+
+  it('imports a new release when the built-in id differs from the stored one', async () => {
+    const factory = new IDBFactory();
+    await loadTable(deps(factory, tableFile('v1')));
+    const next = tableFile('v2');
+    const loaded = await loadTable({
+      ...deps(factory, next),
+      bundledTableId: tableIdOf((await loadTable(deps(new IDBFactory(), next))).table.meta),
+    });
+    expect(loaded.table.meta.sourceVersion).toBe('v2');
+  });
+
+  it('keeps the older stored table when the new bundled file is unreadable', async () => {
+    const factory = new IDBFactory();
+    await loadTable(deps(factory, tableFile('v1')));
+    const loaded = await loadTable({
+      ...deps(factory, tableFile('v2')),
+      bundledTableId: 'a release that is not stored',
+      fetchBundled: async () => {
+        throw new Error('HTTP 404');
+      },
+    });
+    expect(loaded.table.meta.sourceVersion).toBe('v1');
+    expect(loaded.problems.join(' ')).toMatch(/HTTP 404.*previously stored/);
+  });
+});
