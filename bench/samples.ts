@@ -2,6 +2,7 @@
 // same questions. Expected answers come straight from the CSV rows.
 
 import type { AsnRows } from './asn-csv';
+import { formatIpv6Words } from '../lib/ip/parse';
 
 /** mulberry32: a tiny seeded PRNG returning uint32; quality is ample for picking samples. */
 export function createPrng(seed: number): () => number {
@@ -25,28 +26,10 @@ export function formatV4(value: number): string {
   return `${value >>> 24}.${(value >>> 16) & 255}.${(value >>> 8) & 255}.${value & 255}`;
 }
 
-/** RFC 5952 text of a 128-bit integer: lower-case, longest run (≥ 2) of zero groups as '::'. */
+/** RFC 5952 text of a 128-bit integer (lib/ip's formatter, on the four 32-bit words). */
 export function formatV6(value: bigint): string {
-  const groups: number[] = [];
-  for (let i = 7; i >= 0; i--) groups.push(Number((value >> BigInt(i * 16)) & 0xffffn));
-  let bestStart = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8;) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
+  const word = (shift: bigint): number => Number((value >> shift) & 0xffffffffn);
+  return formatIpv6Words(word(96n), word(64n), word(32n), word(0n));
 }
 
 export interface Sample {

@@ -11,8 +11,8 @@ import {
   type Worker,
 } from '@playwright/test';
 import { delay } from '../../tests/e2e/support/ports';
+import { CHROMIUM, chromiumArgs } from '../../tests/e2e/support/chromium';
 
-export const CHROMIUM = '/usr/bin/chromium';
 const READY_TIMEOUT_MS = 15_000;
 const STOP_TIMEOUT_MS = 5_000;
 const POLL_MS = 10;
@@ -43,25 +43,6 @@ export interface LaunchedBrowser {
   extensionId: string;
   /** Launch start → `carrierflagReady` resolved in the worker, in ms (Node clock). */
   launchToReadyMs: number;
-}
-
-/** Chromium flags as in tests/e2e/fixtures.ts. */
-export function chromiumArgs(extensionPath: string, spkiHash: string): string[] {
-  return [
-    `--disable-extensions-except=${extensionPath}`,
-    `--load-extension=${extensionPath}`,
-    '--no-sandbox',
-    // The machine has no internet: keep Chromium from spamming refused connections.
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-    '--disable-quic',
-    // Every made-up *.test site is the local web server.
-    '--host-resolver-rules=MAP *.test 127.0.0.1',
-    // Trust unbound's throwaway certificate in the service worker too.
-    `--ignore-certificate-errors-spki-list=${spkiHash}`,
-  ];
 }
 
 /** Launches headless Chromium with the extension and waits until the worker's start-up is done. */

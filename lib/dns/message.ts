@@ -19,6 +19,7 @@
  * - TTLs with the top bit set are read as 0 (RFC 2181 §8).
  */
 import type { Ipv4Address, Ipv6Address } from '../ip/types';
+import { formatIpv4, formatIpv6Words } from '../ip/parse';
 
 /** RR type numbers this module understands. */
 export const RR_TYPE = {
@@ -317,34 +318,6 @@ export function sameName(a: string, b: string): boolean {
   return asciiLower(strip(a)) === asciiLower(strip(b));
 }
 
-function ipv4Text(value: number): string {
-  return [value >>> 24, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff].join('.');
-}
-
-/** RFC 5952 text: lowercase hex, longest run (≥ 2) of zero groups as '::', first run wins ties. */
-function ipv6Text(words: readonly [number, number, number, number]): string {
-  const groups: number[] = [];
-  for (const word of words) groups.push(word >>> 16, word & 0xffff);
-  let bestStart = -1;
-  let bestLength = 1;
-  for (let i = 0; i < 8;) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLength) {
-      bestStart = i;
-      bestLength = j - i;
-    }
-    i = j;
-  }
-  const hex = (list: number[]): string => list.map((g) => g.toString(16)).join(':');
-  if (bestStart < 0) return hex(groups);
-  return `${hex(groups.slice(0, bestStart))}::${hex(groups.slice(bestStart + bestLength))}`;
-}
-
 function readRecord(
   reader: Reader,
   start: number,
@@ -399,7 +372,7 @@ function readRecord(
   } else if (type === RR_TYPE.A) {
     expectLength(4);
     const value = view.getUint32(rdStart);
-    rr = { ...base, kind: 'A', address: ipv4Text(value), ip: { family: 4, value } };
+    rr = { ...base, kind: 'A', address: formatIpv4(value), ip: { family: 4, value } };
   } else if (type === RR_TYPE.AAAA) {
     expectLength(16);
     const words = [0, 4, 8, 12].map((o) => view.getUint32(rdStart + o)) as [
@@ -408,7 +381,7 @@ function readRecord(
       number,
       number,
     ];
-    rr = { ...base, kind: 'AAAA', address: ipv6Text(words), ip: { family: 6, words } };
+    rr = { ...base, kind: 'AAAA', address: formatIpv6Words(...words), ip: { family: 6, words } };
   } else if (type === RR_TYPE.CNAME) {
     const target = readName(reader, rdStart);
     expectNameEnd(target.end);

@@ -23,13 +23,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CHROMIUM, chromiumArgs } from './support/chromium';
 import { startUnboundDoh, type DohRecord, type UnboundDoh } from './support/doh-server';
 import { delay } from './support/ports';
 import { startStubDoh, type StubDoh } from './support/stub-doh';
 import { startWebServer, type WebServer } from './support/web-server';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CHROMIUM = '/usr/bin/chromium';
 const READY_TIMEOUT_MS = 15_000;
 const POLL_MS = 50;
 
@@ -232,22 +232,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     const context = await chromium.launchPersistentContext(userDataDir, {
       executablePath: CHROMIUM,
       headless: true,
-      args: [
-        `--disable-extensions-except=${extensionPath}`,
-        `--load-extension=${extensionPath}`,
-        '--no-sandbox',
-        // The machine has no internet: keep Chromium from spamming refused connections.
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-        // Every made-up site is the local web server; the port stays in the URL. The private and
-        // single-label names let tests check that such names never reach the resolver.
-        '--host-resolver-rules=MAP *.test 127.0.0.1, MAP *.local 127.0.0.1, MAP *.internal 127.0.0.1, MAP *.home.arpa 127.0.0.1, MAP intranet 127.0.0.1',
-        // Trust unbound's throwaway certificate in the service worker too (ignoreHTTPSErrors does not).
-        `--ignore-certificate-errors-spki-list=${doh.spkiHash}`,
-      ],
+      args: chromiumArgs(extensionPath, doh.spkiHash),
     });
     // Each test starts with empty logs, so assertions see only their own traffic.
     await doh.clearQueries();
