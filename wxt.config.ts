@@ -28,7 +28,7 @@ export default defineConfig({
     description:
       'Shows when a site is hosted on a China Mobile, China Telecom or China Unicom network.',
     // Each permission is justified in the README's "Permissions" table.
-    permissions: ['storage', 'webRequest', 'webNavigation', 'tabs'],
+    permissions: ['storage', 'webRequest', 'webNavigation'],
     host_permissions: ['<all_urls>'],
     ...(browser === 'firefox'
       ? {

@@ -57,3 +57,19 @@ describe('project conventions', () => {
     );
   });
 });
+
+describe('manifest permissions', () => {
+  it('asks for exactly the permissions the README justifies', () => {
+    const config = readFileSync(join(ROOT, 'wxt.config.ts'), 'utf8');
+    const permissions = /permissions: \[([^\]]*)\]/.exec(config)?.[1]?.match(/'[^']+'/g) ?? [];
+    expect(permissions.map((p) => p.slice(1, -1)).sort()).toEqual([
+      'storage',
+      'webNavigation',
+      'webRequest',
+    ]);
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    for (const permission of ['storage', 'webNavigation', 'webRequest', '<all_urls>']) {
+      expect(readme).toContain(`\`${permission}\``);
+    }
+  });
+});
