@@ -13,6 +13,7 @@ export function AboutData({
       {meta ? (
         <p>
           Data: {meta.source} {meta.sourceVersion}
+          {dataDate(meta.sourceVersion) && `, published ${dataDate(meta.sourceVersion)}`}
           {origin === 'bundled' ? ' (read from the package: IndexedDB unavailable)' : ''}.
         </p>
       ) : (
@@ -43,4 +44,13 @@ export function AboutData({
       </p>
     </footer>
   );
+}
+
+/**
+ * The publication date inside an ip-location-db version (`2.3.2026061719` → `2026-06-17`), or
+ * undefined for sources whose version carries no date.
+ */
+export function dataDate(version: string): string | undefined {
+  const match = /(20\d{2})(\d{2})(\d{2})\d{2}$/.exec(version);
+  return match ? `${match[1]}-${match[2]}-${match[3]}` : undefined;
 }
