@@ -1,5 +1,5 @@
 import type { Browser, Runtime } from 'webextension-polyfill';
-import { createDohClient, type DnsCache } from '../../lib/dns';
+import { createDohClient, staleDnsCacheKeys, type DnsCache } from '../../lib/dns';
 import { isMessage, isOwnPage, type EngineStatus, type Message } from '../../lib/messages';
 import { createWebTableCodec } from '../../lib/prefix-table/web-codec';
 import {
@@ -95,6 +95,11 @@ export function startWorker(browser: Browser): Promise<void> {
       log,
     });
     await monitor.resumePending();
+    // Housekeeping, off the critical path: storage.session is small and outlives the worker.
+    void browser.storage.session
+      .get(null)
+      .then((contents) => browser.storage.session.remove(staleDnsCacheKeys(contents, Date.now())))
+      .catch((error: unknown) => log('DNS cache pruning failed', error));
   });
 
   // Listeners: registered synchronously so events that woke the worker are not missed.

@@ -90,3 +90,32 @@ export function createMemoryDnsCache(
     size: () => map.size,
   };
 }
+
+/** Every key a DNS cache may have written, of any entry version. */
+export function isDnsCacheKey(key: string): boolean {
+  return key.startsWith('dns:');
+}
+
+/**
+ * The cache keys in a storage area's contents that should go: expired or unreadable entries, then
+ * the oldest stored beyond `maxEntries`. storage.session is small (10 MB in Chromium) and lives as
+ * long as the browser, so the worker prunes it at start-up instead of letting it grow all day.
+ */
+export function staleDnsCacheKeys(
+  contents: Record<string, unknown>,
+  now: number,
+  maxEntries = 2000,
+): string[] {
+  const stale: string[] = [];
+  const live: { key: string; storedAt: number }[] = [];
+  for (const [key, value] of Object.entries(contents)) {
+    if (!isDnsCacheKey(key)) continue;
+    if (!isCacheEntry(value) || value.expiresAt <= now) stale.push(key);
+    else live.push({ key, storedAt: value.storedAt });
+  }
+  if (live.length > maxEntries) {
+    live.sort((a, b) => a.storedAt - b.storedAt);
+    stale.push(...live.slice(0, live.length - maxEntries).map((e) => e.key));
+  }
+  return stale;
+}

@@ -4,6 +4,7 @@ import {
   CACHE_ENTRY_VERSION,
   createMemoryDnsCache,
   isCacheEntry,
+  staleDnsCacheKeys,
   type CacheEntry,
 } from '../../../lib/dns/cache';
 
@@ -54,5 +55,35 @@ describe('createMemoryDnsCache', () => {
       cacheKey('https://a.example/q', 'y.com'),
     ]);
     expect(keys.size).toBe(3);
+  });
+});
+
+describe('pruning the stored cache', () => {
+  const entry = (storedAt: number, expiresAt: number): CacheEntry => ({
+    version: CACHE_ENTRY_VERSION,
+    storedAt,
+    expiresAt,
+    result: { ok: true, addresses: [{ ip: '192.0.2.1', type: 'A', ttl: 60 }], cnameChain: [] },
+  });
+
+  it('drops expired and unreadable entries, keeps live ones and everything that is not DNS', () => {
+    const stale = staleDnsCacheKeys(
+      {
+        'dns:v1:a': entry(0, 500),
+        'dns:v1:b': entry(0, 2_000),
+        'dns:v0:old': { version: 0 },
+        'tab:3': { anything: true },
+        settings: {},
+      },
+      1_000,
+    );
+    expect(stale.sort()).toEqual(['dns:v0:old', 'dns:v1:a']);
+  });
+
+  it('keeps only the newest entries beyond the limit', () => {
+    const contents = Object.fromEntries(
+      [5, 1, 4, 2, 3].map((t) => [`dns:v1:${t}`, entry(t, 10_000)]),
+    );
+    expect(staleDnsCacheKeys(contents, 0, 3).sort()).toEqual(['dns:v1:1', 'dns:v1:2']);
   });
 });
