@@ -23,8 +23,16 @@ export const ours = {
   /** Columns read back from IndexedDB → table, no decompression. */
   fromColumns: (columns: TableColumns): PrefixTable => tableFromColumns(columns),
   toColumns: (table: PrefixTable): TableColumns => table.toColumns(),
-  /** AS number for the address text, 0 when not routed (the peers' "no record"). */
+  /**
+   * AS number plus the org name's length for the address text, 0 when not routed. Reading the org
+   * too makes ours do what maxmind's get() does (it decodes both fields), though ours names lazily.
+   */
   lookupAsn(table: PrefixTable, text: string): number {
+    const r = table.lookup(text);
+    return r.kind === 'routed' ? r.asn + r.org.length : 0;
+  },
+  /** AS number only (what the watchlist match needs), 0 when not routed. */
+  lookupAsnOnly(table: PrefixTable, text: string): number {
     const r = table.lookup(text);
     return r.kind === 'routed' ? r.asn : 0;
   },

@@ -230,6 +230,60 @@ export function parseIpv4Fast(text: string): number {
 }
 
 /**
+ * Fast path for the common IPv6 form: hex groups, colons, at most one '::', no embedded IPv4.
+ * Writes the address into `out[0..3]` and returns true, or returns false for anything else (the
+ * full parser then judges and explains). One pass, fewer checks per group than `parseV6`.
+ */
+function parseV6Fast(text: string, out: Uint32Array): boolean {
+  const len = text.length;
+  if (len < 2 || len > 39) return false;
+  let n = 0; // groups written
+  let gap = -1; // index in GROUPS where '::' stands
+  let value = 0;
+  let digits = 0;
+  let i = 0;
+  if (text.charCodeAt(0) === CHAR_COLON) {
+    if (text.charCodeAt(1) !== CHAR_COLON) return false;
+    gap = 0;
+    i = 2;
+  }
+  for (; i < len; i++) {
+    const c = text.charCodeAt(i);
+    const h = c < 128 ? HEX_VALUE[c]! : -1;
+    if (h >= 0) {
+      value = (value << 4) | h;
+      if (++digits > 4) return false;
+      continue;
+    }
+    // A colon ends a group; an eighth group can only be the last one, with no colon after it.
+    if (c !== CHAR_COLON || digits === 0 || n === 7) return false;
+    GROUPS[n++] = value;
+    value = 0;
+    digits = 0;
+    if (i + 1 < len && text.charCodeAt(i + 1) === CHAR_COLON) {
+      if (gap >= 0) return false;
+      gap = n;
+      i++;
+    }
+  }
+  if (digits > 0) GROUPS[n++] = value;
+  else if (gap !== n || n === 0) return false; // ends in a single colon (or is just '::', below)
+  if (gap < 0) {
+    if (n !== 8) return false;
+  } else {
+    if (n > 7) return false;
+    const zeros = 8 - n;
+    for (let k = n - 1; k >= gap; k--) GROUPS[k + zeros] = GROUPS[k]!;
+    for (let k = gap; k < gap + zeros; k++) GROUPS[k] = 0;
+  }
+  out[0] = (GROUPS[0]! << 16) | GROUPS[1]!;
+  out[1] = (GROUPS[2]! << 16) | GROUPS[3]!;
+  out[2] = (GROUPS[4]! << 16) | GROUPS[5]!;
+  out[3] = (GROUPS[6]! << 16) | GROUPS[7]!;
+  return true;
+}
+
+/**
  * Low-level parser for hot paths: writes the address into `out` (IPv4 in `out[0]`, IPv6 in
  * `out[0..3]`) and returns its family, or 0 when the text is not an address (then
  * `lastParseReason()` says why). IPv4-mapped IPv6 (::ffff:a.b.c.d) comes back as family 4.
@@ -239,6 +293,13 @@ export function parseIpInto(text: string, out: Uint32Array): 0 | 4 | 6 {
   if (fast >= 0) {
     out[0] = fast;
     return 4;
+  }
+  if (parseV6Fast(text, out)) {
+    if (out[0] === 0 && out[1] === 0 && out[2] === 0xffff) {
+      out[0] = out[3]!;
+      return 4;
+    }
+    return 6;
   }
   const len = text.length;
   // Whichever of '.' and ':' comes first decides the family (embedded IPv4 follows a colon).

@@ -231,19 +231,48 @@ function readV6Keys(r: ByteReader, count: number): [Uint32Array, Uint32Array, nu
   const v6KeysHigh = new Uint32Array(count);
   const v6KeysMid = new Uint32Array(count);
   const ties: number[] = [];
+  const buf = r.buf;
+  const end = r.end;
+  let pos = r.pos;
   let hi = 0;
   let lo = 0;
   for (let i = 0; i < count; i++) {
-    const x = readVarint(r, 'v6 keys');
+    // The common case inline: a varint of up to four bytes (28 bits); longer ones (rare) below.
+    let b = pos < end ? buf[pos++]! : 256;
+    let x = b & 127;
+    if (b >= 128) {
+      b = pos < end ? buf[pos++]! : 256;
+      x |= (b & 127) << 7;
+      if (b >= 128) {
+        b = pos < end ? buf[pos++]! : 256;
+        x |= (b & 127) << 14;
+        if (b >= 128) {
+          b = pos < end ? buf[pos++]! : 256;
+          x |= (b & 127) << 21;
+          if (b >= 128) {
+            r.pos = pos - 4;
+            x = readVarint(r, 'v6 keys');
+            pos = r.pos;
+          }
+        }
+      }
+    }
+    if (b > 255) throw new TableFormatError('truncated while reading v6 keys');
     let dHi: number;
     let dLo: number;
-    if (x % 2 === 0) {
+    if (x < 0x10000000 && (x & 1) === 0) {
+      // Integer arithmetic for the usual delta of fewer than 2^27 /64s.
+      dHi = x >>> 17;
+      dLo = ((x >>> 1) & 0xffff) * 65536;
+    } else if (x % 2 === 0) {
       const q = x / 2; // delta / 65536, < 2^48
       dHi = Math.floor(q / 65536);
       dLo = (q % 65536) * 65536;
     } else {
       dHi = (x - 1) / 2;
+      r.pos = pos;
       dLo = readVarint(r, 'v6 keys');
+      pos = r.pos;
       if (dLo > 0xffffffff) throw new TableFormatError('v6 key delta out of range');
     }
     if (dHi === 0 && dLo === 0 && i > 0) ties.push(i);
@@ -257,6 +286,7 @@ function readV6Keys(r: ByteReader, count: number): [Uint32Array, Uint32Array, nu
     v6KeysHigh[i] = hi;
     v6KeysMid[i] = lo;
   }
+  r.pos = pos;
   return [v6KeysHigh, v6KeysMid, ties];
 }
 
@@ -409,62 +439,109 @@ async function decodeParts(parts: Promise<Uint8Array>[], meta: TableMeta): Promi
   if (v4Count < 1 || v6Count < 1) throw new TableFormatError('a family has no boundaries');
   if (dupCount > pairCount) throw new TableFormatError('more duplicate names than pairs');
 
-  const rK4 = new ByteReader(await part('v4 keys'));
-  const v4Keys = readV4Keys(rK4, v4Count);
-  if (v4Keys[0] !== 0) throw new TableFormatError('v4 keys must start at 0');
-  expectEnd(rK4, 'v4 keys');
+  // Each part is decoded as soon as it has inflated, so with an asynchronous codec the decoding
+  // overlaps the inflating of the rest. Only the v6 values wait for another column (the v4 values
+  // fix where the v6 pair numbering starts).
+  const v4KeysDone = part('v4 keys').then((bytes) => {
+    const r = new ByteReader(bytes);
+    const keys = readV4Keys(r, v4Count);
+    if (keys[0] !== 0) throw new TableFormatError('v4 keys must start at 0');
+    expectEnd(r, 'v4 keys');
+    return keys;
+  });
   const firstSeen = { next: 1, routed: 0 };
-  const v4Symbols = await part('v4 symbols');
-  const v4Ids = await part('v4 explicit ids');
-  if (v4Symbols.length !== v4Count || v4Ids.length !== 3 * v4Explicit) {
-    throw new TableFormatError('v4 values: wrong length');
-  }
-  const v4Values = readValues(v4Symbols, v4Ids, firstSeen, pairCount, 'v4 values');
-  const v4Ranges = firstSeen.routed;
-
-  const rK6 = new ByteReader(await part('v6 keys'));
-  const [v6KeysHigh, v6KeysMid, v6Ties] = readV6Keys(rK6, v6Count);
-  expectEnd(rK6, 'v6 keys');
-  if (v6KeysHigh[0] !== 0 || v6KeysMid[0] !== 0)
-    throw new TableFormatError('v6 keys must start at 0');
-  const v6Symbols = await part('v6 symbols');
-  const v6Ids = await part('v6 explicit ids');
-  if (v6Symbols.length !== v6Count || v6Ids.length !== 3 * v6Explicit) {
-    throw new TableFormatError('v6 values: wrong length');
-  }
-  const v6Values = readValues(v6Symbols, v6Ids, firstSeen, pairCount, 'v6 values');
-  const v6Ranges = firstSeen.routed;
-  if (firstSeen.next !== pairCount + 1) {
-    throw new TableFormatError(`${pairCount} pairs declared, ${firstSeen.next - 1} used`);
-  }
-  const rLow = new ByteReader(await part('v6 low bits'));
-  const v6LowIndex = new Uint32Array(lowCount);
-  const v6LowWords = new Uint32Array(lowCount * 2);
-  let index = 0;
-  for (let i = 0; i < lowCount; i++) {
-    index += readVarint(rLow, 'v6 low bits');
-    if (index >= v6Count || (i > 0 && index === v6LowIndex[i - 1])) {
-      throw new TableFormatError('v6 low-bit index out of order');
+  let v4Ranges = 0;
+  const v4ValuesDone = Promise.all([part('v4 symbols'), part('v4 explicit ids')]).then(
+    ([symbols, ids]) => {
+      if (symbols.length !== v4Count || ids.length !== 3 * v4Explicit) {
+        throw new TableFormatError('v4 values: wrong length');
+      }
+      const values = readValues(symbols, ids, firstSeen, pairCount, 'v4 values');
+      v4Ranges = firstSeen.routed;
+      return values;
+    },
+  );
+  const v6KeysDone = part('v6 keys').then((bytes) => {
+    const r = new ByteReader(bytes);
+    const keys = readV6Keys(r, v6Count);
+    expectEnd(r, 'v6 keys');
+    if (keys[0][0] !== 0 || keys[1][0] !== 0) throw new TableFormatError('v6 keys must start at 0');
+    return keys;
+  });
+  let v6Ranges = 0;
+  const v6ValuesDone = Promise.all([
+    v4ValuesDone,
+    part('v6 symbols'),
+    part('v6 explicit ids'),
+  ]).then(([, symbols, ids]) => {
+    if (symbols.length !== v6Count || ids.length !== 3 * v6Explicit) {
+      throw new TableFormatError('v6 values: wrong length');
     }
-    v6LowIndex[i] = index;
-    const w2 = readVarint(rLow, 'v6 low bits');
-    const w3 = readVarint(rLow, 'v6 low bits');
-    if (w2 > 0xffffffff || w3 > 0xffffffff) throw new TableFormatError('v6 low bits out of range');
-    v6LowWords[2 * i] = w2;
-    v6LowWords[2 * i + 1] = w3;
+    const values = readValues(symbols, ids, firstSeen, pairCount, 'v6 values');
+    v6Ranges = firstSeen.routed;
+    if (firstSeen.next !== pairCount + 1) {
+      throw new TableFormatError(`${pairCount} pairs declared, ${firstSeen.next - 1} used`);
+    }
+    return values;
+  });
+  const v6LowDone = Promise.all([part('v6 low bits'), v6KeysDone]).then(([bytes, [, , ties]]) => {
+    const rLow = new ByteReader(bytes);
+    const lowIndex = new Uint32Array(lowCount);
+    const lowWords = new Uint32Array(lowCount * 2);
+    let index = 0;
+    for (let i = 0; i < lowCount; i++) {
+      index += readVarint(rLow, 'v6 low bits');
+      if (index >= v6Count || (i > 0 && index === lowIndex[i - 1])) {
+        throw new TableFormatError('v6 low-bit index out of order');
+      }
+      lowIndex[i] = index;
+      const w2 = readVarint(rLow, 'v6 low bits');
+      const w3 = readVarint(rLow, 'v6 low bits');
+      if (w2 > 0xffffffff || w3 > 0xffffffff)
+        throw new TableFormatError('v6 low bits out of range');
+      lowWords[2 * i] = w2;
+      lowWords[2 * i + 1] = w3;
+    }
+    expectEnd(rLow, 'v6 low bits');
+    checkV6Ties(ties, lowIndex, lowWords);
+    return [lowIndex, lowWords] as const;
+  });
+  const asnsDone = part('ASNs').then((bytes) => readAsns(bytes, pairCount));
+  const dupsDone = part('duplicate names').then((bytes) => {
+    const r = new ByteReader(bytes);
+    const dups = readDuplicates(r, dupCount, pairCount);
+    expectEnd(r, 'duplicate names');
+    return dups;
+  });
+  const namesDone = part('names').then((bytes) => {
+    // Keep exactly the names: an inflater may hand back a view into a larger buffer.
+    const names = bytes.byteLength !== bytes.buffer.byteLength ? bytes.slice() : bytes;
+    return [names, splitNames(names, pairCount - dupCount)] as const;
+  });
+  const columns = [
+    v4KeysDone,
+    v4ValuesDone,
+    v6KeysDone,
+    v6ValuesDone,
+    v6LowDone,
+    asnsDone,
+    dupsDone,
+    namesDone,
+  ] as const;
+  // The first failure in column order, not in time: the same file always gives the same error.
+  for (const settled of await Promise.allSettled(columns)) {
+    if (settled.status === 'rejected') throw settled.reason;
   }
-  expectEnd(rLow, 'v6 low bits');
-  checkV6Ties(v6Ties, v6LowIndex, v6LowWords);
-
-  const pairAsns = readAsns(await part('ASNs'), pairCount);
-  const rDup = new ByteReader(await part('duplicate names'));
-  const [dupPairs, dupTargets] = readDuplicates(rDup, dupCount, pairCount);
-  expectEnd(rDup, 'duplicate names');
-
-  let names = await part('names');
-  // Keep exactly the names: an inflater may hand back a view into a larger buffer.
-  if (names.byteLength !== names.buffer.byteLength) names = names.slice();
-  const nameStarts = splitNames(names, pairCount - dupCount);
+  const [
+    v4Keys,
+    v4Values,
+    [v6KeysHigh, v6KeysMid],
+    v6Values,
+    [v6LowIndex, v6LowWords],
+    pairAsns,
+    [dupPairs, dupTargets],
+    [names, nameStarts],
+  ] = await Promise.all(columns);
 
   if (v4Ranges !== meta.v4Ranges || v6Ranges !== meta.v6Ranges) {
     throw new TableFormatError(

@@ -17,25 +17,45 @@ import {
 
 const UNROUTED: LookupResult = Object.freeze({ kind: 'unrouted' });
 
+/** What a routed result needs to produce its lazy fields: one per table. */
+interface ResultSource {
+  orgOf(id: number): string;
+  v4Keys: Uint32Array;
+  /** Writes the first address of v6 boundary `index`, or of the next one minus 1, into `out`. */
+  v6Bound(index: number, next: boolean, out: Uint32Array): void;
+}
+
+const FORMAT_WORDS = new Uint32Array(4);
+
 /**
- * A routed answer whose range text is formatted only when read: formatting the two ends costs more
- * than the search itself, and most callers (the watchlist match, the bench, bulk checks) only need
+ * A routed answer whose range text is produced only when read: formatting the two ends costs more
+ * than the search itself, and most callers (the watchlist match, the bench, bulk checks) need only
  * the ASN and org. The getters live on the prototype, so `structuredClone` and object spread do not
  * see them: anything that stores a result must pass it through `plainLookup` first.
  */
 class RoutedV4Result {
   readonly kind = 'routed' as const;
+  // Private fields: not own enumerable properties, so results compare and print as their data.
+  readonly #index: number;
+  readonly #source: ResultSource;
+  readonly org: string;
   constructor(
     readonly asn: number,
-    readonly org: string,
-    private readonly first: number,
-    private readonly last: number,
-  ) {}
+    id: number,
+    index: number,
+    source: ResultSource,
+  ) {
+    // The org is read by nearly every caller and is cached per pair id: eager costs less than a getter.
+    this.org = source.orgOf(id);
+    this.#index = index;
+    this.#source = source;
+  }
   get rangeStart(): string {
-    return formatIpv4(this.first);
+    return formatIpv4(this.#source.v4Keys[this.#index]!);
   }
   get rangeEnd(): string {
-    return formatIpv4(this.last);
+    const keys = this.#source.v4Keys;
+    return formatIpv4(this.#index + 1 < keys.length ? keys[this.#index + 1]! - 1 : 0xffffffff);
   }
   toJSON(): LookupResult {
     return plainLookup(this);
@@ -44,18 +64,31 @@ class RoutedV4Result {
 
 class RoutedV6Result {
   readonly kind = 'routed' as const;
+  // Private fields: not own enumerable properties, so results compare and print as their data.
+  readonly #index: number;
+  readonly #source: ResultSource;
+  readonly org: string;
   constructor(
     readonly asn: number,
-    readonly org: string,
-    private readonly words: readonly number[],
-  ) {}
+    id: number,
+    index: number,
+    source: ResultSource,
+  ) {
+    // The org is read by nearly every caller and is cached per pair id: eager costs less than a getter.
+    this.org = source.orgOf(id);
+    this.#index = index;
+    this.#source = source;
+  }
   get rangeStart(): string {
-    const w = this.words;
-    return formatIpv6Words(w[0]!, w[1]!, w[2]!, w[3]!);
+    return this.format(false);
   }
   get rangeEnd(): string {
-    const w = this.words;
-    return formatIpv6Words(w[4]!, w[5]!, w[6]!, w[7]!);
+    return this.format(true);
+  }
+  private format(end: boolean): string {
+    const w = FORMAT_WORDS;
+    this.#source.v6Bound(this.#index, end, w);
+    return formatIpv6Words(w[0]!, w[1]!, w[2]!, w[3]!);
   }
   toJSON(): LookupResult {
     return plainLookup(this);
@@ -68,6 +101,19 @@ export function plainLookup(result: LookupResult): LookupResult {
   const { asn, org, rangeStart, rangeEnd } = result;
   return { kind: 'routed', asn, org, rangeStart, rangeEnd };
 }
+
+/**
+ * False when the first word of an IPv6 address puts it in 2000::/3 outside the two /16s where
+ * lib/ip/classify.ts has special-purpose ranges (2001::/16, 3fff::/16): global unicast, so the
+ * lookup skips classifyIpv6. True means "ask classifyIpv6".
+ */
+export function maybeSpecialV6(w0: number): boolean {
+  const top = w0 >>> 16;
+  return top < 0x2000 || top >= 0x3fff || top === 0x2001;
+}
+
+/** One v6 key in this many is copied into the cached top level of the search. */
+const V6_STEP = 16;
 
 /** First octets under which lib/ip/classify.ts has special-purpose ranges; others skip the call. */
 export const MAYBE_SPECIAL_V4 = new Uint8Array(256);
@@ -195,6 +241,15 @@ export function tableFromColumns(
       bucket[b] = i;
     }
   }
+  // Every V6_STEP-th v6 key (upper 64 bits) in a small array that stays in cache: the search runs
+  // there, then over at most V6_STEP neighbouring keys (the top 16 bits would not narrow it: most
+  // keys share a handful of /16s such as 2001: and 2a0x:).
+  const n6s = Math.ceil(n6 / V6_STEP);
+  const v6Summary = new Uint32Array(2 * n6s);
+  for (let j = 0; j < n6s; j++) {
+    v6Summary[2 * j] = v6KeysHigh[j * V6_STEP]!;
+    v6Summary[2 * j + 1] = v6KeysMid[j * V6_STEP]!;
+  }
   // Names are decoded on first use: most of the 90k are never shown.
   // Allocated on first use (a table that only answers ASNs never needs it), filled so that V8
   // keeps fast elements.
@@ -213,29 +268,6 @@ export function tableFromColumns(
       nameCache[id] = s;
     }
     return s;
-  };
-
-  // Plain objects with every field filled in: results are structured-cloned into storage.session
-  // and JSON-serialised by the CLI, so lazy getters would be lost on the way.
-  const lookupV4 = (a: number): LookupResult => {
-    if (MAYBE_SPECIAL_V4[a >>> 24] === 1) {
-      const scope = classifyIpv4(a);
-      if (scope !== 'public') return { kind: 'local', scope };
-    }
-    const b = a >>> 16;
-    let lo = bucket[b]!;
-    if (lo > 0) lo--;
-    let hi = bucket[b + 1]! - 1;
-    if (hi < lo) hi = lo;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (v4Keys[mid]! <= a) lo = mid;
-      else hi = mid - 1;
-    }
-    const id = v4Values[lo]!;
-    if (id === GAP) return UNROUTED;
-    const end = lo + 1 < n4 ? v4Keys[lo + 1]! - 1 : 0xffffffff;
-    return new RoutedV4Result(pairAsns[id]!, orgOf(id), v4Keys[lo]!, end);
   };
 
   /** Low 64 bits of v6 key i (into lowW2/lowW3): zero except at the few indexes in v6LowIndex. */
@@ -259,12 +291,83 @@ export function tableFromColumns(
     lowW3 = 0;
   };
 
+  const source: ResultSource = {
+    orgOf,
+    v4Keys,
+    v6Bound(index: number, next: boolean, out: Uint32Array): void {
+      if (!next) {
+        loadLow(index);
+        out[0] = v6KeysHigh[index]!;
+        out[1] = v6KeysMid[index]!;
+        out[2] = lowW2;
+        out[3] = lowW3;
+        return;
+      }
+      if (index + 1 >= n6) {
+        out.fill(0xffffffff);
+        return;
+      }
+      // The next boundary minus one, with borrow across the four words.
+      loadLow(index + 1);
+      let e3 = lowW3 - 1;
+      let e2 = lowW2;
+      let e1 = v6KeysMid[index + 1]!;
+      let e0 = v6KeysHigh[index + 1]!;
+      if (e3 < 0) {
+        e3 = 0xffffffff;
+        e2--;
+        if (e2 < 0) {
+          e2 = 0xffffffff;
+          e1--;
+          if (e1 < 0) {
+            e1 = 0xffffffff;
+            e0--;
+          }
+        }
+      }
+      out[0] = e0;
+      out[1] = e1;
+      out[2] = e2;
+      out[3] = e3;
+    },
+  };
+
+  const lookupV4 = (a: number): LookupResult => {
+    if (MAYBE_SPECIAL_V4[a >>> 24] === 1) {
+      const scope = classifyIpv4(a);
+      if (scope !== 'public') return { kind: 'local', scope };
+    }
+    const b = a >>> 16;
+    let lo = bucket[b]!;
+    if (lo > 0) lo--;
+    let hi = bucket[b + 1]! - 1;
+    if (hi < lo) hi = lo;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (v4Keys[mid]! <= a) lo = mid;
+      else hi = mid - 1;
+    }
+    const id = v4Values[lo]!;
+    if (id === GAP) return UNROUTED;
+    return new RoutedV4Result(pairAsns[id]!, id, lo, source);
+  };
+
   const lookupV6 = (w0: number, w1: number, w2: number, w3: number): LookupResult => {
-    const scope = classifyIpv6(w0, w1, w2, w3);
-    if (scope !== 'public') return { kind: 'local', scope };
+    if (maybeSpecialV6(w0)) {
+      const scope = classifyIpv6(w0, w1, w2, w3);
+      if (scope !== 'public') return { kind: 'local', scope };
+    }
     // Last key whose upper 64 bits are <= the address's: the low bits matter only on a tie.
     let lo = 0;
-    let hi = n6 - 1;
+    let hi = n6s - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      const h = v6Summary[2 * mid]!;
+      if (h < w0 || (h === w0 && v6Summary[2 * mid + 1]! <= w1)) lo = mid;
+      else hi = mid - 1;
+    }
+    lo *= V6_STEP;
+    hi = Math.min(lo + V6_STEP - 1, n6 - 1);
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
       const h = v6KeysHigh[mid]!;
@@ -279,36 +382,7 @@ export function tableFromColumns(
     }
     const id = v6Values[lo]!;
     if (id === GAP) return UNROUTED;
-    loadLow(lo);
-    const s0 = v6KeysHigh[lo]!;
-    const s1 = v6KeysMid[lo]!;
-    const s2 = lowW2;
-    const s3 = lowW3;
-    let e0 = 0xffffffff;
-    let e1 = 0xffffffff;
-    let e2 = 0xffffffff;
-    let e3 = 0xffffffff;
-    if (lo + 1 < n6) {
-      // The next boundary minus one, with borrow across the four words.
-      loadLow(lo + 1);
-      e3 = lowW3 - 1;
-      e2 = lowW2;
-      e1 = v6KeysMid[lo + 1]!;
-      e0 = v6KeysHigh[lo + 1]!;
-      if (e3 < 0) {
-        e3 = 0xffffffff;
-        e2--;
-        if (e2 < 0) {
-          e2 = 0xffffffff;
-          e1--;
-          if (e1 < 0) {
-            e1 = 0xffffffff;
-            e0--;
-          }
-        }
-      }
-    }
-    return new RoutedV6Result(pairAsns[id]!, orgOf(id), [s0, s1, s2, s3, e0, e1, e2, e3]);
+    return new RoutedV6Result(pairAsns[id]!, id, lo, source);
   };
 
   const scratch = new Uint32Array(4);

@@ -24,9 +24,12 @@ export function createWebTableCodec(deps: WebCodecDeps = {}): TableCodec {
   return {
     async inflateRaw(bytes: Uint8Array, rawLength?: number): Promise<Uint8Array> {
       if (Decompression === undefined) throw new Error('DecompressionStream is not available');
-      const stream = new Blob([plainView(bytes)])
-        .stream()
-        .pipeThrough(new Decompression('deflate-raw'));
+      // Written straight into the decompressor: no Blob copy, no pipe between two streams.
+      const decompression = new Decompression('deflate-raw');
+      const writer = decompression.writable.getWriter();
+      writer.write(plainView(bytes)).catch(() => undefined); // errors surface on the readable side
+      writer.close().catch(() => undefined);
+      const stream = decompression.readable;
       if (rawLength === undefined) return new Uint8Array(await new Response(stream).arrayBuffer());
       // Known size: copy the chunks straight into one buffer, and stop a stream that runs over.
       const out = new Uint8Array(rawLength);

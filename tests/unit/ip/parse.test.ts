@@ -169,6 +169,39 @@ describe('parseIp IPv6', () => {
   });
 });
 
+describe('parseIp IPv6 fast path', () => {
+  it('accepts and rejects hex-and-colon text exactly as the WHATWG URL parser does', () => {
+    // Near-miss forms on purpose (5-digit groups, ':::', stray leading or trailing colons, too
+    // many groups): the fast path must decline them all, and the full parser must reject them.
+    const rand = mulberry32(17);
+    const seps = [':', ':', ':', '::', ':::'];
+    let valid = 0;
+    for (let i = 0; i < 20000; i++) {
+      const count = Math.floor(rand() * 10);
+      let text = rand() < 0.15 ? (rand() < 0.5 ? ':' : '::') : '';
+      for (let g = 0; g < count; g++) {
+        if (g > 0) text += seps[Math.floor(rand() * seps.length)]!;
+        const digits = 1 + Math.floor(rand() * (rand() < 0.1 ? 5 : 4));
+        for (let d = 0; d < digits; d++) text += '0123456789abcdefABCDEF'[Math.floor(rand() * 22)];
+      }
+      if (rand() < 0.15) text += rand() < 0.5 ? ':' : '::';
+      let canonical: string | undefined;
+      try {
+        canonical = new URL(`http://[${text}]/`).hostname.slice(1, -1);
+      } catch {
+        canonical = undefined;
+      }
+      const r = parseIp(text);
+      expect(r.ok, text).toBe(canonical !== undefined);
+      if (!r.ok || canonical === undefined) continue;
+      valid++;
+      if (r.address.family === 6) expect(formatIp(r.address), text).toBe(canonical);
+      else expect(canonical.startsWith('::ffff:'), text).toBe(true);
+    }
+    expect(valid).toBeGreaterThan(2000);
+  });
+});
+
 describe('formatIp', () => {
   it('writes RFC 5952 text', () => {
     const f = (words: [number, number, number, number]) => formatIp({ family: 6, words });

@@ -4,6 +4,7 @@ import {
   decodeTable,
   encodeTable,
   readTableMeta,
+  plainLookup,
   tableFromColumns,
   TableFormatError,
   TABLE_FORMAT_VERSION,
@@ -277,7 +278,7 @@ describe('columns and codecs', () => {
     const t = await decodeTable(build(), nodeTableCodec);
     const copy = tableFromColumns(structuredClone(t.toColumns()));
     for (const text of ['1.0.1.9', '8.8.8.8', '2001:500:30ff::30', '2409:8000::', '9.9.9.9']) {
-      expect(copy.lookup(text)).toEqual(t.lookup(text));
+      expect(plainLookup(copy.lookup(text))).toEqual(plainLookup(t.lookup(text)));
     }
     expect(copy.meta).toEqual(t.meta);
   });
