@@ -37,7 +37,6 @@ import {
 /** AS4134 Chinanet (China Telecom), from the bundled routing data; the badge reads 'CT'. */
 const TELECOM_V4 = '1.48.0.1';
 const EXPECTED_BADGE = 'CT';
-const NEUTRAL_URL = 'about:blank';
 const NAV_TIMEOUT_MS = 10_000;
 /** Lets the worker finish handling the neutral page's events before the next timed navigation. */
 const SETTLE_MS = 30;
@@ -331,11 +330,14 @@ async function main(): Promise<void> {
     const page =
       context.pages().find((p) => p.url() === 'about:blank') ?? (await context.newPage());
     const tabUrl = web.urlFor('tab.test');
+    // Between samples the tab rests on a loopback IP-literal page: no DoH query, an empty badge, and
+    // a URL the extension may read with its host permission alone (about:blank's would need `tabs`).
+    const neutralUrl = web.urlFor('127.0.0.1', '/neutral');
     await page.goto(tabUrl);
     const tabId = await tabIdOf(apiPage, tabUrl);
 
     // Untimed in the targets: the first lookup also opens the TLS + HTTP/2 connection to unbound.
-    await resetTab(apiPage, tabId, NEUTRAL_URL, NAV_TIMEOUT_MS);
+    await resetTab(apiPage, tabId, neutralUrl, NAV_TIMEOUT_MS);
     const failures: string[] = [];
     const warmupHost = 'warmup.telecom.test';
     const warmup = await timed(apiPage, tabId, warmupHost, web.urlFor(warmupHost), 2, failures);
@@ -345,7 +347,7 @@ async function main(): Promise<void> {
     let warmWorkerRunning = 0;
     let warmAttempts = 0;
     for (let i = 1; i <= args.warm && failures.length < MAX_FAILURES; i++) {
-      await resetTab(apiPage, tabId, NEUTRAL_URL, NAV_TIMEOUT_MS);
+      await resetTab(apiPage, tabId, neutralUrl, NAV_TIMEOUT_MS);
       await delay(SETTLE_MS);
       warmAttempts++;
       if (await control.isRunning()) warmWorkerRunning++;
@@ -362,7 +364,7 @@ async function main(): Promise<void> {
     const stopMs: number[] = [];
     let restarted = 0;
     for (let i = 1; i <= args.cold && failures.length < MAX_FAILURES; i++) {
-      await resetTab(apiPage, tabId, NEUTRAL_URL, NAV_TIMEOUT_MS);
+      await resetTab(apiPage, tabId, neutralUrl, NAV_TIMEOUT_MS);
       await delay(SETTLE_MS);
       stopMs.push(await control.stop());
       if (await control.isRunning()) throw new Error('the worker was running after stop()');
@@ -400,7 +402,7 @@ async function main(): Promise<void> {
         `\n  calls chrome.tabs.update(tab, { url }) and polls chrome.action.getBadgeText every ` +
         `${args.pollMs} ms;\n  latency = t0 → return of the first read of '${EXPECTED_BADGE}' ` +
         `(upper bound; "bracket" = interval holding the change). One clock, no CDP in the interval.` +
-        `\n  Before each sample the tab goes to ${NEUTRAL_URL} until its badge is empty. Hostnames are ` +
+        `\n  Before each sample the tab goes to ${neutralUrl} (loopback: no DoH) until its badge is empty. Hostnames are ` +
         `distinct (DNS cache never hits).`,
     );
     printTable(
