@@ -33,61 +33,42 @@ const FORMAT_WORDS = new Uint32Array(4);
  * the ASN and org. The getters live on the prototype, so `structuredClone` and object spread do not
  * see them: anything that stores a result must pass it through `plainLookup` first.
  */
-class RoutedV4Result {
+class RoutedResult {
   readonly kind = 'routed' as const;
+  readonly org: string;
   // Private fields: not own enumerable properties, so results compare and print as their data.
+  readonly #family: 4 | 6;
   readonly #index: number;
   readonly #source: ResultSource;
-  readonly org: string;
   constructor(
     readonly asn: number,
     id: number,
+    family: 4 | 6,
     index: number,
     source: ResultSource,
   ) {
     // The org is read by nearly every caller and is cached per pair id: eager costs less than a getter.
     this.org = source.orgOf(id);
+    this.#family = family;
     this.#index = index;
     this.#source = source;
   }
   get rangeStart(): string {
-    return formatIpv4(this.#source.v4Keys[this.#index]!);
+    return this.#format(false);
   }
   get rangeEnd(): string {
-    const keys = this.#source.v4Keys;
-    return formatIpv4(this.#index + 1 < keys.length ? keys[this.#index + 1]! - 1 : 0xffffffff);
+    return this.#format(true);
   }
-  toJSON(): LookupResult {
-    return plainLookup(this);
-  }
-}
-
-class RoutedV6Result {
-  readonly kind = 'routed' as const;
-  // Private fields: not own enumerable properties, so results compare and print as their data.
-  readonly #index: number;
-  readonly #source: ResultSource;
-  readonly org: string;
-  constructor(
-    readonly asn: number,
-    id: number,
-    index: number,
-    source: ResultSource,
-  ) {
-    // The org is read by nearly every caller and is cached per pair id: eager costs less than a getter.
-    this.org = source.orgOf(id);
-    this.#index = index;
-    this.#source = source;
-  }
-  get rangeStart(): string {
-    return this.format(false);
-  }
-  get rangeEnd(): string {
-    return this.format(true);
-  }
-  private format(end: boolean): string {
+  /** The first address of boundary `#index`, or (end) the next boundary's minus one. */
+  #format(end: boolean): string {
+    const i = this.#index;
+    if (this.#family === 4) {
+      const keys = this.#source.v4Keys;
+      if (!end) return formatIpv4(keys[i]!);
+      return formatIpv4(i + 1 < keys.length ? keys[i + 1]! - 1 : 0xffffffff);
+    }
     const w = FORMAT_WORDS;
-    this.#source.v6Bound(this.#index, end, w);
+    this.#source.v6Bound(i, end, w);
     return formatIpv6Words(w[0]!, w[1]!, w[2]!, w[3]!);
   }
   toJSON(): LookupResult {
@@ -349,7 +330,7 @@ export function tableFromColumns(
     }
     const id = v4Values[lo]!;
     if (id === GAP) return UNROUTED;
-    return new RoutedV4Result(pairAsns[id]!, id, lo, source);
+    return new RoutedResult(pairAsns[id]!, id, 4, lo, source);
   };
 
   const lookupV6 = (w0: number, w1: number, w2: number, w3: number): LookupResult => {
@@ -382,7 +363,7 @@ export function tableFromColumns(
     }
     const id = v6Values[lo]!;
     if (id === GAP) return UNROUTED;
-    return new RoutedV6Result(pairAsns[id]!, id, lo, source);
+    return new RoutedResult(pairAsns[id]!, id, 6, lo, source);
   };
 
   const scratch = new Uint32Array(4);
