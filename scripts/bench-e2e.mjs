@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { build } from 'esbuild';
+import { bundleForNode } from './bundle-node.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 process.chdir(root);
@@ -30,16 +30,10 @@ if (missing.length > 0) {
 // probe, reused for the maxmind comparison when this script runs on its own.
 const outdir = resolve('.cache/bench');
 mkdirSync(outdir, { recursive: true });
-await build({
+await bundleForNode({
   entryPoints: { e2e: 'bench/e2e/main.ts', child: 'bench/child.ts' },
   outdir,
   outExtension: { '.js': '.mjs' },
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  packages: 'external',
-  logLevel: 'warning',
 });
 
 const run = spawnSync(process.execPath, [resolve(outdir, 'e2e.mjs'), ...process.argv.slice(2)], {

@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { build } from 'esbuild';
+import { bundleForNode } from './bundle-node.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 process.chdir(root);
@@ -22,16 +22,10 @@ if (!existsSync(table)) {
 
 const outdir = resolve('.cache/bench');
 mkdirSync(outdir, { recursive: true });
-await build({
+await bundleForNode({
   entryPoints: { main: 'bench/main.ts', child: 'bench/child.ts' },
   outdir,
   outExtension: { '.js': '.mjs' },
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  packages: 'external',
-  logLevel: 'warning',
 });
 
 const args = process.argv.slice(2);

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs a TypeScript entry point on Node 20, which cannot strip types itself: esbuild bundles the
 // entry (and the lib/ code it imports) into one ES module in .cache/, then we import it.
-import { build } from 'esbuild';
+import { bundleForNode } from './bundle-node.mjs';
 import { mkdirSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -14,16 +14,10 @@ if (!entry) {
 const outDir = resolve('.cache/run-ts');
 mkdirSync(outDir, { recursive: true });
 const outfile = resolve(outDir, `${basename(entry, '.ts')}.mjs`);
-await build({
+await bundleForNode({
   entryPoints: [entry],
   outfile,
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  packages: 'external',
   sourcemap: 'inline',
-  logLevel: 'warning',
 });
 process.argv = [process.argv[0], resolve(entry), ...rest];
 await import(pathToFileURL(outfile).href);
