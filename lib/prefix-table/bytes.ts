@@ -103,19 +103,4 @@ export class ByteReader {
     this.pos += n;
     return out;
   }
-
-  /** LEB128 up to 7 bytes (49 bits: exact in a double); longer is a format error. */
-  varint(what: string): number {
-    const b = this.buf;
-    let result = 0;
-    let scale = 1;
-    for (let i = 0; i < 7; i++) {
-      if (this.pos >= this.end) throw new TableFormatError(`truncated while reading ${what}`);
-      const byte = b[this.pos++]!;
-      result += (byte & 127) * scale;
-      if (byte < 128) return result;
-      scale *= 128;
-    }
-    throw new TableFormatError(`varint too long in ${what}`);
-  }
 }

@@ -1,4 +1,5 @@
 /** Free-port and process helpers shared by the e2e servers. */
+import type { Server } from 'node:http';
 import net from 'node:net';
 
 /**
@@ -22,4 +23,11 @@ export async function freePort(): Promise<number> {
 /** Resolves after `ms` milliseconds. */
 export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Closes an HTTP server and every connection it holds (a hanging request included). */
+export async function closeServer(server: Server): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeAllConnections();
+  await closed;
 }

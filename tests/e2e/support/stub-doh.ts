@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
+import { closeServer } from './ports';
 
 export type StubMode = 'garbage' | 'hang' | 'http-error';
 
@@ -89,9 +90,7 @@ export async function startStubDoh(mode: StubMode): Promise<StubDoh> {
     async stop() {
       if (stopped) return;
       stopped = true;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await closed;
+      await closeServer(server);
     },
   };
 }

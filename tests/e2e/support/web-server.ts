@@ -4,6 +4,7 @@
  * was asked for, which lets a test tell pages apart.
  */
 import http from 'node:http';
+import { closeServer } from './ports';
 
 export interface WebRequestLogEntry {
   host: string;
@@ -70,9 +71,7 @@ export async function startWebServer(): Promise<WebServer> {
     async stop() {
       if (stopped) return;
       stopped = true;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await closed;
+      await closeServer(server);
     },
   };
 }
