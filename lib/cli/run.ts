@@ -3,7 +3,8 @@
  * so tests and the Node entry point (main.ts) share every line of behaviour.
  */
 import { createDohClient, type DohClient } from '../dns/doh-client';
-import { RESOLVER_PRESETS, DEFAULT_RESOLVER_ID, validateResolverUrl } from '../dns/names';
+import { DEFAULT_RESOLVER_ID, validateResolverUrl } from '../dns/names';
+import { resolverUrlOf } from '../settings';
 import { buildVerdict, type PrefixLookup } from '../verdict';
 import { DEFAULT_WATCHLIST } from '../watchlist/defaults';
 import { compileWatchlist, type CompiledWatchlist } from '../watchlist/match';
@@ -40,8 +41,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return 0;
   }
 
-  const preset = RESOLVER_PRESETS.find((p) => p.id === DEFAULT_RESOLVER_ID) ?? RESOLVER_PRESETS[0];
-  const resolverText = options.resolver ?? preset?.url ?? '';
+  const resolverText =
+    options.resolver ?? resolverUrlOf({ kind: 'preset', id: DEFAULT_RESOLVER_ID });
   const resolver = validateResolverUrl(resolverText);
   if (!resolver.ok) {
     io.stderr(`carrierflag: --resolver: ${resolver.reason}\n`);
