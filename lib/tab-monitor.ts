@@ -14,7 +14,7 @@
  */
 import { checkQueryableName, type DnsError, type ResolveResult } from './dns';
 import { parseIp } from './ip/parse';
-import { badgeFor, buildVerdict, type Verdict } from './verdict';
+import { BADGE_NEUTRAL_COLOR, badgeFor, buildVerdict, type Verdict } from './verdict';
 import { isAllowlisted, type Settings } from './settings';
 import type { LookupResult } from './prefix-table';
 import { compileWatchlist } from './watchlist/match';
@@ -139,7 +139,11 @@ export function createTabMonitor(deps: TabMonitorDeps) {
   async function showBadge(report: TabReport): Promise<void> {
     const badge: Badge = report.final
       ? badgeFor(report.verdict)
-      : { text: '', color: '#5f6368', title: `CarrierFlag: checking ${report.hostname}…` };
+      : {
+          text: '',
+          color: BADGE_NEUTRAL_COLOR,
+          title: `CarrierFlag: checking ${report.hostname}…`,
+        };
     const key = `${report.navigationId}|${badge.text}|${badge.color}|${badge.title}`;
     if (lastBadge.get(report.tabId) === key) return;
     await deps.setBadge(report.tabId, badge);
@@ -242,7 +246,11 @@ export function createTabMonitor(deps: TabMonitorDeps) {
         lastBadge.delete(tabId);
         if (!isWebUrl(url)) {
           await deps.session.remove(tabKey(tabId));
-          await deps.setBadge(tabId, { text: '', color: '#5f6368', title: 'CarrierFlag' });
+          await deps.setBadge(tabId, {
+            text: '',
+            color: BADGE_NEUTRAL_COLOR,
+            title: 'CarrierFlag',
+          });
           return;
         }
         const report = await readReport(tabId);
@@ -281,7 +289,6 @@ export function createTabMonitor(deps: TabMonitorDeps) {
         await enqueue(report.tabId, async () => {
           const current = await readReport(report.tabId);
           if (!current) return;
-          lastBadge.delete(current.tabId);
           await begin(current.tabId, current.url, {
             committed: current.committed,
             browserAddress: current.browserAddress,
