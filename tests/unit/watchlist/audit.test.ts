@@ -18,6 +18,9 @@ import {
 } from '../../../lib/watchlist/defaults';
 import { readRoutingOrgs, routingDataVersion, type AsInData } from './routing-orgs';
 
+// Reading ~0.5 M rows takes a couple of seconds on an idle machine; the ceiling is for a loaded one.
+const READ_CEILING_MS = 60_000;
+
 const RESEARCH_PATH = resolve(__dirname, '../../../lib/watchlist/carriers-research.json');
 
 interface ResearchAsn {
@@ -73,7 +76,7 @@ describe('the default watchlist against the routing data', () => {
   let data: Map<number, AsInData>;
   beforeAll(() => {
     data = readRoutingOrgs();
-  });
+  }, READ_CEILING_MS);
 
   it('classifies every carrier-named AS: in a built-in group, or excluded with a reason', () => {
     expect(
@@ -142,7 +145,7 @@ describe('lookalike names, one test each (RULES.md: names that merely resemble a
   let data: Map<number, AsInData>;
   beforeAll(() => {
     data = readRoutingOrgs();
-  });
+  }, READ_CEILING_MS);
 
   it.each(cases)(
     '$what (AS$asn) is flagged by name, excluded with its reason, and in no group',

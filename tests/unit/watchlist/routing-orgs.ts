@@ -2,7 +2,7 @@
  * The organisation names per origin AS in the routing data the prefix table is built from
  * (@ip-location-db/asn, as pinned in package-lock.json), read with the same CSV reader as
  * scripts/build-table.ts. Only the AS and org fields are decoded, which keeps a full read of the
- * ~0.5 M rows to about a second.
+ * ~0.5 M rows to a couple of seconds.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
