@@ -11,6 +11,7 @@ import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CARRIER_ASNS_PROVENANCE } from '../../../lib/watchlist/carrier-asns';
 import {
+  CARRIER_NAME_PATTERNS,
   carrierNamesIn,
   DEFAULT_WATCHLIST,
   EXCLUDED_LOOKALIKES,
@@ -67,7 +68,12 @@ function unclassified(data: Map<number, AsInData>, groups: Map<number, string>):
   for (const [asn, seen] of data) {
     const carriers = carriersNamedBy(seen);
     if (carriers.length === 0 || groups.has(asn) || excludedAsns.has(asn)) continue;
-    found.push(`${describeAs(asn, seen)} names ${carriers.join(' and ')}`);
+    const how = CARRIER_NAME_PATTERNS.filter((p) =>
+      [...seen.orgs.keys()].some((o) => p.pattern.test(o)),
+    )
+      .map((p) => p.names)
+      .join('; ');
+    found.push(`${describeAs(asn, seen)} names ${carriers.join(' and ')} (${how})`);
   }
   return found.sort();
 }
@@ -109,7 +115,9 @@ describe('the default watchlist against the routing data', () => {
     const groups = groupIdByAsn();
     groups.delete(4134);
     expect(unclassified(data, groups)).toEqual([
-      expect.stringMatching(/^AS4134 "Chinanet" \(\d+ IPv4 addresses.* names China Telecom$/),
+      expect.stringMatching(
+        /^AS4134 "Chinanet" \(\d+ IPv4 addresses.* names China Telecom \(Chinanet/,
+      ),
     ]);
   });
 
