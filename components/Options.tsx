@@ -202,10 +202,7 @@ function GroupEditor({
             <li key={a.asn}>
               AS{a.asn}
               {a.confidence && ` · ${a.confidence} confidence`}
-              {a.note && ` · ${a.note}`}
-              {a.sources && a.sources.length > 0 && (
-                <small> — sources: {a.sources.join('; ')}</small>
-              )}{' '}
+              {a.note && ` · ${a.note}`}{' '}
               <button
                 type="button"
                 aria-label={`Remove AS${a.asn} from ${group.name}`}
