@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import type { BrowserKind } from './tests/e2e/support/browsers/types';
 
 /**
  * End-to-end tests: every spec under tests/e2e/ runs twice, once in Debian's Chromium (Playwright)
@@ -12,7 +13,7 @@ import { defineConfig } from '@playwright/test';
  */
 const SERVERS_ONLY = /servers\.spec\.ts$/;
 
-export default defineConfig({
+export default defineConfig<object, { browserKind: BrowserKind }>({
   testDir: 'tests/e2e',
   testMatch: '**/*.spec.ts',
   // Two cores: one browser at a time keeps the machine responsive.

@@ -338,8 +338,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
           // type="url": the browser itself blocks the submit of a malformed URL, with no message.
           const invalid = await page.page.evaluate(() => {
             const input = [...document.querySelectorAll('input[type="url"]')][0] as
-              | HTMLInputElement
-              | undefined;
+              HTMLInputElement | undefined;
             return input && !input.checkValidity() ? input.validationMessage || 'invalid' : '';
           }, undefined);
           if (invalid) throw new Error(`the options page refused ${url}: ${invalid}`);

@@ -18,7 +18,9 @@ test.describe('unbound DoH server', () => {
     expect(a.httpStatus).toBe(200);
     expect(a.contentType).toBe('application/dns-message');
     expect(a.rcode).toBe('NOERROR');
-    expect(a.answers.map((r) => r.data)).toEqual(expectedAddresses(DEFAULT_RECORDS, 'mobile.test', 'A'));
+    expect(a.answers.map((r) => r.data)).toEqual(
+      expectedAddresses(DEFAULT_RECORDS, 'mobile.test', 'A'),
+    );
 
     const aaaa = await doh.ask('MOBILE.test', 'AAAA');
     expect(aaaa.answers.map((r) => r.data)).toEqual(
@@ -28,7 +30,9 @@ test.describe('unbound DoH server', () => {
     const chain = await doh.ask('alias.test', 'A');
     expect(chain.rcode).toBe('NOERROR');
     expect(chain.answers.map((r) => r.type)).toEqual(['CNAME', 'CNAME', 'A']);
-    expect(chain.answers.at(-1)?.data).toBe(expectedAddresses(DEFAULT_RECORDS, 'alias.test', 'A')[0]);
+    expect(chain.answers.at(-1)?.data).toBe(
+      expectedAddresses(DEFAULT_RECORDS, 'alias.test', 'A')[0],
+    );
 
     const noData = await doh.ask('v6only.test', 'A');
     expect([noData.rcode, noData.answers.length]).toEqual(['NOERROR', 0]);

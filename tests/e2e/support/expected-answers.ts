@@ -23,4 +23,3 @@ export function expandV6(address: string): string {
   const zeros = address.includes('::') ? Array(8 - left.length - right.length).fill('0') : [];
   return [...left, ...zeros, ...right].map((w) => parseInt(w, 16).toString(16)).join(':');
 }
-

@@ -182,7 +182,11 @@ export class UiPage {
         last = await this.text(testId);
         return last !== null && textMatches(match, last) ? last : undefined;
       },
-      { what: `[data-testid=${testId}] to read ${String(match)}`, last: () => `${last}`, ...options },
+      {
+        what: `[data-testid=${testId}] to read ${String(match)}`,
+        last: () => `${last}`,
+        ...options,
+      },
     );
   }
 
@@ -194,7 +198,10 @@ export class UiPage {
         last = await this.texts(testId);
         return last.some((t) => textMatches(match, t)) ? last : undefined;
       },
-      { what: `some [data-testid=${testId}] to read ${String(match)}`, last: () => last.join(' | ') },
+      {
+        what: `some [data-testid=${testId}] to read ${String(match)}`,
+        last: () => last.join(' | '),
+      },
     );
   }
 
@@ -256,9 +263,12 @@ export class UiPage {
 
   /** Ticks or clears the checkbox labelled `label` with a click (only when it must change). */
   async setChecked(label: TextMatch, value: boolean): Promise<void> {
-    await waitUntil(() => this.run({ op: 'checked', label: serial(label), value }).then(() => true), {
-      what: `a checkbox labelled ${String(label)}`,
-    });
+    await waitUntil(
+      () => this.run({ op: 'checked', label: serial(label), value }).then(() => true),
+      {
+        what: `a checkbox labelled ${String(label)}`,
+      },
+    );
   }
 
   isChecked(label: TextMatch): Promise<boolean> {

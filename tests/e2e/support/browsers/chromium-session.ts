@@ -10,14 +10,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { CHROMIUM, chromiumArgs } from '../chromium';
 import { waitUntil } from '../wait';
-import { callExpression, type DriverPage, type ExtensionSession, type LaunchOptions, type SiteTab } from './types';
+import {
+  callExpression,
+  type DriverPage,
+  type ExtensionSession,
+  type LaunchOptions,
+  type SiteTab,
+} from './types';
 import { findTabId } from './tab-id';
 
 const READY_TIMEOUT_MS = 60_000;
 
 function driverPage(page: Page): DriverPage {
   return {
-    evaluate: (fn, arg) => page.evaluate(fn, arg),
+    evaluate: (fn, arg) => page.evaluate(fn as (a: unknown) => unknown, arg) as never,
     evaluateExpression: (expression) => page.evaluate(expression),
     pressKey: (key) => page.keyboard.press(key),
     reload: async () => {

@@ -15,7 +15,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { waitUntil } from '../wait';
 import { findTabId } from './tab-id';
-import { callExpression, type DriverPage, type ExtensionSession, type LaunchOptions, type SiteTab } from './types';
+import {
+  callExpression,
+  type DriverPage,
+  type ExtensionSession,
+  type LaunchOptions,
+  type SiteTab,
+} from './types';
 
 export const FIREFOX = '/usr/bin/firefox-esr';
 /** Any fixed UUID will do; pinning it gives the extension's pages a known origin. */

@@ -11,7 +11,8 @@ export async function findTabId(api: DriverPage, url: string): Promise<number> {
   return waitUntil(
     async () => {
       found = await api.evaluate(async (target) => {
-        const ext = (globalThis as { browser?: unknown; chrome?: unknown }).browser ??
+        const ext =
+          (globalThis as { browser?: unknown; chrome?: unknown }).browser ??
           (globalThis as { chrome?: unknown }).chrome;
         const tabs = await (
           ext as { tabs: { query(q: object): Promise<{ id?: number; url?: string }[]> } }

@@ -78,7 +78,10 @@ export interface ExtensionSession {
    * Runs `fn(scope, arg)` with `scope` the background's global object (wakes a stopped background).
    * `arg` must survive JSON.
    */
-  evaluateInBackground<A, R>(fn: (scope: BackgroundScope, arg: A) => R | Promise<R>, arg: A): Promise<R>;
+  evaluateInBackground<A, R>(
+    fn: (scope: BackgroundScope, arg: A) => R | Promise<R>,
+    arg: A,
+  ): Promise<R>;
   /** Whether the background (service worker / event page) is running now, without waking it. */
   isBackgroundRunning(): Promise<boolean>;
   /**
