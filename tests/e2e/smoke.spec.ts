@@ -25,6 +25,30 @@ test.describe('browser and extension', () => {
     expect(badge.title.length).toBeGreaterThan(0);
   });
 
+  test('the icons the manifest names are packaged PNGs of their size', async ({ ext }) => {
+    const icons = await ext.callApi(async () => {
+      const scope = globalThis as unknown as {
+        chrome?: { runtime: { getManifest(): unknown; getURL(p: string): string } };
+        browser?: { runtime: { getManifest(): unknown; getURL(p: string): string } };
+      };
+      const runtime = (scope.browser ?? scope.chrome)!.runtime;
+      const manifest = runtime.getManifest() as {
+        icons: Record<string, string>;
+        action: { default_icon: Record<string, string> };
+      };
+      const sizes = [];
+      for (const [size, file] of Object.entries(manifest.icons)) {
+        const bytes = new DataView(await (await fetch(runtime.getURL(file))).arrayBuffer());
+        sizes.push({ size: Number(size), width: bytes.getUint32(16), height: bytes.getUint32(20) });
+      }
+      return { sizes, action: manifest.action.default_icon };
+    }, undefined);
+    expect(icons.sizes.map((i) => i.size)).toEqual([16, 32, 48, 128]);
+    for (const icon of icons.sizes)
+      expect([icon.width, icon.height]).toEqual([icon.size, icon.size]);
+    expect(Object.keys(icons.action)).toEqual(['16', '32', '48', '128']);
+  });
+
   test('tabs are told apart by URL', async ({ ext, web }) => {
     const first = await ext.open(web.urlFor('one.test'));
     const second = await ext.open(web.urlFor('two.test'));
