@@ -5,6 +5,9 @@ import type { AddressEvidence } from '../lib/verdict';
 import { AboutData } from './AboutData';
 import { VerdictBanner } from './VerdictBanner';
 
+/** Shown under the site when a DoH query had to be sent twice (a dropped packet, a lost connection). */
+const RETRIED_NOTE = 'The resolver answered on the second try.';
+
 /** How the popup reaches the worker; main.tsx passes the real one, tests may pass a fake. */
 export interface PopupApi {
   getReport(): Promise<TabReport | null>;
@@ -75,6 +78,11 @@ function TabDetails({ report }: { report: TabReport }) {
         <p class="cname">
           <span class="label">Alias chain</span>{' '}
           {[report.hostname, ...report.doh.cnameChain].join(' → ')}
+        </p>
+      )}
+      {report.doh.state === 'done' && report.doh.retried && (
+        <p class="dns-retried" data-testid="dns-retried">
+          {RETRIED_NOTE}
         </p>
       )}
       {verdict.addresses.length > 0 ? (

@@ -22,7 +22,7 @@ import { compileWatchlist } from './watchlist/match';
 export type DohState =
   | { state: 'pending' }
   | { state: 'skipped'; why: 'allowlisted' | 'literal' | BrowserOnlyReason }
-  | { state: 'done'; addresses: string[]; cnameChain: string[] }
+  | { state: 'done'; addresses: string[]; cnameChain: string[]; retried?: boolean }
   | { state: 'failed'; error: DnsError };
 
 /**
@@ -169,6 +169,8 @@ export function createTabMonitor(deps: TabMonitorDeps) {
             state: 'done',
             addresses: result.addresses.map((a) => a.ip),
             cnameChain: [...result.cnameChain],
+            // Only when true, so reports of first-try answers keep their shape.
+            ...(result.retried ? { retried: true } : {}),
           }
         : { state: 'failed', error: result.error };
     } catch (error) {

@@ -1,0 +1,108 @@
+/**
+ * Issue 6 §2, in the real browser: a resolver that redirects is refused (and the redirect target
+ * never asked), an endless answer is cut off early, and a lost first query is asked again, the
+ * popup saying so. The stubs (support/redirect-doh.ts) start once per file; the browser per test.
+ */
+import { ADDRESSES, expect, test } from './fixtures';
+import { startTransportFaultDoh, type TransportFaultDoh } from './support/redirect-doh';
+
+const ADDRESSES_SERVED = { 'telecom.test': ADDRESSES.chinaTelecomV4 };
+const RETRIED_NOTE = 'The resolver answered on the second try.';
+
+let redirecting: TransportFaultDoh;
+let endless: TransportFaultDoh;
+let hangFirst: TransportFaultDoh;
+let breakFirst: TransportFaultDoh;
+
+test.beforeAll(async ({ doh }) => {
+  redirecting = await startTransportFaultDoh({ mode: 'redirect', redirectTo: doh.url });
+  endless = await startTransportFaultDoh({ mode: 'endless-body' });
+  hangFirst = await startTransportFaultDoh({ mode: 'hang-first', addresses: ADDRESSES_SERVED });
+  breakFirst = await startTransportFaultDoh({ mode: 'break-first', addresses: ADDRESSES_SERVED });
+});
+
+test.afterAll(async () => {
+  await Promise.all([redirecting, endless, hangFirst, breakFirst].map((s) => s?.stop()));
+});
+
+test.beforeEach(() => {
+  for (const stub of [redirecting, endless, hangFirst, breakFirst]) stub.clear();
+});
+
+test('a resolver that redirects is refused, in words, and the target is never asked', async ({
+  page,
+  web,
+  doh,
+  useResolver,
+  tabIdOf,
+  waitForBadge,
+}) => {
+  await useResolver(redirecting.url);
+  await doh.clearQueries();
+  await page.goto(web.urlFor('telecom.test'));
+  const badge = await waitForBadge(await tabIdOf(page), '?');
+  expect(badge.title).toMatch(/answered with a redirect.*Redirects are refused/);
+  expect(redirecting.questions()).toContain('telecom.test A');
+  expect((await doh.queries()).filter((q) => q.name === 'telecom.test')).toEqual([]);
+});
+
+test('an endless answer is refused and its download cut off early', async ({
+  page,
+  web,
+  useResolver,
+  tabIdOf,
+  waitForBadge,
+}) => {
+  await useResolver(endless.url);
+  await page.goto(web.urlFor('telecom.test'));
+  const badge = await waitForBadge(await tabIdOf(page), '?', { timeoutMs: 15_000 });
+  expect(badge.title).toMatch(/longer than a DNS message can be/);
+  await endless.closedBodies(2); // A and AAAA
+  // Socket buffers let a few MB through before the browser's cancel reaches us; never 100 MB.
+  for (const sent of endless.bodyBytesAtClose()) expect(sent).toBeLessThan(16 * 1024 * 1024);
+});
+
+for (const [label, stub] of [
+  ['never answered (a dropped packet)', () => hangFirst],
+  ['broken off mid-answer', () => breakFirst],
+] as const) {
+  test(`a first query ${label} is asked again, and the popup says so`, async ({
+    page,
+    web,
+    useResolver,
+    tabIdOf,
+    waitForBadge,
+    openPopupFor,
+  }) => {
+    await useResolver(stub().url);
+    await page.goto(web.urlFor('telecom.test'));
+    const tabId = await tabIdOf(page);
+    await waitForBadge(tabId, 'CT', { timeoutMs: 10_000 });
+    expect(
+      stub()
+        .questions()
+        .filter((q) => q === 'telecom.test A'),
+    ).toHaveLength(2);
+    const popup = await openPopupFor(tabId);
+    await expect(popup.getByTestId('verdict')).toHaveText('Flagged: hosted on China Telecom');
+    await expect(popup.getByTestId('dns-retried')).toHaveText(RETRIED_NOTE);
+  });
+}
+
+test('a first-try answer shows no retry line', async ({
+  page,
+  web,
+  doh,
+  useResolver,
+  tabIdOf,
+  waitForBadge,
+  openPopupFor,
+}) => {
+  await useResolver(doh.url);
+  await page.goto(web.urlFor('telecom.test'));
+  const tabId = await tabIdOf(page);
+  await waitForBadge(tabId, 'CT');
+  const popup = await openPopupFor(tabId);
+  await expect(popup.getByTestId('verdict')).toHaveText('Flagged: hosted on China Telecom');
+  await expect(popup.getByTestId('dns-retried')).toHaveCount(0);
+});
