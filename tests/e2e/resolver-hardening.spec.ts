@@ -1,7 +1,7 @@
 /**
  * Issue 6 §2, in the real browser: a resolver that redirects is refused (and the redirect target
  * never asked), an endless answer is cut off early, and a lost first query is asked again, the
- * popup saying so. The stubs (support/redirect-doh.ts) start once per file; the browser per test.
+ * popup saying so. The stubs (support/redirect-doh.ts) start once per file, in Chromium and Firefox.
  */
 import { ADDRESSES, expect, test } from './fixtures';
 import { startTransportFaultDoh, type TransportFaultDoh } from './support/redirect-doh';
@@ -30,32 +30,23 @@ test.beforeEach(() => {
 });
 
 test('a resolver that redirects is refused, in words, and the target is never asked', async ({
-  page,
+  ext,
   web,
   doh,
-  useResolver,
-  tabIdOf,
-  waitForBadge,
 }) => {
-  await useResolver(redirecting.url);
+  await ext.useResolver(redirecting.url);
   await doh.clearQueries();
-  await page.goto(web.urlFor('telecom.test'));
-  const badge = await waitForBadge(await tabIdOf(page), '?');
+  const tab = await ext.open(web.urlFor('telecom.test'));
+  const badge = await ext.waitForBadge(tab.id, '?');
   expect(badge.title).toMatch(/answered with a redirect.*Redirects are refused/);
   expect(redirecting.questions()).toContain('telecom.test A');
   expect((await doh.queries()).filter((q) => q.name === 'telecom.test')).toEqual([]);
 });
 
-test('an endless answer is refused and its download cut off early', async ({
-  page,
-  web,
-  useResolver,
-  tabIdOf,
-  waitForBadge,
-}) => {
-  await useResolver(endless.url);
-  await page.goto(web.urlFor('telecom.test'));
-  const badge = await waitForBadge(await tabIdOf(page), '?', { timeoutMs: 15_000 });
+test('an endless answer is refused and its download cut off early', async ({ ext, web }) => {
+  await ext.useResolver(endless.url);
+  const tab = await ext.open(web.urlFor('telecom.test'));
+  const badge = await ext.waitForBadge(tab.id, '?', { timeoutMs: 30_000 });
   expect(badge.title).toMatch(/longer than a DNS message can be/);
   await endless.closedBodies(2); // A and AAAA
   // Socket buffers let a few MB through before the browser's cancel reaches us; never 100 MB.
@@ -66,43 +57,25 @@ for (const [label, stub] of [
   ['never answered (a dropped packet)', () => hangFirst],
   ['broken off mid-answer', () => breakFirst],
 ] as const) {
-  test(`a first query ${label} is asked again, and the popup says so`, async ({
-    page,
-    web,
-    useResolver,
-    tabIdOf,
-    waitForBadge,
-    openPopupFor,
-  }) => {
-    await useResolver(stub().url);
-    await page.goto(web.urlFor('telecom.test'));
-    const tabId = await tabIdOf(page);
-    await waitForBadge(tabId, 'CT', { timeoutMs: 10_000 });
+  test(`a first query ${label} is asked again, and the popup says so`, async ({ ext, web }) => {
+    await ext.useResolver(stub().url);
+    const tab = await ext.open(web.urlFor('telecom.test'));
+    await ext.waitForBadge(tab.id, 'CT', { timeoutMs: 30_000 });
     expect(
       stub()
         .questions()
         .filter((q) => q === 'telecom.test A'),
     ).toHaveLength(2);
-    const popup = await openPopupFor(tabId);
-    await expect(popup.getByTestId('verdict')).toHaveText('Flagged: hosted on China Telecom');
-    await expect(popup.getByTestId('dns-retried')).toHaveText(RETRIED_NOTE);
+    const popup = await ext.popup(tab.id);
+    await popup.waitForText('verdict', 'Flagged: hosted on China Telecom');
+    expect(await popup.text('dns-retried')).toBe(RETRIED_NOTE);
   });
 }
 
-test('a first-try answer shows no retry line', async ({
-  page,
-  web,
-  doh,
-  useResolver,
-  tabIdOf,
-  waitForBadge,
-  openPopupFor,
-}) => {
-  await useResolver(doh.url);
-  await page.goto(web.urlFor('telecom.test'));
-  const tabId = await tabIdOf(page);
-  await waitForBadge(tabId, 'CT');
-  const popup = await openPopupFor(tabId);
-  await expect(popup.getByTestId('verdict')).toHaveText('Flagged: hosted on China Telecom');
-  await expect(popup.getByTestId('dns-retried')).toHaveCount(0);
+test('a first-try answer shows no retry line', async ({ ext, web }) => {
+  const tab = await ext.open(web.urlFor('telecom.test'));
+  await ext.waitForBadge(tab.id, 'CT');
+  const popup = await ext.popup(tab.id);
+  await popup.waitForText('verdict', 'Flagged: hosted on China Telecom');
+  expect(await popup.texts('dns-retried')).toEqual([]);
 });
