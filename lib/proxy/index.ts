@@ -12,6 +12,7 @@ export {
   createProxyDetector,
   PROXY_PATTERN_KEY,
   type ConnectionSeen,
+  type ProxySessionArea,
   type ProxyDetector,
   type ProxyJudgement,
 } from './detector';
