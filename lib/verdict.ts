@@ -136,8 +136,9 @@ export function buildVerdict(
       ...input.proxy,
       lookup: plainLookup(safeLookup(table, input.proxy.address)),
     };
-  } else if (input.dohAddresses?.length && addresses.some((a) => isOnlyFrom(a, 'browser'))) {
-    verdict.connectedElsewhere = addresses.find((a) => isOnlyFrom(a, 'browser'))!.ip;
+  } else if (input.dohAddresses?.length) {
+    const elsewhere = addresses.find((a) => isOnlyFrom(a, 'browser'));
+    if (elsewhere) verdict.connectedElsewhere = elsewhere.ip;
   }
   if (input.dnsError) verdict.problem = input.dnsError.message;
   if (groups.length > 0) verdict.status = 'flagged';
