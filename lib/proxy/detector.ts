@@ -1,7 +1,9 @@
 /**
  * Decides, for one main-frame connection, whether it went through a proxy: from what the browser
- * says (Firefox's proxyInfo), else from the repeated-address pattern, whose record is cached in
- * memory and mirrored to storage.session so a restarted worker keeps what it learnt.
+ * says (Firefox's proxyInfo), else from the repeated-address pattern, whose record lives in
+ * storage.session so a restarted worker keeps what it learnt. The record is read afresh for each
+ * connection (one small read per top-level page): storage is the one source of truth, so a session
+ * store that was emptied forgets the pattern too, instead of a memory copy living on.
  */
 import {
   canonicalIp,
@@ -48,19 +50,15 @@ export function createProxyDetector(deps: {
   now(): number;
   log(message: string, error?: unknown): void;
 }) {
-  let cached: ProxyPatternState | undefined;
   // One read-modify-write at a time: connections of different tabs arrive concurrently.
   let chain: Promise<unknown> = Promise.resolve();
 
   async function load(): Promise<ProxyPatternState> {
-    if (!cached) {
-      const stored = await deps.session.get(PROXY_PATTERN_KEY).catch((error: unknown) => {
-        deps.log('proxy record could not be read', error);
-        return {} as Record<string, unknown>;
-      });
-      cached ??= readPatternState(stored[PROXY_PATTERN_KEY]);
-    }
-    return cached;
+    const stored = await deps.session.get(PROXY_PATTERN_KEY).catch((error: unknown) => {
+      deps.log('proxy record could not be read', error);
+      return {} as Record<string, unknown>;
+    });
+    return readPatternState(stored[PROXY_PATTERN_KEY]);
   }
 
   function serial<T>(work: () => Promise<T>): Promise<T> {
@@ -88,7 +86,6 @@ export function createProxyDetector(deps: {
           const ip = canonicalIp(connectedIp);
           const inDoh = dns === 'unanswered' ? null : dns.some((a) => canonicalIp(a) === ip);
           const outcome = recordConnection(state, { host: connection.host, ip, inDoh }, now);
-          cached = outcome.state;
           isProxy = outcome.isProxy;
           newlyDetected = outcome.newlyDetected;
           await deps.session

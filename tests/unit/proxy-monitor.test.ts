@@ -71,16 +71,35 @@ function signallingSession() {
       check();
     });
   }
-  return { session, reportWhen };
+  /** Resolves once `ready()` holds, checking after every write (or badge change, via `wake`). */
+  function when(ready: () => boolean): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (ready()) {
+          waiters.delete(check);
+          resolve();
+        }
+      };
+      waiters.add(check);
+      check();
+    });
+  }
+  const wake = () => {
+    for (const check of [...waiters]) check();
+  };
+  return { session, reportWhen, when, wake };
 }
 
 function setup(answers: Record<string, ResolveResult>, settings: Settings = defaultSettings()) {
-  const { session, reportWhen } = signallingSession();
+  const { session, reportWhen, when, wake } = signallingSession();
   const badges = new Map<number, Badge>();
   const state = { settings };
   const monitor = createTabMonitor({
     session,
-    setBadge: async (tabId, badge) => void badges.set(tabId, badge),
+    setBadge: async (tabId, badge) => {
+      badges.set(tabId, badge);
+      wake();
+    },
     table: Promise.resolve(table),
     getSettings: () => state.settings,
     resolve: async (hostname) => {
@@ -99,7 +118,10 @@ function setup(answers: Record<string, ResolveResult>, settings: Settings = defa
     await monitor.navigationCommitted(tabId, url);
     return reportWhen(tabId, (r) => r.final && r.doh.state !== 'pending' && r.committed);
   }
-  return { monitor, badges, state, visit, reportWhen };
+  /** Resolves once tab `tabId`'s badge reads `text` (the badge is set after the report is stored). */
+  const badgeReads = (tabId: number, text: string) =>
+    when(() => badges.get(tabId)?.text === text);
+  return { monitor, badges, state, visit, reportWhen, badgeReads };
 }
 
 const siteAddresses = (report: TabReport) => report.verdict.addresses.map((a) => a.ip);
@@ -170,6 +192,7 @@ describe('tab monitor behind a proxy found by the repeated-address pattern (Chro
       expect(report.verdict.status).toBe('clean');
       expect(report.verdict.connectedElsewhere).toBeUndefined();
     }
+    await Promise.all([1, 2].map((tabId) => t.badgeReads(tabId, '')));
     expect([1, 2, 3].map((tabId) => t.badges.get(tabId)?.text)).toEqual(['', '', '']);
   });
 

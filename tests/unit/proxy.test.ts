@@ -169,6 +169,18 @@ describe('createProxyDetector', () => {
     );
   });
 
+  it('forgets the pattern when the session store is emptied (storage is the one record)', async () => {
+    const session = fakeSession();
+    const detector = createProxyDetector(deps(session));
+    for (const host of ['a.example', 'b.example', 'c.example']) {
+      await detector.judge({ host, ip: '203.0.113.9', dns: ['192.0.2.1'] });
+    }
+    const seen = { host: 'd.example', ip: '203.0.113.9', dns: 'not-yet' } as const;
+    expect((await detector.judge(seen)).proxy).toBeDefined();
+    session.data.clear();
+    expect(await detector.judge(seen)).toEqual({ proxy: undefined, newlyDetected: false });
+  });
+
   it('takes the browser at its word when it names the proxy, and records nothing', async () => {
     const session = fakeSession();
     const detector = createProxyDetector(deps(session));
