@@ -30,6 +30,7 @@ import {
   type SiteTab,
 } from './support/browsers/types';
 import { startUnboundDoh, type DohRecord, type UnboundDoh } from './support/doh-server';
+import { startForwardProxy, type ForwardProxy } from './support/forward-proxy';
 import { startStubDoh, type StubDoh } from './support/stub-doh';
 import { UiPage } from './support/ui-page';
 import { waitUntil, WAIT_CEILING_MS } from './support/wait';
@@ -168,6 +169,10 @@ interface WorkerFixtures {
   servfailZones: readonly string[];
   /** Firefox: the event page's idle timeout; a file that sets it gets a browser of its own. */
   backgroundIdleTimeoutMs: number | undefined;
+  /** Launch the browser behind a local forward proxy on 127.0.0.2 (`forwardProxy`). */
+  behindProxy: boolean;
+  /** The forward proxy, when `behindProxy`; it maps every `*.test` name to the web server. */
+  forwardProxy: ForwardProxy | undefined;
   doh: UnboundDoh;
   web: WebServer;
   stubs: StubResolvers;
@@ -222,6 +227,20 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   dohRecords: [DEFAULT_RECORDS, { scope: 'worker', option: true }],
   servfailZones: [DEFAULT_SERVFAIL_ZONES, { scope: 'worker', option: true }],
   backgroundIdleTimeoutMs: [undefined, { scope: 'worker', option: true }],
+  behindProxy: [false, { scope: 'worker', option: true }],
+
+  forwardProxy: [
+    async ({ behindProxy }, use) => {
+      if (!behindProxy) return use(undefined);
+      // With a proxy the browser leaves name resolution to the proxy: map the made-up sites here.
+      const proxy = await startForwardProxy({
+        resolve: (name) => (name.endsWith('.test') ? '127.0.0.1' : name),
+      });
+      await use(proxy);
+      await proxy.stop();
+    },
+    { scope: 'worker' },
+  ],
 
   doh: [
     async ({ dohRecords, servfailZones }, use) => {
@@ -257,7 +276,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   ],
 
   session: [
-    async ({ browserKind, doh, backgroundIdleTimeoutMs }, use) => {
+    async ({ browserKind, doh, backgroundIdleTimeoutMs, forwardProxy }, use) => {
       const options = {
         extensionPath: path.join(
           ROOT,
@@ -265,6 +284,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
         ),
         dohSpkiHash: doh.spkiHash,
         ...(backgroundIdleTimeoutMs !== undefined ? { backgroundIdleTimeoutMs } : {}),
+        ...(forwardProxy ? { proxy: { host: forwardProxy.host, port: forwardProxy.port } } : {}),
       };
       const session =
         browserKind === 'firefox' ? await launchFirefox(options) : await launchChromium(options);
@@ -274,7 +294,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     { scope: 'worker', timeout: LAUNCH_CEILING_MS },
   ],
 
-  ext: async ({ session, doh, web, stubs }, use) => {
+  ext: async ({ session, doh, web, stubs, forwardProxy }, use) => {
     // Back to a known state: no tabs, no reports or cached answers, default settings.
     await session.closeOtherTabs();
     await callApi(session, (ext) => ext.storage.session.clear(), undefined);
@@ -282,6 +302,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     await doh.clearQueries();
     web.clearRequests();
     for (const stub of Object.values(stubs) as StubDoh[]) stub.clearRequests();
+    forwardProxy?.clearRequests();
 
     const badge = async (tabId: number): Promise<BadgeState> => {
       const raw = await callApi(

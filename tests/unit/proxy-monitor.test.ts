@@ -37,6 +37,7 @@ function ok(hostname: string, ...ips: string[]): ResolveResult {
     addresses: ips.map((ip) => ({ ip, type: 'A', ttl: 60 })),
     cnameChain: [],
     fromCache: false,
+    retried: false,
   } as ResolveResult;
 }
 
@@ -119,8 +120,7 @@ function setup(answers: Record<string, ResolveResult>, settings: Settings = defa
     return reportWhen(tabId, (r) => r.final && r.doh.state !== 'pending' && r.committed);
   }
   /** Resolves once tab `tabId`'s badge reads `text` (the badge is set after the report is stored). */
-  const badgeReads = (tabId: number, text: string) =>
-    when(() => badges.get(tabId)?.text === text);
+  const badgeReads = (tabId: number, text: string) => when(() => badges.get(tabId)?.text === text);
   return { monitor, badges, state, visit, reportWhen, badgeReads };
 }
 

@@ -58,7 +58,13 @@ export async function launchChromium(options: LaunchOptions): Promise<ExtensionS
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: true,
-    args: chromiumArgs(options.extensionPath, options.dohSpkiHash),
+    args: [
+      ...chromiumArgs(options.extensionPath, options.dohSpkiHash),
+      // Loopback (the DoH server) is never proxied unless <-loopback> is given: it stays direct.
+      ...(options.proxy
+        ? [`--proxy-server=http://${options.proxy.host}:${options.proxy.port}`]
+        : []),
+    ],
   });
   const isOurs = (url: string) => url.startsWith('chrome-extension://');
   const worker =

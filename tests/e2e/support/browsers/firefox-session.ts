@@ -100,7 +100,9 @@ export async function launchFirefox(options: LaunchOptions): Promise<ExtensionSe
     acceptInsecureCerts: true,
     protocolTimeout: READY_TIMEOUT_MS,
     extraPrefsFirefox: {
-      'network.dns.forceResolve': '127.0.0.1',
+      // Behind a proxy the proxy resolves the sites' names, and forceResolve would also send the
+      // proxy's own address (127.0.0.2) to 127.0.0.1.
+      ...(options.proxy ? {} : { 'network.dns.forceResolve': '127.0.0.1' }),
       'network.dns.disableIPv6': true,
       // Firefox's own DoH stays off: names resolve through the pref above only.
       'network.trr.mode': 5,
@@ -108,6 +110,17 @@ export async function launchFirefox(options: LaunchOptions): Promise<ExtensionSe
       'dom.security.https_first': false,
       'dom.security.https_first_schemeless': false,
       'extensions.webextensions.uuids': JSON.stringify({ [geckoId]: EXTENSION_UUID }),
+      // Manual proxy for http and https; loopback (the DoH server) is never proxied by default
+      // (network.proxy.allow_hijacking_localhost is false).
+      ...(options.proxy
+        ? {
+            'network.proxy.type': 1,
+            'network.proxy.http': options.proxy.host,
+            'network.proxy.http_port': options.proxy.port,
+            'network.proxy.ssl': options.proxy.host,
+            'network.proxy.ssl_port': options.proxy.port,
+          }
+        : {}),
       ...(options.backgroundIdleTimeoutMs !== undefined
         ? { 'extensions.background.idle.timeout': options.backgroundIdleTimeoutMs }
         : {}),

@@ -52,6 +52,8 @@ export interface LaunchOptions {
   dohSpkiHash: string;
   /** Firefox only: the event page's idle timeout in ms (the browser's default is 30 s). */
   backgroundIdleTimeoutMs?: number;
+  /** Send every web request through this HTTP forward proxy (loopback stays direct). */
+  proxy?: { host: string; port: number };
 }
 
 /** One running browser with the extension installed, in a profile of its own. */
