@@ -50,7 +50,8 @@ function describeHosts(flagged: ThirdPartySummary['flagged']): string {
   return [...byGroup]
     .map(([name, hosts]) => {
       const shown = hosts.slice(0, TITLE_MAX_HOSTS).join(', ');
-      const more = hosts.length > TITLE_MAX_HOSTS ? ` and ${hosts.length - TITLE_MAX_HOSTS} more` : '';
+      const more =
+        hosts.length > TITLE_MAX_HOSTS ? ` and ${hosts.length - TITLE_MAX_HOSTS} more` : '';
       return `${name}: ${shown}${more}`;
     })
     .join('; ');

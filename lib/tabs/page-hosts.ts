@@ -38,9 +38,18 @@ export const MAX_LOOKUPS_IN_FLIGHT = 6;
 export const PAGE_HOSTS_BUDGET_BYTES = 512 * 1024;
 const ADMIT_BELOW_BYTES = PAGE_HOSTS_BUDGET_BYTES - 64 * 1024;
 /** DoH addresses kept per host; beyond that the flagged ones are kept first, the rest counted. */
-export const MAX_ADDRESSES_PER_HOST = 32;
+export const MAX_ADDRESSES_PER_HOST = 16;
+/** Room held for the answer of a host still being looked up: 16 full-length IPv6 addresses. */
+const ANSWER_RESERVE_BYTES = MAX_ADDRESSES_PER_HOST * 42;
 /** Distinct overflow hosts remembered (as 32-bit hashes) so that each is counted once. */
 export const MAX_OVERFLOW_TRACKED = 2000;
+
+/**
+ * How long changes gather before a tab's record is written. A worker stopped inside this window
+ * loses at most these last few request counts: the browser does not stop a worker that is handling
+ * events, and a judged answer lost this way is still in the DoH cache.
+ */
+export const WRITE_DELAY_MS = 50;
 
 export const HOSTS_KEY_PREFIX = 'hosts:';
 const RECORD_VERSION = 1;
@@ -116,9 +125,10 @@ export interface PageHostsDeps {
   onChange(tabId: number): void;
   now(): number;
   log(message: string, error?: unknown): void;
-  /** For tests; default MAX_LOOKUPS_IN_FLIGHT and MAX_HOSTS_PER_TAB. */
+  /** For tests; default MAX_LOOKUPS_IN_FLIGHT, MAX_HOSTS_PER_TAB and WRITE_DELAY_MS. */
   maxLookupsInFlight?: number;
   maxHostsPerTab?: number;
+  writeDelayMs?: number;
 }
 
 interface Loaded {
@@ -132,6 +142,7 @@ interface Loaded {
 /** Creates the tracker; every method is safe to call from a listener (errors are logged, not thrown). */
 export function createPageHosts(deps: PageHostsDeps) {
   const maxHosts = deps.maxHostsPerTab ?? MAX_HOSTS_PER_TAB;
+  const writeDelayMs = deps.writeDelayMs ?? WRITE_DELAY_MS;
   const queues = new Map<number, Promise<void>>();
   const loaded = new Map<number, Loaded>();
   const dirty = new Set<number>();
@@ -174,11 +185,15 @@ export function createPageHosts(deps: PageHostsDeps) {
     return entry;
   }
 
-  /** Coalesces writes: at most one in flight per tab, and the latest state always written last. */
+  /**
+   * Coalesces writes: at most one in flight per tab, the latest state always written last, and a
+   * burst of requests (a page loading) written once per WRITE_DELAY_MS rather than once per request.
+   */
   function persist(tabId: number): void {
     dirty.add(tabId);
     if (flushing.has(tabId)) return;
     const run = (async () => {
+      await new Promise((resolve) => setTimeout(resolve, writeDelayMs));
       while (dirty.delete(tabId)) {
         const entry = loaded.get(tabId);
         if (!entry) continue;
@@ -267,7 +282,11 @@ export function createPageHosts(deps: PageHostsDeps) {
     doh: DohState,
   ): Promise<Pick<StoredHost, 'doh' | 'omittedAddresses'>> {
     if (doh.state !== 'done' || doh.addresses.length <= MAX_ADDRESSES_PER_HOST) return { doh };
-    const verdict = buildVerdict({ hostname, dohAddresses: doh.addresses }, await deps.table, matcher);
+    const verdict = buildVerdict(
+      { hostname, dohAddresses: doh.addresses },
+      await deps.table,
+      matcher,
+    );
     const ranked = [
       ...verdict.addresses.filter((a) => a.matches.length > 0),
       ...verdict.addresses.filter((a) => a.matches.length === 0),
@@ -339,7 +358,9 @@ export function createPageHosts(deps: PageHostsDeps) {
           if (witness.browserAddress) deps.onChange(tabId);
           return;
         }
-        if (record.hosts.length >= maxHosts || entry.bytes >= ADMIT_BELOW_BYTES) {
+        const reserved =
+          record.hosts.filter((h) => h.doh.state === 'pending').length * ANSWER_RESERVE_BYTES;
+        if (record.hosts.length >= maxHosts || entry.bytes + reserved >= ADMIT_BELOW_BYTES) {
           countOverflow(record, hostname);
           persist(tabId);
           return;
