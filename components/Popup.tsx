@@ -1,14 +1,18 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { EngineStatus } from '../lib/messages';
 import type { TabReport } from '../lib/tab-monitor';
+import type { PageHostsView } from '../lib/tabs/page-hosts';
 import type { AddressEvidence } from '../lib/verdict';
 import { AboutData } from './AboutData';
+import { PageHosts } from './PageHosts';
 import { VerdictBanner } from './VerdictBanner';
 
 /** How the popup reaches the worker; main.tsx passes the real one, tests may pass a fake. */
 export interface PopupApi {
   getReport(): Promise<TabReport | null>;
   getStatus(): Promise<EngineStatus>;
+  /** The other hosts of the tab's page. */
+  getPageHosts(): Promise<PageHostsView | null>;
   /** Calls back whenever a tab report may have changed; returns an unsubscribe function. */
   subscribe(onChange: () => void): () => void;
 }
@@ -18,14 +22,21 @@ export function Popup({ api }: { api: PopupApi }) {
   const [report, setReport] = useState<TabReport | null | undefined>(undefined);
   const [status, setStatus] = useState<EngineStatus | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [pageHosts, setPageHosts] = useState<PageHostsView | null>(null);
 
   useEffect(() => {
     let live = true;
     const refresh = () =>
-      api.getReport().then(
-        (next) => live && setReport(next),
-        (e: unknown) => live && setError(String(e)),
-      );
+      Promise.all([
+        api.getReport().then(
+          (next) => live && setReport(next),
+          (e: unknown) => live && setError(String(e)),
+        ),
+        api.getPageHosts().then(
+          (next) => live && setPageHosts(next),
+          (e: unknown) => live && setError(String(e)),
+        ),
+      ]);
     void refresh();
     void api.getStatus().then(
       (s) => live && setStatus(s),
@@ -49,6 +60,7 @@ export function Popup({ api }: { api: PopupApi }) {
       {report === undefined && !error && <p>Loading…</p>}
       {report === null && <p class="verdict verdict-none">No web page in this tab to check.</p>}
       {report && <TabDetails report={report} />}
+      {report && <PageHosts view={pageHosts} />}
       {status && status.problems.length > 0 && (
         <ul class="problems" aria-label="Problems">
           {status.problems.map((p) => (

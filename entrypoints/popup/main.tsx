@@ -21,6 +21,10 @@ const api: PopupApi = {
     return id === null ? null : request(send, { type: 'get-tab-report', tabId: id });
   },
   getStatus: () => request(send, { type: 'get-status' }),
+  getPageHosts: async () => {
+    const id = await tabId;
+    return id === null ? null : request(send, { type: 'get-page-hosts', tabId: id });
+  },
   subscribe: (onChange) => {
     // Reports live in storage.session; any change there may be ours, so re-ask the worker.
     const listener = (_changes: unknown, area: string) => {
