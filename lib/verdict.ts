@@ -36,6 +36,8 @@ export interface VerdictInput {
   hostname: string;
   dohAddresses?: readonly string[];
   browserAddress?: string;
+  /** More addresses the browser connected to (a HAR file's serverIPAddress per request). */
+  browserAddresses?: readonly string[];
   literal?: string;
   dnsError?: { kind: string; message: string };
   allowlisted?: boolean;
@@ -87,6 +89,7 @@ export function buildVerdict(
   add(input.literal, 'literal');
   for (const ip of input.dohAddresses ?? []) add(ip, 'doh');
   add(input.browserAddress, 'browser');
+  for (const ip of input.browserAddresses ?? []) add(ip, 'browser');
 
   const addresses: AddressEvidence[] = [];
   const groups: Verdict['groups'] = [];

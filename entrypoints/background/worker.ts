@@ -133,15 +133,15 @@ export function startWorker(browser: Browser): Promise<void> {
     ready.then(() => work(monitor!)).catch((error: unknown) => log('event handling failed', error));
   };
 
-  browser.webNavigation.onBeforeNavigate.addListener((details) => {
-    if (details.frameId === 0) whenReady((m) => m.navigationStarted(details.tabId, details.url));
-  });
   const whenHostsReady = (work: (h: PageHosts) => Promise<void>) => {
     ready
       .then(() => work(pageHosts!))
       .catch((error: unknown) => log('event handling failed', error));
   };
 
+  browser.webNavigation.onBeforeNavigate.addListener((details) => {
+    if (details.frameId === 0) whenReady((m) => m.navigationStarted(details.tabId, details.url));
+  });
   browser.webNavigation.onCommitted.addListener((details) => {
     if (details.frameId !== 0) return;
     whenHostsReady((h) => h.navigationCommitted(details.tabId, details.url));
@@ -151,6 +151,7 @@ export function startWorker(browser: Browser): Promise<void> {
     (details) => {
       if (details.tabId >= 0) {
         whenReady((m) => m.responseStarted(details.tabId, details.url, details.ip));
+        whenHostsReady((h) => h.mainFrameResponseStarted(details.tabId));
       }
     },
     { urls: ['http://*/*', 'https://*/*'], types: ['main_frame'] },

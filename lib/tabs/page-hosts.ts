@@ -4,8 +4,11 @@
  * and size, and kept in the session store so a worker the browser stops and restarts loses nothing.
  *
  * Lifecycle of a tab's host list (key `hosts:<id>` in the session store):
- * - the top-level navigation commits → a fresh, empty list for the new page (same-document
- *   navigations do not commit, so a single-page app keeps its list);
+ * - the main-frame response of a navigation starts → the list marks where the next page begins;
+ * - that navigation commits → the list keeps only the hosts requested since the mark (the new
+ *   page's first scripts can be reported before the commit is) and is the new page's; with no
+ *   mark, it starts empty. A navigation that never commits (a download, a 204) leaves the list
+ *   alone, and same-document navigations do not commit, so a single-page app keeps its list;
  * - a request of the tab (not its main frame) gets a response or fails → its host joins the list,
  *   unless it is the site's own host; a new host's DoH lookup is queued (unless privacy mode is on,
  *   the name is private or local, an IP literal or allowlisted);
@@ -65,13 +68,15 @@ export interface StoredHost {
   doh: DohState;
   /** DoH addresses beyond MAX_ADDRESSES_PER_HOST that were not kept. */
   omittedAddresses?: number;
+  /** The record's request counter at this host's latest request. */
+  lastSeq: number;
 }
 
 /** A tab's third-party hosts for its current page, as stored under `hosts:<tabId>`. */
 export interface PageHostsRecord {
   version: typeof RECORD_VERSION;
   tabId: number;
-  /** Distinguishes pages, so a late answer for an earlier page is dropped. */
+  /** Distinguishes pages. */
   pageId: string;
   pageUrl: string;
   /** The page's own host: its requests are the site's, judged by the tab report, not listed here. */
@@ -81,6 +86,10 @@ export interface PageHostsRecord {
   /** Distinct hosts seen after the list was full (at least this many). */
   overflowHosts: number;
   overflowHashes: number[];
+  /** Counts the requests seen, so hosts can be told apart by when they were last requested. */
+  seq: number;
+  /** `seq` when the latest main-frame response started: the next page's requests come after it. */
+  nextPageFrom?: number;
 }
 
 /** One host as the popup shows it. */
@@ -219,7 +228,20 @@ export function createPageHosts(deps: PageHostsDeps) {
       hosts: [],
       overflowHosts: 0,
       overflowHashes: [],
+      seq: 0,
     };
+  }
+
+  /** The new page's list: the hosts requested since its main-frame response started, if known. */
+  function nextPage(previous: Loaded | undefined, tabId: number, url: string): PageHostsRecord {
+    const record = newRecord(tabId, url);
+    const from = previous?.record.nextPageFrom;
+    if (!previous || from === undefined) return record;
+    record.seq = previous.record.seq;
+    record.hosts = previous.record.hosts.filter(
+      (h) => h.lastSeq > from && h.hostname !== record.siteHostname,
+    );
+    return record;
   }
 
   function replaceHost(entry: Loaded, position: number, host: StoredHost): void {
@@ -228,11 +250,12 @@ export function createPageHosts(deps: PageHostsDeps) {
     entry.record.hosts[position] = host;
   }
 
-  function lookup(tabId: number, pageId: string, hostname: string): void {
+  /** Looks `hostname` up and stores the answer wherever the tab's list still awaits it. */
+  function lookup(tabId: number, hostname: string): void {
     void sharedLookup(hostname).then((outcome) =>
       enqueue(tabId, async () => {
         const entry = await load(tabId);
-        if (!entry || entry.record.pageId !== pageId) return;
+        if (!entry) return;
         const position = entry.index.get(hostname);
         const host = position === undefined ? undefined : entry.record.hosts[position];
         if (position === undefined || !host || host.doh.state !== 'pending') return;
@@ -326,10 +349,20 @@ export function createPageHosts(deps: PageHostsDeps) {
           await flushing.get(tabId);
           await deps.session.remove(hostsKey(tabId));
         } else {
-          remember(newRecord(tabId, url));
+          remember(nextPage(await load(tabId), tabId, url));
           persist(tabId);
         }
         deps.onChange(tabId);
+      });
+    },
+
+    /** The main-frame response of a navigation in the tab started: the next page begins here. */
+    mainFrameResponseStarted(tabId: number): Promise<void> {
+      return enqueue(tabId, async () => {
+        // A new tab has no list yet: start one now, its site named at the commit.
+        const entry = (await load(tabId)) ?? remember(newRecord(tabId, ''));
+        entry.record.nextPageFrom = entry.record.seq;
+        persist(tabId);
       });
     },
 
@@ -349,11 +382,13 @@ export function createPageHosts(deps: PageHostsDeps) {
         }
         const record = entry.record;
         if (hostname === record.siteHostname) return;
+        record.seq += 1;
         const position = entry.index.get(hostname);
         const known = position === undefined ? undefined : record.hosts[position];
         if (position !== undefined && known) {
           const witness = !known.browserAddress && ip ? { browserAddress: ip } : {};
-          replaceHost(entry, position, { ...known, ...witness, requests: known.requests + 1 });
+          const requests = known.requests + 1;
+          replaceHost(entry, position, { ...known, ...witness, requests, lastSeq: record.seq });
           persist(tabId);
           if (witness.browserAddress) deps.onChange(tabId);
           return;
@@ -370,12 +405,13 @@ export function createPageHosts(deps: PageHostsDeps) {
           requests: 1,
           ...(ip ? { browserAddress: ip } : {}),
           doh: initialDoh(hostname, deps.getSettings()),
+          lastSeq: record.seq,
         };
         entry.index.set(hostname, record.hosts.length);
         record.hosts.push(host);
         entry.bytes += JSON.stringify(host).length + 1;
         persist(tabId);
-        if (host.doh.state === 'pending') lookup(tabId, record.pageId, hostname);
+        if (host.doh.state === 'pending') lookup(tabId, hostname);
         deps.onChange(tabId);
       });
     },
@@ -436,7 +472,7 @@ export function createPageHosts(deps: PageHostsDeps) {
           const entry = loaded.get(record.tabId) ?? remember(record);
           for (const host of entry.record.hosts) {
             if (host.doh.state === 'pending') {
-              lookup(record.tabId, entry.record.pageId, host.hostname);
+              lookup(record.tabId, host.hostname);
             }
           }
         });
@@ -458,7 +494,7 @@ export function createPageHosts(deps: PageHostsDeps) {
             const { omittedAddresses: _omitted, ...rest } = host;
             void _omitted;
             replaceHost(entry, position, { ...rest, doh });
-            if (doh.state === 'pending') lookup(tabId, entry.record.pageId, host.hostname);
+            if (doh.state === 'pending') lookup(tabId, host.hostname);
           });
           persist(tabId);
           deps.onChange(tabId);

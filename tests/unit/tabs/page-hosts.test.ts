@@ -155,6 +155,38 @@ describe('page hosts', () => {
     expect(stored.hosts.map((h) => h.hostname)).toEqual(['ct-new.test']);
   });
 
+  it("keeps the new page's hosts reported before its commit, not the old page's", async () => {
+    const t = setup();
+    // A fresh tab: the first page's script answers before the commit is reported.
+    await t.hosts.mainFrameResponseStarted(1);
+    await t.hosts.requestSeen(1, 'https://one.test/own.js', undefined);
+    await t.hosts.requestSeen(1, 'https://early.test/x.js', undefined);
+    await t.hosts.navigationCommitted(1, 'https://one.test/');
+    expect(names(await t.hosts.getPageHosts(1))).toEqual(['early.test']);
+    // Next page: the old page's hosts go, the ones requested since the main-frame response stay.
+    await t.hosts.requestSeen(1, 'https://old-only.test/x.js', undefined);
+    await t.hosts.requestSeen(1, 'https://shared.test/x.js', undefined);
+    await t.hosts.mainFrameResponseStarted(1);
+    await t.hosts.requestSeen(1, 'https://shared.test/y.js', undefined);
+    await t.hosts.requestSeen(1, 'https://two.test/own.js', undefined);
+    await t.hosts.navigationCommitted(1, 'https://two.test/');
+    await t.hosts.idle();
+    const view = await t.hosts.getPageHosts(1);
+    expect(view?.siteHostname).toBe('two.test');
+    expect(names(view)).toEqual(['shared.test']);
+    expect(view?.hosts[0]?.checking).toBe(false);
+  });
+
+  it('a navigation that never commits (a download) leaves the list alone', async () => {
+    const t = setup();
+    await t.hosts.navigationCommitted(1, 'https://one.test/');
+    await t.hosts.requestSeen(1, 'https://cdn.test/x.js', undefined);
+    await t.hosts.mainFrameResponseStarted(1);
+    await t.hosts.requestSeen(1, 'https://late.test/x.js', undefined);
+    await t.hosts.idle();
+    expect(names(await t.hosts.getPageHosts(1))).toEqual(['cdn.test', 'late.test']);
+  });
+
   it('looks a host up once however many requests (50 at once) and tabs want it', async () => {
     const gate = gatedResolver((h) => ok(h, '1.1.1.1'));
     const t = setup(gate.resolve);
