@@ -34,7 +34,7 @@ export async function main(
   return runCli(argv, io);
 }
 
-async function loadTable(
+export async function loadTable(
   path: string,
 ): Promise<{ ok: true; table: PrefixLookup } | { ok: false; reason: string }> {
   let bytes: Uint8Array;
@@ -61,7 +61,7 @@ async function loadTable(
 }
 
 /** Refuses a file over `maxBytes` by its size on disk, before reading a byte of it. */
-async function readTextFile(
+export async function readTextFile(
   path: string,
   maxBytes: number,
 ): Promise<{ ok: true; text: string } | { ok: false; reason: string }> {
