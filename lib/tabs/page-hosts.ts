@@ -159,9 +159,13 @@ export function createPageHosts(deps: PageHostsDeps) {
   const inFlight = new Map<string, Promise<DohOutcome>>();
   const limit = createLimiter(deps.maxLookupsInFlight ?? MAX_LOOKUPS_IN_FLIGHT);
   // Views are rebuilt only for hosts that changed since (stored hosts are replaced, never mutated).
-  const views = new WeakMap<StoredHost, { generation: number; view: PageHostView }>();
+  const views = new WeakMap<StoredHost, { judgedWith: number; view: PageHostView }>();
   let matcher = compileWatchlist(deps.getSettings().watchlist);
+  /** Bumped by every settings change: views judged before are stale. */
+  let judgedWith = 0;
+  /** Bumped when what a lookup depends on changes (resolver, privacy mode, allowlist). */
   let generation = 0;
+  let scope = lookupScope(deps.getSettings());
   let pageCounter = 0;
 
   function enqueue(tabId: number, work: () => Promise<void>): Promise<void> {
@@ -325,9 +329,9 @@ export function createPageHosts(deps: PageHostsDeps) {
     const settings = deps.getSettings();
     return entry.record.hosts.map((host) => {
       const memo = views.get(host);
-      if (memo && memo.generation === generation) return memo.view;
+      if (memo && memo.judgedWith === judgedWith) return memo.view;
       const view = judgeHost(host, table, matcher, settings);
-      views.set(host, { generation, view });
+      views.set(host, { judgedWith, view });
       return view;
     });
   }
@@ -479,10 +483,20 @@ export function createPageHosts(deps: PageHostsDeps) {
       }
     },
 
-    /** Settings changed: new watchlist now; resolver, privacy mode and allowlist by looking again. */
+    /**
+     * Settings changed: a new watchlist applies at once; a new resolver, privacy mode or allowlist
+     * by looking every host up again (the DoH cache answers what it still knows).
+     */
     async settingsChanged(): Promise<void> {
       const settings = deps.getSettings();
       matcher = compileWatchlist(settings.watchlist);
+      judgedWith += 1;
+      const nextScope = lookupScope(settings);
+      if (nextScope === scope) {
+        for (const tabId of loaded.keys()) deps.onChange(tabId);
+        return;
+      }
+      scope = nextScope;
       generation += 1;
       const tabIds = new Set([...loaded.keys(), ...(await allStored()).map((r) => r.tabId)]);
       for (const tabId of tabIds) {
@@ -565,6 +579,11 @@ export function judgeHost(
     verdict,
     ...(host.omittedAddresses ? { omittedAddresses: host.omittedAddresses } : {}),
   };
+}
+
+/** Everything besides the name that decides a lookup's outcome. */
+function lookupScope(settings: Settings): string {
+  return JSON.stringify([settings.resolver, settings.privacyMode, settings.allowlist]);
 }
 
 /** The same rules as the site's own host: no query for allowlisted, literal or private names. */

@@ -84,6 +84,7 @@ function gatedResolver(answer: (hostname: string) => ResolveResult) {
     maxActive: () => maxActive,
     waiting: () => gates.length,
     releaseAll: () => gates.splice(0).forEach((release) => release()),
+    releaseOne: () => gates.shift()?.(),
   };
 }
 
@@ -357,6 +358,31 @@ describe('page hosts', () => {
     await hosts.requestSeen(3, 'https://ct.test/x.js', undefined);
     await hosts.idle();
     expect(names(await hosts.getPageHosts(3))).toEqual(['ct.test']);
+  });
+
+  it('applies a new watchlist at once without looking up again, even with lookups in flight', async () => {
+    const gate = gatedResolver((h) => ok(h, '202.96.128.86'));
+    const t = setup(gate.resolve);
+    await t.hosts.navigationCommitted(1, 'https://site.test/');
+    await t.hosts.requestSeen(1, 'https://ct.test/', undefined);
+    await t.hosts.requestSeen(1, 'https://ct2.test/', undefined);
+    await vi.waitFor(() => expect(gate.waiting()).toBe(2));
+    gate.releaseOne();
+    await vi.waitFor(async () => expect((await t.hosts.summary(1))?.checking).toBe(1));
+    // China Telecom switched off while ct2.test is still being looked up.
+    const settings = defaultSettings();
+    settings.watchlist.groups = settings.watchlist.groups.map((g) =>
+      g.code === 'CT' ? { ...g, enabled: false } : g,
+    );
+    t.state.settings = settings;
+    await t.hosts.settingsChanged();
+    expect((await t.hosts.summary(1))?.flagged).toEqual([]);
+    gate.releaseAll();
+    await t.hosts.idle();
+    expect(gate.calls).toEqual(['ct.test', 'ct2.test']);
+    const view = await t.hosts.getPageHosts(1);
+    expect(view?.checking).toBe(0);
+    expect(view?.hosts.map((h) => h.verdict.status)).toEqual(['clean', 'clean']);
   });
 
   it('tells the badge when a host is judged, and applies a new watchlist and privacy mode', async () => {
