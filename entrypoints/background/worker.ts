@@ -151,7 +151,11 @@ export function startWorker(browser: Browser): Promise<void> {
     (details) => {
       if (details.tabId >= 0) {
         whenReady((m) => m.responseStarted(details.tabId, details.url, details.ip));
-        whenHostsReady((h) => h.mainFrameResponseStarted(details.tabId));
+        // A prerendered page is not (yet) the tab's page: its main frame starts no new host list.
+        const lifecycle = (details as { documentLifecycle?: string }).documentLifecycle;
+        if (lifecycle !== 'prerender') {
+          whenHostsReady((h) => h.mainFrameResponseStarted(details.tabId));
+        }
       }
     },
     { urls: ['http://*/*', 'https://*/*'], types: ['main_frame'] },

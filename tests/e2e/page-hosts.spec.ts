@@ -148,6 +148,33 @@ test.describe('the hosts a page loads from', () => {
     expect(storedBytes).toBeLessThan(512 * 1024);
   });
 
+  test('a worker stopped after the page loaded: the judged hosts survive without a new query', async ({
+    page,
+    web,
+    doh,
+    tabIdOf,
+    waitForBadge,
+    stopServiceWorker,
+    waitForServiceWorkerRunning,
+    openPopupFor,
+  }) => {
+    await page.goto(web.urlFor('cloudflare.test', '/page-with?hosts=telecom.test,site.test'));
+    const tabId = await tabIdOf(page);
+    await waitForBadge(tabId, '1');
+    const before = (await hostRows(await openPopupFor(tabId))).get('telecom.test');
+    expect(before).toMatch(/on China Telecom/);
+    await doh.clearQueries();
+    await stopServiceWorker();
+    // The popup's message wakes the new worker, which has only the session store to go on.
+    const popup = await openPopupFor(tabId);
+    await waitForServiceWorkerRunning();
+    const rows = await hostRows(popup);
+    expect([...rows.keys()].sort()).toEqual(['site.test', 'telecom.test']);
+    expect(rows.get('telecom.test')).toBe(before);
+    expect((await doh.queries()).map((q) => q.name)).not.toContain('telecom.test');
+    expect((await waitForBadge(tabId, '1')).color).toBe(AMBER);
+  });
+
   test('privacy mode: no query for any host, hosts still listed', async ({
     page,
     web,
