@@ -26,7 +26,23 @@ export function Popup({ api }: { api: PopupApi }) {
 
   useEffect(() => {
     let live = true;
-    const refresh = () =>
+    // One refresh in flight and at most one more queued: a page loading hundreds of hosts changes
+    // the session store many times a second, and each refresh asks the worker for the whole list.
+    let refreshing = false;
+    let again = false;
+    const refresh = async (): Promise<void> => {
+      if (refreshing) {
+        again = true;
+        return;
+      }
+      refreshing = true;
+      do {
+        again = false;
+        await fetchBoth();
+      } while (again && live);
+      refreshing = false;
+    };
+    const fetchBoth = () =>
       Promise.all([
         api.getReport().then(
           (next) => live && setReport(next),
