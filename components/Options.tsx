@@ -405,6 +405,22 @@ function PrivacySection({ settings, save }: { settings: Settings; save: SaveFn }
         />{' '}
         Privacy mode: use only the address my browser connected to (no DNS-over-HTTPS queries)
       </label>
+      <br />
+      <label>
+        <input
+          type="checkbox"
+          checked={settings.countThirdPartyHosts}
+          onChange={(e) =>
+            void save(
+              { ...settings, countThirdPartyHosts: e.currentTarget.checked },
+              e.currentTarget.checked
+                ? 'The badge counts third-party hosts.'
+                : 'The badge shows only the site itself.',
+            )
+          }
+        />{' '}
+        Count third-party hosts on the badge
+      </label>
       <h3>Allowlist</h3>
       <p>Sites listed here (and their subdomains) are never looked up.</p>
       <ul aria-label="Allowlisted sites">

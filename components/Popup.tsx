@@ -2,8 +2,10 @@ import { useEffect, useState } from 'preact/hooks';
 import type { EngineStatus } from '../lib/messages';
 import type { TabReport } from '../lib/tab-monitor';
 import type { LookupResult } from '../lib/prefix-table';
+import type { PageHostsView } from '../lib/tabs/page-hosts';
 import type { AddressEvidence, Verdict } from '../lib/verdict';
 import { AboutData } from './AboutData';
+import { PageHosts } from './PageHosts';
 import { VerdictBanner } from './VerdictBanner';
 
 /** Shown under the site when a DoH query had to be sent twice (a dropped packet, a lost connection). */
@@ -13,6 +15,8 @@ const RETRIED_NOTE = 'The resolver answered on the second try.';
 export interface PopupApi {
   getReport(): Promise<TabReport | null>;
   getStatus(): Promise<EngineStatus>;
+  /** The other hosts of the tab's page. */
+  getPageHosts(): Promise<PageHostsView | null>;
   /** Calls back whenever a tab report may have changed; returns an unsubscribe function. */
   subscribe(onChange: () => void): () => void;
 }
@@ -22,14 +26,37 @@ export function Popup({ api }: { api: PopupApi }) {
   const [report, setReport] = useState<TabReport | null | undefined>(undefined);
   const [status, setStatus] = useState<EngineStatus | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [pageHosts, setPageHosts] = useState<PageHostsView | null>(null);
 
   useEffect(() => {
     let live = true;
-    const refresh = () =>
-      api.getReport().then(
-        (next) => live && setReport(next),
-        (e: unknown) => live && setError(String(e)),
-      );
+    // One refresh in flight and at most one more queued: a page loading hundreds of hosts changes
+    // the session store many times a second, and each refresh asks the worker for the whole list.
+    let refreshing = false;
+    let again = false;
+    const refresh = async (): Promise<void> => {
+      if (refreshing) {
+        again = true;
+        return;
+      }
+      refreshing = true;
+      do {
+        again = false;
+        await fetchBoth();
+      } while (again && live);
+      refreshing = false;
+    };
+    const fetchBoth = () =>
+      Promise.all([
+        api.getReport().then(
+          (next) => live && setReport(next),
+          (e: unknown) => live && setError(String(e)),
+        ),
+        api.getPageHosts().then(
+          (next) => live && setPageHosts(next),
+          (e: unknown) => live && setError(String(e)),
+        ),
+      ]);
     void refresh();
     void api.getStatus().then(
       (s) => live && setStatus(s),
@@ -53,6 +80,7 @@ export function Popup({ api }: { api: PopupApi }) {
       {report === undefined && !error && <p>Loading…</p>}
       {report === null && <p class="verdict verdict-none">No web page in this tab to check.</p>}
       {report && <TabDetails report={report} />}
+      {report && <PageHosts view={pageHosts} />}
       {status && status.problems.length > 0 && (
         <ul class="problems" aria-label="Problems">
           {status.problems.map((p) => (

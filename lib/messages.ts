@@ -1,5 +1,6 @@
 import type { Settings, SettingsResult } from './settings';
 import type { TabReport } from './tab-monitor';
+import type { PageHostsView } from './tabs/page-hosts';
 import type { TableMeta } from './prefix-table';
 
 /** Where the worker's prefix table came from, and what went wrong getting it, if anything. */
@@ -16,6 +17,8 @@ export interface EngineStatus {
  */
 export interface MessageMap {
   'get-tab-report': { request: { tabId: number }; response: TabReport | null };
+  /** The other hosts the tab's page loads from, judged; null when none are recorded. */
+  'get-page-hosts': { request: { tabId: number }; response: PageHostsView | null };
   'get-status': { request: Record<never, never>; response: EngineStatus };
   'get-settings': { request: Record<never, never>; response: { settings: Settings } };
   'save-settings': { request: { settings: Settings }; response: SettingsResult };
@@ -28,6 +31,7 @@ export type ResponseOf<K extends MessageType> = MessageMap[K]['response'];
 
 const MESSAGE_TYPES: ReadonlySet<string> = new Set<MessageType>([
   'get-tab-report',
+  'get-page-hosts',
   'get-status',
   'get-settings',
   'save-settings',

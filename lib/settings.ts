@@ -4,7 +4,7 @@ import type { Watchlist } from './watchlist/model';
 import { validateWatchlist } from './watchlist/validate';
 
 /** The settings format written by this release. Bump it and add a step to `migrateSettings` on change. */
-export const SETTINGS_VERSION = 1;
+export const SETTINGS_VERSION = 2;
 
 export type ResolverChoice = { kind: 'preset'; id: string } | { kind: 'custom'; url: string };
 
@@ -17,6 +17,8 @@ export interface Settings {
   privacyMode: boolean;
   /** Hostnames never looked up; an entry covers its subdomains too. */
   allowlist: string[];
+  /** Show on the badge how many of the page's third-party hosts are flagged (version 2). */
+  countThirdPartyHosts: boolean;
 }
 
 export type SettingsResult = { ok: true; settings: Settings } | { ok: false; reason: string };
@@ -29,6 +31,7 @@ export function defaultSettings(): Settings {
     resolver: { kind: 'preset', id: DEFAULT_RESOLVER_ID },
     privacyMode: false,
     allowlist: [],
+    countThirdPartyHosts: true,
   };
 }
 
@@ -56,6 +59,9 @@ export function validateSettings(value: unknown): SettingsResult {
   if (typeof value.privacyMode !== 'boolean') {
     return { ok: false, reason: 'privacyMode must be true or false' };
   }
+  if (typeof value.countThirdPartyHosts !== 'boolean') {
+    return { ok: false, reason: 'countThirdPartyHosts must be true or false' };
+  }
   if (!Array.isArray(value.allowlist)) return { ok: false, reason: 'allowlist must be a list' };
   const allowlist: string[] = [];
   for (const entry of value.allowlist) {
@@ -72,6 +78,7 @@ export function validateSettings(value: unknown): SettingsResult {
       resolver: resolver.choice,
       privacyMode: value.privacyMode,
       allowlist,
+      countThirdPartyHosts: value.countThirdPartyHosts,
     },
   };
 }
@@ -108,9 +115,15 @@ export function migrateSettings(stored: unknown): {
   if (stored === undefined || stored === null) {
     return { settings: defaultSettings(), changed: true };
   }
-  // Version 1 is the first release: future versions add `if (version < N)` steps here.
-  const checked = validateSettings(stored);
-  if (checked.ok) return { settings: checked.settings, changed: false };
+  let record: unknown = stored;
+  let changed = false;
+  // Version 2 added the third-party host count on the badge, on by default.
+  if (isRecord(record) && record.version === 1) {
+    record = { ...record, version: 2, countThirdPartyHosts: true };
+    changed = true;
+  }
+  const checked = validateSettings(record);
+  if (checked.ok) return { settings: checked.settings, changed };
   return {
     settings: defaultSettings(),
     changed: false,

@@ -74,6 +74,8 @@ export interface TabMonitorDeps {
   resolve(hostname: string, settings: Settings): Promise<ResolveResult>;
   now(): number;
   log(message: string, error?: unknown): void;
+  /** Lets the page's other hosts change the site's badge (lib/tabs/badge.ts); absent: as it is. */
+  decorateBadge?(report: TabReport, badge: Badge): Promise<Badge>;
 }
 
 const TAB_KEY_PREFIX = 'tab:';
@@ -164,13 +166,14 @@ export function createTabMonitor(deps: TabMonitorDeps) {
   }
 
   async function showBadge(report: TabReport): Promise<void> {
-    const badge: Badge = report.final
+    const site: Badge = report.final
       ? badgeFor(report.verdict)
       : {
           text: '',
           color: BADGE_NEUTRAL_COLOR,
           title: `CarrierFlag: checking ${report.hostname}…`,
         };
+    const badge = deps.decorateBadge ? await deps.decorateBadge(report, site) : site;
     const key = `${report.navigationId}|${badge.text}|${badge.color}|${badge.title}`;
     if (lastBadge.get(report.tabId) === key) return;
     await deps.setBadge(report.tabId, badge);
@@ -305,6 +308,14 @@ export function createTabMonitor(deps: TabMonitorDeps) {
     tabRemoved(tabId: number): Promise<void> {
       lastBadge.delete(tabId);
       return enqueue(tabId, () => deps.session.remove(tabKey(tabId)));
+    },
+
+    /** Something besides the report changed the badge (the page's other hosts): show it again. */
+    refreshBadge(tabId: number): Promise<void> {
+      return enqueue(tabId, async () => {
+        const report = await readReport(tabId);
+        if (report?.committed) await showBadge(report);
+      });
     },
 
     /** The report the popup shows, or null when the tab has no web page. */

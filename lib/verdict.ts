@@ -47,6 +47,8 @@ export interface VerdictInput {
   hostname: string;
   dohAddresses?: readonly string[];
   browserAddress?: string;
+  /** More addresses the browser connected to (a HAR file's serverIPAddress per request). */
+  browserAddresses?: readonly string[];
   literal?: string;
   dnsError?: { kind: string; message: string };
   allowlisted?: boolean;
@@ -101,7 +103,11 @@ export function buildVerdict(
   };
   add(input.literal, 'literal');
   for (const ip of input.dohAddresses ?? []) add(ip, 'doh');
-  if (!input.proxy) add(input.browserAddress, 'browser');
+  // Behind a proxy the connected address is the proxy's: never one of the site's addresses.
+  if (!input.proxy) {
+    add(input.browserAddress, 'browser');
+    for (const ip of input.browserAddresses ?? []) add(ip, 'browser');
+  }
 
   const addresses: AddressEvidence[] = [];
   const groups: Verdict['groups'] = [];

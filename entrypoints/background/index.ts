@@ -4,7 +4,8 @@
  * What lives where, given that the browser may stop this worker at any moment:
  * - the prefix table: IndexedDB (imported once per release), loaded into memory once per worker life;
  * - settings: storage.local, one versioned record ('settings');
- * - per-tab reports and the DNS cache: storage.session, so a restarted worker carries on;
+ * - per-tab reports (`tab:<id>`), each page's other hosts (`hosts:<id>`, lib/tabs/page-hosts.ts) and
+ *   the DNS cache: storage.session, so a restarted worker carries on;
  * - in memory only: caches of the above and the queue of in-flight work.
  * Every listener is registered synchronously below and awaits the one `ready` promise first.
  */

@@ -8,11 +8,13 @@ import {
   validateSettings,
   type Settings,
 } from '../../lib/settings';
-import { proxyFromProxyInfo } from '../../lib/proxy';
+import { canonicalIp, proxyFromProxyInfo } from '../../lib/proxy';
 import { openDatabase } from '../../lib/storage/database';
 import { loadTable, type LoadedTable } from '../../lib/table-loader';
 import type { PrefixLookup } from '../../lib/verdict';
 import { createTabMonitor, type TabMonitor } from '../../lib/tab-monitor';
+import { pageBadge } from '../../lib/tabs/badge';
+import { createPageHosts, type PageHosts } from '../../lib/tabs/page-hosts';
 
 const SETTINGS_KEY = 'settings';
 /** The bundled table's id, read from its header at build time (wxt.config.ts); '' if unknown. */
@@ -27,6 +29,7 @@ export function startWorker(browser: Browser): Promise<void> {
   let settings: Settings | undefined;
   let loaded: LoadedTable | undefined;
   let monitor: TabMonitor | undefined;
+  let pageHosts: PageHosts | undefined;
 
   // The DoH client's own keys are already namespaced ('dns:…'), so they are stored as they are.
   const dnsCache: DnsCache = {
@@ -74,7 +77,27 @@ export function startWorker(browser: Browser): Promise<void> {
     },
   );
 
+  const resolve = (hostname: string, current: Settings) =>
+    createDohClient({
+      fetch: (input, init) => fetch(input, init),
+      resolverUrl: resolverUrlOf(current.resolver),
+      cache: dnsCache,
+    }).resolve(hostname);
+
   const ready = settingsReady.then(async () => {
+    pageHosts = createPageHosts({
+      session: browser.storage.session as never,
+      table: tableReady,
+      getSettings: () => settings!,
+      resolve,
+      pageOf: async (tabId) => {
+        const report = await monitor!.getReport(tabId);
+        return report?.committed ? { url: report.url } : null;
+      },
+      onChange: (tabId) => void monitor!.refreshBadge(tabId),
+      now: Date.now,
+      log,
+    });
     monitor = createTabMonitor({
       session: browser.storage.session as never,
       setBadge: async (tabId, badge) => {
@@ -86,16 +109,19 @@ export function startWorker(browser: Browser): Promise<void> {
       },
       table: tableReady,
       getSettings: () => settings!,
-      resolve: (hostname, current) =>
-        createDohClient({
-          fetch: (input, init) => fetch(input, init),
-          resolverUrl: resolverUrlOf(current.resolver),
-          cache: dnsCache,
-        }).resolve(hostname),
+      resolve,
       now: Date.now,
       log,
+      decorateBadge: async (report, badge) =>
+        pageBadge(
+          badge,
+          report,
+          await pageHosts!.summary(report.tabId),
+          settings!.countThirdPartyHosts,
+        ),
     });
     await monitor.resumePending();
+    await pageHosts.resumePending();
     // Housekeeping, off the critical path: storage.session is small and outlives the worker.
     void browser.storage.session
       .get(null)
@@ -108,11 +134,19 @@ export function startWorker(browser: Browser): Promise<void> {
     ready.then(() => work(monitor!)).catch((error: unknown) => log('event handling failed', error));
   };
 
+  const whenHostsReady = (work: (h: PageHosts) => Promise<void>) => {
+    ready
+      .then(() => work(pageHosts!))
+      .catch((error: unknown) => log('event handling failed', error));
+  };
+
   browser.webNavigation.onBeforeNavigate.addListener((details) => {
     if (details.frameId === 0) whenReady((m) => m.navigationStarted(details.tabId, details.url));
   });
   browser.webNavigation.onCommitted.addListener((details) => {
-    if (details.frameId === 0) whenReady((m) => m.navigationCommitted(details.tabId, details.url));
+    if (details.frameId !== 0) return;
+    whenHostsReady((h) => h.navigationCommitted(details.tabId, details.url));
+    whenReady((m) => m.navigationCommitted(details.tabId, details.url));
   });
   browser.webRequest.onResponseStarted.addListener(
     (details) => {
@@ -121,11 +155,53 @@ export function startWorker(browser: Browser): Promise<void> {
         const { proxyInfo } = details as { proxyInfo?: unknown };
         const proxy = proxyFromProxyInfo(proxyInfo, details.ip);
         whenReady((m) => m.responseStarted(details.tabId, details.url, details.ip, proxy));
+        // A prerendered page is not (yet) the tab's page: its main frame starts no new host list.
+        const lifecycle = (details as { documentLifecycle?: string }).documentLifecycle;
+        if (lifecycle !== 'prerender') {
+          whenHostsReady((h) => h.mainFrameResponseStarted(details.tabId));
+        }
       }
     },
     { urls: ['http://*/*', 'https://*/*'], types: ['main_frame'] },
   );
-  browser.tabs.onRemoved.addListener((tabId) => whenReady((m) => m.tabRemoved(tabId)));
+  // Every other request of a tab: its host joins the page's host list (lib/tabs/page-hosts.ts).
+  const requestOfPage = (details: {
+    tabId: number;
+    type: string;
+    url: string;
+    ip?: string;
+    documentLifecycle?: string;
+  }) => {
+    if (details.tabId < 0 || details.type === 'main_frame') return;
+    // Chromium only: a prerendered page or one being unloaded is not the page the tab shows.
+    if (details.documentLifecycle !== undefined && details.documentLifecycle !== 'active') return;
+    whenHostsReady(async (h) =>
+      h.requestSeen(details.tabId, details.url, await hostWitness(details)),
+    );
+  };
+  /**
+   * The connected address as a witness for a page's other host, unless it is a proxy's: the one
+   * Firefox names (proxyInfo), or the one the tab's own page was found to go through (Chromium's
+   * repeated-address pattern). A proxy's address must never judge a host it merely carried.
+   */
+  async function hostWitness(details: {
+    tabId: number;
+    ip?: string;
+  }): Promise<string | undefined> {
+    if (!details.ip) return undefined;
+    const { proxyInfo } = details as { proxyInfo?: unknown };
+    if (proxyFromProxyInfo(proxyInfo, details.ip)) return undefined;
+    const pageProxy = (await monitor!.getReport(details.tabId))?.verdict.proxy?.address;
+    return pageProxy !== undefined && canonicalIp(pageProxy) === canonicalIp(details.ip)
+      ? undefined
+      : details.ip;
+  }
+  browser.webRequest.onResponseStarted.addListener(requestOfPage, { urls: ['<all_urls>'] });
+  browser.webRequest.onErrorOccurred.addListener(requestOfPage, { urls: ['<all_urls>'] });
+  browser.tabs.onRemoved.addListener((tabId) => {
+    whenReady((m) => m.tabRemoved(tabId));
+    whenHostsReady((h) => h.tabRemoved(tabId));
+  });
 
   browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) => {
     // Only our own pages may talk to the worker; anything else gets no answer at all.
@@ -143,6 +219,8 @@ export function startWorker(browser: Browser): Promise<void> {
     switch (message.type) {
       case 'get-tab-report':
         return monitor!.getReport(message.tabId);
+      case 'get-page-hosts':
+        return pageHosts!.getPageHosts(message.tabId);
       case 'get-status': {
         await tableReady;
         const status: EngineStatus = {
@@ -161,6 +239,7 @@ export function startWorker(browser: Browser): Promise<void> {
         await browser.storage.local.set({ [SETTINGS_KEY]: checked.settings });
         settings = checked.settings;
         await monitor!.settingsChanged();
+        await pageHosts!.settingsChanged();
         return checked;
       }
     }

@@ -21,10 +21,18 @@ const api: PopupApi = {
     return id === null ? null : request(send, { type: 'get-tab-report', tabId: id });
   },
   getStatus: () => request(send, { type: 'get-status' }),
+  getPageHosts: async () => {
+    const id = await tabId;
+    return id === null ? null : request(send, { type: 'get-page-hosts', tabId: id });
+  },
   subscribe: (onChange) => {
-    // Reports live in storage.session; any change there may be ours, so re-ask the worker.
-    const listener = (_changes: unknown, area: string) => {
-      if (area === 'session') onChange();
+    // This tab's report and host list live in storage.session: re-ask the worker when they change
+    // (not for the DNS cache or other tabs, which change far more often).
+    let keys: string[] | null = null;
+    void tabId.then((id) => (keys = id === null ? [] : [`tab:${id}`, `hosts:${id}`]));
+    const listener = (changes: Record<string, unknown>, area: string) => {
+      if (area !== 'session') return;
+      if (keys === null || Object.keys(changes).some((key) => keys!.includes(key))) onChange();
     };
     browser.storage.onChanged.addListener(listener);
     return () => browser.storage.onChanged.removeListener(listener);

@@ -5,6 +5,8 @@ export interface CliOptions {
   help: boolean;
   resolver?: string;
   table?: string;
+  /** A HAR file whose every host is judged, instead of TARGETs. */
+  har?: string;
   /** Targets in the order given; '-' stands for "read more from stdin here". */
   targets: string[];
 }
@@ -12,6 +14,7 @@ export interface CliOptions {
 export type ParseArgsResult = { ok: true; options: CliOptions } | { ok: false; reason: string };
 
 export const USAGE = `usage: carrierflag [--json] [--resolver URL] [--table FILE] TARGET...
+       carrierflag [--json] [--resolver URL] [--table FILE] --har FILE
 
 Tells whether each TARGET is hosted on a network operated by China Telecom, China Mobile or
 China Unicom (including their overseas subsidiaries), using the bundled routing table and the
@@ -28,6 +31,11 @@ options:
                     https://cloudflare-dns.com/dns-query. Host names are sent to it; IP
                     addresses and private names (localhost, *.lan, intranet, ...) never are.
   --table FILE      prefix table to use instead of the bundled public/prefix-table.bin
+  --har FILE        judge every host a page talked to, from a HAR file saved by a browser's
+                    developer tools (at most 50 MB): one row per host, then the page summary.
+                    Each request's serverIPAddress counts as the address the browser connected
+                    to; every public host name is also sent to the resolver. With --json, one
+                    line per host and a last line {"page","site","hosts","flagged","unchecked"}.
   -h, --help        show this help
 
 exit status (the first that applies wins):
@@ -63,12 +71,14 @@ export function parseArgs(argv: readonly string[]): ParseArgsResult {
         else options.help = true;
         break;
       case '--resolver':
+      case '--har':
       case '--table': {
         const value = inline ?? argv[++i];
         if (value === undefined || value === '') {
           return { ok: false, reason: `${name} needs a value` };
         }
         if (name === '--resolver') options.resolver = value;
+        else if (name === '--har') options.har = value;
         else options.table = value;
         break;
       }
@@ -79,7 +89,10 @@ export function parseArgs(argv: readonly string[]): ParseArgsResult {
   if (options.targets.filter((t) => t === '-').length > 1) {
     return { ok: false, reason: "'-' (read standard input) may be given only once" };
   }
-  if (!options.help && options.targets.length === 0) {
+  if (options.har !== undefined && options.targets.length > 0) {
+    return { ok: false, reason: '--har judges the hosts in the file: give no TARGET with it' };
+  }
+  if (!options.help && options.har === undefined && options.targets.length === 0) {
     return { ok: false, reason: 'no TARGET given' };
   }
   return { ok: true, options };

@@ -3,7 +3,7 @@
  * Bundled to dist/cli.mjs by scripts/build-cli.mjs; bin/carrierflag.mjs imports it and calls
  * `main`, and `node dist/cli.mjs ...` runs it directly.
  */
-import { readFile, realpath } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeTable } from '../prefix-table';
@@ -23,6 +23,7 @@ export async function main(
     readStdin: () => (stdinText ??= readAll(process.stdin)),
     fetch: globalThis.fetch,
     loadTable,
+    readTextFile,
     defaultTablePath: resolve(options.packageRoot, 'public/prefix-table.bin'),
   };
   // `carrierflag ... | head` closes the pipe early: stop quietly instead of crashing on EPIPE.
@@ -33,7 +34,7 @@ export async function main(
   return runCli(argv, io);
 }
 
-async function loadTable(
+export async function loadTable(
   path: string,
 ): Promise<{ ok: true; table: PrefixLookup } | { ok: false; reason: string }> {
   let bytes: Uint8Array;
@@ -56,6 +57,29 @@ async function loadTable(
       ok: false,
       reason: `the prefix table ${path} is unusable (${(error as Error).message}): run npm run build`,
     };
+  }
+}
+
+/** Refuses a file over `maxBytes` by its size on disk, before reading a byte of it. */
+export async function readTextFile(
+  path: string,
+  maxBytes: number,
+): Promise<{ ok: true; text: string } | { ok: false; reason: string }> {
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) return { ok: false, reason: 'not a file' };
+    if (info.size > maxBytes) {
+      const mb = (n: number) => `${Math.round(n / (1024 * 1024))} MB`;
+      return {
+        ok: false,
+        reason: `the file is ${mb(info.size)}, more than the ${mb(maxBytes)} this command reads`,
+      };
+    }
+    return { ok: true, text: await readFile(path, 'utf8') };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { ok: false, reason: 'no such file' };
+    return { ok: false, reason: `cannot read it: ${(error as Error).message}` };
   }
 }
 

@@ -3,12 +3,14 @@
  * so tests and the Node entry point (main.ts) share every line of behaviour.
  */
 import { createDohClient, type DohClient } from '../dns/doh-client';
-import { DEFAULT_RESOLVER_ID, validateResolverUrl } from '../dns/names';
+import { checkQueryableName, DEFAULT_RESOLVER_ID, validateResolverUrl } from '../dns/names';
+import { formatIp, parseIp } from '../ip/parse';
 import { resolverUrlOf } from '../settings';
 import { buildVerdict, type PrefixLookup } from '../verdict';
 import { DEFAULT_WATCHLIST } from '../watchlist/defaults';
 import { compileWatchlist, type CompiledWatchlist } from '../watchlist/match';
 import { parseArgs, parseTargetLines, USAGE } from './args';
+import { MAX_HAR_BYTES, parseHar, type HarHost } from './har';
 import { isUnchecked, tableHeader, toJson, toTableRows, type TargetReport } from './output';
 import { parseTarget } from './target';
 
@@ -23,6 +25,11 @@ export interface CliIo {
   ): Promise<{ ok: true; table: PrefixLookup } | { ok: false; reason: string }>;
   /** public/prefix-table.bin of the installed package. */
   defaultTablePath: string;
+  /** Reads a text file, refusing one larger than `maxBytes` before reading it. */
+  readTextFile(
+    path: string,
+    maxBytes: number,
+  ): Promise<{ ok: true; text: string } | { ok: false; reason: string }>;
 }
 
 /** How many host names are resolved at once: enough to hide latency, few enough to be polite. */
@@ -55,14 +62,18 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return 2;
   }
 
+  const dns = createDohClient({ fetch: io.fetch, resolverUrl: resolver.url });
+  const matcher = compileWatchlist(DEFAULT_WATCHLIST);
+  if (options.har !== undefined) {
+    return runHar(options.har, options.json, io, dns, loaded.table, matcher);
+  }
+
   const targets: string[] = [];
   for (const target of options.targets) {
     if (target !== '-') targets.push(target);
     else targets.push(...parseTargetLines(await io.readStdin()));
   }
 
-  const dns = createDohClient({ fetch: io.fetch, resolverUrl: resolver.url });
-  const matcher = compileWatchlist(DEFAULT_WATCHLIST);
   const check = (target: string) => checkTarget(target, dns, loaded.table, matcher);
 
   let flagged = false;
@@ -74,6 +85,114 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.stdout(options.json ? `${JSON.stringify(toJson(report))}\n` : toTableRows(report));
   });
   return flagged ? 1 : unchecked ? 2 : 0;
+}
+
+/** `--har FILE`: every host of the page, then one summary line. */
+async function runHar(
+  path: string,
+  json: boolean,
+  io: CliIo,
+  dns: DohClient,
+  table: PrefixLookup,
+  matcher: CompiledWatchlist,
+): Promise<number> {
+  const file = await io.readTextFile(path, MAX_HAR_BYTES);
+  if (!file.ok) {
+    io.stderr(`carrierflag: --har ${path}: ${file.reason}\n`);
+    return 2;
+  }
+  const har = parseHar(file.text);
+  if (!har.ok) {
+    io.stderr(`carrierflag: --har ${path}: ${har.reason}\n`);
+    return 2;
+  }
+  const { page } = har;
+  let flagged = 0;
+  let unchecked = 0;
+  if (!json) io.stdout(`${tableHeader()}\n`);
+  await mapInOrder(
+    page.hosts,
+    CONCURRENCY,
+    (host) => checkHarHost(host, dns, table, matcher),
+    ({ host, report }) => {
+      if (report.verdict?.status === 'flagged') flagged++;
+      if (isUnchecked(report)) unchecked++;
+      io.stdout(
+        json
+          ? `${JSON.stringify({ ...toJson(report), requests: host.requests })}\n`
+          : toTableRows(report),
+      );
+    },
+  );
+  const total = page.hosts.length;
+  if (json) {
+    const summary = {
+      page: page.pageUrl,
+      site: page.siteHostname,
+      hosts: total,
+      flagged,
+      unchecked,
+    };
+    io.stdout(`${JSON.stringify(summary)}\n`);
+  } else {
+    const notChecked = unchecked > 0 ? `; ${unchecked} could not be checked` : '';
+    const skipped =
+      page.skippedEntries > 0 ? ` (${page.skippedEntries} entries without a web URL skipped)` : '';
+    io.stdout(
+      `\npage ${page.pageUrl}: ${flagged} of ${total} ${total === 1 ? 'host' : 'hosts'} on watched networks${notChecked}${skipped}\n`,
+    );
+  }
+  return flagged > 0 ? 1 : unchecked > 0 ? 2 : 0;
+}
+
+/**
+ * One host of a HAR, judged as the extension judges a page's host: the addresses the browser
+ * connected to, plus DoH for a public name; a private name or an IP literal is never sent.
+ */
+async function checkHarHost(
+  host: HarHost,
+  dns: DohClient,
+  table: PrefixLookup,
+  matcher: CompiledWatchlist,
+): Promise<{ host: HarHost; report: TargetReport }> {
+  const hostname = host.hostname;
+  const [browserAddress, ...browserAddresses] = host.serverAddresses;
+  const witness = { hostname, browserAddress, browserAddresses };
+  const judged = (verdict: TargetReport['verdict'] & object) => ({
+    host,
+    report: { target: hostname, verdict },
+  });
+  try {
+    const literal = parseIp(hostname.replace(/^\[(.*)\]$/, '$1'));
+    if (literal.ok) {
+      return judged(
+        buildVerdict({ ...witness, literal: formatIp(literal.address) }, table, matcher),
+      );
+    }
+    const name = checkQueryableName(hostname);
+    if (!name.ok) {
+      const dnsError = browserAddress ? undefined : { kind: 'private-name', message: name.reason };
+      return judged(buildVerdict({ ...witness, dnsError }, table, matcher));
+    }
+    const result = await dns.resolve(name.name);
+    return judged(
+      buildVerdict(
+        result.ok
+          ? { ...witness, dohAddresses: result.addresses.map((a) => a.ip) }
+          : { ...witness, dnsError: result.error },
+        table,
+        matcher,
+      ),
+    );
+  } catch (error) {
+    return {
+      host,
+      report: {
+        target: hostname,
+        error: `internal error: ${(error as Error)?.message ?? String(error)}`,
+      },
+    };
+  }
 }
 
 async function checkTarget(

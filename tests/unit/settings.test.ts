@@ -40,6 +40,31 @@ describe('settings', () => {
     expect(migrated.settings.allowlist).toEqual(['example.com']);
   });
 
+  it('migrates version 1 settings to version 2 with the third-party count on, keeping the rest', () => {
+    const { countThirdPartyHosts: _dropped, ...rest } = {
+      ...defaultSettings(),
+      privacyMode: true,
+      allowlist: ['example.com'],
+    };
+    void _dropped;
+    const migrated = migrateSettings(JSON.parse(JSON.stringify({ ...rest, version: 1 })));
+    expect(migrated.problem).toBeUndefined();
+    expect(migrated.changed).toBe(true);
+    expect(migrated.settings).toMatchObject({
+      version: 2,
+      countThirdPartyHosts: true,
+      privacyMode: true,
+      allowlist: ['example.com'],
+    });
+  });
+
+  it('keeps the third-party count switched off once the user turned it off', () => {
+    const stored = { ...defaultSettings(), countThirdPartyHosts: false };
+    const migrated = migrateSettings(JSON.parse(JSON.stringify(stored)));
+    expect(migrated.changed).toBe(false);
+    expect(migrated.settings.countThirdPartyHosts).toBe(false);
+  });
+
   it('reports unreadable stored settings instead of silently overwriting them', () => {
     const migrated = migrateSettings({ version: 99 });
     expect(migrated.changed).toBe(false);
@@ -50,6 +75,7 @@ describe('settings', () => {
     [{ resolver: { kind: 'custom', url: 'http://dns.example/dns-query' } }, /resolver/],
     [{ resolver: { kind: 'preset', id: 'nope' } }, /unknown preset/],
     [{ privacyMode: 'yes' }, /privacyMode/],
+    [{ countThirdPartyHosts: 1 }, /countThirdPartyHosts/],
     [{ allowlist: ['exa mple.com'] }, /allowlist entry/],
     [{ watchlist: { groups: 'x' } }, /watchlist/],
   ])('rejects %j with a reason', (change, reason) => {

@@ -37,6 +37,33 @@ export async function startWebServer(): Promise<WebServer> {
       response.writeHead(204).end();
       return;
     }
+    const url = new URL(path, 'http://web.test');
+    if (url.pathname.endsWith('.js')) {
+      // A third-party script for /page-with: empty, but a real script the page waits for.
+      response.writeHead(200, {
+        'content-type': 'text/javascript; charset=utf-8',
+        'cache-control': 'no-store',
+      });
+      response.end(`/* ${host}${url.pathname} */\n`);
+      return;
+    }
+    if (url.pathname === '/page-with') {
+      // `/page-with?hosts=a.test,b.test`: a page that loads one script from each host, this port.
+      const port = (server.address() as { port: number }).port;
+      const hosts = (url.searchParams.get('hosts') ?? '').split(',').filter(Boolean);
+      const scripts = hosts
+        .map((h) => `<script src="http://${escapeHtml(h)}:${port}/x.js"></script>`)
+        .join('');
+      response.writeHead(200, {
+        'content-type': 'text/html; charset=utf-8',
+        'cache-control': 'no-store',
+      });
+      response.end(
+        `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(host)}</title>` +
+          `${scripts}</head><body><h1>${escapeHtml(host)}</h1></body></html>`,
+      );
+      return;
+    }
     const title = escapeHtml(host);
     response.writeHead(200, {
       'content-type': 'text/html; charset=utf-8',

@@ -40,10 +40,19 @@ describe('parseArgs', () => {
     [['--json=1', 'x'], /takes no value/],
     [[], /no TARGET/],
     [['-', '-'], /only once/],
+    [['--har'], /--har needs a value/],
+    [['--har', 'page.har', 'example.com'], /give no TARGET/],
   ])('refuses %j', (argv, reason) => {
     const result = parseArgs(argv);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.reason).toMatch(reason);
+  });
+
+  it('takes --har FILE instead of targets', () => {
+    expect(parseArgs(['--json', '--har=page.har'])).toEqual({
+      ok: true,
+      options: { json: true, help: false, har: 'page.har', targets: [] },
+    });
   });
 
   it('reads stdin lines without blanks and comments', () => {

@@ -1,0 +1,131 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_HAR_BYTES } from '../../../lib/cli/har';
+import { loadTable, readTextFile } from '../../../lib/cli/main';
+import { runCli, type CliIo } from '../../../lib/cli/run';
+import { startDohServer, type TestDohServer } from './doh-server';
+
+const ROOT = resolve(__dirname, '../../..');
+const FIXTURES = join(ROOT, 'tests/fixtures/har');
+
+let doh: TestDohServer;
+let scratch: string;
+
+beforeAll(async () => {
+  if (!existsSync(join(ROOT, 'public/prefix-table.bin'))) {
+    throw new Error('public/prefix-table.bin is missing: run npm run build first');
+  }
+  doh = await startDohServer({
+    'clean.example.test': { a: ['1.1.1.1'] },
+    'www.clean.example.test': { a: ['1.1.1.1'] },
+    // DoH and the browser disagree: either witness is enough to flag.
+    'ct.example.test': { a: ['1.1.1.1'] },
+    'v6only.example.test': 'servfail',
+    'api.cdn-only.test': { a: ['1.1.1.1'] },
+  });
+  scratch = await mkdtemp(join(tmpdir(), 'carrierflag-har-'));
+});
+
+afterAll(async () => {
+  await doh?.close();
+  if (scratch) await rm(scratch, { recursive: true, force: true });
+});
+
+async function run(args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    readStdin: async () => '',
+    fetch: globalThis.fetch,
+    loadTable,
+    readTextFile,
+    defaultTablePath: join(ROOT, 'public/prefix-table.bin'),
+  };
+  const code = await runCli(['--resolver', doh.url, ...args], io);
+  return { code, stdout, stderr };
+}
+
+describe('carrierflag --har', () => {
+  it('judges every host with the HAR address as the browser witness and DoH for the rest', async () => {
+    const r = await run(['--json', '--har', join(FIXTURES, 'chromium-page.har')]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(1);
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const byHost = new Map(lines.slice(0, -1).map((l) => [l.target, l]));
+    expect([...byHost.keys()]).toEqual([
+      'clean.example.test',
+      'ct.example.test',
+      'v6only.example.test',
+      'api.cdn-only.test',
+      'printer.lan',
+    ]);
+    expect(byHost.get('clean.example.test')).toMatchObject({ status: 'clean', requests: 2 });
+    // Flagged by the address the browser connected to, though DoH says Cloudflare.
+    expect(byHost.get('ct.example.test')).toMatchObject({ status: 'flagged', flagged: true });
+    expect(byHost.get('ct.example.test').addresses.map((a: { ip: string }) => a.ip)).toEqual([
+      '1.1.1.1',
+      '202.96.128.86',
+    ]);
+    // DoH failed, the HAR's address still judges it.
+    expect(byHost.get('v6only.example.test')).toMatchObject({ status: 'flagged' });
+    expect(byHost.get('api.cdn-only.test')).toMatchObject({ status: 'flagged' });
+    // A private name with no connection: not checked, never sent to the resolver.
+    expect(byHost.get('printer.lan')).toMatchObject({ status: 'unchecked', flagged: false });
+    expect(doh.queries.some((q) => q.startsWith('printer.lan'))).toBe(false);
+    expect(lines.at(-1)).toEqual({
+      page: 'https://clean.example.test/',
+      site: 'clean.example.test',
+      hosts: 5,
+      flagged: 3,
+      unchecked: 1,
+    });
+  });
+
+  it('prints one row per host and the page summary', async () => {
+    const r = await run(['--har', join(FIXTURES, 'firefox-redirect.har')]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^TARGET/);
+    expect(r.stdout).toMatch(/^www\.clean\.example\.test\s+1\.1\.1\.1/m);
+    expect(r.stdout).toMatch(/^\s+2606:4700:4700::1001\s+AS13335/m);
+    expect(r.stdout.trim().split('\n').at(-1)).toBe(
+      'page http://clean.example.test/: 0 of 2 hosts on watched networks',
+    );
+  });
+
+  it.each([
+    ['truncated.har', /not valid JSON/],
+    ['empty.har', /no requests/],
+  ])('refuses a malformed HAR (%s) with a clear error and exit 2', async (name, reason) => {
+    const r = await run(['--har', join(FIXTURES, name)]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(reason);
+    expect(r.stderr).toMatch(/^carrierflag: --har /);
+  });
+
+  it('refuses a HAR over 50 MB before reading it, and a missing file', async () => {
+    const huge = join(scratch, 'huge.har');
+    await writeFile(huge, '');
+    await truncate(huge, MAX_HAR_BYTES + 1); // sparse: nothing is written or read
+    const r = await run(['--har', huge]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/more than the 50 MB this command reads/);
+    const missing = await run(['--har', join(scratch, 'nope.har')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/no such file/);
+  });
+
+  it('takes no TARGET together with --har', async () => {
+    const r = await run(['--har', join(FIXTURES, 'empty.har'), 'example.com']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/give no TARGET with it/);
+  });
+});

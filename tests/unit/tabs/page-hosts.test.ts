@@ -1,0 +1,411 @@
+import { describe, expect, it, vi } from 'vitest';
+import type { ResolveResult } from '../../../lib/dns';
+import type { LookupResult } from '../../../lib/prefix-table';
+import { defaultSettings, type Settings } from '../../../lib/settings';
+import type { SessionArea } from '../../../lib/tab-monitor';
+import {
+  createPageHosts,
+  MAX_HOSTS_PER_TAB,
+  PAGE_HOSTS_BUDGET_BYTES,
+  type PageHostsDeps,
+} from '../../../lib/tabs/page-hosts';
+
+/** storage.session stand-in: values deep-copied like the real one. */
+function fakeSession(): SessionArea & { data: Map<string, unknown> } {
+  const data = new Map<string, unknown>();
+  return {
+    data,
+    get: (async (key: string | null) => {
+      if (key === null) return structuredClone(Object.fromEntries(data));
+      return data.has(key) ? { [key]: structuredClone(data.get(key)) } : {};
+    }) as SessionArea['get'],
+    async set(items) {
+      for (const [k, v] of Object.entries(items)) data.set(k, structuredClone(v));
+    },
+    async remove(key) {
+      data.delete(key);
+    },
+  };
+}
+
+const ROUTES: Record<string, LookupResult> = {
+  '202.96.128.86': {
+    kind: 'routed',
+    asn: 4134,
+    org: 'Chinanet',
+    rangeStart: '202.96.128.0',
+    rangeEnd: '202.96.191.255',
+  },
+  '1.1.1.1': {
+    kind: 'routed',
+    asn: 13335,
+    org: 'Cloudflare',
+    rangeStart: '1.1.1.0',
+    rangeEnd: '1.1.1.255',
+  },
+  '127.0.0.1': { kind: 'local', scope: 'loopback' },
+};
+const table = { lookup: (ip: string): LookupResult => ROUTES[ip] ?? { kind: 'unrouted' } };
+
+function ok(hostname: string, ...ips: string[]): ResolveResult {
+  return {
+    ok: true,
+    hostname,
+    addresses: ips.map((ip) => ({ ip, type: ip.includes(':') ? 'AAAA' : 'A', ttl: 60 })),
+    cnameChain: [],
+    fromCache: false,
+    retried: false,
+  } as ResolveResult;
+}
+
+const NXDOMAIN = (hostname: string): ResolveResult =>
+  ({
+    ok: false,
+    hostname,
+    error: { kind: 'nxdomain', message: `${hostname} does not exist` },
+  }) as ResolveResult;
+
+/** A resolver whose answers the test releases by hand, counting calls and concurrency. */
+function gatedResolver(answer: (hostname: string) => ResolveResult) {
+  const gates: (() => void)[] = [];
+  let active = 0;
+  let maxActive = 0;
+  const calls: string[] = [];
+  const resolve = vi.fn(async (hostname: string) => {
+    calls.push(hostname);
+    active += 1;
+    maxActive = Math.max(maxActive, active);
+    await new Promise<void>((release) => gates.push(release));
+    active -= 1;
+    return answer(hostname);
+  });
+  return {
+    resolve,
+    calls,
+    maxActive: () => maxActive,
+    waiting: () => gates.length,
+    releaseAll: () => gates.splice(0).forEach((release) => release()),
+    releaseOne: () => gates.shift()?.(),
+  };
+}
+
+function setup(
+  resolve: PageHostsDeps['resolve'] = async (hostname) =>
+    hostname.startsWith('ct') ? ok(hostname, '202.96.128.86') : ok(hostname, '1.1.1.1'),
+  options: { settings?: Settings; session?: ReturnType<typeof fakeSession> } = {},
+) {
+  const session = options.session ?? fakeSession();
+  const state = { settings: options.settings ?? defaultSettings() };
+  const changes: number[] = [];
+  const make = (extra: Partial<PageHostsDeps> = {}) =>
+    createPageHosts({
+      session,
+      table: Promise.resolve(table),
+      getSettings: () => state.settings,
+      resolve,
+      pageOf: async () => null,
+      onChange: (tabId) => void changes.push(tabId),
+      now: () => 1_000,
+      log: () => {},
+      writeDelayMs: 0,
+      ...extra,
+    });
+  return { session, state, changes, hosts: make(), make };
+}
+
+const names = (view: { hosts: { hostname: string }[] } | null) =>
+  view?.hosts.map((h) => h.hostname);
+
+describe('page hosts', () => {
+  it('lists the hosts of the current page (not the site itself), judged like the site', async () => {
+    const t = setup();
+    await t.hosts.navigationCommitted(1, 'https://site.test/');
+    await t.hosts.requestSeen(1, 'https://site.test/app.js', '127.0.0.1');
+    await t.hosts.requestSeen(1, 'https://cdn.test/lib.js', '1.1.1.1');
+    await t.hosts.requestSeen(1, 'https://ct-ads.test/pixel.gif', '127.0.0.1');
+    await t.hosts.requestSeen(1, 'wss://ct-ads.test/socket', undefined);
+    await t.hosts.idle();
+    const view = await t.hosts.getPageHosts(1);
+    expect(view).toMatchObject({ siteHostname: 'site.test', flagged: 1, checking: 0 });
+    // Flagged first, then the rest in order of first request.
+    expect(names(view)).toEqual(['ct-ads.test', 'cdn.test']);
+    const [ads, cdn] = view!.hosts;
+    expect(ads).toMatchObject({ requests: 2, verdict: { status: 'flagged' } });
+    expect(ads!.verdict.groups.map((g) => g.code)).toEqual(['CT']);
+    // The browser's address is the second witness beside the DoH answer.
+    expect(ads!.verdict.addresses.map((a) => [a.ip, a.origins])).toEqual([
+      ['202.96.128.86', ['doh']],
+      ['127.0.0.1', ['browser']],
+    ]);
+    expect(cdn!.verdict.addresses[0]).toMatchObject({ ip: '1.1.1.1', origins: ['doh', 'browser'] });
+    expect(cdn!.verdict.status).toBe('clean');
+  });
+
+  it('starts a new list when the tab commits a new page; a late answer for the old page is dropped', async () => {
+    const gate = gatedResolver((h) => ok(h, '202.96.128.86'));
+    const t = setup(gate.resolve);
+    await t.hosts.navigationCommitted(1, 'https://one.test/');
+    await t.hosts.requestSeen(1, 'https://ct-old.test/x.js', undefined);
+    await t.hosts.navigationCommitted(1, 'https://two.test/');
+    await t.hosts.requestSeen(1, 'https://ct-new.test/y.js', undefined);
+    gate.releaseAll();
+    await t.hosts.idle();
+    const view = await t.hosts.getPageHosts(1);
+    expect(view?.siteHostname).toBe('two.test');
+    expect(names(view)).toEqual(['ct-new.test']);
+    const stored = t.session.data.get('hosts:1') as { hosts: { hostname: string }[] };
+    expect(stored.hosts.map((h) => h.hostname)).toEqual(['ct-new.test']);
+  });
+
+  it("keeps the new page's hosts reported before its commit, not the old page's", async () => {
+    const t = setup();
+    // A fresh tab: the first page's script answers before the commit is reported.
+    await t.hosts.mainFrameResponseStarted(1);
+    await t.hosts.requestSeen(1, 'https://one.test/own.js', undefined);
+    await t.hosts.requestSeen(1, 'https://early.test/x.js', undefined);
+    await t.hosts.navigationCommitted(1, 'https://one.test/');
+    expect(names(await t.hosts.getPageHosts(1))).toEqual(['early.test']);
+    // Next page: the old page's hosts go, the ones requested since the main-frame response stay.
+    await t.hosts.requestSeen(1, 'https://old-only.test/x.js', undefined);
+    await t.hosts.requestSeen(1, 'https://shared.test/x.js', undefined);
+    await t.hosts.mainFrameResponseStarted(1);
+    await t.hosts.requestSeen(1, 'https://shared.test/y.js', undefined);
+    await t.hosts.requestSeen(1, 'https://two.test/own.js', undefined);
+    await t.hosts.navigationCommitted(1, 'https://two.test/');
+    await t.hosts.idle();
+    const view = await t.hosts.getPageHosts(1);
+    expect(view?.siteHostname).toBe('two.test');
+    expect(names(view)).toEqual(['shared.test']);
+    expect(view?.hosts[0]?.checking).toBe(false);
+  });
+
+  it('a navigation that never commits (a download) leaves the list alone', async () => {
+    const t = setup();
+    await t.hosts.navigationCommitted(1, 'https://one.test/');
+    await t.hosts.requestSeen(1, 'https://cdn.test/x.js', undefined);
+    await t.hosts.mainFrameResponseStarted(1);
+    await t.hosts.requestSeen(1, 'https://late.test/x.js', undefined);
+    await t.hosts.idle();
+    expect(names(await t.hosts.getPageHosts(1))).toEqual(['cdn.test', 'late.test']);
+  });
+
+  it('looks a host up once however many requests (50 at once) and tabs want it', async () => {
+    const gate = gatedResolver((h) => ok(h, '1.1.1.1'));
+    const t = setup(gate.resolve);
+    await t.hosts.navigationCommitted(1, 'https://one.test/');
+    await t.hosts.navigationCommitted(2, 'https://two.test/');
+    await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        t.hosts.requestSeen(1 + (i % 2), `https://shared.test/r${i}.js`, undefined),
+      ),
+    );
+    await vi.waitFor(() => expect(gate.waiting()).toBe(1));
+    gate.releaseAll();
+    await t.hosts.idle();
+    expect(gate.calls).toEqual(['shared.test']);
+    const one = await t.hosts.getPageHosts(1);
+    const two = await t.hosts.getPageHosts(2);
+    expect(one?.hosts[0]).toMatchObject({ requests: 25, checking: false });
+    expect(two?.hosts[0]).toMatchObject({ requests: 25, checking: false });
+  });
+
+  it('keeps at most 6 lookups in flight and queues the rest', async () => {
+    const gate = gatedResolver((h) => ok(h, '1.1.1.1'));
+    const t = setup(gate.resolve);
+    await t.hosts.navigationCommitted(1, 'https://site.test/');
+    for (let i = 0; i < 20; i++) await t.hosts.requestSeen(1, `https://h${i}.test/`, undefined);
+    await vi.waitFor(() => expect(gate.waiting()).toBe(6));
+    expect((await t.hosts.getPageHosts(1))?.checking).toBe(20);
+    while (gate.calls.length < 20 || gate.waiting() > 0) {
+      gate.releaseAll();
+      await new Promise((r) => setImmediate(r));
+    }
+    await t.hosts.idle();
+    expect(gate.maxActive()).toBe(6);
+    expect(new Set(gate.calls).size).toBe(20);
+    expect((await t.hosts.getPageHosts(1))?.checking).toBe(0);
+  });
+
+  it(`keeps ${MAX_HOSTS_PER_TAB} hosts, counts the rest once each, and stays within the byte budget`, async () => {
+    const t = setup();
+    await t.hosts.navigationCommitted(1, 'https://site.test/');
+    for (let i = 0; i < MAX_HOSTS_PER_TAB + 30; i++) {
+      await t.hosts.requestSeen(1, `https://host-${i}.cdn.example-cdn.test/a.js`, '1.1.1.1');
+    }
+    // The same overflow hosts again: counted once.
+    for (let i = MAX_HOSTS_PER_TAB; i < MAX_HOSTS_PER_TAB + 30; i++) {
+      await t.hosts.requestSeen(1, `https://host-${i}.cdn.example-cdn.test/b.js`, '1.1.1.1');
+    }
+    await t.hosts.idle();
+    const view = await t.hosts.getPageHosts(1);
+    expect(view?.hosts).toHaveLength(MAX_HOSTS_PER_TAB);
+    expect(view?.overflowHosts).toBe(30);
+    expect((await t.hosts.summary(1))?.total).toBe(MAX_HOSTS_PER_TAB + 30);
+    expect(JSON.stringify(t.session.data.get('hosts:1')).length).toBeLessThan(
+      PAGE_HOSTS_BUDGET_BYTES,
+    );
+  });
+
+  it('stops keeping hosts before their answers could overrun the byte budget', async () => {
+    // Long names and 40 long addresses per host (16 kept): far more than 500 such hosts would fit.
+    const many = Array.from({ length: 40 }, (_, i) => `2001:db8:1234:5678:9abc:def0:${i}:1`);
+    const t = setup(async (h) => ok(h, ...many));
+    await t.hosts.navigationCommitted(1, 'https://site.test/');
+    const label = 'x'.repeat(60);
+    for (let i = 0; i < MAX_HOSTS_PER_TAB; i++) {
+      // Not waiting for answers: the hosts still being looked up must hold room for theirs.
+      await t.hosts.requestSeen(
+        1,
+        `https://${label}.${label}.${label}.${label}.h${i}.test/`,
+        undefined,
+      );
+    }
+    await t.hosts.idle();
+    const stored = JSON.stringify(t.session.data.get('hosts:1'));
+    expect(stored.length).toBeLessThan(PAGE_HOSTS_BUDGET_BYTES);
+    const view = await t.hosts.getPageHosts(1);
+    expect(view!.hosts.length).toBeLessThan(MAX_HOSTS_PER_TAB);
+    expect(view!.hosts.length + view!.overflowHosts).toBe(MAX_HOSTS_PER_TAB);
+    expect(view!.hosts[0]).toMatchObject({ omittedAddresses: 24 });
+  });
+
+  it('keeps the flagged addresses of a host with more addresses than it stores', async () => {
+    const clean = Array.from({ length: 40 }, (_, i) => `192.0.2.${i + 1}`);
+    const t = setup(async (h) => ok(h, ...clean, '202.96.128.86'));
+    await t.hosts.navigationCommitted(1, 'https://site.test/');
+    await t.hosts.requestSeen(1, 'https://big.test/', undefined);
+    await t.hosts.idle();
+    const [big] = (await t.hosts.getPageHosts(1))!.hosts;
+    expect(big?.verdict.status).toBe('flagged');
+    expect(big?.omittedAddresses).toBe(25);
+  });
+
+  it('forgets a closed tab, and a late request of it does not bring it back', async () => {
+    const t = setup();
+    await t.hosts.navigationCommitted(7, 'https://site.test/');
+    await t.hosts.requestSeen(7, 'https://cdn.test/a.js', undefined);
+    await t.hosts.idle();
+    expect(t.session.data.has('hosts:7')).toBe(true);
+    await t.hosts.tabRemoved(7);
+    await t.hosts.requestSeen(7, 'https://cdn.test/aborted.js', undefined);
+    await t.hosts.idle();
+    expect(t.session.data.has('hosts:7')).toBe(false);
+    expect(await t.hosts.getPageHosts(7)).toBeNull();
+  });
+
+  it('a restarted worker keeps every judged host and redoes the lookups that were in flight', async () => {
+    const gate = gatedResolver((h) => ok(h, '202.96.128.86'));
+    const t = setup(async (h) => (h === 'judged.test' ? ok(h, '1.1.1.1') : gate.resolve(h)));
+    await t.hosts.navigationCommitted(1, 'https://site.test/');
+    await t.hosts.requestSeen(1, 'https://judged.test/', undefined);
+    await vi.waitFor(async () =>
+      expect((await t.hosts.getPageHosts(1))?.hosts[0]?.checking).toBe(false),
+    );
+    await t.hosts.requestSeen(1, 'https://ct-pending.test/', undefined);
+    await vi.waitFor(() => expect(gate.waiting()).toBe(1));
+    await vi.waitFor(() =>
+      expect(JSON.stringify(t.session.data.get('hosts:1'))).toContain('ct-pending.test'),
+    );
+    // The old worker dies here with its lookup in flight; a new one starts on the same storage.
+    const answered = vi.fn(async (h: string) => ok(h, '202.96.128.86'));
+    const restarted = t.make({ resolve: answered });
+    await restarted.resumePending();
+    await restarted.idle();
+    expect(answered.mock.calls.map((c) => c[0])).toEqual(['ct-pending.test']);
+    const view = await restarted.getPageHosts(1);
+    expect(names(view)).toEqual(['ct-pending.test', 'judged.test']);
+    expect(view?.hosts.map((h) => h.verdict.status)).toEqual(['flagged', 'clean']);
+  });
+
+  it('sends no query in privacy mode or for private names, and judges by the browser address', async () => {
+    const resolve = vi.fn(async (h: string) => ok(h, '1.1.1.1'));
+    const settings = { ...defaultSettings(), privacyMode: true };
+    const t = setup(resolve, { settings });
+    await t.hosts.navigationCommitted(1, 'https://site.test/');
+    await t.hosts.requestSeen(1, 'https://ct.test/', '202.96.128.86');
+    await t.hosts.requestSeen(1, 'https://gone.test/', undefined);
+    t.state.settings = defaultSettings();
+    await t.hosts.navigationCommitted(2, 'https://site.test/');
+    await t.hosts.requestSeen(2, 'http://printer.local/status', '127.0.0.1');
+    await t.hosts.requestSeen(2, 'http://[2001:db8::1]/x', undefined);
+    await t.hosts.idle();
+    expect(resolve).not.toHaveBeenCalled();
+    const one = await t.hosts.getPageHosts(1);
+    expect(one?.hosts.map((h) => [h.hostname, h.verdict.status])).toEqual([
+      ['ct.test', 'flagged'],
+      ['gone.test', 'unchecked'],
+    ]);
+    const two = await t.hosts.getPageHosts(2);
+    expect(two?.hosts.map((h) => [h.hostname, h.verdict.status])).toEqual([
+      ['printer.local', 'local'],
+      ['[2001:db8::1]', 'clean'],
+    ]);
+  });
+
+  it('a host whose name does not resolve reads unchecked, never clean', async () => {
+    const t = setup(async (h) => NXDOMAIN(h));
+    await t.hosts.navigationCommitted(1, 'https://site.test/');
+    await t.hosts.requestSeen(1, 'https://missing.test/x.js', '127.0.0.1');
+    await t.hosts.idle();
+    const [missing] = (await t.hosts.getPageHosts(1))!.hosts;
+    expect(missing?.verdict.status).toBe('unchecked');
+    expect(missing?.verdict.problem).toMatch(/does not exist/);
+  });
+
+  it('attributes requests to the committed page when it was installed mid-page', async () => {
+    const t = setup();
+    const hosts = t.make({ pageOf: async () => ({ url: 'https://site.test/page' }) });
+    await hosts.requestSeen(3, 'https://site.test/own.js', undefined);
+    await hosts.requestSeen(3, 'https://ct.test/x.js', undefined);
+    await hosts.idle();
+    expect(names(await hosts.getPageHosts(3))).toEqual(['ct.test']);
+  });
+
+  it('applies a new watchlist at once without looking up again, even with lookups in flight', async () => {
+    const gate = gatedResolver((h) => ok(h, '202.96.128.86'));
+    const t = setup(gate.resolve);
+    await t.hosts.navigationCommitted(1, 'https://site.test/');
+    await t.hosts.requestSeen(1, 'https://ct.test/', undefined);
+    await t.hosts.requestSeen(1, 'https://ct2.test/', undefined);
+    await vi.waitFor(() => expect(gate.waiting()).toBe(2));
+    gate.releaseOne();
+    await vi.waitFor(async () => expect((await t.hosts.summary(1))?.checking).toBe(1));
+    // China Telecom switched off while ct2.test is still being looked up.
+    const settings = defaultSettings();
+    settings.watchlist.groups = settings.watchlist.groups.map((g) =>
+      g.code === 'CT' ? { ...g, enabled: false } : g,
+    );
+    t.state.settings = settings;
+    await t.hosts.settingsChanged();
+    expect((await t.hosts.summary(1))?.flagged).toEqual([]);
+    gate.releaseAll();
+    await t.hosts.idle();
+    expect(gate.calls).toEqual(['ct.test', 'ct2.test']);
+    const view = await t.hosts.getPageHosts(1);
+    expect(view?.checking).toBe(0);
+    expect(view?.hosts.map((h) => h.verdict.status)).toEqual(['clean', 'clean']);
+  });
+
+  it('tells the badge when a host is judged, and applies a new watchlist and privacy mode', async () => {
+    const resolve = vi.fn(async (h: string) => ok(h, '202.96.128.86'));
+    const t = setup(resolve);
+    await t.hosts.navigationCommitted(1, 'https://site.test/');
+    await t.hosts.requestSeen(1, 'https://ct.test/', undefined);
+    await t.hosts.idle();
+    expect(t.changes.length).toBeGreaterThanOrEqual(2);
+    expect((await t.hosts.summary(1))?.flagged).toEqual([
+      { hostname: 'ct.test', groups: [{ name: 'China Telecom', code: 'CT' }] },
+    ]);
+    t.state.settings = { ...defaultSettings(), privacyMode: true };
+    await t.hosts.settingsChanged();
+    await t.hosts.idle();
+    expect(resolve).toHaveBeenCalledTimes(1);
+    // Privacy mode: the DoH answer is dropped; with no browser address the host is unchecked.
+    expect((await t.hosts.getPageHosts(1))?.hosts[0]?.verdict.status).toBe('unchecked');
+    t.state.settings = defaultSettings();
+    await t.hosts.settingsChanged();
+    await t.hosts.idle();
+    expect(resolve).toHaveBeenCalledTimes(2);
+    expect((await t.hosts.summary(1))?.flagged).toHaveLength(1);
+  });
+});
