@@ -4,6 +4,7 @@
  * idle timeout (lowered here so the file does not wait 30 s), and woken by the next navigation.
  */
 import { expect, test } from './fixtures';
+import { hostRows } from './support/host-rows';
 
 // A worker option: this file gets a browser of its own, launched with this idle timeout (Firefox).
 test.use({ backgroundIdleTimeoutMs: 2000 });
@@ -46,4 +47,29 @@ test('keeps every verdict when the background stops mid-session', async ({ ext, 
   // And the restarted background still evaluates the first tab's next page.
   await first.goto(web.urlFor('mobile.test'));
   await ext.waitForBadge(first.id, 'CM');
+});
+
+test("a page's judged hosts survive a stopped background, without a new query", async ({
+  ext,
+  web,
+  doh,
+}) => {
+  const tab = await ext.open(
+    web.urlFor('cloudflare.test', '/page-with?hosts=telecom.test,site.test'),
+  );
+  await ext.waitForBadge(tab.id, '1');
+  const firstPopup = await ext.popup(tab.id);
+  const before = (await hostRows(firstPopup)).get('telecom.test');
+  expect(before).toMatch(/on China Telecom/);
+  await firstPopup.close();
+  await doh.clearQueries();
+  await ext.stopBackground();
+  // The popup's message wakes a new background, which has only the session store to go on.
+  const popup = await ext.popup(tab.id);
+  await ext.waitForBackgroundRunning();
+  const rows = await hostRows(popup);
+  expect([...rows.keys()].sort()).toEqual(['site.test', 'telecom.test']);
+  expect(rows.get('telecom.test')).toBe(before);
+  expect((await doh.queries()).map((q) => q.name)).not.toContain('telecom.test');
+  expect((await ext.waitForBadge(tab.id, '1')).color).toBe('#b45f06');
 });

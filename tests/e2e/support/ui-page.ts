@@ -26,6 +26,8 @@ const serial = (match: TextMatch): SerialMatch =>
 type Op =
   | { op: 'texts'; testId: string }
   | { op: 'css'; selector: string }
+  | { op: 'attrCss'; selector: string; name: string }
+  | { op: 'focusCss'; selector: string }
   | { op: 'visibleText' }
   | { op: 'fill'; label: SerialMatch; value: string }
   | { op: 'focus'; label: SerialMatch }
@@ -80,6 +82,16 @@ function inPage(request: Op): unknown {
       return [...document.querySelectorAll(request.selector)]
         .filter(visible)
         .map((el) => collapse((el as HTMLElement).innerText));
+    case 'attrCss':
+      return [...document.querySelectorAll(request.selector)].map((el) =>
+        el.getAttribute(request.name),
+      );
+    case 'focusCss': {
+      const el = document.querySelector<HTMLElement>(request.selector);
+      if (!el) throw new Error(`nothing matches ${request.selector}`);
+      el.focus();
+      return null;
+    }
     case 'visibleText':
       return collapse(document.body.innerText);
     case 'fill': {
@@ -208,6 +220,19 @@ export class UiPage {
   /** The text of every visible element matching a CSS selector (for structure without a test id). */
   textsOf(selector: string): Promise<string[]> {
     return this.run({ op: 'css', selector });
+  }
+
+  /** The attribute `name` of every element matching a CSS selector (null where it is absent). */
+  attributesOf(selector: string, name: string): Promise<(string | null)[]> {
+    return this.run({ op: 'attrCss', selector, name });
+  }
+
+  /** Focuses the first element matching a CSS selector and presses a real key there. */
+  async pressOn(selector: string, key: string): Promise<void> {
+    await waitUntil(() => this.run({ op: 'focusCss', selector }).then(() => true), {
+      what: `an element matching ${selector}`,
+    });
+    await this.page.pressKey(key);
   }
 
   /** The page's visible text, collapsed. */
