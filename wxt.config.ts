@@ -29,7 +29,9 @@ export default defineConfig({
       'Shows when a site is hosted on a China Mobile, China Telecom or China Unicom network.',
     // Each permission is justified in the README's "Permissions" table.
     permissions: ['storage', 'webRequest', 'webNavigation'],
-    host_permissions: ['<all_urls>'],
+    // Web pages only: the worker observes http(s) navigations and fetches an https resolver;
+    // `<all_urls>` would add file:, ftp: and other schemes it never touches.
+    host_permissions: ['http://*/*', 'https://*/*'],
     ...(browser === 'firefox'
       ? {
           browser_specific_settings: {
