@@ -114,11 +114,11 @@ export async function importTable(
 }
 
 /**
- * Identifies a table release: the payload checksum alone would call two releases with the same
- * ranges but a different source version the same table, and the popup would show the old version.
+ * Identifies a table release. The file checksum covers the header too, so it alone would tell
+ * releases apart; the readable fields keep the id self-explaining in IndexedDB and in logs.
  */
 export function tableIdOf(meta: TableMeta): string {
-  return [meta.formatVersion, meta.source, meta.sourceVersion, meta.payloadSha256].join('|');
+  return [meta.formatVersion, meta.source, meta.sourceVersion, meta.sha256].join('|');
 }
 
 function messageOf(error: unknown): string {
