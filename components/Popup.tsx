@@ -63,11 +63,24 @@ export function Popup({ api }: { api: PopupApi }) {
   );
 }
 
+/** This component's own sentences (kept together for localisation). */
+const TEXT = {
+  notSaved:
+    'CarrierFlag could not save this result (the browser’s storage for it is full). It is shown now, but may be lost if the browser restarts the extension.',
+  omitted: (n: number) =>
+    `${n} more address${n === 1 ? '' : 'es'} from DNS not listed, to save space; they do not change the verdict.`,
+};
+
 function TabDetails({ report }: { report: TabReport }) {
   const { verdict } = report;
   return (
     <>
       <VerdictBanner report={report} />
+      {report.notSaved && (
+        <p role="alert" class="problem" data-testid="not-saved">
+          {TEXT.notSaved}
+        </p>
+      )}
       <p class="hostname">
         <span class="label">Site</span> <strong data-testid="hostname">{report.hostname}</strong>
       </p>
@@ -96,6 +109,7 @@ function TabDetails({ report }: { report: TabReport }) {
       ) : (
         report.final && <p>No addresses to show.</p>
       )}
+      {report.omittedAddresses ? <p>{TEXT.omitted(report.omittedAddresses)}</p> : null}
     </>
   );
 }
