@@ -134,6 +134,9 @@ export function createTabMonitor(deps: TabMonitorDeps) {
     } catch (error) {
       deps.log(`tab ${tabId}: stored state unreadable`, error);
     }
+    // A write may have landed while the store was read (getReport is not queued): it is newer.
+    const written = records.get(tabId);
+    if (written) return written;
     const record = asRecord(stored);
     records.set(tabId, record);
     return record;

@@ -324,3 +324,29 @@ describe('navigations that never commit', () => {
     expect((await t.monitor.getReport(1))?.browserAddress).toBe('1.1.1.1');
   });
 });
+
+describe('tab monitor memory', () => {
+  it('a popup read racing a write never brings back the older stored report', async () => {
+    const t = setup({ 'carrier.test': ok('carrier.test', '202.96.128.86') });
+    await visit(t.monitor, 1, 'http://carrier.test/');
+    // A restarted worker: its first read of tab 1 is held while the tab navigates.
+    let releaseRead: () => void = () => {};
+    const held = new Promise<void>((r) => (releaseRead = r));
+    const get = t.session.get.bind(t.session);
+    let holdNext = true;
+    t.session.get = (async (key: string | null) => {
+      const value = await get(key as string);
+      if (holdNext && key === 'tab:1') {
+        holdNext = false;
+        await held;
+      }
+      return value;
+    }) as typeof t.session.get;
+    const restarted = t.make();
+    const racingRead = restarted.getReport(1);
+    await restarted.navigationCommitted(1, 'http://other.test/'); // done while the read is held
+    releaseRead();
+    await racingRead;
+    expect((await restarted.getReport(1))?.hostname).toBe('other.test');
+  });
+});
