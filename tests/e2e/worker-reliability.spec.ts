@@ -62,8 +62,8 @@ test('a full session store: a flagged site still shows its code, and the popup s
   expect(filled.refused).toBe(true);
   await page.goto(web.urlFor('telecom.test'));
   const tabId = await tabIdOf(page);
-  const badge = await waitForBadge(tabId, 'CT');
-  expect(badge.title).toContain('China Telecom');
+  // Text, colour and title are three calls: wait for all of them, not the text alone.
+  await waitForBadge(tabId, (b) => b.text === 'CT' && b.title.includes('China Telecom'));
 
   const popup = await openPopupFor(tabId);
   await expect(popup.getByTestId('verdict')).toHaveText('Flagged: hosted on China Telecom');
