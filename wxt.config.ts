@@ -33,7 +33,9 @@ export default defineConfig({
     // Exported from assets/icon/carrierflag.svg by scripts/build-icons.mjs.
     icons: ICONS,
     action: { default_icon: ICONS, default_title: 'CarrierFlag' },
-    host_permissions: ['<all_urls>'],
+    // Web pages only: the worker observes http(s) navigations and fetches an https resolver;
+    // `<all_urls>` would add file:, ftp: and other schemes it never touches.
+    host_permissions: ['http://*/*', 'https://*/*'],
     ...(browser === 'firefox'
       ? {
           browser_specific_settings: {

@@ -95,11 +95,33 @@ export function Popup({ api }: { api: PopupApi }) {
   );
 }
 
+/** This component's own sentences (kept together for localisation). */
+const TEXT = {
+  notSaved:
+    'CarrierFlag could not save this result (the browser’s storage for it is full). It is shown now, but may be lost if the browser restarts the extension.',
+  omitted: (n: number) =>
+    `${n} more address${n === 1 ? '' : 'es'} from DNS not listed, to save space; they do not change the verdict.`,
+  throughProxy: 'Through a proxy:',
+  proxyNote: "This is the proxy's address, not the site's, so it is not judged.",
+  proxyVerdictFromDoh: 'The verdict rests on the addresses DNS-over-HTTPS gave for the site.',
+  proxyFromBrowser: 'the browser reported it',
+  proxyFromPattern: 'recognised because several unrelated sites were reached at this one address',
+  connectedElsewhere: (ip: string) =>
+    `The browser connected to ${ip}, which is not among the addresses DNS-over-HTTPS gave for this site. ` +
+    'This is common with content-delivery networks, location-based DNS or a recently changed address. ' +
+    'Both were checked.',
+};
+
 function TabDetails({ report }: { report: TabReport }) {
   const { verdict } = report;
   return (
     <>
       <VerdictBanner report={report} />
+      {report.notSaved && (
+        <p role="alert" class="problem" data-testid="not-saved">
+          {TEXT.notSaved}
+        </p>
+      )}
       <p class="hostname">
         <span class="label">Site</span> <strong data-testid="hostname">{report.hostname}</strong>
       </p>
@@ -139,22 +161,12 @@ function TabDetails({ report }: { report: TabReport }) {
           {TEXT.connectedElsewhere(verdict.connectedElsewhere)}
         </p>
       )}
+      {report.omittedAddresses ? <p>{TEXT.omitted(report.omittedAddresses)}</p> : null}
     </>
   );
 }
 
 /** The popup's sentences about proxies and addresses, in one place for localisation. */
-const TEXT = {
-  throughProxy: 'Through a proxy:',
-  proxyNote: "This is the proxy's address, not the site's, so it is not judged.",
-  proxyVerdictFromDoh: 'The verdict rests on the addresses DNS-over-HTTPS gave for the site.',
-  proxyFromBrowser: 'the browser reported it',
-  proxyFromPattern: 'recognised because several unrelated sites were reached at this one address',
-  connectedElsewhere: (ip: string) =>
-    `The browser connected to ${ip}, which is not among the addresses DNS-over-HTTPS gave for this site. ` +
-    'This is common with content-delivery networks, location-based DNS or a recently changed address. ' +
-    'Both were checked.',
-};
 
 /** The proxy as a fact about the connection, apart from the site's own addresses. */
 function ProxyLine({ proxy, fromDoh }: { proxy: NonNullable<Verdict['proxy']>; fromDoh: boolean }) {

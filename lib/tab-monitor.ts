@@ -2,16 +2,25 @@
  * One verdict per tab, kept in a session store so a worker that the browser stops and restarts
  * loses nothing.
  *
- * Lifecycle of a tab's report (key `tab:<id>` in the session store):
- * - navigation starts → a fresh report for the new hostname; the DoH lookup starts (unless the site is
- *   allowlisted, an IP literal, or privacy mode is on);
- * - the main-frame response starts → the address the browser connected to joins the report, unless
- *   it is a proxy's (lib/proxy: Firefox says so, or the repeated-address pattern finds it);
- * - the navigation commits → the report is marked committed and from then on every change is shown
- *   on the badge (the browser wipes a per-tab badge at commit, so earlier writes would be lost);
- * - the tab closes → the report goes.
+ * Lifecycle of a tab's record (key `tab:<id>` in the session store, `{ shown, pending }`):
+ * - navigation starts → a fresh `pending` report for the new hostname; the DoH lookup starts (unless
+ *   the site is allowlisted, an IP literal, or privacy mode is on). The `shown` report, of the page
+ *   still in the tab, stays as it is: many navigations never commit (HTTP 204, a download, a cancel);
+ * - the main-frame response starts → the address the browser connected to joins the pending report,
+ *   unless it is a proxy's (lib/proxy: Firefox says so, or the repeated-address pattern finds it);
+ * - the navigation commits → the pending report becomes `shown` and from then on every change is
+ *   shown on the badge (the browser wipes a per-tab badge at commit, so earlier writes would be lost);
+ * - the navigation fails or is cancelled (onErrorOccurred), or the next one starts → the pending
+ *   report goes, and the shown one keeps its badge;
+ * - the tab closes → the record goes.
  * A report whose DoH lookup was in flight when the worker died is resumed by `resumePending`.
- * Module-level state here is only a queue of in-flight work; everything that matters is in the store.
+ *
+ * Memory holds a write-through copy of each record, so a store that refuses a write (the session
+ * quota is about 10 MB, shared with the DNS cache) never stops the badge: it is set from memory,
+ * the report says `notSaved`, and the popup says so. Budget: a report keeps at most
+ * REPORT_MAX_ADDRESSES addresses (a few hundred bytes each, so under about 25 KB; a typical report is
+ * 1–2 KB), and the DNS cache its own limits (lib/dns/cache.ts), which together leave room for
+ * hundreds of the largest reports.
  */
 import { checkQueryableName, type DnsError, type ResolveResult } from './dns';
 import { parseIp } from './ip/parse';
@@ -49,9 +58,27 @@ export interface TabReport {
   /** False while the DoH answer is still awaited and nothing is flagged yet. */
   final: boolean;
   updatedAt: number;
+  /** DoH addresses left out to keep the report within REPORT_MAX_ADDRESSES (never a flagged one). */
+  omittedAddresses?: number;
+  /**
+   * In memory only: the last write of this report to the session store failed (store full), so a
+   * restarted worker would not know it. The badge is still set; the popup says it was not saved.
+   */
+  notSaved?: boolean;
 }
 
-/** The subset of storage.session the monitor needs. */
+/** What the session store holds per tab. */
+export interface TabRecord {
+  /** The committed page's report: what the badge and the popup show. */
+  shown?: TabReport;
+  /** A navigation that started and has not committed; it may never (HTTP 204, a download). */
+  pending?: TabReport;
+}
+
+/** The most addresses one report keeps (see `boundAddresses`); a DNS answer can hold thousands. */
+export const REPORT_MAX_ADDRESSES = 64;
+
+/** The subset of storage.session the monitor needs. `set` may reject (quota): that is handled. */
 export interface SessionArea {
   get(key: string): Promise<Record<string, unknown>>;
   get(key: null): Promise<Record<string, unknown>>;
@@ -83,9 +110,12 @@ const tabKey = (tabId: number) => `${TAB_KEY_PREFIX}${tabId}`;
 
 /** Creates the monitor; every method is safe to call from a listener (errors are logged, not thrown). */
 export function createTabMonitor(deps: TabMonitorDeps) {
-  // Serialises work per tab so two events never write one report concurrently.
+  // Serialises work per tab so two events never write one record concurrently.
   const queues = new Map<number, Promise<void>>();
   const lastBadge = new Map<number, string>();
+  // Write-through copies of the stored records (see the lifecycle comment): the truth while this
+  // worker lives, even when the store refused the last write.
+  const records = new Map<number, TabRecord>();
   let matcher = compileWatchlist(deps.getSettings().watchlist);
   const proxies = createProxyDetector(deps);
   let navigationCounter = 0;
@@ -102,9 +132,48 @@ export function createTabMonitor(deps: TabMonitorDeps) {
     return next;
   }
 
-  async function readReport(tabId: number): Promise<TabReport | undefined> {
-    const stored = await deps.session.get(tabKey(tabId));
-    return stored[tabKey(tabId)] as TabReport | undefined;
+  async function readRecord(tabId: number): Promise<TabRecord> {
+    const cached = records.get(tabId);
+    if (cached) return cached;
+    let stored: unknown;
+    try {
+      stored = (await deps.session.get(tabKey(tabId)))[tabKey(tabId)];
+    } catch (error) {
+      deps.log(`tab ${tabId}: stored state unreadable`, error);
+    }
+    // A write may have landed while the store was read (getReport is not queued): it is newer.
+    const written = records.get(tabId);
+    if (written) return written;
+    const record = asRecord(stored);
+    records.set(tabId, record);
+    return record;
+  }
+
+  /**
+   * Keeps `record` in memory and tries to store it. A refused write (quota) is logged and marked
+   * on the reports (`notSaved`) instead of thrown, and the stale stored copy is removed, so a
+   * restarted worker finds nothing rather than an older page's verdict.
+   */
+  async function writeRecord(tabId: number, record: TabRecord): Promise<void> {
+    const stored: TabRecord = {};
+    if (record.shown) stored.shown = withoutFlag(record.shown);
+    if (record.pending) stored.pending = withoutFlag(record.pending);
+    let saved = true;
+    try {
+      if (stored.shown || stored.pending) await deps.session.set({ [tabKey(tabId)]: stored });
+      else await deps.session.remove(tabKey(tabId));
+    } catch (error) {
+      saved = false;
+      deps.log(`tab ${tabId}: state could not be saved`, error);
+      await deps.session.remove(tabKey(tabId)).catch(() => undefined);
+    }
+    const flagged = (r: TabReport | undefined) =>
+      r && (saved ? withoutFlag(r) : { ...r, notSaved: true });
+    const kept: TabRecord = {};
+    if (record.shown) kept.shown = flagged(record.shown);
+    if (record.pending) kept.pending = flagged(record.pending);
+    if (kept.shown || kept.pending) records.set(tabId, kept);
+    else records.delete(tabId);
   }
 
   /** Waits for the table only here, so a DoH query never waits for the table to load. */
@@ -119,40 +188,54 @@ export function createTabMonitor(deps: TabMonitorDeps) {
     const proxy = judged.proxy;
     if (proxy && judged.newlyDetected) refreshReportsThrough(proxy.address, report.tabId);
     const seen = report.browserAddress !== undefined || proxy !== undefined;
-    const verdict = buildVerdict(
-      {
-        hostname: report.hostname,
-        allowlisted,
-        literal,
-        browserAddress: report.browserAddress,
-        proxy,
-        dohAddresses: report.doh.state === 'done' ? report.doh.addresses : undefined,
-        dnsError:
-          report.doh.state === 'failed'
-            ? report.doh.error
-            : browserOnly(report.doh) && !seen
-              ? { kind: report.doh.why, message: 'no connection to the site was seen yet' }
-              : undefined,
-      },
-      table,
-      matcher,
-    );
-    const waiting = report.doh.state === 'pending' || (browserOnly(report.doh) && !seen);
+    const judge = (doh: DohState) =>
+      buildVerdict(
+        {
+          hostname: report.hostname,
+          allowlisted,
+          literal,
+          browserAddress: report.browserAddress,
+          proxy,
+          dohAddresses: doh.state === 'done' ? doh.addresses : undefined,
+          dnsError:
+            doh.state === 'failed'
+              ? doh.error
+              : browserOnly(doh) && !seen
+                ? { kind: doh.why, message: 'no connection to the site was seen yet' }
+                : undefined,
+        },
+        table,
+        matcher,
+      );
+    let doh = report.doh;
+    let omittedAddresses = report.omittedAddresses;
+    let verdict = judge(doh);
+    if (doh.state === 'done' && doh.addresses.length > REPORT_MAX_ADDRESSES) {
+      const kept = boundAddresses(doh.addresses, verdict);
+      omittedAddresses = (omittedAddresses ?? 0) + doh.addresses.length - kept.length;
+      doh = { ...doh, addresses: kept };
+      verdict = judge(doh);
+    }
+    const waiting = doh.state === 'pending' || (browserOnly(doh) && !seen);
     const final = !waiting || verdict.status === 'flagged';
-    return { ...report, proxy, verdict, final, updatedAt: deps.now() };
+    const evaluated: TabReport = { ...report, proxy, doh, verdict, final, updatedAt: deps.now() };
+    if (omittedAddresses) evaluated.omittedAddresses = omittedAddresses;
+    return evaluated;
   }
 
   /** A proxy was just recognised: every other tab that connected through it is judged again. */
   function refreshReportsThrough(proxyAddress: string, exceptTabId: number): void {
-    void allReports().then(
-      (reports) => {
-        for (const stale of reports) {
-          if (stale.tabId === exceptTabId || !stale.browserAddress) continue;
+    void allRecords().then(
+      (all) => {
+        for (const stale of all.flatMap((r) => [r.shown, r.pending])) {
+          if (!stale || stale.tabId === exceptTabId || !stale.browserAddress) continue;
           if (canonicalIp(stale.browserAddress) !== proxyAddress) continue;
           void enqueue(stale.tabId, async () => {
-            const current = await readReport(stale.tabId);
-            if (!current || current.navigationId !== stale.navigationId) return;
-            await store(await evaluate(current));
+            const record = await readRecord(stale.tabId);
+            const current = [record.shown, record.pending].find(
+              (r) => r?.navigationId === stale.navigationId,
+            );
+            if (current) await store(await evaluate(current));
           });
         }
       },
@@ -160,9 +243,15 @@ export function createTabMonitor(deps: TabMonitorDeps) {
     );
   }
 
+  /** Replaces the report of the same navigation (shown or pending); the tab may have moved on. */
   async function store(report: TabReport): Promise<void> {
-    await deps.session.set({ [tabKey(report.tabId)]: report });
-    if (report.committed) await showBadge(report);
+    const record = await readRecord(report.tabId);
+    if (record.shown?.navigationId === report.navigationId) {
+      await writeRecord(report.tabId, { ...record, shown: report });
+      await showBadge(report);
+    } else if (record.pending?.navigationId === report.navigationId) {
+      await writeRecord(report.tabId, { ...record, pending: report });
+    }
   }
 
   async function showBadge(report: TabReport): Promise<void> {
@@ -209,16 +298,17 @@ export function createTabMonitor(deps: TabMonitorDeps) {
       outcome = { state: 'failed', error: { kind: 'network', message: String(error) } as DnsError };
     }
     await enqueue(tabId, async () => {
-      const report = await readReport(tabId);
-      if (!report || report.navigationId !== navigationId) return;
-      await store(await evaluate({ ...report, doh: outcome }));
+      const record = await readRecord(tabId);
+      const report = [record.shown, record.pending].find((r) => r?.navigationId === navigationId);
+      if (!report) return;
+      await store(await evaluate({ ...report, doh: outcome, omittedAddresses: undefined }));
     });
   }
 
   function startReport(
     tabId: number,
     url: string,
-    base?: Partial<TabReport>,
+    base: { committed: boolean; browserAddress?: string; proxy?: ProxyFact },
   ): Omit<TabReport, 'verdict' | 'final' | 'updatedAt'> {
     const hostname = hostnameOf(url) ?? '';
     const settings = deps.getSettings();
@@ -228,32 +318,50 @@ export function createTabMonitor(deps: TabMonitorDeps) {
       url,
       hostname,
       navigationId: `${deps.now().toString(36)}-${navigationCounter}`,
-      committed: base?.committed ?? false,
-      browserAddress: base?.browserAddress,
-      proxy: base?.proxy,
+      committed: base.committed,
+      browserAddress: base.browserAddress,
+      proxy: base.proxy,
       doh: initialDoh(hostname, settings),
     };
   }
 
-  async function begin(tabId: number, url: string, base?: Partial<TabReport>): Promise<void> {
-    const report = startReport(tabId, url, base);
-    lastBadge.delete(tabId);
+  /**
+   * A fresh report for `url`: as the pending one (a navigation under way; the shown report and
+   * its badge stay) or as the shown one (the tab now shows this page; any pending one is dropped).
+   */
+  async function begin(
+    tabId: number,
+    url: string,
+    slot: 'shown' | 'pending',
+    browserAddress?: string,
+    proxy?: ProxyFact,
+  ): Promise<void> {
+    const report = startReport(tabId, url, { committed: slot === 'shown', browserAddress, proxy });
     // The query goes out first; its answer is queued behind this task, so it finds the report stored.
     if (report.doh.state === 'pending') {
       void runLookup(tabId, report.navigationId, report.hostname);
     }
-    await store(await evaluate(report));
+    const evaluated = await evaluate(report);
+    const record = await readRecord(tabId);
+    if (slot === 'pending') {
+      await writeRecord(tabId, { ...record, pending: evaluated });
+    } else {
+      await writeRecord(tabId, { shown: evaluated });
+      await showBadge(evaluated);
+    }
   }
 
   return {
     /** A top-level navigation to `url` started in `tabId`. */
     navigationStarted(tabId: number, url: string): Promise<void> {
       return enqueue(tabId, async () => {
-        if (!isWebUrl(url)) {
-          await deps.session.remove(tabKey(tabId));
+        if (isWebUrl(url)) {
+          await begin(tabId, url, 'pending');
           return;
         }
-        await begin(tabId, url);
+        // Not a web page: nothing to check until it commits; an older pending report is void.
+        const record = await readRecord(tabId);
+        if (record.pending) await writeRecord(tabId, { shown: record.shown });
       });
     },
 
@@ -269,25 +377,24 @@ export function createTabMonitor(deps: TabMonitorDeps) {
     ): Promise<void> {
       return enqueue(tabId, async () => {
         if (!isWebUrl(url)) return;
-        const report = await readReport(tabId);
-        const hostname = hostnameOf(url);
-        if (!report || report.hostname !== hostname) {
+        const { pending } = await readRecord(tabId);
+        if (!pending || pending.hostname !== hostnameOf(url)) {
           // A redirect to another host, or a worker that missed the start: evaluate the new host.
-          await begin(tabId, url, { browserAddress: ip, proxy, committed: false });
+          await begin(tabId, url, 'pending', ip, proxy);
           return;
         }
-        const sameProxy = proxy?.address === reportedProxy(report)?.address;
-        if ((!ip && !proxy) || (report.browserAddress === ip && sameProxy)) return;
-        await store(await evaluate({ ...report, browserAddress: ip, proxy }));
+        const sameProxy = proxy?.address === reportedProxy(pending)?.address;
+        if ((!ip && !proxy) || (pending.browserAddress === ip && sameProxy)) return;
+        await store(await evaluate({ ...pending, browserAddress: ip, proxy }));
       });
     },
 
-    /** The top-level navigation committed: from now on the badge shows the verdict. */
+    /** The top-level navigation committed: its report becomes the shown one, on the badge. */
     navigationCommitted(tabId: number, url: string): Promise<void> {
       return enqueue(tabId, async () => {
         lastBadge.delete(tabId);
         if (!isWebUrl(url)) {
-          await deps.session.remove(tabKey(tabId));
+          await writeRecord(tabId, {});
           await deps.setBadge(tabId, {
             text: '',
             color: BADGE_NEUTRAL_COLOR,
@@ -295,39 +402,59 @@ export function createTabMonitor(deps: TabMonitorDeps) {
           });
           return;
         }
-        const report = await readReport(tabId);
-        if (!report || report.hostname !== hostnameOf(url)) {
-          await begin(tabId, url, { committed: true, browserAddress: undefined });
+        const { pending } = await readRecord(tabId);
+        if (!pending || pending.hostname !== hostnameOf(url)) {
+          await begin(tabId, url, 'shown');
           return;
         }
-        await store({ ...report, committed: true });
+        const promoted: TabReport = { ...pending, url, committed: true };
+        await writeRecord(tabId, { shown: promoted });
+        await showBadge(promoted);
+      });
+    },
+
+    /**
+     * The top-level navigation to `url` failed or was cancelled (webNavigation.onErrorOccurred):
+     * its pending report goes; the shown page's report and badge stay.
+     */
+    navigationFailed(tabId: number, url: string): Promise<void> {
+      return enqueue(tabId, async () => {
+        const record = await readRecord(tabId);
+        if (!record.pending || record.pending.hostname !== hostnameOf(url)) return;
+        await writeRecord(tabId, { shown: record.shown });
       });
     },
 
     /** The tab closed. */
     tabRemoved(tabId: number): Promise<void> {
       lastBadge.delete(tabId);
-      return enqueue(tabId, () => deps.session.remove(tabKey(tabId)));
+      return enqueue(tabId, () => writeRecord(tabId, {}));
     },
 
     /** Something besides the report changed the badge (the page's other hosts): show it again. */
     refreshBadge(tabId: number): Promise<void> {
       return enqueue(tabId, async () => {
-        const report = await readReport(tabId);
-        if (report?.committed) await showBadge(report);
+        const { shown } = await readRecord(tabId);
+        if (shown) await showBadge(shown);
       });
     },
 
-    /** The report the popup shows, or null when the tab has no web page. */
-    getReport(tabId: number): Promise<TabReport | null> {
-      return readReport(tabId).then((r) => r ?? null);
+    /**
+     * The report the popup shows: the page the tab shows, else the first navigation still under
+     * way (a new tab); null when the tab has no web page.
+     */
+    async getReport(tabId: number): Promise<TabReport | null> {
+      const record = await readRecord(tabId);
+      return record.shown ?? record.pending ?? null;
     },
 
     /** After a worker restart: finish every lookup that was in flight when the old worker died. */
     async resumePending(): Promise<void> {
-      for (const report of await allReports()) {
-        if (report.doh.state === 'pending') {
-          void runLookup(report.tabId, report.navigationId, report.hostname);
+      for (const record of await allRecords()) {
+        for (const report of [record.shown, record.pending]) {
+          if (report?.doh.state === 'pending') {
+            void runLookup(report.tabId, report.navigationId, report.hostname);
+          }
         }
       }
     },
@@ -335,25 +462,45 @@ export function createTabMonitor(deps: TabMonitorDeps) {
     /** Settings changed: re-evaluate every open tab against the new watchlist, resolver and lists. */
     async settingsChanged(): Promise<void> {
       matcher = compileWatchlist(deps.getSettings().watchlist);
-      for (const report of await allReports()) {
-        await enqueue(report.tabId, async () => {
-          const current = await readReport(report.tabId);
-          if (!current) return;
-          await begin(current.tabId, current.url, {
-            committed: current.committed,
-            browserAddress: current.browserAddress,
-            proxy: current.proxy,
-          });
+      for (const { shown, pending } of await allRecords()) {
+        const tabId = (shown ?? pending)!.tabId;
+        await enqueue(tabId, async () => {
+          const current = await readRecord(tabId);
+          if (current.shown) {
+            await begin(
+              tabId,
+              current.shown.url,
+              'shown',
+              current.shown.browserAddress,
+              current.shown.proxy,
+            );
+          }
+          if (current.pending) {
+            await begin(
+              tabId,
+              current.pending.url,
+              'pending',
+              current.pending.browserAddress,
+              current.pending.proxy,
+            );
+          }
         });
       }
     },
   };
 
-  async function allReports(): Promise<TabReport[]> {
+  /** Every tab's record: memory first, the store for tabs this worker has not touched yet. */
+  async function allRecords(): Promise<TabRecord[]> {
     const everything = await deps.session.get(null);
-    return Object.entries(everything)
-      .filter(([key]) => key.startsWith(TAB_KEY_PREFIX))
-      .map(([, value]) => value as TabReport);
+    const byTab = new Map<number, TabRecord>();
+    for (const [key, value] of Object.entries(everything)) {
+      if (!key.startsWith(TAB_KEY_PREFIX)) continue;
+      const record = asRecord(value);
+      const tabId = (record.shown ?? record.pending)?.tabId;
+      if (tabId !== undefined) byTab.set(tabId, record);
+    }
+    for (const [tabId, record] of records) byTab.set(tabId, record);
+    return [...byTab.values()].filter((r) => r.shown ?? r.pending);
   }
 }
 
@@ -382,6 +529,58 @@ function connectionOf(
             ? 'not-recorded'
             : 'unanswered',
   };
+}
+
+/** A stored value as a record; anything else (an older build's shape, damage) reads as empty. */
+function asRecord(value: unknown): TabRecord {
+  if (typeof value !== 'object' || value === null) return {};
+  const { shown, pending } = value as TabRecord;
+  const record: TabRecord = {};
+  if (isReport(shown)) record.shown = shown;
+  if (isReport(pending)) record.pending = pending;
+  return record;
+}
+
+function isReport(value: unknown): value is TabReport {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as TabReport).tabId === 'number' &&
+    typeof (value as TabReport).navigationId === 'string'
+  );
+}
+
+function withoutFlag(report: TabReport): TabReport {
+  if (!report.notSaved) return report;
+  const { notSaved: _, ...rest } = report;
+  return rest;
+}
+
+/**
+ * At most REPORT_MAX_ADDRESSES of a DoH answer, chosen so the verdict cannot change: first one
+ * address per matched group, then the other matched ones, then public addresses (they make a site
+ * "clean" rather than "unchecked"), then the rest; kept in the answer's order.
+ */
+export function boundAddresses(addresses: readonly string[], verdict: Verdict): string[] {
+  const evidence = new Map(verdict.addresses.map((a) => [a.ip, a]));
+  const rank = (ip: string, seenGroups: Set<string>): number => {
+    const e = evidence.get(ip);
+    if (!e) return 4;
+    const newGroup = e.matches.find((m) => !seenGroups.has(m.groupId));
+    if (newGroup) {
+      for (const m of e.matches) seenGroups.add(m.groupId);
+      return 0;
+    }
+    if (e.matches.length > 0) return 1;
+    return e.lookup.kind === 'routed' || e.lookup.kind === 'unrouted' ? 2 : 3;
+  };
+  const seenGroups = new Set<string>();
+  const ranked = addresses.map((ip, index) => ({ ip, index, rank: rank(ip, seenGroups) }));
+  const kept = ranked
+    .sort((a, b) => a.rank - b.rank || a.index - b.index)
+    .slice(0, REPORT_MAX_ADDRESSES)
+    .sort((a, b) => a.index - b.index);
+  return kept.map((k) => k.ip);
 }
 
 function browserOnly(doh: DohState): doh is { state: 'skipped'; why: BrowserOnlyReason } {

@@ -1,10 +1,12 @@
 import type { CarrierFlagDatabase } from './storage/database';
 import {
+  columnsChecksum,
   decodeTable,
   readTableMeta,
   tableFromColumns,
   type PrefixTable,
   type TableCodec,
+  type TableColumns as PrefixTableColumns,
   type TableMeta,
 } from './prefix-table';
 
@@ -62,9 +64,17 @@ export async function loadTable(deps: TableLoaderDeps): Promise<LoadedTable> {
       const active = await db.get('pointers', 'active');
       if (active && (!bundledId || active.tableId === bundledId)) {
         const record = await db.get('tables', active.tableId);
-        if (record)
-          return { table: tableFromColumns(record.columns), origin: 'indexeddb', problems };
-        problems.push('The stored prefix table is missing; re-importing the bundled one.');
+        if (!record) {
+          problems.push('The stored prefix table is missing; re-importing the bundled one.');
+        } else {
+          const damage = integrityProblem(record);
+          if (!damage) {
+            return { table: tableFromColumns(record.columns), origin: 'indexeddb', problems };
+          }
+          problems.push(
+            `The stored prefix table is damaged (${damage}); using the bundled table and storing it again.`,
+          );
+        }
       } else if (active) {
         staleId = active.tableId;
       }
@@ -77,7 +87,7 @@ export async function loadTable(deps: TableLoaderDeps): Promise<LoadedTable> {
   if (!bundled && db && staleId) {
     // An older release's table is better than none while the bundled file is unreadable.
     const record = await db.get('tables', staleId).catch(() => undefined);
-    if (record) {
+    if (record && !integrityProblem(record)) {
       problems.push('Using the previously stored prefix table.');
       return { table: tableFromColumns(record.columns), origin: 'indexeddb', problems };
     }
@@ -103,9 +113,11 @@ export async function importTable(
 ): Promise<void> {
   const id = tableIdOf(table.meta);
   const columns = table.toColumns();
+  // Hashed before the transaction opens: nothing unrelated is awaited inside it.
+  const checksum = columnsChecksum(columns);
   const tx = db.transaction(['tables', 'pointers'], 'readwrite');
   const tables = tx.objectStore('tables');
-  await tables.put({ id, meta: table.meta, columns, storedAt: now });
+  await tables.put({ id, meta: table.meta, columns, storedAt: now, columnsChecksum: checksum });
   await tx.objectStore('pointers').put({ name: 'active', tableId: id });
   for (const key of await tables.getAllKeys()) {
     if (key !== id) await tables.delete(key);
@@ -114,11 +126,30 @@ export async function importTable(
 }
 
 /**
- * Identifies a table release: the payload checksum alone would call two releases with the same
- * ranges but a different source version the same table, and the popup would show the old version.
+ * Identifies a table release. The file checksum covers the header too, so it alone would tell
+ * releases apart; the readable fields keep the id self-explaining in IndexedDB and in logs.
  */
 export function tableIdOf(meta: TableMeta): string {
-  return [meta.formatVersion, meta.source, meta.sourceVersion, meta.payloadSha256].join('|');
+  return [meta.formatVersion, meta.source, meta.sourceVersion, meta.sha256].join('|');
+}
+
+/**
+ * Why a stored table must not be used, or undefined when its columns still hash to the checksum
+ * written at import. A flipped byte in a column would otherwise answer with a wrong ASN, since
+ * `tableFromColumns` checks structure (order, counts), not values.
+ */
+function integrityProblem(record: {
+  columns: PrefixTableColumns;
+  columnsChecksum?: string;
+}): string | undefined {
+  if (record.columnsChecksum === undefined) return 'it has no checksum';
+  let actual: string;
+  try {
+    actual = columnsChecksum(record.columns);
+  } catch (error) {
+    return messageOf(error);
+  }
+  return actual === record.columnsChecksum ? undefined : 'checksum mismatch';
 }
 
 function messageOf(error: unknown): string {

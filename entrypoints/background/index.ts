@@ -6,7 +6,9 @@
  * - settings: storage.local, one versioned record ('settings');
  * - per-tab reports (`tab:<id>`), each page's other hosts (`hosts:<id>`, lib/tabs/page-hosts.ts) and
  *   the DNS cache: storage.session, so a restarted worker carries on;
- * - in memory only: caches of the above and the queue of in-flight work.
+ * - in memory only: caches of the above (a write-through copy of each tab's report, so the badge is
+ *   set even when storage.session is full; the DNS cache's index of its keys) and the queue of
+ *   in-flight work.
  * Every listener is registered synchronously below and awaits the one `ready` promise first.
  */
 import browser from 'webextension-polyfill';

@@ -1,5 +1,5 @@
 import type { Browser, Runtime } from 'webextension-polyfill';
-import { createDohClient, staleDnsCacheKeys, type DnsCache } from '../../lib/dns';
+import { createDohClient, createStorageDnsCache } from '../../lib/dns';
 import { isMessage, isOwnPage, type EngineStatus, type Message } from '../../lib/messages';
 import { createWebTableCodec } from '../../lib/prefix-table/web-codec';
 import {
@@ -31,16 +31,9 @@ export function startWorker(browser: Browser): Promise<void> {
   let monitor: TabMonitor | undefined;
   let pageHosts: PageHosts | undefined;
 
-  // The DoH client's own keys are already namespaced ('dns:…'), so they are stored as they are.
-  const dnsCache: DnsCache = {
-    async get(key) {
-      const stored = await browser.storage.session.get(key);
-      return stored[key] as Awaited<ReturnType<DnsCache['get']>>;
-    },
-    async set(key, entry) {
-      await browser.storage.session.set({ [key]: entry });
-    },
-  };
+  // The DoH client's own keys are already namespaced ('dns:…'), so they share storage.session with
+  // the tab reports; the cache bounds itself (count and bytes) so it can never fill the area.
+  const dnsCache = createStorageDnsCache(browser.storage.session, { now: Date.now, log });
 
   // Two start-up paths in parallel: settings (enough to send a DoH query) and the prefix table
   // (needed only to judge the answer). A navigation that woke the worker does not wait for the table.
@@ -123,10 +116,7 @@ export function startWorker(browser: Browser): Promise<void> {
     await monitor.resumePending();
     await pageHosts.resumePending();
     // Housekeeping, off the critical path: storage.session is small and outlives the worker.
-    void browser.storage.session
-      .get(null)
-      .then((contents) => browser.storage.session.remove(staleDnsCacheKeys(contents, Date.now())))
-      .catch((error: unknown) => log('DNS cache pruning failed', error));
+    void dnsCache.prune();
   });
 
   // Listeners: registered synchronously so events that woke the worker are not missed.
@@ -147,6 +137,10 @@ export function startWorker(browser: Browser): Promise<void> {
     if (details.frameId !== 0) return;
     whenHostsReady((h) => h.navigationCommitted(details.tabId, details.url));
     whenReady((m) => m.navigationCommitted(details.tabId, details.url));
+  });
+  // A navigation that never commits (HTTP 204, a download, a cancel) ends here, if anywhere.
+  browser.webNavigation.onErrorOccurred.addListener((details) => {
+    if (details.frameId === 0) whenReady((m) => m.navigationFailed(details.tabId, details.url));
   });
   browser.webRequest.onResponseStarted.addListener(
     (details) => {

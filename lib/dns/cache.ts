@@ -119,3 +119,129 @@ export function staleDnsCacheKeys(
   }
   return stale;
 }
+
+/** The subset of a storage area (`storage.session`) the storage-backed cache needs. */
+export interface CacheStorageArea {
+  get(key: string | null): Promise<Record<string, unknown>>;
+  set(items: Record<string, unknown>): Promise<void>;
+  remove(keys: string[]): Promise<void>;
+}
+
+/** The storage-backed cache's limits: about 1 MB, so the tab reports always keep most of the area. */
+export const DNS_CACHE_MAX_ENTRIES = 2000;
+export const DNS_CACHE_MAX_BYTES = 1_000_000;
+
+export interface StorageDnsCacheOptions {
+  maxEntries?: number;
+  /** Approximate: key plus JSON length of each entry, as browsers count storage quota. */
+  maxBytes?: number;
+  now(): number;
+  log?(message: string, error?: unknown): void;
+}
+
+/** Approximate stored size of one item, as Chromium counts it against the quota (key + JSON). */
+function storedSize(key: string, value: unknown): number {
+  return key.length + (JSON.stringify(value)?.length ?? 0);
+}
+
+/**
+ * A `DnsCache` in a storage area shared with other data (the tab reports), bounded while the worker
+ * runs: at most `maxEntries` entries and about `maxBytes`, oldest stored first out. An index of its
+ * own keys (read once per worker life, when it also drops expired entries) makes each write cost
+ * one set and at most one remove, never a read of the whole area. A write the area refuses (full)
+ * frees half of the cache and is tried once more; after that the entry is not cached. Never rejects.
+ */
+export function createStorageDnsCache(
+  area: CacheStorageArea,
+  options: StorageDnsCacheOptions,
+): DnsCache & { prune(): Promise<void>; readonly stats: () => { entries: number; bytes: number } } {
+  const maxEntries = options.maxEntries ?? DNS_CACHE_MAX_ENTRIES;
+  const maxBytes = options.maxBytes ?? DNS_CACHE_MAX_BYTES;
+  const log = options.log ?? (() => undefined);
+  // Key → approximate bytes, in the order stored (a Map keeps insertion order): oldest first.
+  const index = new Map<string, number>();
+  let bytes = 0;
+  let loaded: Promise<void> | undefined;
+
+  const forget = (key: string): void => {
+    const size = index.get(key);
+    if (size === undefined) return;
+    bytes -= size;
+    index.delete(key);
+  };
+
+  /** Takes the oldest keys out of the index until both limits hold (or `extra` more are gone). */
+  const evict = (extra = 0): string[] => {
+    const out: string[] = [];
+    for (const key of index.keys()) {
+      if (index.size <= maxEntries && bytes <= maxBytes && out.length >= extra) break;
+      out.push(key);
+      forget(key); // deleting the current key of a Map being iterated is safe
+    }
+    return out;
+  };
+
+  const removeKeys = async (keys: string[]): Promise<void> => {
+    if (keys.length === 0) return;
+    await area.remove(keys).catch((error: unknown) => log('DNS cache eviction failed', error));
+  };
+
+  const load = (): Promise<void> =>
+    (loaded ??= (async () => {
+      let contents: Record<string, unknown> = {};
+      try {
+        contents = await area.get(null);
+      } catch (error) {
+        log('DNS cache index could not be read', error);
+      }
+      const stale = staleDnsCacheKeys(contents, options.now(), maxEntries);
+      const dropped = new Set(stale);
+      const live = Object.entries(contents)
+        .filter(([key]) => isDnsCacheKey(key) && !dropped.has(key))
+        .map(([key, value]) => ({
+          key,
+          storedAt: (value as CacheEntry).storedAt,
+          size: storedSize(key, value),
+        }))
+        .sort((a, b) => a.storedAt - b.storedAt);
+      // `set` awaits this before touching the index, so the index is still empty here.
+      for (const { key, size } of live) {
+        index.set(key, size);
+        bytes += size;
+      }
+      await removeKeys([...stale, ...evict()]);
+    })());
+
+  return {
+    async get(key) {
+      const stored = await area.get(key);
+      return stored[key] as CacheEntry | undefined;
+    },
+    async set(key, entry) {
+      await load();
+      const size = storedSize(key, entry);
+      if (size > maxBytes) return; // one oversized answer must not flush the whole cache
+      forget(key);
+      index.set(key, size);
+      bytes += size;
+      await removeKeys(evict());
+      try {
+        await area.set({ [key]: entry });
+        return;
+      } catch (error) {
+        log('DNS cache write refused; freeing half of the cache', error);
+      }
+      forget(key);
+      await removeKeys(evict(Math.ceil(index.size / 2)));
+      try {
+        await area.set({ [key]: entry });
+        index.set(key, size);
+        bytes += size;
+      } catch (error) {
+        log('DNS cache write refused again; not cached', error);
+      }
+    },
+    prune: load,
+    stats: () => ({ entries: index.size, bytes }),
+  };
+}

@@ -1,5 +1,5 @@
 import { ByteReader } from './bytes';
-import { HEADER_FIXED_BYTES } from './encode';
+import { CHECKSUM_LENGTH, checksummedBytes, HEADER_FIXED_BYTES } from './encode';
 import { tableFromColumns } from './table';
 import {
   GAP,
@@ -53,7 +53,7 @@ function readHeader(file: Uint8Array): Header {
   const asnCount = r.u32('ASN count');
   const payloadLength = r.u32('payload length');
   const rawLength = r.u32('raw payload length');
-  const payloadSha256 = toHex(r.bytes(32, 'checksum'));
+  const sha256 = toHex(r.bytes(CHECKSUM_LENGTH, 'checksum'));
   const dec = new TextDecoder('utf-8', { fatal: true });
   const strings: string[] = [];
   for (const what of ['source', 'source version', 'built-from']) {
@@ -85,7 +85,7 @@ function readHeader(file: Uint8Array): Header {
       v4Ranges,
       v6Ranges,
       asnCount,
-      payloadSha256,
+      sha256,
     },
     payloadStart: headerLength,
     payloadLength,
@@ -570,7 +570,8 @@ async function decodeParts(parts: Promise<Uint8Array>[], meta: TableMeta): Promi
 }
 
 /**
- * Decodes a table file: checks magic, version, length and the SHA-256 of the payload, inflates it
+ * Decodes a table file: checks magic, version, length and the SHA-256 of the file (every header
+ * field and the payload), inflates it
  * and checks every count. Throws TableFormatError (or the codec's error, wrapped) on any problem;
  * never returns a partly decoded table.
  */
@@ -582,9 +583,9 @@ export async function decodeTable(file: Uint8Array, codec: TableCodec): Promise<
   // inflated is used before the checksum has matched.
   const inflated = parts.map((p, i) => inflatePart(codec, p, PAYLOAD_PARTS[i]!));
   for (const p of inflated) p.catch(() => undefined); // awaited below; no unhandled rejection
-  const digest = toHex(await codec.sha256(payload));
-  if (digest !== header.meta.payloadSha256) {
-    throw new TableFormatError('checksum mismatch: the table payload is corrupt');
+  const digest = toHex(await codec.sha256(checksummedBytes(file)));
+  if (digest !== header.meta.sha256) {
+    throw new TableFormatError('checksum mismatch: the table file is corrupt (header or payload)');
   }
   return tableFromColumns(await decodeParts(inflated, header.meta), { validated: true });
 }

@@ -13,8 +13,8 @@ export interface TableMeta {
   v6Ranges: number;
   /** Distinct AS numbers over both families. */
   asnCount: number;
-  /** SHA-256 of the compressed payload, lowercase hex. */
-  payloadSha256: string;
+  /** SHA-256 of the whole file except this field (every header field and the payload), lowercase hex. */
+  sha256: string;
 }
 
 export type LookupResult =
@@ -91,7 +91,7 @@ export class TableFormatError extends Error {
 /** "CFPT": CarrierFlag Prefix Table. */
 export const TABLE_MAGIC = [0x43, 0x46, 0x50, 0x54] as const;
 /** Bumped whenever the byte layout changes; decoders refuse other versions. */
-export const TABLE_FORMAT_VERSION = 2;
+export const TABLE_FORMAT_VERSION = 3;
 /** Value of a v4/v6 entry: no range covers these addresses. */
 export const GAP = 0;
 /** MTF window for the value columns (see format.md). */

@@ -6,7 +6,17 @@ export interface CarrierFlagSchema extends DBSchema {
   /** Decoded prefix tables, keyed by `tableIdOf(meta)` (so a new release never overwrites in place). */
   tables: {
     key: string;
-    value: { id: string; meta: TableMeta; columns: TableColumns; storedAt: number };
+    value: {
+      id: string;
+      meta: TableMeta;
+      columns: TableColumns;
+      storedAt: number;
+      /**
+       * `columnsChecksum(columns)` at import, checked on every load. Absent in records written
+       * before it existed: such a record is treated as unverified and re-imported.
+       */
+      columnsChecksum?: string;
+    };
   };
   /** Pointers: 'active' names the table in use. Switched in the same transaction that writes a table. */
   pointers: {

@@ -67,8 +67,17 @@ describe('manifest permissions', () => {
       'webNavigation',
       'webRequest',
     ]);
+    // Host permissions: web pages only (what the worker observes and the DoH resolver it fetches).
+    const hosts = /host_permissions: \[([^\]]*)\]/.exec(config)?.[1]?.match(/'[^']+'/g) ?? [];
+    expect(hosts.map((h) => h.slice(1, -1)).sort()).toEqual(['http://*/*', 'https://*/*']);
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    for (const permission of ['storage', 'webNavigation', 'webRequest', '<all_urls>']) {
+    for (const permission of [
+      'storage',
+      'webNavigation',
+      'webRequest',
+      'http://*/*',
+      'https://*/*',
+    ]) {
       expect(readme).toContain(`\`${permission}\``);
     }
   });

@@ -12,6 +12,7 @@ import {
   createTabMonitor,
   type Badge,
   type SessionArea,
+  type TabRecord,
   type TabReport,
 } from '../../lib/tab-monitor';
 
@@ -62,7 +63,9 @@ function signallingSession() {
   function reportWhen(tabId: number, done: (r: TabReport) => boolean): Promise<TabReport> {
     return new Promise((resolve) => {
       const check = () => {
-        const report = data.get(`tab:${tabId}`) as TabReport | undefined;
+        // The stored record holds the shown page's report, or the navigation still under way.
+        const record = data.get(`tab:${tabId}`) as TabRecord | undefined;
+        const report = record?.shown ?? record?.pending;
         if (report && done(report)) {
           waiters.delete(check);
           resolve(structuredClone(report));

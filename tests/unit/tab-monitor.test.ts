@@ -2,7 +2,12 @@ import { describe, expect, it, vi } from 'vitest';
 import type { ResolveResult } from '../../lib/dns';
 import type { LookupResult } from '../../lib/prefix-table';
 import { defaultSettings, type Settings } from '../../lib/settings';
-import { createTabMonitor, type Badge, type SessionArea } from '../../lib/tab-monitor';
+import {
+  createTabMonitor,
+  REPORT_MAX_ADDRESSES,
+  type Badge,
+  type SessionArea,
+} from '../../lib/tab-monitor';
 import { setGroupEnabled } from '../../lib/watchlist/edit';
 
 /** storage.session stand-in: a Map behind the same async surface, values deep-copied like the real one. */
@@ -205,5 +210,155 @@ describe('tab monitor: a DoH answer that took a second try', () => {
     await visit(t.monitor, 2, 'http://first.test/');
     expect((await t.monitor.getReport(1))?.doh).toMatchObject({ state: 'done', retried: true });
     expect((await t.monitor.getReport(2))?.doh).not.toHaveProperty('retried');
+  });
+});
+
+/**
+ * A session area with a quota, as Chromium's storage.session (about 10 MB): a write that would
+ * take it over `capacity` bytes (key + JSON, as Chromium counts) is refused with Chromium's error.
+ */
+function quotaSession(
+  capacity: number,
+): SessionArea & { data: Map<string, unknown>; used(): number } {
+  const base = fakeSession();
+  const sizeOf = (entries: Iterable<[string, unknown]>) => {
+    let n = 0;
+    for (const [k, v] of entries) n += k.length + JSON.stringify(v).length;
+    return n;
+  };
+  return {
+    ...base,
+    used: () => sizeOf(base.data),
+    async set(items) {
+      const next = new Map(base.data);
+      for (const [k, v] of Object.entries(items)) next.set(k, v);
+      if (sizeOf(next) > capacity) {
+        throw new Error('Resource::kQuotaBytes quota exceeded');
+      }
+      await base.set(items);
+    },
+  };
+}
+
+describe('tab monitor with a full session store', () => {
+  it('still shows a flagged site’s code, and the report says it could not be saved', async () => {
+    const session = quotaSession(50_000);
+    // Something else (say a DNS cache from an older build) has filled the area.
+    await session.set({ filler: 'x'.repeat(49_900) });
+    const badges = new Map<number, Badge>();
+    const logged: string[] = [];
+    const monitor = createTabMonitor({
+      session,
+      setBadge: async (tabId, badge) => void badges.set(tabId, badge),
+      table: Promise.resolve(table),
+      getSettings: () => defaultSettings(),
+      resolve: async (hostname) => ok(hostname, '202.96.128.86'),
+      now: () => 1_000,
+      log: (message) => void logged.push(message),
+    });
+    await visit(monitor, 1, 'http://carrier.test/');
+    expect(badges.get(1)?.text).toBe('CT');
+    const report = await monitor.getReport(1);
+    expect(report?.verdict.status).toBe('flagged');
+    expect(report?.notSaved).toBe(true);
+    expect(logged.join(' ')).toMatch(/could not be saved/);
+    expect(session.data.has('tab:1')).toBe(false);
+
+    // Room again: the next write succeeds and the flag goes.
+    await session.remove('filler');
+    await visit(monitor, 1, 'http://carrier.test/');
+    expect((await monitor.getReport(1))?.notSaved).toBeUndefined();
+    expect(session.data.has('tab:1')).toBe(true);
+  });
+
+  it('keeps a report within its address budget without changing the verdict', async () => {
+    // A huge answer: 199 clean addresses, then one on China Telecom.
+    const many = Array.from({ length: 199 }, () => '1.1.1.1').map((ip, i) =>
+      i === 0 ? ip : `198.51.100.${i % 250}`,
+    );
+    const t = setup({ 'big.test': ok('big.test', ...many, '202.96.128.86') });
+    await visit(t.monitor, 1, 'http://big.test/');
+    const report = (await t.monitor.getReport(1))!;
+    expect(t.badges.get(1)?.text).toBe('CT');
+    expect(report.verdict.status).toBe('flagged');
+    expect(report.doh.state === 'done' && report.doh.addresses.length).toBe(REPORT_MAX_ADDRESSES);
+    expect(report.doh.state === 'done' && report.doh.addresses).toContain('202.96.128.86');
+    expect(report.omittedAddresses).toBe(200 - REPORT_MAX_ADDRESSES);
+    expect(JSON.stringify(t.session.data.get('tab:1')).length).toBeLessThan(30_000);
+  });
+});
+
+describe('navigations that never commit', () => {
+  async function flaggedThenStarted(t: ReturnType<typeof setup>) {
+    await visit(t.monitor, 1, 'http://carrier.test/');
+    expect(t.badges.get(1)?.text).toBe('CT');
+    // A link to a URL answering 204 on another host: it starts and gets a response, never commits.
+    await t.monitor.navigationStarted(1, 'http://clean.test/no-content');
+    await t.monitor.responseStarted(1, 'http://clean.test/no-content', '1.1.1.1');
+    await settle();
+  }
+
+  it('keep the shown page’s report and badge (HTTP 204: no commit, maybe no error event)', async () => {
+    const t = setup({
+      'carrier.test': ok('carrier.test', '202.96.128.86'),
+      'clean.test': ok('clean.test', '1.1.1.1'),
+    });
+    await flaggedThenStarted(t);
+    expect(t.badges.get(1)?.text).toBe('CT');
+    expect((await t.monitor.getReport(1))?.hostname).toBe('carrier.test');
+    // A restarted worker reads the same from the store.
+    expect((await t.make().getReport(1))?.hostname).toBe('carrier.test');
+  });
+
+  it('drop the pending report on onErrorOccurred (a download, a cancel)', async () => {
+    const t = setup({
+      'carrier.test': ok('carrier.test', '202.96.128.86'),
+      'clean.test': ok('clean.test', '1.1.1.1'),
+    });
+    await flaggedThenStarted(t);
+    await t.monitor.navigationFailed(1, 'http://clean.test/no-content');
+    expect((t.session.data.get('tab:1') as { pending?: unknown }).pending).toBeUndefined();
+    expect((await t.monitor.getReport(1))?.verdict.status).toBe('flagged');
+    expect(t.badges.get(1)?.text).toBe('CT');
+  });
+
+  it('the next navigation that commits replaces the shown report', async () => {
+    const t = setup({
+      'carrier.test': ok('carrier.test', '202.96.128.86'),
+      'clean.test': ok('clean.test', '1.1.1.1'),
+    });
+    await flaggedThenStarted(t);
+    await t.monitor.navigationCommitted(1, 'http://clean.test/no-content');
+    await settle();
+    expect((await t.monitor.getReport(1))?.hostname).toBe('clean.test');
+    expect(t.badges.get(1)?.text).toBe('');
+    // The browser's address seen before the commit is kept.
+    expect((await t.monitor.getReport(1))?.browserAddress).toBe('1.1.1.1');
+  });
+});
+
+describe('tab monitor memory', () => {
+  it('a popup read racing a write never brings back the older stored report', async () => {
+    const t = setup({ 'carrier.test': ok('carrier.test', '202.96.128.86') });
+    await visit(t.monitor, 1, 'http://carrier.test/');
+    // A restarted worker: its first read of tab 1 is held while the tab navigates.
+    let releaseRead: () => void = () => {};
+    const held = new Promise<void>((r) => (releaseRead = r));
+    const get = t.session.get.bind(t.session);
+    let holdNext = true;
+    t.session.get = (async (key: string | null) => {
+      const value = await get(key as string);
+      if (holdNext && key === 'tab:1') {
+        holdNext = false;
+        await held;
+      }
+      return value;
+    }) as typeof t.session.get;
+    const restarted = t.make();
+    const racingRead = restarted.getReport(1);
+    await restarted.navigationCommitted(1, 'http://other.test/'); // done while the read is held
+    releaseRead();
+    await racingRead;
+    expect((await restarted.getReport(1))?.hostname).toBe('other.test');
   });
 });

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeTable, type PrefixTable } from '../../lib/prefix-table';
 import { nodeTableCodec, nodeTableEncoderCodec } from '../../lib/prefix-table/node-codec';
 import type { RoutedRange } from '../../lib/sources/types';
-import { openDatabase } from '../../lib/storage/database';
+import { openDatabase, type CarrierFlagSchema } from '../../lib/storage/database';
 import { importTable, loadTable, tableIdOf } from '../../lib/table-loader';
 
 const v4 = (a: number, b: number, c: number, d: number) =>
@@ -31,6 +31,8 @@ function deps(factory: IDBFactory, file: Uint8Array) {
     now: () => 0,
   };
 }
+
+type StoredTable = CarrierFlagSchema['tables']['value'];
 
 const asnOf = (table: PrefixTable, ip: string) => {
   const r = table.lookup(ip);
@@ -103,8 +105,51 @@ describe('table loader', () => {
     const record = await db.get('tables', tableIdOf(first.table.meta));
     await db.put('tables', { ...record!, columns: { broken: true } as never });
     const again = await loadTable(deps(factory, tableFile('v1')));
-    expect(again.problems.join(' ')).toMatch(/unreadable/);
+    expect(again.problems.join(' ')).toMatch(/stored prefix table is damaged/);
     expect(asnOf(again.table, '202.96.128.86')).toBe(4134);
+  });
+
+  /** Loads once (importing), damages the stored record, then loads as a restarted worker would. */
+  async function restartAfterDamage(damage: (record: StoredTable) => void) {
+    const factory = new IDBFactory();
+    const file = tableFile('v1');
+    const first = await loadTable(deps(factory, file));
+    const db = await openDatabase(factory);
+    const id = tableIdOf(first.table.meta);
+    const record = (await db.get('tables', id))!;
+    damage(record);
+    await db.put('tables', record);
+    const restarted = await loadTable({ ...deps(factory, file), bundledTableId: id });
+    return { restarted, stored: (await db.get('tables', id))! };
+  }
+
+  it('refuses a stored table with a flipped byte in a column and falls back to the bundled one', async () => {
+    // Pair 2 is Chinanet (AS4134); the flip would make 202.96.128.86 answer AS4135.
+    const { restarted, stored } = await restartAfterDamage((record) => {
+      record.columns.pairAsns[2]! ^= 1;
+    });
+    expect(asnOf(restarted.table, '202.96.128.86')).toBe(4134);
+    expect(restarted.problems.join(' ')).toMatch(
+      /stored prefix table is damaged \(checksum mismatch\)/,
+    );
+    // Stored again, whole: the next start is clean.
+    expect(stored.columns.pairAsns[2]).toBe(4134);
+  });
+
+  it('refuses a stored table whose header fields were changed', async () => {
+    const { restarted } = await restartAfterDamage((record) => {
+      record.columns.meta = { ...record.columns.meta, source: 'someone else' };
+    });
+    expect(restarted.table.meta.source).toBe('test');
+    expect(restarted.problems.join(' ')).toMatch(/damaged \(checksum mismatch\)/);
+  });
+
+  it('refuses a stored table without a checksum (written before checksums existed)', async () => {
+    const { restarted } = await restartAfterDamage((record) => {
+      delete record.columnsChecksum;
+    });
+    expect(restarted.problems.join(' ')).toMatch(/damaged \(it has no checksum\)/);
+    expect(asnOf(restarted.table, '202.96.128.86')).toBe(4134);
   });
 
   it('refuses a corrupt bundled table when nothing is stored', async () => {

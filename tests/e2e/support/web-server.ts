@@ -1,7 +1,7 @@
 /**
  * The sites the browser visits. Chromium maps every `*.test` name to 127.0.0.1
  * (--host-resolver-rules), so one server answers for all of them; each page's title is the host it
- * was asked for, which lets a test tell pages apart.
+ * was asked for, which lets a test tell pages apart. `/no-content` answers HTTP 204 on any host.
  */
 import http from 'node:http';
 import { closeServer } from './ports';
@@ -35,6 +35,11 @@ export async function startWebServer(): Promise<WebServer> {
     log.push({ host, path });
     if (path === '/favicon.ico') {
       response.writeHead(204).end();
+      return;
+    }
+    // A navigation that never commits: the browser keeps showing the page it came from.
+    if (path === '/no-content') {
+      response.writeHead(204, { 'cache-control': 'no-store' }).end();
       return;
     }
     const url = new URL(path, 'http://web.test');

@@ -14,6 +14,11 @@ import {
 } from '../../../lib/prefix-table';
 import { nodeTableCodec, nodeTableEncoderCodec } from '../../../lib/prefix-table/node-codec';
 import { createWebTableCodec } from '../../../lib/prefix-table/web-codec';
+import {
+  CHECKSUM_OFFSET,
+  checksummedBytes,
+  HEADER_FIXED_BYTES,
+} from '../../../lib/prefix-table/encode';
 import { addressToBigInt, type RoutedRange } from '../../../lib/sources';
 
 function big(text: string): bigint {
@@ -77,6 +82,12 @@ function patchU32(bytes: Uint8Array, offset: number, value: number): Uint8Array 
   const copy = bytes.slice();
   new DataView(copy.buffer).setUint32(offset, value, true);
   return copy;
+}
+
+/** Writes a fresh checksum into a patched file. */
+function resign(file: Uint8Array): Uint8Array {
+  file.set(nodeTableEncoderCodec.sha256(checksummedBytes(file)), CHECKSUM_OFFSET);
+  return file;
 }
 
 describe('encodeTable / decodeTable', () => {
@@ -180,9 +191,24 @@ describe('encodeTable / decodeTable', () => {
     const bytes = build();
     const meta = readTableMeta(bytes);
     expect(meta).toMatchObject(META);
-    expect(meta.payloadSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(meta.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 });
+
+/** The file with one same-length header string replaced (the first occurrence after the fixed part). */
+function replaceHeaderString(file: Uint8Array, from: string, to: string): Uint8Array {
+  const enc = new TextEncoder();
+  const [a, b] = [enc.encode(from), enc.encode(to)];
+  if (a.length !== b.length) throw new Error('same length only');
+  for (let i = HEADER_FIXED_BYTES; i + a.length <= file.length; i++) {
+    if (a.every((byte, k) => file[i + k] === byte)) {
+      const out = file.slice();
+      out.set(b, i);
+      return out;
+    }
+  }
+  throw new Error(`${from} not found`);
+}
 
 describe('bad table files', () => {
   const good = build();
@@ -218,9 +244,25 @@ describe('bad table files', () => {
     await expectFormatError(bad, /checksum mismatch/);
   });
 
+  it('a changed header field fails the checksum (source name, version, built from)', async () => {
+    const meta = readTableMeta(good);
+    for (const [field, from, to] of [
+      ['source', META.source, META.source.toUpperCase()],
+      ['source version', META.sourceVersion, META.sourceVersion.replace(/./, 'X')],
+      ['built from', META.builtFrom, META.builtFrom.toUpperCase()],
+    ] as const) {
+      expect(to, field).not.toBe(from);
+      const bad = replaceHeaderString(good, from, to);
+      expect(readTableMeta(bad)).not.toEqual(meta); // the header still parses; only the checksum can tell
+      await expectFormatError(bad, /checksum mismatch/);
+    }
+  });
+
   it('header counts that do not match the payload', async () => {
-    await expectFormatError(patchU32(good, 8, 6), /do not match the payload/); // v4Ranges
-    await expectFormatError(patchU32(good, 16, 3), /ASN count/);
+    await expectFormatError(patchU32(good, 8, 6), /checksum mismatch/); // v4Ranges, not re-signed
+    // Re-signed, as a buggy encoder would write them: the count checks behind the checksum still hold.
+    await expectFormatError(resign(patchU32(good, 8, 6)), /do not match the payload/);
+    await expectFormatError(resign(patchU32(good, 16, 3)), /ASN count/);
   });
 
   /** Re-encodes with one payload part damaged before it is compressed and checksummed. */
