@@ -115,10 +115,11 @@ describe('allowlist limits', () => {
       ok: false,
       reason: `the allowlist has more than ${MAX_ALLOWLIST_ENTRIES} entries`,
     });
-    const deduped = validateSettings({ ...defaultSettings(), allowlist: ['a.example', 'A.example'] });
+    const deduped = validateSettings({
+      ...defaultSettings(),
+      allowlist: ['a.example', 'A.example'],
+    });
     expect(deduped.ok && deduped.settings.allowlist).toEqual(['a.example']);
-  });
-    expect(deduped.ok && deduped.settings.allowlist.length).toBe(MAX_ALLOWLIST_ENTRIES);
   });
 
   it('validates the largest allowlist without pairwise checks', () => {
