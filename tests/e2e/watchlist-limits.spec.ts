@@ -1,0 +1,72 @@
+/**
+ * The options page and the worker with the largest watchlist the documented limits allow
+ * (issue 6, section 3): importing it works, the page stays usable (a control responds, a group's
+ * list opens a page at a time, search finds an ASN), and a restarted worker still badges a site.
+ * Chromium only for now, against today's fixtures.
+ */
+import { exportWatchlist } from '../../lib/watchlist/import-export';
+import { MAX_GROUPS } from '../../lib/watchlist/model';
+import { largestWatchlist } from '../unit/watchlist/largest-watchlist';
+import { expect, test } from './fixtures';
+
+/** LIST_PAGE_SIZE in components/Options.tsx (not imported: that would pull Preact into Node). */
+const LIST_PAGE_SIZE = 100;
+
+test('the largest allowed watchlist imports, and the options page stays usable', async ({
+  page,
+  web,
+  doh,
+  useResolver,
+  openOptions,
+  tabIdOf,
+  waitForBadge,
+  stopServiceWorker,
+}) => {
+  await useResolver(doh.url);
+  const watchlist = largestWatchlist();
+  const file = exportWatchlist(watchlist);
+  const options = await openOptions();
+  await options.getByTestId('import-file').setInputFiles({
+    name: 'largest.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from(file),
+  });
+  await expect(options.getByTestId('notice')).toHaveText(`Imported ${MAX_GROUPS} groups.`);
+  await expect(options.getByTestId('import-error')).toHaveCount(0);
+  await expect(options.locator('.group')).toHaveCount(MAX_GROUPS);
+  // Closed groups render no rows at all.
+  await expect(options.getByTestId('asn-row')).toHaveCount(0);
+
+  // A control responds.
+  await options.getByLabel('Watch Bulk group 2').uncheck();
+  await expect(options.getByTestId('notice')).toHaveText('Bulk group 2 disabled.');
+
+  // A list opens, one page at a time.
+  const bulk = options.getByTestId('group-custom-bulk-1');
+  await expect(bulk.locator('summary')).toHaveText('5000 ASNs, 5000 prefixes');
+  await bulk.locator('summary').click();
+  const rows = bulk.getByTestId('asn-row');
+  await expect(rows).toHaveCount(LIST_PAGE_SIZE);
+  await expect(rows.first()).toContainText('AS200000 Example Net 200000');
+  await expect(rows.first()).toContainText('low confidence');
+  await bulk.getByRole('button', { name: /Show more/ }).click();
+  await expect(rows).toHaveCount(2 * LIST_PAGE_SIZE);
+
+  // Search finds an ASN, by number or by name.
+  const search = bulk.getByLabel('Search Bulk group 1');
+  await search.fill('AS 203456');
+  await expect(rows).toHaveCount(1);
+  await expect(rows).toContainText('AS203456 Example Net 203456');
+  await search.fill('example net 204999');
+  await expect(rows).toHaveText([/AS204999/]);
+
+  // Removing an ASN from the open list saves and updates the count.
+  await rows.getByRole('button', { name: 'Remove AS204999 from Bulk group 1' }).click();
+  await expect(options.getByTestId('notice')).toHaveText('AS204999 removed.');
+  await expect(bulk.locator('summary')).toHaveText('4999 ASNs, 5000 prefixes');
+
+  // A worker started with it still badges a carrier site.
+  await stopServiceWorker();
+  await page.goto(web.urlFor('telecom.test'));
+  await waitForBadge(await tabIdOf(page), 'CT');
+});
