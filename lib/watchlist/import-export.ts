@@ -18,10 +18,11 @@ import {
   type WatchGroup,
   type Watchlist,
 } from './model';
-import { checkPrefixUseful, isRecord, parsePrefixInput, validateWatchlist } from './validate';
+import { isRecord, validateWatchlist } from './validate';
 
 export type ImportResult = { ok: true; watchlist: Watchlist } | { ok: false; reason: string };
 
+const IMPORT_RULES = { refuseUseless: true } as const;
 const BUILTIN_STATE_KEYS = new Set(['id', 'enabled', 'asns', 'prefixes']);
 const MIB = 1024 * 1024;
 
@@ -135,14 +136,6 @@ export function importWatchlist(
       };
     }
   }
-  // Custom groups first on their own, so a problem is reported with its place in the file.
-  const customChecked = validateWatchlist({
-    groups: custom.map((raw) =>
-      isRecord(raw) && !('builtin' in raw) ? { ...raw, builtin: false } : raw,
-    ),
-  });
-  if (!customChecked.ok) return customChecked;
-
   const groups: unknown[] = builtinGroups.map((group) => {
     const state = states.get(group.id);
     if (!state) return group;
@@ -156,15 +149,14 @@ export function importWatchlist(
       prefixes: state.prefixes,
     };
   });
-  const checked = validateWatchlist({ groups: [...groups, ...customChecked.watchlist.groups] });
-  if (!checked.ok) return checked;
-  for (const group of checked.watchlist.groups) {
-    for (const prefix of group.prefixes) {
-      const parsed = parsePrefixInput(prefix);
-      const useful = parsed.ok ? checkPrefixUseful(parsed.cidr) : parsed;
-      if (!useful.ok)
-        return { ok: false, reason: `group '${group.name}': prefix ${useful.reason}` };
-    }
+  const customGroups = custom.map((raw) =>
+    isRecord(raw) && !('builtin' in raw) ? { ...raw, builtin: false } : raw,
+  );
+  const checked = validateWatchlist({ groups: [...groups, ...customGroups] }, IMPORT_RULES);
+  if (!checked.ok) {
+    // Say where in the file: a custom group's problem is numbered as in its own list.
+    const inCustom = validateWatchlist({ groups: customGroups }, IMPORT_RULES);
+    return inCustom.ok ? checked : inCustom;
   }
   return checked;
 }

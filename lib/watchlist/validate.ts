@@ -28,6 +28,14 @@ export { parseAsnInput, checkAsnNumber, type ParseAsnResult } from './asn';
 export type ValidateWatchlistResult =
   { ok: true; watchlist: Watchlist } | { ok: false; reason: string };
 
+export interface ValidateOptions {
+  /**
+   * Also refuse prefixes that can never be right (`checkPrefixUseful`): on for imports. Stored
+   * settings skip it, so a prefix saved by an older release does not make them unreadable.
+   */
+  refuseUseless?: boolean;
+}
+
 type Checked<T> = { ok: true; value: T } | { ok: false; reason: string };
 
 const GROUP_KEYS = new Set(['id', 'name', 'code', 'enabled', 'builtin', 'asns', 'prefixes']);
@@ -162,7 +170,10 @@ export function checkGroupName(name: unknown): Checked<string> {
  * Checks an untrusted value field by field and returns a clean copy (no extra fields, no shared
  * references with the input). Never throws.
  */
-export function validateWatchlist(value: unknown): ValidateWatchlistResult {
+export function validateWatchlist(
+  value: unknown,
+  options: ValidateOptions = {},
+): ValidateWatchlistResult {
   if (!isRecord(value)) return { ok: false, reason: 'the watchlist must be an object' };
   if (!Array.isArray(value.groups))
     return { ok: false, reason: "the watchlist has no 'groups' list" };
@@ -177,7 +188,7 @@ export function validateWatchlist(value: unknown): ValidateWatchlistResult {
   let totalPrefixes = 0;
   for (const [index, raw] of (value.groups as unknown[]).entries()) {
     const label = groupLabel(index, raw);
-    const checked = validateGroup(raw);
+    const checked = validateGroup(raw, options);
     if (!checked.ok) return { ok: false, reason: `${label}: ${checked.reason}` };
     const group = checked.value;
     totalAsns += group.asns.length;
@@ -209,7 +220,7 @@ export function validateWatchlist(value: unknown): ValidateWatchlistResult {
   return { ok: true, watchlist: { groups } };
 }
 
-function validateGroup(raw: unknown): Checked<WatchGroup> {
+function validateGroup(raw: unknown, options: ValidateOptions): Checked<WatchGroup> {
   if (!isRecord(raw)) return { ok: false, reason: 'must be an object' };
   const extra = Object.keys(raw).find((k) => !GROUP_KEYS.has(k));
   if (extra !== undefined) return { ok: false, reason: `unknown field ${show(extra)}` };
@@ -253,6 +264,10 @@ function validateGroup(raw: unknown): Checked<WatchGroup> {
       return { ok: false, reason: `prefix ${show(entry)} is not text` };
     const parsed = parsePrefixInput(entry);
     if (!parsed.ok) return { ok: false, reason: `prefix ${parsed.reason}` };
+    if (options.refuseUseless) {
+      const useful = checkPrefixUseful(parsed.cidr);
+      if (!useful.ok) return { ok: false, reason: `prefix ${useful.reason}` };
+    }
     if (parsed.prefix !== entry) {
       return {
         ok: false,
