@@ -12,6 +12,11 @@ import { expect, test } from './fixtures';
 
 /** LIST_PAGE_SIZE in components/Options.tsx (not imported: that would pull Preact into Node). */
 const LIST_PAGE_SIZE = 100;
+/**
+ * Every save sends the whole settings record (~1.2 MB here) to the worker, which checks and stores
+ * it: ~0.5 s on an idle two-core machine, several seconds when other test runs share it.
+ */
+const SAVE_TIMEOUT = { timeout: 30_000 };
 
 test('the largest allowed watchlist imports, and the options page stays usable', async ({
   page,
@@ -24,7 +29,7 @@ test('the largest allowed watchlist imports, and the options page stays usable',
   stopServiceWorker,
 }, testInfo) => {
   // A 1.5 MB import through a real page and worker: give a busy two-core machine time.
-  test.setTimeout(120_000);
+  test.setTimeout(180_000);
   const file = testInfo.outputPath('largest-watchlist.json');
   await writeFile(file, exportWatchlist(largestWatchlist()));
   await useResolver(doh.url);
@@ -32,11 +37,11 @@ test('the largest allowed watchlist imports, and the options page stays usable',
   const started = Date.now();
   await options.getByTestId('import-file').setInputFiles(file);
   // Read, checked, sent to the worker, checked again, stored and compiled: seconds on a busy box.
-  await expect(options.getByTestId('notice')).toHaveText(`Imported ${MAX_GROUPS} groups.`, {
-    timeout: 60_000,
-  });
+  await expect(options.getByTestId('notice')).toHaveText(
+    `Imported ${MAX_GROUPS} groups.`,
+    SAVE_TIMEOUT,
+  );
   testInfo.annotations.push({ type: 'import-ms', description: String(Date.now() - started) });
-  console.log(`import took ${Date.now() - started} ms`);
   await expect(options.getByTestId('import-error')).toHaveCount(0);
   await expect(options.locator('.group')).toHaveCount(MAX_GROUPS);
   // Closed groups render no rows at all.
@@ -44,7 +49,7 @@ test('the largest allowed watchlist imports, and the options page stays usable',
 
   // A control responds.
   await options.getByLabel('Watch Bulk group 2', { exact: true }).uncheck();
-  await expect(options.getByTestId('notice')).toHaveText('Bulk group 2 disabled.');
+  await expect(options.getByTestId('notice')).toHaveText('Bulk group 2 disabled.', SAVE_TIMEOUT);
 
   // A list opens, one page at a time.
   const bulk = options.getByTestId('group-custom-bulk-1');
@@ -67,11 +72,15 @@ test('the largest allowed watchlist imports, and the options page stays usable',
 
   // Removing an ASN from the open list saves and updates the count.
   await rows.getByRole('button', { name: 'Remove AS204999 from Bulk group 1' }).click();
-  await expect(options.getByTestId('notice')).toHaveText('AS204999 removed.');
+  await expect(options.getByTestId('notice')).toHaveText('AS204999 removed.', SAVE_TIMEOUT);
   await expect(bulk.locator('summary')).toHaveText('4999 ASNs, 5000 prefixes');
 
-  // A worker started with it still badges a carrier site.
+  // A worker started with it still badges a carrier site. The generated prefixes are random, so
+  // one may cover the address too: then the badge is '!' and the title names both groups.
   await stopServiceWorker();
   await page.goto(web.urlFor('telecom.test'));
-  await waitForBadge(await tabIdOf(page), 'CT');
+  const badge = await waitForBadge(await tabIdOf(page), (b) => b.text === 'CT' || b.text === '!', {
+    timeoutMs: 20_000,
+  });
+  expect(badge.title).toContain('China Telecom (AS4134');
 });
