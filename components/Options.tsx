@@ -30,7 +30,6 @@ export const LIST_PAGE_SIZE = 100;
 const TEXT = {
   importRejected: (reason: string) => `Import rejected, nothing changed: ${reason}`,
   imported: (count: number) => `Imported ${count} groups.`,
-  notSaved: (reason: string) => `Not saved: ${reason}`,
   searchLabel: (group: string) => `Search ${group}`,
   searchPlaceholder: 'ASN, name or prefix',
   showMore: (shown: number, total: number) => `Show more (${shown} of ${total} shown)`,
@@ -68,7 +67,7 @@ export function Options({ api }: { api: OptionsApi }) {
       result = await api.save(next);
     } catch (error) {
       // The worker could not store the settings (e.g. a full storage quota): it kept the old ones.
-      return TEXT.notSaved(describeSaveFailure(error));
+      return describeSaveFailure(error);
     }
     if (!result.ok) return result.reason;
     setSettings(result.settings);

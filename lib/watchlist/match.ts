@@ -7,7 +7,7 @@
  */
 import type { IpAddress } from '../ip/types';
 import type { GroupMatch, Watchlist } from './model';
-import { parsePrefixInput } from './validate';
+import { parseCidr } from '../ip/cidr';
 
 /** One enabled group, ready for matching. */
 export interface CompiledGroup {
@@ -52,9 +52,10 @@ export function compileWatchlist(watchlist: Watchlist): CompiledWatchlist {
     const index = groups.length;
     let prefixCount = 0;
     for (const text of group.prefixes) {
-      const parsed = parsePrefixInput(text);
+      // Stored prefixes were validated (canonical text), so the text is kept as it is.
+      const parsed = parseCidr(text);
       if (!parsed.ok) {
-        problems.push(`${group.name}: ${parsed.reason}`);
+        problems.push(`${group.name}: '${text.slice(0, 60)}': ${parsed.reason}`);
         continue;
       }
       const { address, prefixLength } = parsed.cidr;
@@ -66,7 +67,7 @@ export function compileWatchlist(watchlist: Watchlist): CompiledWatchlist {
       }
       const key = networkKey(address, prefixLength);
       const entries = table.get(key);
-      const entry = { group: index, text: parsed.prefix };
+      const entry = { group: index, text };
       if (entries) entries.push(entry);
       else table.set(key, [entry]);
       prefixCount++;
