@@ -84,3 +84,27 @@ test('the largest allowed watchlist imports, and the options page stays usable',
   });
   expect(badge.title).toContain('China Telecom (AS4134');
 });
+
+test('an import the browser cannot store (full quota) says so and changes nothing', async ({
+  openOptions,
+}, testInfo) => {
+  test.setTimeout(180_000);
+  const file = testInfo.outputPath('largest-watchlist.json');
+  await writeFile(file, exportWatchlist(largestWatchlist()));
+  const options = await openOptions();
+  await expect(options.getByTestId('group-china-telecom')).toBeVisible();
+  const before = await options.locator('.group').allInnerTexts();
+  // Fill storage.local (10 MiB without "unlimitedStorage") so only a small write still fits.
+  await options.evaluate(async () => {
+    const chrome = (globalThis as { chrome?: any }).chrome; // eslint-disable-line @typescript-eslint/no-explicit-any -- the page's own API, untyped here
+    await chrome.storage.local.set({ ballast: 'x'.repeat(9.6 * 1024 * 1024) });
+  });
+  await options.getByTestId('import-file').setInputFiles(file);
+  await expect(options.getByTestId('import-error')).toContainText(
+    "Import rejected, nothing changed: the browser's storage for this extension is full",
+    SAVE_TIMEOUT,
+  );
+  await expect(options.getByTestId('notice')).toHaveText('');
+  await options.reload();
+  await expect.poll(() => options.locator('.group').allInnerTexts()).toEqual(before);
+});
