@@ -5,6 +5,7 @@ import { readTableMeta } from './lib/prefix-table';
 import { tableIdOf } from './lib/table-loader';
 
 const TABLE_FILE = 'public/prefix-table.bin';
+const ICONS = Object.fromEntries([16, 32, 48, 128].map((size) => [size, `icon/${size}.png`]));
 
 /**
  * The bundled table's id, baked into the worker so a restarted worker can check its IndexedDB copy
@@ -29,6 +30,9 @@ export default defineConfig({
       'Shows when a site is hosted on a China Mobile, China Telecom or China Unicom network.',
     // Each permission is justified in the README's "Permissions" table.
     permissions: ['storage', 'webRequest', 'webNavigation'],
+    // Exported from assets/icon/carrierflag.svg by scripts/build-icons.mjs.
+    icons: ICONS,
+    action: { default_icon: ICONS, default_title: 'CarrierFlag' },
     host_permissions: ['<all_urls>'],
     ...(browser === 'firefox'
       ? {

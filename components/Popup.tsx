@@ -1,9 +1,13 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { EngineStatus } from '../lib/messages';
 import type { TabReport } from '../lib/tab-monitor';
-import type { AddressEvidence } from '../lib/verdict';
+import type { LookupResult } from '../lib/prefix-table';
+import type { AddressEvidence, Verdict } from '../lib/verdict';
 import { AboutData } from './AboutData';
 import { VerdictBanner } from './VerdictBanner';
+
+/** Shown under the site when a DoH query had to be sent twice (a dropped packet, a lost connection). */
+const RETRIED_NOTE = 'The resolver answered on the second try.';
 
 /** How the popup reaches the worker; main.tsx passes the real one, tests may pass a fake. */
 export interface PopupApi {
@@ -77,6 +81,11 @@ function TabDetails({ report }: { report: TabReport }) {
           {[report.hostname, ...report.doh.cnameChain].join(' → ')}
         </p>
       )}
+      {report.doh.state === 'done' && report.doh.retried && (
+        <p class="dns-retried" data-testid="dns-retried">
+          {RETRIED_NOTE}
+        </p>
+      )}
       {verdict.addresses.length > 0 ? (
         <table class="addresses" aria-label="Addresses of this site">
           <thead>
@@ -96,8 +105,57 @@ function TabDetails({ report }: { report: TabReport }) {
       ) : (
         report.final && <p>No addresses to show.</p>
       )}
+      {verdict.proxy && <ProxyLine proxy={verdict.proxy} fromDoh={report.doh.state === 'done'} />}
+      {verdict.connectedElsewhere && (
+        <p class="note" data-testid="connected-elsewhere">
+          {TEXT.connectedElsewhere(verdict.connectedElsewhere)}
+        </p>
+      )}
     </>
   );
+}
+
+/** The popup's sentences about proxies and addresses, in one place for localisation. */
+const TEXT = {
+  throughProxy: 'Through a proxy:',
+  proxyNote: "This is the proxy's address, not the site's, so it is not judged.",
+  proxyVerdictFromDoh: 'The verdict rests on the addresses DNS-over-HTTPS gave for the site.',
+  proxyFromBrowser: 'the browser reported it',
+  proxyFromPattern: 'recognised because several unrelated sites were reached at this one address',
+  connectedElsewhere: (ip: string) =>
+    `The browser connected to ${ip}, which is not among the addresses DNS-over-HTTPS gave for this site. ` +
+    'This is common with content-delivery networks, location-based DNS or a recently changed address. ' +
+    'Both were checked.',
+};
+
+/** The proxy as a fact about the connection, apart from the site's own addresses. */
+function ProxyLine({ proxy, fromDoh }: { proxy: NonNullable<Verdict['proxy']>; fromDoh: boolean }) {
+  const where = proxy.port === undefined ? proxy.address : `${proxy.address} port ${proxy.port}`;
+  return (
+    <p class="proxy" data-testid="proxy">
+      <span class="label">{TEXT.throughProxy}</span> <code>{where}</code> ({networkOf(proxy.lookup)}
+      {proxy.type ? `, ${proxy.type}` : ''})
+      <br />
+      <small>
+        {TEXT.proxyNote} {fromDoh && TEXT.proxyVerdictFromDoh} (
+        {proxy.detectedBy === 'proxy-info' ? TEXT.proxyFromBrowser : TEXT.proxyFromPattern})
+      </small>
+    </p>
+  );
+}
+
+/** One phrase naming the network of an address. */
+function networkOf(lookup: LookupResult): string {
+  switch (lookup.kind) {
+    case 'routed':
+      return `AS${lookup.asn} ${lookup.org}`.trim();
+    case 'unrouted':
+      return 'not routed';
+    case 'local':
+      return `local address, ${lookup.scope}`;
+    case 'invalid':
+      return 'network unknown';
+  }
 }
 
 const ORIGIN_LABEL: Record<AddressEvidence['origins'][number], string> = {

@@ -5,7 +5,8 @@
  * Lifecycle of a tab's report (key `tab:<id>` in the session store):
  * - navigation starts → a fresh report for the new hostname; the DoH lookup starts (unless the site is
  *   allowlisted, an IP literal, or privacy mode is on);
- * - the main-frame response starts → the address the browser connected to joins the report;
+ * - the main-frame response starts → the address the browser connected to joins the report, unless
+ *   it is a proxy's (lib/proxy: Firefox says so, or the repeated-address pattern finds it);
  * - the navigation commits → the report is marked committed and from then on every change is shown
  *   on the badge (the browser wipes a per-tab badge at commit, so earlier writes would be lost);
  * - the tab closes → the report goes.
@@ -14,6 +15,7 @@
  */
 import { checkQueryableName, type DnsError, type ResolveResult } from './dns';
 import { parseIp } from './ip/parse';
+import { canonicalIp, createProxyDetector, type ConnectionSeen, type ProxyFact } from './proxy';
 import { BADGE_NEUTRAL_COLOR, badgeFor, buildVerdict, type Verdict } from './verdict';
 import { isAllowlisted, type Settings } from './settings';
 import type { LookupResult } from './prefix-table';
@@ -22,7 +24,7 @@ import { compileWatchlist } from './watchlist/match';
 export type DohState =
   | { state: 'pending' }
   | { state: 'skipped'; why: 'allowlisted' | 'literal' | BrowserOnlyReason }
-  | { state: 'done'; addresses: string[]; cnameChain: string[] }
+  | { state: 'done'; addresses: string[]; cnameChain: string[]; retried?: boolean }
   | { state: 'failed'; error: DnsError };
 
 /**
@@ -40,6 +42,8 @@ export interface TabReport {
   navigationId: string;
   committed: boolean;
   browserAddress?: string;
+  /** The proxy the connection went through; `browserAddress` is then the proxy's, not the site's. */
+  proxy?: ProxyFact;
   doh: DohState;
   verdict: Verdict;
   /** False while the DoH answer is still awaited and nothing is flagged yet. */
@@ -81,6 +85,7 @@ export function createTabMonitor(deps: TabMonitorDeps) {
   const queues = new Map<number, Promise<void>>();
   const lastBadge = new Map<number, string>();
   let matcher = compileWatchlist(deps.getSettings().watchlist);
+  const proxies = createProxyDetector(deps);
   let navigationCounter = 0;
 
   function enqueue(tabId: number, work: () => Promise<void>): Promise<void> {
@@ -108,27 +113,49 @@ export function createTabMonitor(deps: TabMonitorDeps) {
     const settings = deps.getSettings();
     const allowlisted = isAllowlisted(report.hostname, settings.allowlist);
     const literal = literalAddress(report.hostname);
+    const judged = await proxies.judge(connectionOf(report));
+    const proxy = judged.proxy;
+    if (proxy && judged.newlyDetected) refreshReportsThrough(proxy.address, report.tabId);
+    const seen = report.browserAddress !== undefined || proxy !== undefined;
     const verdict = buildVerdict(
       {
         hostname: report.hostname,
         allowlisted,
         literal,
         browserAddress: report.browserAddress,
+        proxy,
         dohAddresses: report.doh.state === 'done' ? report.doh.addresses : undefined,
         dnsError:
           report.doh.state === 'failed'
             ? report.doh.error
-            : browserOnly(report.doh) && !report.browserAddress
+            : browserOnly(report.doh) && !seen
               ? { kind: report.doh.why, message: 'no connection to the site was seen yet' }
               : undefined,
       },
       table,
       matcher,
     );
-    const waiting =
-      report.doh.state === 'pending' || (browserOnly(report.doh) && !report.browserAddress);
+    const waiting = report.doh.state === 'pending' || (browserOnly(report.doh) && !seen);
     const final = !waiting || verdict.status === 'flagged';
-    return { ...report, verdict, final, updatedAt: deps.now() };
+    return { ...report, proxy, verdict, final, updatedAt: deps.now() };
+  }
+
+  /** A proxy was just recognised: every other tab that connected through it is judged again. */
+  function refreshReportsThrough(proxyAddress: string, exceptTabId: number): void {
+    void allReports().then(
+      (reports) => {
+        for (const stale of reports) {
+          if (stale.tabId === exceptTabId || !stale.browserAddress) continue;
+          if (canonicalIp(stale.browserAddress) !== proxyAddress) continue;
+          void enqueue(stale.tabId, async () => {
+            const current = await readReport(stale.tabId);
+            if (!current || current.navigationId !== stale.navigationId) return;
+            await store(await evaluate(current));
+          });
+        }
+      },
+      (error: unknown) => deps.log(`reports through proxy ${proxyAddress} not refreshed`, error),
+    );
   }
 
   async function store(report: TabReport): Promise<void> {
@@ -169,6 +196,8 @@ export function createTabMonitor(deps: TabMonitorDeps) {
             state: 'done',
             addresses: result.addresses.map((a) => a.ip),
             cnameChain: [...result.cnameChain],
+            // Only when true, so reports of first-try answers keep their shape.
+            ...(result.retried ? { retried: true } : {}),
           }
         : { state: 'failed', error: result.error };
     } catch (error) {
@@ -198,6 +227,7 @@ export function createTabMonitor(deps: TabMonitorDeps) {
       navigationId: `${deps.now().toString(36)}-${navigationCounter}`,
       committed: base?.committed ?? false,
       browserAddress: base?.browserAddress,
+      proxy: base?.proxy,
       doh: initialDoh(hostname, settings),
     };
   }
@@ -224,19 +254,28 @@ export function createTabMonitor(deps: TabMonitorDeps) {
       });
     },
 
-    /** The main-frame response for `url` started; `ip` is the address the browser connected to. */
-    responseStarted(tabId: number, url: string, ip: string | undefined): Promise<void> {
+    /**
+     * The main-frame response for `url` started; `ip` is the address the browser connected to and
+     * `proxy` the proxy the browser says it went through (Firefox's proxyInfo), if any.
+     */
+    responseStarted(
+      tabId: number,
+      url: string,
+      ip: string | undefined,
+      proxy?: ProxyFact,
+    ): Promise<void> {
       return enqueue(tabId, async () => {
         if (!isWebUrl(url)) return;
         const report = await readReport(tabId);
         const hostname = hostnameOf(url);
         if (!report || report.hostname !== hostname) {
           // A redirect to another host, or a worker that missed the start: evaluate the new host.
-          await begin(tabId, url, { browserAddress: ip, committed: false });
+          await begin(tabId, url, { browserAddress: ip, proxy, committed: false });
           return;
         }
-        if (!ip || report.browserAddress === ip) return;
-        await store(await evaluate({ ...report, browserAddress: ip }));
+        const sameProxy = proxy?.address === reportedProxy(report)?.address;
+        if ((!ip && !proxy) || (report.browserAddress === ip && sameProxy)) return;
+        await store(await evaluate({ ...report, browserAddress: ip, proxy }));
       });
     },
 
@@ -292,6 +331,7 @@ export function createTabMonitor(deps: TabMonitorDeps) {
           await begin(current.tabId, current.url, {
             committed: current.committed,
             browserAddress: current.browserAddress,
+            proxy: current.proxy,
           });
         });
       }
@@ -307,6 +347,31 @@ export function createTabMonitor(deps: TabMonitorDeps) {
 }
 
 export type TabMonitor = ReturnType<typeof createTabMonitor>;
+
+/** The proxy the browser itself named for this report's connection (not one the pattern found). */
+function reportedProxy(report: Pick<TabReport, 'proxy'>): ProxyFact | undefined {
+  return report.proxy?.detectedBy === 'proxy-info' ? report.proxy : undefined;
+}
+
+/** What the proxy detector needs to know about a report's connection. */
+function connectionOf(
+  report: Pick<TabReport, 'hostname' | 'browserAddress' | 'proxy' | 'doh'>,
+): ConnectionSeen {
+  const { doh } = report;
+  return {
+    host: report.hostname,
+    ip: report.browserAddress,
+    reported: reportedProxy(report),
+    dns:
+      doh.state === 'done' && doh.addresses.length > 0
+        ? doh.addresses
+        : doh.state === 'pending'
+          ? 'not-yet'
+          : doh.state === 'skipped' && doh.why !== 'privacy-mode'
+            ? 'not-recorded'
+            : 'unanswered',
+  };
+}
 
 function browserOnly(doh: DohState): doh is { state: 'skipped'; why: BrowserOnlyReason } {
   return doh.state === 'skipped' && (doh.why === 'privacy-mode' || doh.why === 'private-name');

@@ -6,6 +6,7 @@
 import { formatIp, parseIp } from './ip/parse';
 import type { IpAddress } from './ip/types';
 import { plainLookup, type LookupResult } from './prefix-table';
+import type { ProxyFact } from './proxy/types';
 import type { CompiledWatchlist } from './watchlist/match';
 import type { GroupMatch } from './watchlist/model';
 
@@ -30,6 +31,16 @@ export interface Verdict {
   groups: { id: string; name: string; code: string }[];
   /** Why the site could not be (fully) checked, e.g. the DNS error message. */
   problem?: string;
+  /**
+   * The proxy the browser's connection went through: a fact about the connection, looked up for
+   * the popup but never judged, because its address is not the site's.
+   */
+  proxy?: ProxyFact & { lookup: LookupResult };
+  /**
+   * Set when, without a proxy, the browser connected to an address that is not among the DoH
+   * answers (a CDN edge, location-based DNS, a stale answer): both addresses were judged.
+   */
+  connectedElsewhere?: string;
 }
 
 export interface VerdictInput {
@@ -39,6 +50,8 @@ export interface VerdictInput {
   literal?: string;
   dnsError?: { kind: string; message: string };
   allowlisted?: boolean;
+  /** The connection went through this proxy: `browserAddress` is then the proxy's, not the site's. */
+  proxy?: ProxyFact;
 }
 
 /** The one method of a prefix table a verdict needs; tests pass a small fake. */
@@ -54,6 +67,8 @@ export interface PrefixLookup {
  * - local: every address is special-purpose (private, loopback, …) and DNS did not fail.
  * - unchecked: otherwise: no public address could be looked up. Never reported as clean.
  * The same address from several origins is one piece of evidence listing every origin.
+ * Behind a proxy the browser's address is the proxy's: it is kept apart (`verdict.proxy`) and never
+ * judged, so the verdict rests on DoH (and the URL) alone.
  * Never throws.
  */
 export function buildVerdict(
@@ -86,7 +101,7 @@ export function buildVerdict(
   };
   add(input.literal, 'literal');
   for (const ip of input.dohAddresses ?? []) add(ip, 'doh');
-  add(input.browserAddress, 'browser');
+  if (!input.proxy) add(input.browserAddress, 'browser');
 
   const addresses: AddressEvidence[] = [];
   const groups: Verdict['groups'] = [];
@@ -116,6 +131,15 @@ export function buildVerdict(
   }
 
   const verdict: Verdict = { hostname, status: 'unchecked', addresses, groups };
+  if (input.proxy) {
+    verdict.proxy = {
+      ...input.proxy,
+      lookup: plainLookup(safeLookup(table, input.proxy.address)),
+    };
+  } else if (input.dohAddresses?.length) {
+    const elsewhere = addresses.find((a) => isOnlyFrom(a, 'browser'));
+    if (elsewhere) verdict.connectedElsewhere = elsewhere.ip;
+  }
   if (input.dnsError) verdict.problem = input.dnsError.message;
   if (groups.length > 0) verdict.status = 'flagged';
   else if (publicChecked > 0) verdict.status = 'clean';
@@ -123,9 +147,20 @@ export function buildVerdict(
     verdict.status = 'local';
   } else {
     verdict.problem ??=
-      invalidReason ?? (local > 0 ? 'only local addresses were found' : 'no addresses were found');
+      (input.proxy && addresses.length === 0 ? proxyProblem(input.proxy) : undefined) ??
+      invalidReason ??
+      (local > 0 ? 'only local addresses were found' : 'no addresses were found');
   }
   return verdict;
+}
+
+function isOnlyFrom(evidence: AddressEvidence, origin: AddressOrigin): boolean {
+  return evidence.origins.length === 1 && evidence.origins[0] === origin;
+}
+
+/** Why a site seen only through a proxy is unchecked (privacy mode, or no DoH answer). */
+function proxyProblem(proxy: ProxyFact): string {
+  return `the connection went through a proxy (${proxy.address}), so the site's own address was not seen`;
 }
 
 function safeLookup(table: PrefixLookup, ip: string): LookupResult {

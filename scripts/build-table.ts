@@ -10,7 +10,7 @@
 // The payload's parts are compressed with zopfli (deflate-compatible, deterministic, ~3% smaller than
 // zlib -9, about 10 s); --no-zopfli uses zlib level 9 (under 1 s).
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -93,14 +93,22 @@ function parseArgs(argv: string[]): Options {
   return o;
 }
 
-/** What the output depends on: inputs (size + mtime), options, and this bundled script. */
+/**
+ * What the output depends on: the inputs' contents, the options, and this bundled script (the encoder
+ * and readers are bundled into it, so an encoder change changes the stamp). File times are left out on
+ * purpose: `npm ci` rewrites node_modules, and that alone must not force a 90 s rebuild.
+ */
+function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
 function computeStamp(o: Options): string {
   const h = createHash('sha256');
   h.update(`format ${TABLE_FORMAT_VERSION}\n`);
   h.update(JSON.stringify({ ...o, ifStale: false, stamp: '' }) + '\n');
-  for (const f of [...o.files, ...(o.names ? [o.names] : []), 'package.json']) {
-    const s = statSync(f);
-    h.update(`${f} ${s.size} ${s.mtimeMs}\n`);
+  const sourcePackage = o.files === DEFAULT_FILES ? [`${DEFAULT_DIR}/package.json`] : [];
+  for (const f of [...o.files, ...(o.names ? [o.names] : []), ...sourcePackage]) {
+    h.update(`${f} ${sha256Hex(readFileSync(f))}\n`);
   }
   h.update(readFileSync(fileURLToPath(import.meta.url)));
   return h.digest('hex');
@@ -145,8 +153,8 @@ async function main(): Promise<number> {
   for (const f of o.files) if (!existsSync(f)) usage(`input file not found: ${f}`);
   const stamp = computeStamp(o);
   if (o.ifStale && existsSync(o.out) && existsSync(o.stamp)) {
-    const [previous, outSize] = readFileSync(o.stamp, 'utf8').trim().split(' ');
-    if (previous === stamp && Number(outSize) === statSync(o.out).size) {
+    const [previous, outputHash] = readFileSync(o.stamp, 'utf8').trim().split(' ');
+    if (previous === stamp && outputHash === sha256Hex(readFileSync(o.out))) {
       console.log(`prefix table is up to date: ${o.out}`);
       return 0;
     }
@@ -217,7 +225,7 @@ async function main(): Promise<number> {
   mkdirSync(dirname(resolve(o.out)), { recursive: true });
   writeFileSync(o.out, file);
   mkdirSync(dirname(o.stamp), { recursive: true });
-  writeFileSync(o.stamp, `${stamp} ${file.length}\n`);
+  writeFileSync(o.stamp, `${stamp} ${sha256Hex(file)}\n`);
   const v4 = normalized.ranges.filter((r) => r.family === 4).length;
   console.log(
     `wrote ${o.out}: ${file.length} bytes; ${v4} IPv4 and ${normalized.ranges.length - v4} IPv6 ranges` +

@@ -5,6 +5,8 @@
 //
 //   node scripts/gen-watchlist-defaults.mjs [RESEARCH.json]
 //
+// Each research entry has `note` (one plain sentence for people, shown in the options page),
+// `evidence` (the researcher's remark, kept with the sources), `confidence` and `sources`.
 // RESEARCH.json defaults to lib/watchlist/carriers-research.json (a copy of the research notes' file,
 // kept in the repository so the defaults can be regenerated from a clean checkout). The policy (group
 // names, codes, which groups are on, the excluded lookalikes) lives in lib/watchlist/defaults.ts.
@@ -77,11 +79,16 @@ for (const spec of GROUPS) {
     else if (a.org_in_data && org !== a.org_in_data) {
       warnings.push(`AS${a.asn}: research says org "${a.org_in_data}", data says "${org}"`);
     }
+    // `note` is what the options page shows people; the research remark (`evidence`) joins the
+    // sources, so the trail stays complete without reaching the page.
+    if (typeof a.note !== 'string' || a.note.trim() === '') {
+      throw new Error(`AS${a.asn} (${spec.prefix}) has no note for people`);
+    }
     entries.push({
       asn: a.asn,
-      note: a.note ?? `org "${a.org_in_data ?? org ?? 'unknown'}"`,
+      note: a.note,
       confidence: a.confidence,
-      sources,
+      sources: a.evidence ? [`research note: ${a.evidence}`, ...sources] : sources,
     });
   }
   sections.push({ ...spec, title: group.carrier, entries });

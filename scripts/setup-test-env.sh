@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
-# Installs what the e2e tests drive: Debian's Chromium (Playwright cannot download its own browsers
-# here), unbound as a real DoH server on loopback, and openssl for its throwaway certificate.
+# Installs what the e2e tests drive: Debian's Chromium and Firefox ESR (Playwright and puppeteer cannot
+# download their own browsers here), unbound as a real DoH server on loopback, and openssl for its
+# throwaway certificate.
 # Idempotent: when everything is present it only prints versions.
 set -euo pipefail
 
 missing=()
+# The add-on needs Firefox 142 or later (manifest strict_min_version). Debian 12's plain suite has 140 ESR;
+# its security suite (bookworm-security, in every default Debian 12 sources list) has 153 ESR.
+FIREFOX_MIN_MAJOR=142
+firefox_major() { /usr/bin/firefox-esr --version 2>/dev/null | sed -n 's/.* \([0-9][0-9]*\)\..*/\1/p'; }
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/bin/firefox-esr ] && [ "$(firefox_major)" -ge "$FIREFOX_MIN_MAJOR" ] 2>/dev/null || missing+=(firefox-esr)
 [ -x /usr/sbin/unbound ] && [ -x /usr/sbin/unbound-control ] || missing+=(unbound)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 
@@ -22,10 +28,17 @@ if [ "${#missing[@]}" -gt 0 ]; then
   fi
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update
-  $SUDO apt-get install -y --no-install-recommends chromium unbound openssl ca-certificates
+  $SUDO apt-get install -y --no-install-recommends chromium firefox-esr unbound openssl ca-certificates
+fi
+
+if [ "$(firefox_major)" -lt "$FIREFOX_MIN_MAJOR" ] 2>/dev/null || [ -z "$(firefox_major)" ]; then
+  echo "setup-test-env: firefox-esr $(firefox_major) is older than $FIREFOX_MIN_MAJOR, the add-on's minimum." >&2
+  echo "setup-test-env: add Debian's security suite (bookworm-security) to the apt sources and run again." >&2
+  exit 1
 fi
 
 # The wrapper script /usr/bin/chromium prints a harmless shell warning; keep only the version line.
 echo "chromium: $(/usr/bin/chromium --version 2>/dev/null | grep -i chromium | head -n 1)"
+echo "firefox:  $(/usr/bin/firefox-esr --version 2>/dev/null | head -n 1)"
 echo "unbound:  $(/usr/sbin/unbound -V 2>/dev/null | head -n 1)"
 echo "openssl:  $(openssl version)"

@@ -8,6 +8,7 @@ import {
   validateSettings,
   type Settings,
 } from '../../lib/settings';
+import { proxyFromProxyInfo } from '../../lib/proxy';
 import { openDatabase } from '../../lib/storage/database';
 import { loadTable, type LoadedTable } from '../../lib/table-loader';
 import type { PrefixLookup } from '../../lib/verdict';
@@ -116,7 +117,10 @@ export function startWorker(browser: Browser): Promise<void> {
   browser.webRequest.onResponseStarted.addListener(
     (details) => {
       if (details.tabId >= 0) {
-        whenReady((m) => m.responseStarted(details.tabId, details.url, details.ip));
+        // Firefox names the proxy a request went through; Chromium has no such field.
+        const { proxyInfo } = details as { proxyInfo?: unknown };
+        const proxy = proxyFromProxyInfo(proxyInfo, details.ip);
+        whenReady((m) => m.responseStarted(details.tabId, details.url, details.ip, proxy));
       }
     },
     { urls: ['http://*/*', 'https://*/*'], types: ['main_frame'] },

@@ -2,7 +2,8 @@
  * DNS-over-HTTPS client (RFC 8484, wire format over GET). Environment-free: `fetch`, the clock and
  * the cache are passed in, so the same code runs in the MV3 service worker, the CLI and tests.
  *
- * One `resolve()` asks A and AAAA in parallel under one deadline and combines them:
+ * One `resolve()` asks A and AAAA in parallel under one deadline, which covers everything it awaits
+ * (the cache read and write, every query, any second try), and combines them:
  * - any addresses → ok. If the other family failed transiently (SERVFAIL, timeout, network…),
  *   we still answer with what we have (a half answer is enough to say where a site is hosted),
  *   but cache it only for `minTtlSeconds` so the missing family is retried soon;
@@ -11,6 +12,17 @@
  * - otherwise the most meaningful error (see ERROR_RANK), never cached;
  * - the caller's abort wins over everything and reads 'aborted'.
  * `resolve()` never rejects: every failure is a typed `DnsError`.
+ *
+ * The transport is held to what the user configured: a redirect is refused rather than followed
+ * (see `redirectMessage`), and a body longer than a DNS message can be is refused from its
+ * Content-Length or while it streams, never buffered whole (see `readBoundedBody`).
+ *
+ * A query that fails with a network error is asked once more after `retryPauseMs`; one with no
+ * answer after `resendAfterMs` is sent once more while the first stays open, and the first usable
+ * answer wins (as a classic stub resolver retransmits over UDP). Both fit inside the one deadline.
+ * Only failures that a second try can cure are retried: an HTTP error, a redirect, an unusable
+ * body, NXDOMAIN or SERVFAIL is the resolver's considered answer (a resolver retries upstream
+ * itself before it says SERVFAIL), and asking again at once would only double the load on it.
  */
 import {
   DEFAULT_NEGATIVE_TTL_SECONDS,
@@ -36,8 +48,12 @@ export interface DohClientOptions {
   /** Called unbound (`this` undefined), as browsers require for the global fetch. */
   fetch: typeof fetch;
   resolverUrl: string;
-  /** Deadline for both queries together; default 5000 ms. */
+  /** Deadline for everything one `resolve()` awaits (cache, queries, retries); default 5000 ms. */
   timeoutMs?: number;
+  /** A query with no answer after this long is sent once more, the first kept; default 2000 ms. */
+  resendAfterMs?: number;
+  /** Pause before asking again after a network error; default 300 ms. */
+  retryPauseMs?: number;
   /** Epoch milliseconds; default Date.now. */
   now?: () => number;
   cache?: DnsCache;
@@ -60,8 +76,12 @@ export interface DohClient {
 export const DEFAULT_TIMEOUT_MS = 5000;
 export const DEFAULT_MAX_TTL_SECONDS = 3600;
 export const DEFAULT_MIN_TTL_SECONDS = 30;
+/** Long enough for a cold TLS connection, short enough to leave the second try 3 s of 5. */
+export const DEFAULT_RESEND_AFTER_MS = 2000;
+/** Lets a network blip (a dropped connection, a changing Wi-Fi) pass before the second try. */
+export const DEFAULT_RETRY_PAUSE_MS = 300;
 /** A DNS message cannot be longer than this (16-bit length in DNS over TCP). */
-const MAX_MESSAGE_BYTES = 65535;
+export const MAX_MESSAGE_BYTES = 65535;
 const DNS_MESSAGE_TYPE = 'application/dns-message';
 
 /** Lower rank wins when neither family produced addresses. Config faults first, flakiness last. */
@@ -69,21 +89,147 @@ const ERROR_RANK: Readonly<Record<DnsErrorKind, number>> = {
   aborted: 0,
   'blocked-name': 1,
   'invalid-resolver': 2,
-  'http-status': 3,
-  'content-type': 4,
-  malformed: 5,
-  refused: 6,
-  servfail: 7,
-  network: 8,
-  timeout: 9,
-  nxdomain: 10,
-  nodata: 11,
+  redirect: 3,
+  'http-status': 4,
+  'content-type': 5,
+  malformed: 6,
+  refused: 7,
+  servfail: 8,
+  network: 9,
+  timeout: 10,
+  nxdomain: 11,
+  nodata: 12,
 };
 
 type FamilyOutcome =
   { kind: 'answer'; outcome: AnswerOutcome } | { kind: 'error'; error: DnsError };
 
+/** A family's (or one query's) outcome, and whether it took a second try. */
+interface Asked {
+  outcome: FamilyOutcome;
+  retried: boolean;
+}
+
+/** Thrown out of every await when its lifetime stops (deadline, caller's abort, or a lost race). */
 class Aborted extends Error {}
+
+/**
+ * A span of work that can be stopped: `signal` goes to fetch, `stopped` is raced against awaits
+ * that ignore signals (a cache, a fake fetch, a body stream). A child stops with its parent.
+ */
+interface Lifetime {
+  readonly signal: AbortSignal;
+  /** Rejects with `Aborted` once stopped; never resolves. */
+  readonly stopped: Promise<never>;
+  stop(): void;
+}
+
+function createLifetime(parent?: Lifetime): Lifetime {
+  const controller = new AbortController();
+  let reject: (error: Error) => void = () => {};
+  const stopped = new Promise<never>((_, rejectStopped) => {
+    reject = rejectStopped;
+  });
+  stopped.catch(() => {}); // observed through the races; never an unhandled rejection
+  const stop = (): void => {
+    controller.abort();
+    reject(new Aborted());
+  };
+  if (parent?.signal.aborted) stop();
+  else parent?.signal.addEventListener('abort', stop, { once: true });
+  return { signal: controller.signal, stopped, stop };
+}
+
+/** Waits `ms`, or rejects with `Aborted` as soon as `life` stops; leaves no timer behind. */
+async function pause(ms: number, life: Lifetime): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await Promise.race([new Promise<void>((done) => (timer = setTimeout(done, ms))), life.stopped]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Worth asking again: the request or its answer was lost on the way, not refused by the resolver. */
+function isTransient(outcome: FamilyOutcome): boolean {
+  return outcome.kind === 'error' && outcome.error.kind === 'network';
+}
+
+/** Appends that the query was sent twice to a failure, so the user knows a retry was made. */
+function triedTwice(outcome: FamilyOutcome): FamilyOutcome {
+  if (outcome.kind !== 'error') return outcome;
+  return {
+    kind: 'error',
+    error: { ...outcome.error, message: `${outcome.error.message}; tried twice` },
+  };
+}
+
+/**
+ * Reads a DoH body, or returns undefined when it is longer than a DNS message can be: refused from
+ * Content-Length when the server declares one, else counted while streaming and cancelled as soon
+ * as it passes the limit, so a broken or hostile resolver costs about 64 KiB of memory at most.
+ */
+async function readBoundedBody(
+  response: Response,
+  stopped: Promise<never>,
+): Promise<Uint8Array | undefined> {
+  const declared = Number(response.headers.get('content-length') ?? NaN);
+  if (declared > MAX_MESSAGE_BYTES) {
+    discardBody(response);
+    return undefined;
+  }
+  const stream = response.body;
+  if (!stream) return new Uint8Array(0);
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  let finished = false;
+  try {
+    for (;;) {
+      const { done, value } = await Promise.race([reader.read(), stopped]);
+      if (done) break;
+      total += value.byteLength;
+      if (total > MAX_MESSAGE_BYTES) return undefined;
+      chunks.push(value);
+    }
+    finished = true;
+  } finally {
+    // Stops the download (and frees the connection) when we leave early for any reason.
+    if (!finished) reader.cancel('CarrierFlag: DoH answer refused').catch(() => {});
+  }
+  if (chunks.length === 1) return chunks[0] as Uint8Array;
+  const body = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return body;
+}
+
+/** Cancels a body we will not read, so the connection is not kept busy downloading it. */
+function discardBody(response: Response): void {
+  if (response.body && !response.bodyUsed) response.body.cancel().catch(() => {});
+}
+
+/**
+ * A redirect, in any of the shapes fetch gives it: browsers turn a `redirect: 'manual'` answer
+ * into an opaque one (type 'opaqueredirect', status 0, no headers: Fetch standard, "opaque-
+ * redirect filtered response"); Node's fetch returns the 3xx itself; a fetch that ignored the
+ * option and followed anyway marks the result `redirected`. Returns the words for the error.
+ */
+function redirectMessage(response: Response): string | undefined {
+  const opaque = response.type === 'opaqueredirect';
+  const status = response.status >= 300 && response.status <= 399;
+  if (!opaque && !status && !response.redirected) return undefined;
+  const location = status ? response.headers.get('location') : null;
+  const where = location ? ` to ${location.slice(0, 200)}` : '';
+  const detail = status ? ` (HTTP ${response.status}${where})` : '';
+  return (
+    `answered with a redirect${detail} instead of a DNS answer. Redirects are refused, so ` +
+    'queries go only to the resolver you chose; if the new address is right, set it as the resolver'
+  );
+}
 
 /** base64url without padding (RFC 4648 §5), as RFC 8484 §4.1 requires for `?dns=`. */
 export function base64UrlEncode(bytes: Uint8Array): string {
@@ -131,6 +277,8 @@ export function createDohClient(options: DohClientOptions): DohClient {
   const fetchFn = options.fetch;
   const now = options.now ?? Date.now;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const resendAfterMs = options.resendAfterMs ?? DEFAULT_RESEND_AFTER_MS;
+  const retryPauseMs = options.retryPauseMs ?? DEFAULT_RETRY_PAUSE_MS;
   const maxTtl = options.maxTtlSeconds ?? DEFAULT_MAX_TTL_SECONDS;
   const minTtl = Math.min(options.minTtlSeconds ?? DEFAULT_MIN_TTL_SECONDS, maxTtl);
   const negativeCap = options.negativeTtlSeconds ?? DEFAULT_NEGATIVE_TTL_SECONDS;
@@ -138,37 +286,47 @@ export function createDohClient(options: DohClientOptions): DohClient {
   const resolver = validateResolverUrl(options.resolverUrl);
   const resolverHost = resolver.ok ? new URL(resolver.url).host : options.resolverUrl;
 
-  async function readCache(key: string): Promise<CacheEntry | undefined> {
+  /** Throws `Aborted` when `life` stops first: a cache that never answers must not hang us. */
+  async function readCache(key: string, life: Lifetime): Promise<CacheEntry | undefined> {
     if (!cache) return undefined;
+    let entry: unknown;
     try {
-      const entry: unknown = await cache.get(key);
-      return isCacheEntry(entry) ? entry : undefined;
-    } catch {
+      entry = await Promise.race([cache.get(key), life.stopped]);
+    } catch (thrown) {
+      if (thrown instanceof Aborted) throw thrown;
       return undefined; // a broken cache only costs a lookup
     }
+    return isCacheEntry(entry) ? entry : undefined;
   }
 
-  async function writeCache(key: string, result: CachedResult, ttlSeconds: number): Promise<void> {
+  /** Gives up waiting when `life` stops: the answer is in hand, remembering it is optional. */
+  async function writeCache(
+    key: string,
+    result: CachedResult,
+    ttlSeconds: number,
+    life: Lifetime,
+  ): Promise<void> {
     if (!cache || !(ttlSeconds > 0)) return;
     const storedAt = now();
+    const entry: CacheEntry = {
+      version: 1,
+      storedAt,
+      expiresAt: storedAt + ttlSeconds * 1000,
+      result,
+    };
     try {
-      await cache.set(key, {
-        version: 1,
-        storedAt,
-        expiresAt: storedAt + ttlSeconds * 1000,
-        result,
-      });
+      await Promise.race([cache.set(key, entry), life.stopped]);
     } catch {
       // fail soft: the answer is still returned, just not remembered
     }
   }
 
+  /** One HTTP exchange for one question. Throws `Aborted` when `life` stops. */
   async function queryOnce(
     resolverUrl: string,
     name: string,
     type: AddressType,
-    signal: AbortSignal,
-    aborted: Promise<never>,
+    life: Lifetime,
   ): Promise<FamilyOutcome> {
     const error = (kind: DnsErrorKind, message: string): FamilyOutcome => ({
       kind: 'error',
@@ -187,18 +345,27 @@ export function createDohClient(options: DohClientOptions): DohClient {
           referrerPolicy: 'no-referrer',
           // Our own cache honours TTLs; an HTTP cache would need Age arithmetic (RFC 8484 §5.1).
           cache: 'no-store',
-          signal,
+          // 'manual', not 'error': a refused redirect must read as such, not as a network error
+          // (which would be retried). The user chose this resolver; nobody else gets the query.
+          redirect: 'manual',
+          signal: life.signal,
         }),
-        aborted,
+        life.stopped,
       ]);
     } catch (cause) {
-      if (signal.aborted) throw new Aborted();
+      if (life.signal.aborted) throw new Aborted();
       return error(
         'network',
         `could not reach the resolver for ${name} ${type} (${describeFetchError(cause)})`,
       );
     }
+    const redirect = redirectMessage(response);
+    if (redirect !== undefined) {
+      discardBody(response);
+      return error('redirect', `for ${name} ${type}, ${redirect}`);
+    }
     if (response.status < 200 || response.status > 299) {
+      discardBody(response);
       const hint = response.status === 415 ? ' (it does not accept DNS wire format)' : '';
       return error('http-status', `answered HTTP ${response.status} for ${name} ${type}${hint}`);
     }
@@ -207,23 +374,28 @@ export function createDohClient(options: DohClientOptions): DohClient {
       ?.trim()
       .toLowerCase();
     if (contentType !== DNS_MESSAGE_TYPE) {
+      discardBody(response);
       return error(
         'content-type',
         `answered with content type "${contentType || 'none'}", not ${DNS_MESSAGE_TYPE}; is this a DoH URL?`,
       );
     }
-    let body: Uint8Array;
+    let body: Uint8Array | undefined;
     try {
-      body = new Uint8Array(await Promise.race([response.arrayBuffer(), aborted]));
+      body = await readBoundedBody(response, life.stopped);
     } catch (cause) {
-      if (signal.aborted) throw new Aborted();
+      if (life.signal.aborted) throw new Aborted();
       return error(
         'network',
         `the answer for ${name} ${type} broke off (${describeFetchError(cause)})`,
       );
     }
-    if (body.length > MAX_MESSAGE_BYTES) {
-      return error('malformed', `sent ${body.length} bytes, more than a DNS message can hold`);
+    if (body === undefined) {
+      return error(
+        'malformed',
+        `sent an answer for ${name} ${type} longer than a DNS message can be ` +
+          `(${MAX_MESSAGE_BYTES} bytes); it was refused without being downloaded`,
+      );
     }
     const parsed = parseResponse(body, { name, type: addressTypeCode(type), class: CLASS_IN });
     if (!parsed.ok) {
@@ -236,6 +408,60 @@ export function createDohClient(options: DohClientOptions): DohClient {
   }
 
   /**
+   * One question with one second try: after a network error (and a pause), or when no answer came
+   * within `resendAfterMs` (then both stay open and the first usable answer wins). `note` records
+   * that a second request went out, for the timeout message. Throws `Aborted` when `life` stops.
+   */
+  async function ask(
+    resolverUrl: string,
+    name: string,
+    type: AddressType,
+    life: Lifetime,
+    note: { askedTwice: boolean },
+  ): Promise<Asked> {
+    const first = createLifetime(life);
+    const firstDone = queryOnce(resolverUrl, name, type, first);
+    firstDone.catch(() => {}); // settled through the races below
+    let resendTimer: ReturnType<typeof setTimeout> | undefined;
+    const resendDue = new Promise<'resend'>((due) => {
+      resendTimer = setTimeout(() => due('resend'), resendAfterMs);
+    });
+    let early: FamilyOutcome | 'resend';
+    try {
+      early = await Promise.race([firstDone, resendDue]);
+    } finally {
+      clearTimeout(resendTimer);
+    }
+
+    if (early !== 'resend') {
+      if (!isTransient(early)) return { outcome: early, retried: false };
+      try {
+        await pause(retryPauseMs, life);
+      } catch {
+        return { outcome: early, retried: false }; // out of time: the network error says more
+      }
+      note.askedTwice = true;
+      const second = await queryOnce(resolverUrl, name, type, createLifetime(life));
+      return { outcome: isTransient(second) ? triedTwice(second) : second, retried: true };
+    }
+
+    note.askedTwice = true;
+    const second = createLifetime(life);
+    const secondDone = queryOnce(resolverUrl, name, type, second);
+    secondDone.catch(() => {});
+    const winner = await Promise.race([
+      firstDone.then((outcome) => ({ outcome, retried: false, other: second })),
+      secondDone.then((outcome) => ({ outcome, retried: true, other: first })),
+    ]);
+    if (!isTransient(winner.outcome)) {
+      winner.other.stop();
+      return { outcome: winner.outcome, retried: winner.retried };
+    }
+    const last = await (winner.retried ? firstDone : secondDone);
+    return { outcome: isTransient(last) ? triedTwice(last) : last, retried: !winner.retried };
+  }
+
+  /**
    * One family: the query, plus follow-up queries while the resolver hands back a CNAME chain it
    * did not chase (see answer.ts). Hops over all rounds share the MAX_CNAME_HOPS cap.
    */
@@ -243,22 +469,25 @@ export function createDohClient(options: DohClientOptions): DohClient {
     resolverUrl: string,
     name: string,
     type: AddressType,
-    signal: AbortSignal,
-    aborted: Promise<never>,
-  ): Promise<FamilyOutcome> {
+    life: Lifetime,
+    note: { askedTwice: boolean },
+  ): Promise<Asked> {
     const chain: string[] = [];
+    let retried = false;
     let chainTtl = Infinity;
     let current = name;
     for (;;) {
-      const result = await queryOnce(resolverUrl, current, type, signal, aborted);
-      if (result.kind === 'error') return result;
+      const asked = await ask(resolverUrl, current, type, life, note);
+      retried ||= asked.retried;
+      const result = asked.outcome;
+      if (result.kind === 'error') return { outcome: result, retried };
       const outcome = result.outcome;
       if (
         outcome.kind !== 'addresses' &&
         outcome.kind !== 'nodata' &&
         outcome.kind !== 'nxdomain'
       ) {
-        return result;
+        return { outcome: result, retried };
       }
       const fullChain = [...chain, ...outcome.cnameChain];
       if (
@@ -266,7 +495,7 @@ export function createDohClient(options: DohClientOptions): DohClient {
         new Set([name, ...fullChain]).size <= fullChain.length
       ) {
         const message = `${resolverHost}: the CNAME chain from ${name} loops or is longer than ${MAX_CNAME_HOPS} hops`;
-        return { kind: 'error', error: { kind: 'malformed', message } };
+        return { outcome: { kind: 'error', error: { kind: 'malformed', message } }, retried };
       }
       if (outcome.kind === 'nodata' && outcome.unresolved) {
         chain.push(...outcome.cnameChain);
@@ -274,13 +503,17 @@ export function createDohClient(options: DohClientOptions): DohClient {
         current = outcome.unresolved.target;
         continue;
       }
-      if (chain.length === 0) return result;
+      if (chain.length === 0) return { outcome: result, retried };
       if (outcome.kind === 'addresses') {
         const addresses = outcome.addresses.map((a) => ({ ...a, ttl: Math.min(a.ttl, chainTtl) }));
         const ttl = Math.min(outcome.ttl, chainTtl);
-        return { kind: 'answer', outcome: { ...outcome, addresses, ttl, cnameChain: fullChain } };
+        const joined = { ...outcome, addresses, ttl, cnameChain: fullChain };
+        return { outcome: { kind: 'answer', outcome: joined }, retried };
       }
-      return { kind: 'answer', outcome: { ...outcome, cnameChain: fullChain } };
+      return {
+        outcome: { kind: 'answer', outcome: { ...outcome, cnameChain: fullChain } },
+        retried,
+      };
     }
   }
 
@@ -337,8 +570,43 @@ export function createDohClient(options: DohClientOptions): DohClient {
     };
     if (opts.signal?.aborted) return fail(abortedError);
 
-    const key = cacheKey(resolver.url, name);
-    const cached = await readCache(key);
+    // The deadline starts before the first await, so it covers the cache as well as the network.
+    const life = createLifetime();
+    let reason: 'timeout' | 'aborted' | undefined;
+    const stop = (why: 'timeout' | 'aborted'): void => {
+      reason ??= why;
+      life.stop();
+    };
+    const timer = setTimeout(() => stop('timeout'), timeoutMs);
+    const onCallerAbort = (): void => stop('aborted');
+    opts.signal?.addEventListener('abort', onCallerAbort, { once: true });
+    try {
+      const result = await resolveWithin(hostname, name, resolver.url, life, () => reason);
+      return reason === 'aborted' ? fail(abortedError) : result;
+    } catch (thrown) {
+      if (!(thrown instanceof Aborted)) throw thrown;
+      if (reason !== 'timeout') return fail(abortedError);
+      return fail({
+        kind: 'timeout',
+        message: `${resolverHost}: the DNS cache did not answer for ${name} within ${timeoutMs} ms`,
+      });
+    } finally {
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onCallerAbort);
+    }
+  }
+
+  /** The lookup proper, under `life`; throws `Aborted` only while reading the cache. */
+  async function resolveWithin(
+    hostname: string,
+    name: string,
+    resolverUrl: string,
+    life: Lifetime,
+    stopReason: () => 'timeout' | 'aborted' | undefined,
+  ): Promise<ResolveResult> {
+    const fail = (error: DnsError): ResolveResult => ({ ok: false, hostname, error });
+    const key = cacheKey(resolverUrl, name);
+    const cached = await readCache(key, life);
     const startedAt = now();
     if (cached && cached.expiresAt > startedAt) {
       if (!cached.result.ok) return fail(cached.result.error);
@@ -352,61 +620,46 @@ export function createDohClient(options: DohClientOptions): DohClient {
         })),
         cnameChain: cached.result.cnameChain,
         fromCache: true,
+        retried: false,
       };
     }
 
-    const controller = new AbortController();
-    let reason: 'timeout' | 'aborted' | undefined;
-    let rejectAborted: (error: Error) => void = () => {};
-    const aborted = new Promise<never>((_, reject) => {
-      rejectAborted = reject;
-    });
-    aborted.catch(() => {}); // observed through the races; never an unhandled rejection
-    const stop = (why: 'timeout' | 'aborted'): void => {
-      reason ??= why;
-      controller.abort();
-      rejectAborted(new Aborted());
-    };
-    const timer = setTimeout(() => stop('timeout'), timeoutMs);
-    const onCallerAbort = (): void => stop('aborted');
-    opts.signal?.addEventListener('abort', onCallerAbort, { once: true });
-
-    const run = async (type: AddressType): Promise<FamilyOutcome> => {
+    const run = async (type: AddressType): Promise<Asked> => {
+      const note = { askedTwice: false };
       try {
-        return await queryFamily(resolver.url, name, type, controller.signal, aborted);
+        return await queryFamily(resolverUrl, name, type, life, note);
       } catch (thrown) {
+        let error: DnsError;
         if (!(thrown instanceof Aborted)) {
           const message = `${resolverHost}: unexpected failure for ${name} ${type}: ${String(thrown)}`;
-          return { kind: 'error', error: { kind: 'malformed', message } };
+          error = { kind: 'malformed', message };
+        } else if (stopReason() === 'timeout') {
+          const twice = note.askedTwice ? '; asked twice' : '';
+          const message = `${resolverHost}: no answer for ${name} ${type} within ${timeoutMs} ms${twice}`;
+          error = { kind: 'timeout', message };
+        } else {
+          error = { kind: 'aborted', message: `the lookup of ${name} was cancelled` };
         }
-        const why = reason ?? 'aborted';
-        const message =
-          why === 'timeout'
-            ? `${resolverHost}: no answer for ${name} ${type} within ${timeoutMs} ms`
-            : abortedError.message;
-        return { kind: 'error', error: { kind: why, message } };
+        return { outcome: { kind: 'error', error }, retried: false };
       }
     };
-    let outcomes: [FamilyOutcome, FamilyOutcome];
-    try {
-      outcomes = await Promise.all([run('A'), run('AAAA')]);
-    } finally {
-      clearTimeout(timer);
-      opts.signal?.removeEventListener('abort', onCallerAbort);
-    }
-    if (reason === 'aborted') return fail(abortedError);
+    // A caller's abort is turned into 'aborted' by resolve(), whatever comes out here.
+    const asked = await Promise.all([run('A'), run('AAAA')]);
 
+    const outcomes = asked.map((a) => a.outcome) as [FamilyOutcome, FamilyOutcome];
     const [a, aaaa] = outcomes;
     const addresses: ResolvedAddress[] = [];
     let cnameChain: readonly string[] | undefined;
     let positiveTtl = Infinity;
-    for (const outcome of outcomes) {
+    let retried = false;
+    for (const { outcome, retried: familyRetried } of asked) {
       if (outcome.kind !== 'answer' || outcome.outcome.kind !== 'addresses') continue;
       for (const address of outcome.outcome.addresses) {
         addresses.push({ ip: address.address, type: address.type, ttl: address.ttl });
       }
       cnameChain ??= outcome.outcome.cnameChain;
       positiveTtl = Math.min(positiveTtl, outcome.outcome.ttl);
+      retried ||= familyRetried;
     }
     const errors = [outcomeError(name, 'A', a), outcomeError(name, 'AAAA', aaaa)];
 
@@ -419,8 +672,9 @@ export function createDohClient(options: DohClientOptions): DohClient {
         key,
         { ok: true, addresses, cnameChain: chain },
         partial ? minTtl : clamp(positiveTtl, minTtl, maxTtl),
+        life,
       );
-      return { ok: true, hostname, addresses, cnameChain: chain, fromCache: false };
+      return { ok: true, hostname, addresses, cnameChain: chain, fromCache: false, retried };
     }
 
     const [errorA, errorAaaa] = errors as [DnsError, DnsError];
@@ -441,7 +695,7 @@ export function createDohClient(options: DohClientOptions): DohClient {
               kind: 'nodata',
               message: `${resolverHost}: ${name} has no A or AAAA record`,
             };
-      await writeCache(key, { ok: false, error }, negativeTtl);
+      await writeCache(key, { ok: false, error }, negativeTtl, life);
       return fail(error);
     }
     return fail(ERROR_RANK[errorA.kind] <= ERROR_RANK[errorAaaa.kind] ? errorA : errorAaaa);

@@ -10,6 +10,7 @@ export type DnsErrorKind =
   | 'timeout'
   | 'aborted'
   | 'network'
+  | 'redirect'
   | 'http-status'
   | 'content-type'
   | 'malformed';
@@ -37,5 +38,10 @@ export type ResolveResult =
       /** CNAME targets followed from the host name, in order; [] when none. */
       readonly cnameChain: readonly string[];
       readonly fromCache: boolean;
+      /**
+       * True when part of this answer came from a query sent a second time (after a network error
+       * or no answer in time), so a caller can say the resolver needed two tries. False from cache.
+       */
+      readonly retried: boolean;
     }
   | { readonly ok: false; readonly hostname: string; readonly error: DnsError };

@@ -7,8 +7,10 @@
 /** One watched autonomous system, with where the claim comes from. */
 export interface WatchAsn {
   asn: number;
+  /** For people, shown in the options page: what the network is, in plain words. */
   note?: string;
   confidence?: 'high' | 'medium' | 'low';
+  /** The research trail behind the claim (sites, repositories, data sets); not shown. */
   sources?: string[];
 }
 

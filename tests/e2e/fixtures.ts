@@ -1,41 +1,47 @@
 /**
- * Playwright fixtures for CarrierFlag's end-to-end tests.
+ * Playwright fixtures for CarrierFlag's end-to-end tests, in Chromium and in Firefox.
  *
- * Lifetimes: the servers (unbound DoH, the web server, the stub resolvers) start once per
- * Playwright worker, because they hold no per-test state that a test cannot reset. The browser is
- * per test: a fresh profile costs ~0.8 s and gives every test empty extension storage, so no test
- * sees another's settings, DNS cache or tab reports.
+ * One spec runs in both browsers: playwright.config.ts has a project per browser, and specs reach the
+ * browser only through `ext` (tabs, badge, popup, options, background) and the servers.
  *
- * Extension APIs (badge, title, tabs) are read from an extension page that runs none of our code
- * (the packaged manifest.json, viewed as a tab), not from the service worker: a stopped worker
- * cannot evaluate anything until an event wakes it, and reading the badge must not wake it.
+ * Lifetimes: the servers (unbound DoH, the web server, the stub resolvers) and the browser start once
+ * per Playwright worker (a launch costs 1–2 s in Chromium and 10–25 s in Firefox on a busy machine).
+ * Before each test `ext` resets what a test can change: it closes every tab, empties
+ * storage.session (tab reports, DNS cache) and saves default settings through the worker (resolver:
+ * the test DoH server), and empties the servers' logs. A file that needs a browser launched
+ * differently sets a worker option (`test.use({ backgroundIdleTimeoutMs })`), which gives it a
+ * browser of its own.
+ *
+ * Extension APIs (badge, title, tabs, storage) are called from an extension page that runs none of
+ * our code (the packaged manifest.json, shown as a tab), not from the background: a stopped
+ * background cannot evaluate anything until an event wakes it, and reading the badge must not wake it.
  */
-import {
-  test as base,
-  chromium,
-  expect,
-  type BrowserContext,
-  type Page,
-  type Worker,
-} from '@playwright/test';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { test as base, expect } from '@playwright/test';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CHROMIUM, chromiumArgs } from './support/chromium';
+import { defaultSettings, type Settings } from '../../lib/settings';
+import { launchChromium } from './support/browsers/chromium-session';
+import { launchFirefox } from './support/browsers/firefox-session';
+import {
+  callExpression,
+  type BackgroundScope,
+  type BrowserKind,
+  type ExtensionSession,
+  type SiteTab,
+} from './support/browsers/types';
 import { startUnboundDoh, type DohRecord, type UnboundDoh } from './support/doh-server';
-import { delay } from './support/ports';
+import { startForwardProxy, type ForwardProxy } from './support/forward-proxy';
 import { startStubDoh, type StubDoh } from './support/stub-doh';
+import { UiPage } from './support/ui-page';
+import { waitUntil, WAIT_CEILING_MS } from './support/wait';
 import { startWebServer, type WebServer } from './support/web-server';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const READY_TIMEOUT_MS = 15_000;
-const POLL_MS = 50;
+export type { BrowserKind, SiteTab } from './support/browsers/types';
+export { UiPage } from './support/ui-page';
 
-// For the launchMs fixture: when each context's launch began and its worker became ready.
-const launchStartedAt = new WeakMap<BrowserContext, number>();
-const readyAt = new WeakMap<BrowserContext, number>();
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** A browser launch on a loaded machine: Firefox took up to 25 s here; this is a ceiling. */
+const LAUNCH_CEILING_MS = 120_000;
 
 /** Addresses taken from the bundled routing data (@ip-location-db/asn), one per carrier. */
 export const ADDRESSES = {
@@ -74,6 +80,10 @@ export const DEFAULT_RECORDS: readonly DohRecord[] = [
 
 export const DEFAULT_SERVFAIL_ZONES: readonly string[] = ['fail.test'];
 
+/** The badge colours the extension uses (lib/verdict.ts). */
+export const BADGE_RED = '#d93025';
+export const BADGE_GREY = '#5f6368';
+
 /** The per-tab action state, as the browser holds it. */
 export interface BadgeState {
   text: string;
@@ -93,62 +103,84 @@ export interface StubResolvers {
   httpError: StubDoh;
 }
 
-interface WorkerFixtures {
-  /** Records served by the worker's DoH server; override with `test.use({ dohRecords })` per file. */
-  dohRecords: readonly DohRecord[];
-  servfailZones: readonly string[];
-  /** Absolute path of the unpacked extension (default .output/chrome-mv3). */
-  extensionPath: string;
-  doh: UnboundDoh;
-  web: WebServer;
-  stubs: StubResolvers;
-}
-
-interface TestFixtures {
-  /** How long launching Chromium until the worker was ready took, for this test, in ms. */
-  launchMs: number;
-  serviceWorker: Worker;
-  extensionId: string;
-  /** An extension page used to call chrome.* APIs without depending on the service worker. */
-  apiPage: Page;
-  /** The id of the tab showing `page`, found by URL (throws unless exactly one tab matches). */
-  tabIdOf: (page: Page) => Promise<number>;
-  badgeText: (tabId: number) => Promise<string>;
-  badgeColor: (tabId: number) => Promise<string>;
-  actionTitle: (tabId: number) => Promise<string>;
-  badgeState: (tabId: number) => Promise<BadgeState>;
-  /** Polls every 50 ms until the badge matches (exact text, RegExp on text, or predicate). */
-  waitForBadge: (
+/** What a spec drives: the browser with the extension, as a user and as the test harness. */
+export interface Ext {
+  readonly kind: BrowserKind;
+  /** ms from the start of this browser's launch until the extension was ready. */
+  readonly launchMs: number;
+  /** Opens a new tab at `url` and waits for the page. */
+  open(url: string): Promise<SiteTab>;
+  badge(tabId: number): Promise<BadgeState>;
+  /** Waits until the badge matches (exact text, RegExp on the text, or a predicate); returns it. */
+  waitForBadge(
     tabId: number,
     matcher: BadgeMatcher,
     options?: { timeoutMs?: number },
-  ) => Promise<BadgeState>;
-  /** Stops the MV3 service worker for real (as the browser does when idle) and waits until gone. */
-  stopServiceWorker: () => Promise<void>;
-  isServiceWorkerRunning: () => Promise<boolean>;
-  /** Waits until an event has started the worker again; then `serviceWorker` works again. */
-  waitForServiceWorkerRunning: (options?: { timeoutMs?: number }) => Promise<void>;
-  /** Opens the popup as a tab for the given tab: chrome-extension://<id>/popup.html?tab=<tabId>. */
-  openPopupFor: (tabId: number) => Promise<Page>;
-  openOptions: () => Promise<Page>;
+  ): Promise<BadgeState>;
+  /** The popup for a tab, opened as a page (`popup.html?tab=N`), once it shows a verdict. */
+  popup(tabId: number): Promise<UiPage>;
+  /** The settings page, once it has loaded the settings. */
+  options(): Promise<UiPage>;
   /**
-   * Sets a custom resolver the way a user does (options page, "Custom resolver URL", Save), waits
+   * Sets a custom resolver the way a user does (settings page, "Custom resolver URL", Save), waits
    * for the saved notice, then closes the page. Throws with the page's own message if refused.
    */
-  useResolver: (url: string) => Promise<void>;
+  useResolver(url: string): Promise<void>;
+  /** Changes settings directly through the worker's save-settings message (test set-up only). */
+  updateSettings(change: (settings: Settings) => Settings): Promise<void>;
+  /** Calls an extension API from the api page: `(ext, arg) => ext.storage.session.get(null)`. */
+  callApi<A, R>(fn: (ext: ExtensionApi, arg: A) => R | Promise<R>, arg: A): Promise<R>;
+  /** Runs `fn(scope, arg)` against the background's global object (wakes it if stopped). */
+  evaluateInBackground<A, R>(
+    fn: (scope: BackgroundScope, arg: A) => R | Promise<R>,
+    arg: A,
+  ): Promise<R>;
+  isBackgroundRunning(): Promise<boolean>;
+  stopBackground(): Promise<void>;
+  waitForBackgroundRunning(options?: { timeoutMs?: number }): Promise<void>;
 }
 
-/**
- * The few chrome.* calls the fixtures make inside an extension page. Declared here rather than
- * pulling in a global `chrome` type that the product code must not rely on.
- */
-interface ChromeApi {
+/** The extension APIs the tests call, as both browsers have them (promise-returning). */
+export interface ExtensionApi {
   tabs: { query(query: object): Promise<{ id?: number; url?: string }[]> };
   action: {
     getBadgeText(details: { tabId: number }): Promise<string>;
     getBadgeBackgroundColor(details: { tabId: number }): Promise<number[]>;
     getTitle(details: { tabId: number }): Promise<string>;
   };
+  storage: {
+    session: StorageAreaApi;
+    local: StorageAreaApi;
+  };
+  runtime: { sendMessage(message: unknown): Promise<unknown> };
+}
+
+interface StorageAreaApi {
+  get(keys: string | null): Promise<Record<string, unknown>>;
+  set(items: Record<string, unknown>): Promise<void>;
+  clear(): Promise<void>;
+}
+
+interface WorkerFixtures {
+  /** Which browser this project drives (set per project in playwright.config.ts). */
+  browserKind: BrowserKind;
+  /** Records served by the worker's DoH server; override with `test.use({ dohRecords })` per file. */
+  dohRecords: readonly DohRecord[];
+  servfailZones: readonly string[];
+  /** Firefox: the event page's idle timeout; a file that sets it gets a browser of its own. */
+  backgroundIdleTimeoutMs: number | undefined;
+  /** Launch the browser behind a local forward proxy on 127.0.0.2 (`forwardProxy`). */
+  behindProxy: boolean;
+  /** The forward proxy, when `behindProxy`; it maps every `*.test` name to the web server. */
+  forwardProxy: ForwardProxy | undefined;
+  doh: UnboundDoh;
+  web: WebServer;
+  stubs: StubResolvers;
+  session: ExtensionSession;
+}
+
+interface TestFixtures {
+  ext: Ext;
 }
 
 function toHex(color: readonly number[]): string {
@@ -163,22 +195,52 @@ function matches(matcher: BadgeMatcher, badge: BadgeState): boolean {
   return matcher(badge);
 }
 
-async function serviceWorkerTargets(context: BrowserContext, page: Page, extensionId: string) {
-  const session = await context.newCDPSession(page);
-  try {
-    const { targetInfos } = await session.send('Target.getTargets');
-    return targetInfos.filter(
-      (t) => t.type === 'service_worker' && t.url.startsWith(`chrome-extension://${extensionId}/`),
-    );
-  } finally {
-    await session.detach().catch(() => undefined);
+/** `fn(ext, arg)` in the api page, where `ext` is `browser` (Firefox) or `chrome` (Chromium). */
+async function callApi<A, R>(
+  session: ExtensionSession,
+  fn: (ext: ExtensionApi, arg: A) => R | Promise<R>,
+  arg: A,
+): Promise<R> {
+  return (await session.api.evaluateExpression(
+    callExpression(fn, 'globalThis.browser ?? globalThis.chrome', arg),
+  )) as R;
+}
+
+/** Default settings, pointed at the test DoH server: the state every test starts from. */
+function testSettings(doh: UnboundDoh): Settings {
+  return { ...defaultSettings(), resolver: { kind: 'custom', url: doh.url } };
+}
+
+async function saveSettings(session: ExtensionSession, settings: Settings): Promise<void> {
+  const result = await callApi(
+    session,
+    async (ext, value) => ext.runtime.sendMessage({ type: 'save-settings', settings: value }),
+    settings,
+  );
+  if (!(result as { ok?: boolean } | undefined)?.ok) {
+    throw new Error(`the worker refused the test settings: ${JSON.stringify(result)}`);
   }
 }
 
 export const test = base.extend<TestFixtures, WorkerFixtures>({
+  browserKind: ['chromium', { scope: 'worker', option: true }],
   dohRecords: [DEFAULT_RECORDS, { scope: 'worker', option: true }],
   servfailZones: [DEFAULT_SERVFAIL_ZONES, { scope: 'worker', option: true }],
-  extensionPath: [path.join(ROOT, '.output/chrome-mv3'), { scope: 'worker', option: true }],
+  backgroundIdleTimeoutMs: [undefined, { scope: 'worker', option: true }],
+  behindProxy: [false, { scope: 'worker', option: true }],
+
+  forwardProxy: [
+    async ({ behindProxy }, use) => {
+      if (!behindProxy) return use(undefined);
+      // With a proxy the browser leaves name resolution to the proxy: map the made-up sites here.
+      const proxy = await startForwardProxy({
+        resolve: (name) => (name.endsWith('.test') ? '127.0.0.1' : name),
+      });
+      await use(proxy);
+      await proxy.stop();
+    },
+    { scope: 'worker' },
+  ],
 
   doh: [
     async ({ dohRecords, servfailZones }, use) => {
@@ -213,214 +275,129 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     { scope: 'worker' },
   ],
 
-  launchMs: async ({ context, serviceWorker }, use) => {
-    void serviceWorker;
-    await use((readyAt.get(context) ?? NaN) - (launchStartedAt.get(context) ?? NaN));
-  },
+  session: [
+    async ({ browserKind, doh, backgroundIdleTimeoutMs, forwardProxy }, use) => {
+      const options = {
+        extensionPath: path.join(
+          ROOT,
+          browserKind === 'firefox' ? '.output/firefox-mv3' : '.output/chrome-mv3',
+        ),
+        dohSpkiHash: doh.spkiHash,
+        ...(backgroundIdleTimeoutMs !== undefined ? { backgroundIdleTimeoutMs } : {}),
+        ...(forwardProxy ? { proxy: { host: forwardProxy.host, port: forwardProxy.port } } : {}),
+      };
+      const session =
+        browserKind === 'firefox' ? await launchFirefox(options) : await launchChromium(options);
+      await use(session);
+      await session.close();
+    },
+    { scope: 'worker', timeout: LAUNCH_CEILING_MS },
+  ],
 
-  context: async ({ extensionPath, doh, web, stubs }, use) => {
-    if (!existsSync(path.join(extensionPath, 'manifest.json'))) {
-      throw new Error(
-        `No built extension at ${extensionPath}: run \`npm run build\` (or \`npx wxt build\`) first.`,
-      );
-    }
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} not found: run \`bash scripts/setup-test-env.sh\` first.`);
-    }
-    const userDataDir = await mkdtemp(path.join(os.tmpdir(), 'carrierflag-profile-'));
-    const started = Date.now();
-    const context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: chromiumArgs(extensionPath, doh.spkiHash),
-    });
-    // Each test starts with empty logs, so assertions see only their own traffic.
+  ext: async ({ session, doh, web, stubs, forwardProxy }, use) => {
+    // Back to a known state: no tabs, no reports or cached answers, default settings.
+    await session.closeOtherTabs();
+    await callApi(session, (ext) => ext.storage.session.clear(), undefined);
+    await saveSettings(session, testSettings(doh));
     await doh.clearQueries();
     web.clearRequests();
     for (const stub of Object.values(stubs) as StubDoh[]) stub.clearRequests();
-    launchStartedAt.set(context, started);
-    await use(context);
-    await context.close();
-    await rm(userDataDir, { recursive: true, force: true });
-  },
+    forwardProxy?.clearRequests();
 
-  serviceWorker: async ({ context }, use) => {
-    const worker =
-      context.serviceWorkers().find((w) => w.url().startsWith('chrome-extension://')) ??
-      (await context.waitForEvent('serviceworker', {
-        predicate: (w) => w.url().startsWith('chrome-extension://'),
-        timeout: READY_TIMEOUT_MS,
-      }));
-    // Navigating before start-up is done lost main-frame webRequest events in 2 of 24 runs
-    // (toolchain notes). An extension without the hook counts as ready.
-    await Promise.race([
-      worker.evaluate(async () => {
-        await (globalThis as { carrierflagReady?: Promise<unknown> }).carrierflagReady;
-      }),
-      delay(READY_TIMEOUT_MS).then(() => {
-        throw new Error(`service worker not ready after ${READY_TIMEOUT_MS} ms`);
-      }),
-    ]);
-    readyAt.set(context, Date.now());
-    await use(worker);
-  },
-
-  extensionId: async ({ serviceWorker }, use) => {
-    await use(new URL(serviceWorker.url()).host);
-  },
-
-  apiPage: async ({ context, extensionId }, use) => {
-    const page = await context.newPage();
-    await page.goto(`chrome-extension://${extensionId}/manifest.json`);
-    await use(page);
-  },
-
-  tabIdOf: async ({ apiPage }, use) => {
-    await use(async (page) => {
-      const url = page.url();
-      const deadline = Date.now() + 5000;
-      let ids: number[] = [];
-      while (Date.now() < deadline) {
-        ids = await apiPage.evaluate(async (target) => {
-          const { chrome } = globalThis as unknown as { chrome: ChromeApi };
-          const tabs = await chrome.tabs.query({});
-          return tabs.flatMap((tab) =>
-            tab.url === target && tab.id !== undefined ? [tab.id] : [],
-          );
-        }, url);
-        if (ids.length === 1 && ids[0] !== undefined) return ids[0];
-        await delay(POLL_MS);
-      }
-      throw new Error(`expected one tab showing ${url}, found ${ids.length}`);
-    });
-  },
-
-  badgeState: async ({ apiPage }, use) => {
-    await use(async (tabId) => {
-      const raw = await apiPage.evaluate(async (id) => {
-        const { chrome } = globalThis as unknown as { chrome: ChromeApi };
-        const [text, color, title] = await Promise.all([
-          chrome.action.getBadgeText({ tabId: id }),
-          chrome.action.getBadgeBackgroundColor({ tabId: id }),
-          chrome.action.getTitle({ tabId: id }),
-        ]);
-        return { text, color: [...color], title };
-      }, tabId);
+    const badge = async (tabId: number): Promise<BadgeState> => {
+      const raw = await callApi(
+        session,
+        async (ext, id) => {
+          const [text, color, title] = await Promise.all([
+            ext.action.getBadgeText({ tabId: id }),
+            ext.action.getBadgeBackgroundColor({ tabId: id }),
+            ext.action.getTitle({ tabId: id }),
+          ]);
+          return { text, color: [...color], title };
+        },
+        tabId,
+      );
       return { text: raw.text, color: toHex(raw.color), title: raw.title };
-    });
-  },
+    };
 
-  badgeText: async ({ badgeState }, use) => {
-    await use(async (tabId) => (await badgeState(tabId)).text);
-  },
-
-  badgeColor: async ({ badgeState }, use) => {
-    await use(async (tabId) => (await badgeState(tabId)).color);
-  },
-
-  actionTitle: async ({ badgeState }, use) => {
-    await use(async (tabId) => (await badgeState(tabId)).title);
-  },
-
-  waitForBadge: async ({ badgeState }, use) => {
-    await use(async (tabId, matcher, options) => {
-      const timeoutMs = options?.timeoutMs ?? 5000;
-      const deadline = Date.now() + timeoutMs;
-      let last = await badgeState(tabId);
-      while (!matches(matcher, last)) {
-        if (Date.now() > deadline) {
-          throw new Error(
-            `badge of tab ${tabId} did not match ${String(matcher)} within ${timeoutMs} ms; ` +
-              `last: ${JSON.stringify(last)}`,
-          );
-        }
-        await delay(POLL_MS);
-        last = await badgeState(tabId);
-      }
-      return last;
-    });
-  },
-
-  isServiceWorkerRunning: async ({ context, apiPage, extensionId }, use) => {
-    await use(async () => (await serviceWorkerTargets(context, apiPage, extensionId)).length > 0);
-  },
-
-  stopServiceWorker: async ({ context, apiPage, extensionId }, use) => {
-    await use(async () => {
-      // CDP Target.closeTarget on the worker's target really terminates it: module state is gone
-      // when it restarts (checked with a global marker). ServiceWorker.stopAllWorkers needs the
-      // domain enabled and did not stop it reliably. Playwright keeps the same Worker object, which
-      // answers again once an event restarts the worker.
-      const targets = await serviceWorkerTargets(context, apiPage, extensionId);
-      if (targets.length === 0) return;
-      const session = await context.newCDPSession(apiPage);
-      try {
-        for (const target of targets) {
-          await session.send('Target.closeTarget', { targetId: target.targetId });
-        }
-      } finally {
-        await session.detach().catch(() => undefined);
-      }
-      const deadline = Date.now() + 5000;
-      while ((await serviceWorkerTargets(context, apiPage, extensionId)).length > 0) {
-        if (Date.now() > deadline) throw new Error('the service worker did not stop within 5 s');
-        await delay(POLL_MS);
-      }
-    });
-  },
-
-  waitForServiceWorkerRunning: async ({ context, apiPage, extensionId }, use) => {
-    await use(async (options) => {
-      const timeoutMs = options?.timeoutMs ?? 5000;
-      const deadline = Date.now() + timeoutMs;
-      while ((await serviceWorkerTargets(context, apiPage, extensionId)).length === 0) {
-        if (Date.now() > deadline) {
-          throw new Error(`the service worker did not start within ${timeoutMs} ms`);
-        }
-        await delay(POLL_MS);
-      }
-    });
-  },
-
-  openPopupFor: async ({ context, extensionId }, use) => {
-    await use(async (tabId) => {
-      const page = await context.newPage();
-      await page.goto(`chrome-extension://${extensionId}/popup.html?tab=${tabId}`);
+    const options = async (): Promise<UiPage> => {
+      const page = new UiPage(await session.openExtensionPage('options.html'));
+      // The page shows its sections once the worker has sent the settings.
+      await page.waitForVisibleText('Custom resolver URL');
       return page;
-    });
-  },
+    };
 
-  openOptions: async ({ context, extensionId }, use) => {
-    await use(async () => {
-      const page = await context.newPage();
-      await page.goto(`chrome-extension://${extensionId}/options.html`);
-      return page;
-    });
-  },
-
-  useResolver: async ({ openOptions }, use) => {
-    await use(async (url) => {
-      const options = await openOptions();
-      try {
-        const form = options.locator('form', { has: options.getByLabel('Custom resolver URL') });
-        const input = form.getByLabel('Custom resolver URL');
-        await input.fill(url);
-        // type="url": the browser itself blocks the submit of a malformed URL, with no page message.
-        const invalid = await input.evaluate((el: HTMLInputElement) =>
-          el.checkValidity() ? '' : el.validationMessage,
+    const ext: Ext = {
+      kind: session.kind,
+      launchMs: session.launchMs,
+      open: (url) => session.openTab(url),
+      badge,
+      async waitForBadge(tabId, matcher, waitOptions) {
+        let last: BadgeState | undefined;
+        return waitUntil(
+          async () => {
+            last = await badge(tabId);
+            return matches(matcher, last) ? last : undefined;
+          },
+          {
+            what: `the badge of tab ${tabId} to match ${String(matcher)}`,
+            timeoutMs: waitOptions?.timeoutMs ?? WAIT_CEILING_MS,
+            last: () => JSON.stringify(last),
+          },
         );
-        if (invalid) throw new Error(`the options page refused ${url}: ${invalid}`);
-        await form.getByRole('button', { name: 'Save' }).click();
-        const notice = options.getByTestId('notice');
-        const refusal = form.getByRole('alert');
-        await expect(notice.filter({ hasText: 'Resolver:' }).or(refusal)).toBeVisible();
-        if (await refusal.isVisible()) {
-          throw new Error(`the options page refused ${url}: ${await refusal.innerText()}`);
+      },
+      async popup(tabId) {
+        const page = new UiPage(await session.openExtensionPage(`popup.html?tab=${tabId}`));
+        await page.waitForText('verdict', /./);
+        return page;
+      },
+      options,
+      async useResolver(url) {
+        const page = await options();
+        try {
+          await page.fill('Custom resolver URL', url);
+          // type="url": the browser itself blocks the submit of a malformed URL, with no message.
+          const invalid = await page.page.evaluate(() => {
+            const input = [...document.querySelectorAll('input[type="url"]')][0] as
+              HTMLInputElement | undefined;
+            return input && !input.checkValidity() ? input.validationMessage || 'invalid' : '';
+          }, undefined);
+          if (invalid) throw new Error(`the options page refused ${url}: ${invalid}`);
+          await page.click('Save', { near: 'Custom resolver URL' });
+          const outcome = await waitUntil(
+            async () => {
+              const notice = (await page.text('notice')) ?? '';
+              if (notice.startsWith('Resolver:')) return { ok: true as const };
+              const alerts = await page.alerts();
+              return alerts.length > 0 ? { ok: false as const, reason: alerts.join(' ') } : null;
+            },
+            { what: `the options page to accept or refuse ${url}` },
+          );
+          if (!outcome.ok) throw new Error(`the options page refused ${url}: ${outcome.reason}`);
+        } finally {
+          await page.close();
         }
-      } finally {
-        await options.close();
-      }
-    });
+      },
+      async updateSettings(change) {
+        const current = (await callApi(
+          session,
+          (api) => api.runtime.sendMessage({ type: 'get-settings' }),
+          undefined,
+        )) as { settings: Settings };
+        await saveSettings(session, change(current.settings));
+      },
+      callApi: (fn, arg) => callApi(session, fn, arg),
+      evaluateInBackground: (fn, arg) => session.evaluateInBackground(fn, arg),
+      isBackgroundRunning: () => session.isBackgroundRunning(),
+      stopBackground: () => session.stopBackground(),
+      async waitForBackgroundRunning(waitOptions) {
+        await waitUntil(() => session.isBackgroundRunning(), {
+          what: 'the background to start',
+          timeoutMs: waitOptions?.timeoutMs ?? WAIT_CEILING_MS,
+        });
+      },
+    };
+    await use(ext);
   },
 });
 

@@ -49,6 +49,7 @@ function ok(hostname: string, ...ips: string[]): ResolveResult {
     addresses: ips.map((ip) => ({ ip, type: ip.includes(':') ? 'AAAA' : 'A', ttl: 60 })),
     cnameChain: [],
     fromCache: false,
+    retried: false,
   } as ResolveResult;
 }
 
@@ -193,5 +194,16 @@ describe('tab monitor', () => {
     await visit(t.monitor, 1, 'http://clean.test/');
     await t.monitor.tabRemoved(1);
     expect(await t.monitor.getReport(1)).toBeNull();
+  });
+});
+
+describe('tab monitor: a DoH answer that took a second try', () => {
+  it('keeps the retried flag in the report, for the popup to say so', async () => {
+    const retried = { ...ok('retry.test', '1.1.1.1'), retried: true } as ResolveResult;
+    const t = setup({ 'retry.test': retried, 'first.test': ok('first.test', '1.1.1.1') });
+    await visit(t.monitor, 1, 'http://retry.test/');
+    await visit(t.monitor, 2, 'http://first.test/');
+    expect((await t.monitor.getReport(1))?.doh).toMatchObject({ state: 'done', retried: true });
+    expect((await t.monitor.getReport(2))?.doh).not.toHaveProperty('retried');
   });
 });

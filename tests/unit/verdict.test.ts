@@ -270,3 +270,60 @@ describe('verdicts from a real table survive storage', () => {
     }
   });
 });
+
+describe('buildVerdict behind a proxy', () => {
+  const carrierProxy = { address: '202.96.128.86', detectedBy: 'repeated-address' } as const;
+  const cleanProxy = { address: '9.9.9.9', detectedBy: 'proxy-info', type: 'http' } as const;
+
+  it('a proxy on a watched network flags nothing by itself', () => {
+    const v = verdict({
+      dohAddresses: ['8.8.4.4'],
+      browserAddress: '202.96.128.86',
+      proxy: carrierProxy,
+    });
+    expect(v.status).toBe('clean');
+    expect(v.groups).toEqual([]);
+    // The proxy is a fact kept apart from the site's addresses, with its network for the popup.
+    expect(v.addresses.map((a) => [a.ip, a.origins])).toEqual([['8.8.4.4', ['doh']]]);
+    expect(v.proxy).toEqual({ ...carrierProxy, lookup: routed(4134, 'Chinanet') });
+    expect(badgeFor(v).text).toBe('');
+  });
+
+  it('a carrier site behind a clean proxy is still flagged, from DoH alone', () => {
+    const v = verdict({
+      dohAddresses: ['202.96.128.86'],
+      browserAddress: '9.9.9.9',
+      proxy: cleanProxy,
+    });
+    expect(v.status).toBe('flagged');
+    expect(v.addresses.map((a) => [a.ip, a.origins])).toEqual([['202.96.128.86', ['doh']]]);
+    expect(v.proxy?.lookup).toEqual(routed(19281, 'Quad9'));
+    expect(v.connectedElsewhere).toBeUndefined();
+  });
+
+  it('without DoH (privacy mode) says the site could not be checked because of the proxy', () => {
+    for (const proxy of [cleanProxy, carrierProxy]) {
+      const v = verdict({ browserAddress: proxy.address, proxy });
+      expect(v.status).toBe('unchecked');
+      expect(v.addresses).toEqual([]);
+      expect(v.problem).toBe(
+        `the connection went through a proxy (${proxy.address}), so the site's own address was not seen`,
+      );
+      expect(badgeFor(v)).toMatchObject({ text: '?', color: '#5f6368' });
+      expect(badgeFor(v).title).toMatch(
+        /could not be checked: the connection went through a proxy/,
+      );
+    }
+  });
+
+  it('says when the connected address is not among the DoH answers, and judges both', () => {
+    const v = verdict({ dohAddresses: ['9.9.9.9'], browserAddress: '202.96.128.86' });
+    expect(v.status).toBe('flagged');
+    expect(v.connectedElsewhere).toBe('202.96.128.86');
+    expect(v.addresses.map((a) => a.ip)).toEqual(['9.9.9.9', '202.96.128.86']);
+    expect(
+      verdict({ dohAddresses: ['9.9.9.9'], browserAddress: '9.9.9.9' }).connectedElsewhere,
+    ).toBeUndefined();
+    expect(verdict({ browserAddress: '202.96.128.86' }).connectedElsewhere).toBeUndefined();
+  });
+});

@@ -1,27 +1,37 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it, vi } from 'vitest';
 import { createMemoryDnsCache, type DnsCache } from '../../../lib/dns/cache';
 import {
   base64UrlEncode,
   buildQueryUrl,
   createDohClient,
+  MAX_MESSAGE_BYTES,
   type DohClientOptions,
 } from '../../../lib/dns/doh-client';
+import { startDohServer } from '../cli/doh-server';
 import { buildResponse, decodeDnsParam, rr, T, type ResponseSpec } from './wire-builder';
 
 const RESOLVER = 'https://doh.example/dns-query';
 type Family = 'A' | 'AAAA';
 type Reply = ResponseSpec | Response | 'hang' | Error;
 
-/** A fake fetch answering each family from `replies`; the question is echoed automatically. */
-function fakeFetch(replies: Partial<Record<Family, Reply | ((name: string) => Reply)>>) {
+/**
+ * A fake fetch answering each family from `replies`; the question is echoed automatically. A
+ * function reply also gets the attempt number (0 for the first request of that family, 1 next…).
+ */
+function fakeFetch(
+  replies: Partial<Record<Family, Reply | ((name: string, attempt: number) => Reply)>>,
+) {
   const calls: { url: string; init: RequestInit | undefined }[] = [];
+  const attempts: Record<Family, number> = { A: 0, AAAA: 0 };
   const fn = vi.fn((input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const url = String(input);
     calls.push({ url, init });
     const query = decodeDnsParam(url);
     const family: Family = query.type === T.A ? 'A' : 'AAAA';
     const entry = replies[family];
-    const reply = typeof entry === 'function' ? entry(query.name) : entry;
+    const reply = typeof entry === 'function' ? entry(query.name, attempts[family]++) : entry;
     if (reply === undefined) return Promise.reject(new Error(`unexpected ${family} query`));
     if (reply === 'hang') return new Promise<Response>(() => {}); // ignores the signal on purpose
     if (reply instanceof Error) return Promise.reject(reply);
@@ -86,6 +96,7 @@ describe('createDohClient: answers', () => {
       ],
       cnameChain: [],
       fromCache: false,
+      retried: false,
     });
     expect(maxInFlight).toBe(2);
     for (const { url, init } of fake.calls) {
@@ -99,6 +110,7 @@ describe('createDohClient: answers', () => {
       expect(new Headers(init?.headers).get('accept')).toBe('application/dns-message');
       expect(init?.credentials).toBe('omit');
       expect(init?.referrerPolicy).toBe('no-referrer');
+      expect(init?.redirect).toBe('manual');
       expect(init?.signal).toBeInstanceOf(AbortSignal);
     }
   });
@@ -433,5 +445,326 @@ describe('createDohClient: cache', () => {
     };
     const d = createDohClient({ fetch: fake.fetch, resolverUrl: RESOLVER, cache: throwing });
     expect(await d.resolve('a.com')).toMatchObject({ ok: true, fromCache: false });
+  });
+});
+
+/** A DoH answer for the question in `url`, as a 200 application/dns-message Response. */
+function answerFor(url: string, spec: ResponseSpec = {}): Response {
+  const query = decodeDnsParam(url);
+  return new Response(
+    buildResponse({ question: { name: query.name, type: query.type }, ...spec }),
+    {
+      headers: { 'content-type': 'application/dns-message' },
+    },
+  );
+}
+
+/** Resolves with 'still running' if `work` has not settled after `ms`: a bound, not a wait. */
+async function within<T>(ms: number, work: Promise<T>): Promise<T | 'still running'> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const bound = new Promise<'still running'>((r) => (timer = setTimeout(r, ms, 'still running')));
+  try {
+    return await Promise.race([work, bound]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+describe('createDohClient: redirects are refused', () => {
+  /**
+   * What a browser hands back for `redirect: 'manual'`: an opaque-redirect filtered response
+   * (type 'opaqueredirect', status 0, no headers, no body). The constructor cannot make one.
+   */
+  const opaqueRedirect = () =>
+    Object.defineProperties(new Response(null), {
+      type: { value: 'opaqueredirect' },
+      status: { value: 0 },
+      ok: { value: false },
+    });
+
+  it('refuses each shape fetch gives a redirect in, says so in words, and does not retry', async () => {
+    const shapes: [string, () => Reply][] = [
+      [
+        'Node: the 3xx itself',
+        () =>
+          new Response(null, {
+            status: 301,
+            headers: { location: 'https://elsewhere.example/dns-query' },
+          }),
+      ],
+      ['browser: opaqueredirect, status 0', opaqueRedirect],
+    ];
+    for (const [label, reply] of shapes) {
+      const fake = fakeFetch({ A: reply, AAAA: reply });
+      const result = await client(fake.fetch).resolve('a.com');
+      expect(result, label).toMatchObject({ ok: false, error: { kind: 'redirect' } });
+      if (!result.ok) {
+        expect(result.error.message).toMatch(/doh\.example: .*answered with a redirect/);
+        expect(result.error.message).toMatch(/Redirects are refused/);
+      }
+      expect(fake.spy, label).toHaveBeenCalledTimes(2);
+      expect(fake.calls.every((c) => c.init?.redirect === 'manual')).toBe(true);
+    }
+    const node = await client(fakeFetch({ A: shapes[0]![1], AAAA: {} }).fetch).resolve('a.com');
+    if (!node.ok) expect(node.error.message).toMatch(/HTTP 301 to https:\/\/elsewhere\.example/);
+  });
+
+  it('refuses an answer that a fetch ignoring redirect: manual followed anyway', async () => {
+    const redirected = ((input: RequestInfo | URL) => {
+      const response = answerFor(String(input), { answers: [rr.a('a.com', '192.0.2.1')] });
+      Object.defineProperty(response, 'redirected', { value: true });
+      return Promise.resolve(response);
+    }) as typeof fetch;
+    const result = await client(redirected).resolve('a.com');
+    expect(result).toMatchObject({ ok: false, error: { kind: 'redirect' } });
+  });
+
+  it('with Node fetch (the CLI), never sends the query to the redirect target', async () => {
+    const target = await startDohServer({ 'a.com': { a: ['192.0.2.1'] } });
+    const redirector = createServer((req, res) => {
+      res.writeHead(302, { location: `${target.url}${(req.url ?? '').replace(/^[^?]*/, '')}` });
+      res.end();
+    });
+    await new Promise<void>((r) => redirector.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = redirector.address() as AddressInfo;
+      const result = await createDohClient({
+        fetch: globalThis.fetch,
+        resolverUrl: `http://127.0.0.1:${port}/dns-query`,
+      }).resolve('a.com');
+      expect(result).toMatchObject({ ok: false, error: { kind: 'redirect' } });
+      if (!result.ok) expect(result.error.message).toMatch(/HTTP 302 to http:\/\/127\.0\.0\.1/);
+      expect(target.queries).toEqual([]);
+    } finally {
+      await new Promise((r) => redirector.close(r));
+      await target.close();
+    }
+  });
+});
+
+describe('createDohClient: answers longer than a DNS message are refused unread', () => {
+  const CHUNK = 16 * 1024;
+  const HUNDRED_MB = 100 * 1024 * 1024;
+
+  /** A 100 MB body produced lazily, chunk by chunk, recording what was pulled and the cancel. */
+  function hugeBody() {
+    const seen = { pulledBytes: 0, cancelled: false };
+    const chunk = new Uint8Array(CHUNK); // one buffer, re-sent: nothing near 100 MB is allocated
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (seen.pulledBytes >= HUNDRED_MB) return controller.close();
+        seen.pulledBytes += CHUNK;
+        controller.enqueue(chunk);
+      },
+      cancel() {
+        seen.cancelled = true;
+      },
+    });
+    return { stream, seen };
+  }
+
+  it('cancels a 100 MB streamed body soon after the first 65,535 bytes', async () => {
+    const bodies: ReturnType<typeof hugeBody>[] = [];
+    const reply = () => {
+      const body = hugeBody();
+      bodies.push(body);
+      return new Response(body.stream, {
+        headers: { 'content-type': 'application/dns-message' },
+      });
+    };
+    const heapBefore = process.memoryUsage().arrayBuffers;
+    const result = await client(fakeFetch({ A: reply, AAAA: reply }).fetch).resolve('a.com');
+    expect(result).toMatchObject({ ok: false, error: { kind: 'malformed' } });
+    if (!result.ok) expect(result.error.message).toMatch(/longer than a DNS message can be/);
+    expect(bodies).toHaveLength(2); // refused, not retried
+    for (const { seen } of bodies) {
+      expect(seen.cancelled).toBe(true);
+      expect(seen.pulledBytes).toBeLessThanOrEqual(MAX_MESSAGE_BYTES + 2 * CHUNK);
+    }
+    expect(process.memoryUsage().arrayBuffers - heapBefore).toBeLessThan(16 * 1024 * 1024);
+  });
+
+  it('refuses from Content-Length before reading the body', async () => {
+    const bodies: ReturnType<typeof hugeBody>[] = [];
+    const reply = () => {
+      const body = hugeBody();
+      bodies.push(body);
+      return new Response(body.stream, {
+        headers: {
+          'content-type': 'application/dns-message',
+          'content-length': String(HUNDRED_MB),
+        },
+      });
+    };
+    const result = await client(fakeFetch({ A: reply, AAAA: reply }).fetch).resolve('a.com');
+    expect(result).toMatchObject({ ok: false, error: { kind: 'malformed' } });
+    for (const { seen } of bodies) {
+      expect(seen.cancelled).toBe(true);
+      expect(seen.pulledBytes).toBeLessThanOrEqual(CHUNK); // at most what the stream pre-filled
+    }
+  });
+
+  it('puts an answer that arrives in small pieces back together', async () => {
+    const reply = (name: string) => {
+      const bytes = buildResponse({
+        question: { name, type: T.A },
+        answers: [rr.a(name, '192.0.2.7')],
+      });
+      let offset = 0;
+      const stream = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (offset >= bytes.length) return controller.close();
+          controller.enqueue(bytes.slice(offset, offset + 5));
+          offset += 5;
+        },
+      });
+      return new Response(stream, { headers: { 'content-type': 'application/dns-message' } });
+    };
+    const result = await client(fakeFetch({ A: reply, AAAA: {} }).fetch).resolve('a.com');
+    expect(result).toMatchObject({ ok: true, addresses: [{ ip: '192.0.2.7' }] });
+  });
+});
+
+describe('createDohClient: the deadline covers the cache', () => {
+  const answer = fakeFetch({ A: { answers: [rr.a('a.com', '192.0.2.1')] }, AAAA: {} });
+
+  it('a cache read that never settles is a timeout within the deadline', async () => {
+    const stuck: DnsCache = { get: () => new Promise(() => {}), set: () => Promise.resolve() };
+    const c = client(answer.fetch, { cache: stuck, timeoutMs: 30 });
+    const result = await within(2000, c.resolve('a.com'));
+    expect(result).toMatchObject({ ok: false, error: { kind: 'timeout' } });
+    if (result !== 'still running' && !result.ok) {
+      expect(result.error.message).toMatch(/doh\.example: the DNS cache did not answer.*30 ms/);
+    }
+  });
+
+  it('a cache write that never settles still returns the answer within the deadline', async () => {
+    const stuck: DnsCache = {
+      get: () => Promise.resolve(undefined),
+      set: () => new Promise(() => {}),
+    };
+    const c = client(answer.fetch, { cache: stuck, timeoutMs: 30 });
+    expect(await within(2000, c.resolve('a.com'))).toMatchObject({ ok: true, fromCache: false });
+  });
+
+  it("the caller's abort during a stuck cache read reads as aborted", async () => {
+    const stuck: DnsCache = { get: () => new Promise(() => {}), set: () => Promise.resolve() };
+    const controller = new AbortController();
+    const pending = client(answer.fetch, { cache: stuck, timeoutMs: 10_000 }).resolve('a.com', {
+      signal: controller.signal,
+    });
+    controller.abort();
+    expect(await within(2000, pending)).toMatchObject({ ok: false, error: { kind: 'aborted' } });
+  });
+});
+
+describe('createDohClient: one second try for lost queries', () => {
+  const quick = { retryPauseMs: 5, resendAfterMs: 10_000, timeoutMs: 2000 };
+
+  it('asks again after a network error, after the pause, and says the answer was retried', async () => {
+    const sentAt: number[] = [];
+    const fake = fakeFetch({
+      A: (name, attempt) => {
+        sentAt.push(Date.now());
+        return attempt === 0
+          ? new TypeError('Failed to fetch')
+          : { answers: [rr.a(name, '192.0.2.9')] };
+      },
+      AAAA: {},
+    });
+    const result = await client(fake.fetch, { ...quick, retryPauseMs: 40 }).resolve('a.com');
+    expect(result).toMatchObject({ ok: true, addresses: [{ ip: '192.0.2.9' }], retried: true });
+    expect(fake.spy).toHaveBeenCalledTimes(3); // A twice, AAAA once
+    expect(sentAt[1]! - sentAt[0]!).toBeGreaterThanOrEqual(35);
+  });
+
+  it('a first-try answer is not marked retried, nor is one from the cache', async () => {
+    const cache = createMemoryDnsCache();
+    const c = client(fakeFetch({ A: { answers: [rr.a('a.com', '192.0.2.1')] }, AAAA: {} }).fetch, {
+      cache,
+    });
+    expect(await c.resolve('a.com')).toMatchObject({ ok: true, retried: false });
+    expect(await c.resolve('a.com')).toMatchObject({ fromCache: true, retried: false });
+  });
+
+  it('sends a query with no answer again, keeps the first open, and cancels the loser', async () => {
+    const fake = fakeFetch({
+      A: (name, attempt) => (attempt === 0 ? 'hang' : { answers: [rr.a(name, '192.0.2.3')] }),
+      AAAA: {},
+    });
+    const result = await client(fake.fetch, { ...quick, resendAfterMs: 20 }).resolve('a.com');
+    expect(result).toMatchObject({ ok: true, addresses: [{ ip: '192.0.2.3' }], retried: true });
+    const aCalls = fake.calls.filter((c) => decodeDnsParam(c.url).type === T.A);
+    expect(aCalls).toHaveLength(2);
+    expect(aCalls[0]!.init?.signal?.aborted).toBe(true);
+  });
+
+  it('a slow first answer still wins over a resend that hangs (not marked retried)', async () => {
+    const signals: AbortSignal[] = [];
+    let releaseFirst: () => void = () => {};
+    let resendSent: () => void = () => {};
+    const resent = new Promise<void>((r) => (resendSent = r));
+    const fetchFn = ((input: RequestInfo | URL, init?: RequestInit) => {
+      const url = String(input);
+      if (decodeDnsParam(url).type !== T.A) return Promise.resolve(answerFor(url));
+      signals.push(init!.signal!);
+      if (signals.length === 1) {
+        const reply = answerFor(url, { answers: [rr.a('a.com', '192.0.2.5')] });
+        return new Promise<Response>((r) => (releaseFirst = () => r(reply)));
+      }
+      resendSent();
+      return new Promise<Response>(() => {});
+    }) as typeof fetch;
+    const pending = client(fetchFn, { ...quick, resendAfterMs: 10 }).resolve('a.com');
+    expect(await within(2000, resent)).not.toBe('still running');
+    releaseFirst();
+    expect(await pending).toMatchObject({
+      ok: true,
+      addresses: [{ ip: '192.0.2.5' }],
+      retried: false,
+    });
+    expect(signals.map((signal) => signal.aborted)).toEqual([false, true]);
+  });
+
+  it('says when the second try failed too', async () => {
+    const down = fakeFetch({
+      A: () => new TypeError('fetch failed'),
+      AAAA: () => new TypeError('fetch failed'),
+    });
+    const network = await client(down.fetch, quick).resolve('a.com');
+    expect(network).toMatchObject({ ok: false, error: { kind: 'network' } });
+    if (!network.ok) expect(network.error.message).toMatch(/fetch failed.*; tried twice$/);
+    expect(down.spy).toHaveBeenCalledTimes(4);
+
+    const silent = fakeFetch({ A: () => 'hang', AAAA: () => 'hang' });
+    const timedOut = await client(silent.fetch, { timeoutMs: 60, resendAfterMs: 10 }).resolve(
+      'a.com',
+    );
+    expect(timedOut).toMatchObject({ ok: false, error: { kind: 'timeout' } });
+    if (!timedOut.ok) expect(timedOut.error.message).toMatch(/within 60 ms; asked twice$/);
+    expect(silent.spy).toHaveBeenCalledTimes(4);
+  });
+
+  it('does not retry what the resolver answered: HTTP errors, garbage, NXDOMAIN, SERVFAIL', async () => {
+    const replies: [string, () => Reply][] = [
+      ['HTTP 503', () => new Response('busy', { status: 503 })],
+      ['HTTP 400', () => new Response('bad', { status: 400 })],
+      ['not DNS', () => new Response('{}', { headers: { 'content-type': 'application/json' } })],
+      ['garbage', () => ({ id: 7 })],
+      ['NXDOMAIN', () => ({ rcode: 3 })],
+      ['SERVFAIL', () => ({ rcode: 2 })],
+    ];
+    for (const [label, reply] of replies) {
+      const fake = fakeFetch({ A: reply, AAAA: reply });
+      await client(fake.fetch, { ...quick, resendAfterMs: 1000 }).resolve('a.com');
+      expect(fake.spy, label).toHaveBeenCalledTimes(2);
+    }
+  });
+
+  it('the second try stays inside the deadline', async () => {
+    const silent = fakeFetch({ A: () => 'hang', AAAA: () => 'hang' });
+    const started = Date.now();
+    await client(silent.fetch, { timeoutMs: 80, resendAfterMs: 40 }).resolve('a.com');
+    expect(Date.now() - started).toBeLessThan(1000);
   });
 });

@@ -1,7 +1,7 @@
 // `npm run data` end to end on the small fixtures: exit codes, --lenient, --if-stale, and that the
 // written file decodes.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -59,6 +59,21 @@ describe('scripts/build-table.ts', () => {
     expect(table.meta).toMatchObject({ source: 'iptoasn', sourceVersion: '2026-01-01' });
     expect(table.lookup('2409:8000::1')).toMatchObject({ asn: 56048 });
     expect(table.lookup('1.0.4.1')).toEqual({ kind: 'unrouted' });
+  }, 60_000);
+
+  it('--if-stale goes by the inputs\' contents, not their file times (npm ci rewrites them)', () => {
+    const input = join(dir, 'asn-ipv4-num.csv');
+    copyFileSync(`${FIX}/asn-ipv4-num.csv`, input);
+    const args = ['--source', 'ip-location-db', input, ...common, '--if-stale'];
+    expect(run(args).out).toMatch(/wrote .*table\.bin/);
+    const later = new Date(Date.now() + 60_000);
+    utimesSync(input, later, later);
+    expect(run(args).out).toContain('up to date');
+    writeFileSync(input, readFileSync(input, 'utf8').replace(/,13335,/, ',13336,'));
+    expect(run(args).out).toMatch(/wrote .*table\.bin/);
+    // A damaged output is rebuilt even though the inputs are unchanged.
+    writeFileSync(out, 'not a table');
+    expect(run(args).out).toMatch(/wrote .*table\.bin/);
   }, 60_000);
 
   it('rejects an unknown source kind', () => {

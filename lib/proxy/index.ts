@@ -1,0 +1,18 @@
+export * from './types';
+export { proxyFromProxyInfo } from './proxy-info';
+export {
+  PROXY_PATTERN,
+  canonicalIp,
+  emptyPatternState,
+  isDetectedProxy,
+  recordConnection,
+} from './pattern';
+export { registrableDomain } from './registrable-domain';
+export {
+  createProxyDetector,
+  PROXY_PATTERN_KEY,
+  type ConnectionSeen,
+  type ProxySessionArea,
+  type ProxyDetector,
+  type ProxyJudgement,
+} from './detector';

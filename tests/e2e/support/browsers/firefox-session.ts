@@ -1,0 +1,228 @@
+/**
+ * Debian's Firefox ESR with the built extension installed as a temporary add-on, driven by
+ * puppeteer-core over WebDriver BiDi (what was found to work here: shared/research/firefox-notes.md).
+ *
+ * - `--remote-allow-system-access` lets automation run code in moz-extension pages; even so a
+ *   navigation to such a page never reports "loaded", so it is started without awaiting and the
+ *   page's own `document.readyState` is polled.
+ * - The extension's UUID is pinned by a pref, so its pages have a known URL.
+ * - `network.dns.forceResolve` sends every hostname to loopback, as Chromium's host-resolver-rules do.
+ * - The background is an event page: it is reachable through `runtime.getBackgroundPage()` (which
+ *   wakes it), and `extension.getViews()` lists it only while it runs (which does not).
+ */
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { waitUntil } from '../wait';
+import { findTabId } from './tab-id';
+import {
+  callExpression,
+  type DriverPage,
+  type ExtensionSession,
+  type LaunchOptions,
+  type SiteTab,
+} from './types';
+
+export const FIREFOX = '/usr/bin/firefox-esr';
+/** Any fixed UUID will do; pinning it gives the extension's pages a known origin. */
+const EXTENSION_UUID = '5c1a7e1e-0000-4000-8000-00000000cf01';
+const BACKGROUND_PAGE = '/_generated_background_page.html';
+const READY_TIMEOUT_MS = 60_000;
+
+type ExtensionGlobal = {
+  browser: {
+    runtime: { getBackgroundPage(): Promise<Window & { carrierflagReady?: Promise<unknown> }> };
+    extension: { getViews(): Window[] };
+  };
+};
+
+async function waitForDocument(page: Page, url: string): Promise<void> {
+  await waitUntil(
+    () =>
+      page.evaluate(
+        (expected) => document.readyState === 'complete' && location.href === expected,
+        url,
+      ),
+    { what: `${url} to load`, timeoutMs: READY_TIMEOUT_MS },
+  );
+}
+
+function driverPage(page: Page): DriverPage {
+  return {
+    evaluate: (fn, arg) => page.evaluate(fn as (a: unknown) => unknown, arg) as never,
+    evaluateExpression: (expression) => page.evaluate(expression),
+    pressKey: (key) => page.keyboard.press(key as never),
+    reload: async () => {
+      const url = await page.evaluate(() => {
+        (window as { e2eBeforeReload?: boolean }).e2eBeforeReload = true;
+        return location.href;
+      });
+      void page.evaluate(() => location.reload()).catch(() => undefined);
+      await waitUntil(
+        () =>
+          page.evaluate(
+            (expected) =>
+              !(window as { e2eBeforeReload?: boolean }).e2eBeforeReload &&
+              document.readyState === 'complete' &&
+              location.href === expected,
+            url,
+          ),
+        { what: `${url} to reload` },
+      );
+    },
+    close: () => page.close(),
+  };
+}
+
+/** Launches Firefox ESR, installs the extension and waits until its background is ready. */
+export async function launchFirefox(options: LaunchOptions): Promise<ExtensionSession> {
+  const manifestPath = path.join(options.extensionPath, 'manifest.json');
+  if (!existsSync(manifestPath)) {
+    throw new Error(`No built extension at ${options.extensionPath}: run \`npm run build\` first.`);
+  }
+  if (!existsSync(FIREFOX)) {
+    throw new Error(`${FIREFOX} not found: run \`bash scripts/setup-test-env.sh\` first.`);
+  }
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
+    browser_specific_settings?: { gecko?: { id?: string } };
+  };
+  const geckoId = manifest.browser_specific_settings?.gecko?.id;
+  if (!geckoId) throw new Error(`${manifestPath} has no gecko id: is this the Firefox build?`);
+
+  const started = Date.now();
+  const browser: Browser = await puppeteer.launch({
+    browser: 'firefox',
+    executablePath: FIREFOX,
+    headless: true,
+    args: ['--remote-allow-system-access'],
+    // The DoH server's certificate is a throwaway self-signed one; this trusts it for the whole
+    // browser session, the extension's background included (Chromium trusts it by SPKI instead).
+    acceptInsecureCerts: true,
+    protocolTimeout: READY_TIMEOUT_MS,
+    extraPrefsFirefox: {
+      // Behind a proxy the proxy resolves the sites' names, and forceResolve would also send the
+      // proxy's own address (127.0.0.2) to 127.0.0.1.
+      ...(options.proxy ? {} : { 'network.dns.forceResolve': '127.0.0.1' }),
+      'network.dns.disableIPv6': true,
+      // Firefox's own DoH stays off: names resolve through the pref above only.
+      'network.trr.mode': 5,
+      // No https:// attempt before http:// (it would show up as an extra main-frame request).
+      'dom.security.https_first': false,
+      'dom.security.https_first_schemeless': false,
+      'extensions.webextensions.uuids': JSON.stringify({ [geckoId]: EXTENSION_UUID }),
+      // Manual proxy for http and https; loopback (the DoH server) is never proxied by default
+      // (network.proxy.allow_hijacking_localhost is false).
+      ...(options.proxy
+        ? {
+            'network.proxy.type': 1,
+            'network.proxy.http': options.proxy.host,
+            'network.proxy.http_port': options.proxy.port,
+            'network.proxy.ssl': options.proxy.host,
+            'network.proxy.ssl_port': options.proxy.port,
+          }
+        : {}),
+      ...(options.backgroundIdleTimeoutMs !== undefined
+        ? { 'extensions.background.idle.timeout': options.backgroundIdleTimeoutMs }
+        : {}),
+    },
+  });
+  try {
+    await browser.installExtension(options.extensionPath);
+    const extensionBase = `moz-extension://${EXTENSION_UUID}/`;
+
+    const openExtensionPage = async (pathAndQuery: string): Promise<Page> => {
+      const page = await browser.newPage();
+      const url = `${extensionBase}${pathAndQuery}`;
+      void page.goto(url).catch(() => undefined);
+      await waitForDocument(page, url);
+      return page;
+    };
+
+    const apiTab = await openExtensionPage('manifest.json');
+    const api = driverPage(apiTab);
+    const waitForBackgroundReady = async () => {
+      await api.evaluate(async () => {
+        const background = await (
+          globalThis as unknown as ExtensionGlobal
+        ).browser.runtime.getBackgroundPage();
+        await background.carrierflagReady;
+      }, undefined);
+    };
+    await waitUntil(async () => (await waitForBackgroundReady(), true), {
+      what: 'the background page to be ready',
+      timeoutMs: READY_TIMEOUT_MS,
+    });
+    const launchMs = Date.now() - started;
+
+    const isBackgroundRunning = () =>
+      api.evaluate(
+        (backgroundPath) =>
+          (globalThis as unknown as ExtensionGlobal).browser.extension
+            .getViews()
+            .some((view) => view.location.pathname === backgroundPath),
+        BACKGROUND_PAGE,
+      );
+
+    const tabOf = async (page: Page): Promise<SiteTab> => ({
+      id: await findTabId(api, page.url()),
+      goto: async (url) => {
+        await page.goto(url);
+      },
+      clickLink: async (text) => {
+        await page.evaluate((linkText) => {
+          const link = [...document.querySelectorAll('a')].find(
+            (a) => a.textContent?.trim() === linkText,
+          );
+          if (!link) throw new Error(`no link "${linkText}"`);
+          link.click();
+        }, text);
+      },
+      title: () => page.title(),
+      close: () => page.close(),
+    });
+
+    return {
+      kind: 'firefox',
+      extensionBase,
+      launchMs,
+      api,
+      async openTab(url) {
+        const page = await browser.newPage();
+        await page.goto(url);
+        return tabOf(page);
+      },
+      async openExtensionPage(pathAndQuery) {
+        return driverPage(await openExtensionPage(pathAndQuery));
+      },
+      async closeOtherTabs() {
+        for (const page of await browser.pages()) {
+          if (page !== apiTab) await page.close().catch(() => undefined);
+        }
+      },
+      waitForBackgroundReady,
+      evaluateInBackground: async (fn, arg) =>
+        // The background page is same-origin with the api page: its window object is reachable from
+        // there, and `fn` runs against it.
+        (await api.evaluateExpression(
+          `browser.runtime.getBackgroundPage().then((background) => ${callExpression(fn, 'background', arg)})`,
+        )) as never,
+      isBackgroundRunning,
+      async stopBackground(stopOptions) {
+        if (options.backgroundIdleTimeoutMs === undefined) {
+          throw new Error(
+            'Firefox stops an event page only when idle: launch with backgroundIdleTimeoutMs ' +
+              '(test.use({ backgroundIdleTimeoutMs })) to test that.',
+          );
+        }
+        await waitUntil(async () => !(await isBackgroundRunning()), {
+          what: 'Firefox to suspend the idle background page',
+          timeoutMs: stopOptions?.timeoutMs ?? options.backgroundIdleTimeoutMs + 30_000,
+        });
+      },
+      close: () => browser.close(),
+    };
+  } catch (error) {
+    await browser.close().catch(() => undefined);
+    throw error;
+  }
+}

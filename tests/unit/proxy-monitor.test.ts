@@ -1,0 +1,240 @@
+/**
+ * The tab monitor behind a proxy, from webRequest-like events to the badge and the report: the
+ * proxy's address is never judged as the site's, whether Firefox names the proxy or the
+ * repeated-address pattern finds it.
+ */
+import { describe, expect, it } from 'vitest';
+import type { ResolveResult } from '../../lib/dns';
+import type { LookupResult } from '../../lib/prefix-table';
+import type { ProxyFact } from '../../lib/proxy';
+import { defaultSettings, type Settings } from '../../lib/settings';
+import {
+  createTabMonitor,
+  type Badge,
+  type SessionArea,
+  type TabReport,
+} from '../../lib/tab-monitor';
+
+/** AS4134 Chinanet: a carrier network on the default watchlist. */
+const CARRIER = '202.96.128.86';
+const CARRIER_2 = '202.96.128.87';
+/** AS13335 Cloudflare: not watched. */
+const CLEAN = '1.1.1.1';
+const CLEAN_2 = '1.0.0.1';
+
+const ROUTES: Record<string, LookupResult> = {
+  [CARRIER]: { kind: 'routed', asn: 4134, org: 'Chinanet', rangeStart: '', rangeEnd: '' },
+  [CARRIER_2]: { kind: 'routed', asn: 4134, org: 'Chinanet', rangeStart: '', rangeEnd: '' },
+  [CLEAN]: { kind: 'routed', asn: 13335, org: 'Cloudflare', rangeStart: '', rangeEnd: '' },
+  [CLEAN_2]: { kind: 'routed', asn: 13335, org: 'Cloudflare', rangeStart: '', rangeEnd: '' },
+};
+const table = { lookup: (ip: string): LookupResult => ROUTES[ip] ?? { kind: 'unrouted' } };
+
+function ok(hostname: string, ...ips: string[]): ResolveResult {
+  return {
+    ok: true,
+    hostname,
+    addresses: ips.map((ip) => ({ ip, type: 'A', ttl: 60 })),
+    cnameChain: [],
+    fromCache: false,
+    retried: false,
+  } as ResolveResult;
+}
+
+/** storage.session stand-in that tells waiters about every write, so tests wait on signals. */
+function signallingSession() {
+  const data = new Map<string, unknown>();
+  const waiters = new Set<() => void>();
+  const session: SessionArea = {
+    get: (async (key: string | null) => {
+      if (key === null) return structuredClone(Object.fromEntries(data));
+      return data.has(key) ? { [key]: structuredClone(data.get(key)) } : {};
+    }) as SessionArea['get'],
+    async set(items) {
+      for (const [k, v] of Object.entries(items)) data.set(k, structuredClone(v));
+      for (const wake of [...waiters]) wake();
+    },
+    async remove(key) {
+      data.delete(key);
+    },
+  };
+  /** Resolves with tab `tabId`'s report once it satisfies `done` (now or after a later write). */
+  function reportWhen(tabId: number, done: (r: TabReport) => boolean): Promise<TabReport> {
+    return new Promise((resolve) => {
+      const check = () => {
+        const report = data.get(`tab:${tabId}`) as TabReport | undefined;
+        if (report && done(report)) {
+          waiters.delete(check);
+          resolve(structuredClone(report));
+        }
+      };
+      waiters.add(check);
+      check();
+    });
+  }
+  /** Resolves once `ready()` holds, checking after every write (or badge change, via `wake`). */
+  function when(ready: () => boolean): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (ready()) {
+          waiters.delete(check);
+          resolve();
+        }
+      };
+      waiters.add(check);
+      check();
+    });
+  }
+  const wake = () => {
+    for (const check of [...waiters]) check();
+  };
+  return { session, reportWhen, when, wake };
+}
+
+function setup(answers: Record<string, ResolveResult>, settings: Settings = defaultSettings()) {
+  const { session, reportWhen, when, wake } = signallingSession();
+  const badges = new Map<number, Badge>();
+  const state = { settings };
+  const monitor = createTabMonitor({
+    session,
+    setBadge: async (tabId, badge) => {
+      badges.set(tabId, badge);
+      wake();
+    },
+    table: Promise.resolve(table),
+    getSettings: () => state.settings,
+    resolve: async (hostname) => {
+      const answer = answers[hostname];
+      if (!answer) throw new Error(`unexpected query for ${hostname}`);
+      return answer;
+    },
+    now: () => 1_000,
+    log: () => {},
+  });
+  /** One top-level visit; resolves once the report is final (DoH answered, connection seen). */
+  async function visit(tabId: number, host: string, ip: string, proxy?: ProxyFact) {
+    const url = `http://${host}/`;
+    await monitor.navigationStarted(tabId, url);
+    await monitor.responseStarted(tabId, url, ip, proxy);
+    await monitor.navigationCommitted(tabId, url);
+    return reportWhen(tabId, (r) => r.final && r.doh.state !== 'pending' && r.committed);
+  }
+  /** Resolves once tab `tabId`'s badge reads `text` (the badge is set after the report is stored). */
+  const badgeReads = (tabId: number, text: string) => when(() => badges.get(tabId)?.text === text);
+  return { monitor, badges, state, visit, reportWhen, badgeReads };
+}
+
+const siteAddresses = (report: TabReport) => report.verdict.addresses.map((a) => a.ip);
+
+describe('tab monitor behind a proxy Firefox names (proxyInfo)', () => {
+  const carrierProxy: ProxyFact = {
+    address: CARRIER,
+    type: 'http',
+    port: 3128,
+    detectedBy: 'proxy-info',
+  };
+
+  it('a proxy on a carrier network does not flag a clean site, from the first page on', async () => {
+    const t = setup({ 'clean.example': ok('clean.example', CLEAN) });
+    const report = await t.visit(1, 'clean.example', CARRIER, carrierProxy);
+    expect(report.verdict.status).toBe('clean');
+    expect(siteAddresses(report)).toEqual([CLEAN]);
+    expect(report.verdict.proxy).toMatchObject({ address: CARRIER, port: 3128 });
+    expect(report.verdict.proxy?.lookup).toMatchObject({ asn: 4134 });
+    expect(t.badges.get(1)?.text).toBe('');
+  });
+
+  it('a carrier site behind a clean proxy is still flagged, through DoH', async () => {
+    const t = setup({ 'carrier.example': ok('carrier.example', CARRIER) });
+    const cleanProxy: ProxyFact = { ...carrierProxy, address: CLEAN };
+    const report = await t.visit(1, 'carrier.example', CLEAN, cleanProxy);
+    expect(report.verdict.status).toBe('flagged');
+    expect(report.verdict.addresses.map((a) => [a.ip, a.origins])).toEqual([[CARRIER, ['doh']]]);
+    expect(t.badges.get(1)?.text).toBe('CT');
+  });
+
+  it('in privacy mode says the site could not be checked because of the proxy', async () => {
+    const t = setup({}, { ...defaultSettings(), privacyMode: true });
+    const report = await t.visit(1, 'clean.example', CARRIER, carrierProxy);
+    expect(report.verdict.status).toBe('unchecked');
+    expect(t.badges.get(1)).toMatchObject({ text: '?' });
+    expect(t.badges.get(1)?.title).toBe(
+      `CarrierFlag: clean.example could not be checked: the connection went through a proxy (${CARRIER}), so the site's own address was not seen`,
+    );
+  });
+});
+
+describe('tab monitor behind a proxy found by the repeated-address pattern (Chromium)', () => {
+  const cleanSites = {
+    'a.example': ok('a.example', CLEAN),
+    'b.example': ok('b.example', CLEAN_2),
+    'c.example': ok('c.example', CLEAN),
+    'd.example': ok('d.example', CLEAN_2),
+  };
+
+  it('a proxy on a carrier network stops flagging clean sites, earlier tabs included', async () => {
+    const t = setup(cleanSites);
+    // Before the pattern is complete, a lone mismatch is the "disagree" case: both are judged.
+    const first = await t.visit(1, 'a.example', CARRIER);
+    expect(first.verdict.status).toBe('flagged');
+    expect(first.verdict.connectedElsewhere).toBe(CARRIER);
+    await t.visit(2, 'b.example', CARRIER);
+    const third = await t.visit(3, 'c.example', CARRIER);
+    expect(third.verdict.status).toBe('clean');
+    expect(third.verdict.proxy).toMatchObject({
+      address: CARRIER,
+      detectedBy: 'repeated-address',
+    });
+    expect(siteAddresses(third)).toEqual([CLEAN]);
+    // The tabs judged before the proxy was recognised are judged again.
+    for (const tabId of [1, 2]) {
+      const report = await t.reportWhen(tabId, (r) => r.verdict.proxy !== undefined);
+      expect(report.verdict.status).toBe('clean');
+      expect(report.verdict.connectedElsewhere).toBeUndefined();
+    }
+    await Promise.all([1, 2].map((tabId) => t.badgeReads(tabId, '')));
+    expect([1, 2, 3].map((tabId) => t.badges.get(tabId)?.text)).toEqual(['', '', '']);
+  });
+
+  it('does not take one site for a proxy when its connected address is not in its DoH answer', async () => {
+    const t = setup(cleanSites);
+    for (const tabId of [1, 2, 3]) {
+      const report = await t.visit(tabId, 'a.example', CARRIER);
+      expect(report.verdict.proxy).toBeUndefined();
+      expect(report.verdict.status).toBe('flagged');
+      expect(report.verdict.connectedElsewhere).toBe(CARRIER);
+    }
+  });
+
+  it('a carrier site behind a clean proxy is still flagged, through DoH', async () => {
+    const t = setup({ ...cleanSites, 'carrier.example': ok('carrier.example', CARRIER_2) });
+    for (const [tabId, host] of [
+      [1, 'a.example'],
+      [2, 'b.example'],
+      [3, 'c.example'],
+    ] as const) {
+      await t.visit(tabId, host, '203.0.113.9');
+    }
+    const report = await t.visit(4, 'carrier.example', '203.0.113.9');
+    expect(report.verdict.proxy?.address).toBe('203.0.113.9');
+    expect(report.verdict.status).toBe('flagged');
+    expect(siteAddresses(report)).toEqual([CARRIER_2]);
+    expect(t.badges.get(4)?.text).toBe('CT');
+  });
+
+  it('once learnt, privacy mode says the site could not be checked because of the proxy', async () => {
+    const t = setup(cleanSites);
+    for (const [tabId, host] of [
+      [1, 'a.example'],
+      [2, 'b.example'],
+      [3, 'c.example'],
+    ] as const) {
+      await t.visit(tabId, host, CARRIER);
+    }
+    t.state.settings = { ...defaultSettings(), privacyMode: true };
+    const report = await t.visit(4, 'd.example', CARRIER);
+    expect(report.verdict.status).toBe('unchecked');
+    expect(report.verdict.problem).toMatch(/went through a proxy \(202\.96\.128\.86\)/);
+    expect(t.badges.get(4)?.text).toBe('?');
+  });
+});
