@@ -19,6 +19,10 @@ const LIST_PAGE_SIZE = 100;
 const SAVE_CEILING = { timeoutMs: 60_000 };
 const LARGEST_FILE = exportWatchlist(largestWatchlist());
 
+// Firefox stops its event page only when idle: this file gets a browser of its own with a short
+// idle timeout, so `stopBackground` works there too (as in background-lifecycle.spec.ts).
+test.use({ backgroundIdleTimeoutMs: 2000 });
+
 /** Waits until the page shows exactly `count` ASN rows; returns their texts. */
 function waitForRows(options: UiPage, count: number): Promise<string[]> {
   let last: string[] = [];
