@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { JSX } from 'preact';
 import { RESOLVER_PRESETS, validateResolverUrl } from '../lib/dns';
 import {
@@ -16,8 +16,26 @@ import {
   removePrefix,
   setGroupEnabled,
 } from '../lib/watchlist/edit';
-import type { Watchlist, WatchGroup } from '../lib/watchlist/model';
-import { exportWatchlist, importWatchlist } from '../lib/watchlist/import-export';
+import type { WatchAsn, Watchlist, WatchGroup } from '../lib/watchlist/model';
+import {
+  describeSaveFailure,
+  exportWatchlist,
+  importWatchlistFile,
+} from '../lib/watchlist/import-export';
+
+/** Rows of a group's list shown at once; "Show more" adds as many again. */
+export const LIST_PAGE_SIZE = 100;
+
+/** This component's new UI strings, in one place for localisation. */
+const TEXT = {
+  importRejected: (reason: string) => `Import rejected, nothing changed: ${reason}`,
+  imported: (count: number) => `Imported ${count} groups.`,
+  searchLabel: (group: string) => `Search ${group}`,
+  searchPlaceholder: 'ASN, name or prefix',
+  showMore: (shown: number, total: number) => `Show more (${shown} of ${total} shown)`,
+  noMatches: 'Nothing in this group matches the search.',
+  confidence: (level: string) => `${level} confidence`,
+} as const;
 
 /** How the options page reaches the worker; main.tsx passes the real one. */
 export interface OptionsApi {
@@ -44,7 +62,13 @@ export function Options({ api }: { api: OptionsApi }) {
 
   /** Saves through the worker; the page shows the settings the worker accepted, nothing else. */
   async function save(next: Settings, done: string): Promise<string | null> {
-    const result = await api.save(next);
+    let result: SettingsResult;
+    try {
+      result = await api.save(next);
+    } catch (error) {
+      // The worker could not store the settings (e.g. a full storage quota): it kept the old ones.
+      return describeSaveFailure(error);
+    }
     if (!result.ok) return result.reason;
     setSettings(result.settings);
     setNotice(done);
@@ -94,19 +118,13 @@ function WatchlistSection({
     const input = event.currentTarget;
     const file = input.files?.[0];
     if (!file) return;
-    const text = await file.text().catch(() => null);
+    setImportError('');
+    // The size is checked before the file is read; see importWatchlistFile.
+    const result = await importWatchlistFile(file, (watchlist) =>
+      onEdit({ ok: true, watchlist }, TEXT.imported(watchlist.groups.length)),
+    );
     input.value = '';
-    if (text === null) {
-      setImportError('The file could not be read.');
-      return;
-    }
-    const imported = importWatchlist(text);
-    if (!imported.ok) {
-      setImportError(`Import rejected, nothing changed: ${imported.reason}`);
-      return;
-    }
-    const problem = await onEdit(imported, `Imported ${imported.watchlist.groups.length} groups.`);
-    setImportError(problem ? `Import rejected, nothing changed: ${problem}` : '');
+    setImportError(result.ok ? '' : TEXT.importRejected(result.reason));
   }
 
   return (
@@ -167,6 +185,7 @@ function GroupEditor({
   onEdit: (edit: Edit, done: string) => Promise<string | null>;
 }) {
   const headingId = `group-${group.id}`;
+  const [open, setOpen] = useState(false);
   return (
     <div class="group" aria-labelledby={headingId} data-testid={`group-${group.id}`}>
       <h3 id={headingId}>
@@ -193,40 +212,12 @@ function GroupEditor({
           Remove group {group.name}
         </button>
       )}
-      <details>
+      <details onToggle={(e) => setOpen(e.currentTarget.open)}>
         <summary>
           {group.asns.length} ASNs, {group.prefixes.length} prefixes
         </summary>
-        <ul class="asn-list" aria-label={`${group.name} ASNs`}>
-          {group.asns.map((a) => (
-            <li key={a.asn}>
-              AS{a.asn}
-              {a.confidence && ` · ${a.confidence} confidence`}
-              {a.note && ` · ${a.note}`}{' '}
-              <button
-                type="button"
-                aria-label={`Remove AS${a.asn} from ${group.name}`}
-                onClick={() =>
-                  void onEdit(removeAsn(watchlist, group.id, a.asn), `AS${a.asn} removed.`)
-                }
-              >
-                Remove
-              </button>
-            </li>
-          ))}
-          {group.prefixes.map((p) => (
-            <li key={p}>
-              {p}{' '}
-              <button
-                type="button"
-                aria-label={`Remove ${p} from ${group.name}`}
-                onClick={() => void onEdit(removePrefix(watchlist, group.id, p), `${p} removed.`)}
-              >
-                Remove
-              </button>
-            </li>
-          ))}
-        </ul>
+        {/* Rendered only while open, a page at a time: a group may hold thousands of entries. */}
+        {open && <GroupEntries group={group} watchlist={watchlist} onEdit={onEdit} />}
       </details>
       <EntryForm
         label={`Add ASN or prefix to ${group.name}`}
@@ -238,6 +229,104 @@ function GroupEditor({
           return onEdit(edit, `Added ${text.trim()} to ${group.name}.`);
         }}
       />
+    </div>
+  );
+}
+
+type Entry =
+  { kind: 'asn'; asn: WatchAsn; text: string } | { kind: 'prefix'; prefix: string; text: string };
+
+/** A group's ASNs and prefixes: searchable, shown LIST_PAGE_SIZE at a time. */
+function GroupEntries({
+  group,
+  watchlist,
+  onEdit,
+}: {
+  group: WatchGroup;
+  watchlist: Watchlist;
+  onEdit: (edit: Edit, done: string) => Promise<string | null>;
+}) {
+  const [query, setQuery] = useState('');
+  const [limit, setLimit] = useState(LIST_PAGE_SIZE);
+  const entries = useMemo<Entry[]>(
+    () => [
+      ...group.asns.map((asn) => ({
+        kind: 'asn' as const,
+        asn,
+        text: `as${asn.asn} ${asn.note ?? ''}`.toLowerCase(),
+      })),
+      ...group.prefixes.map((prefix) => ({ kind: 'prefix' as const, prefix, text: prefix })),
+    ],
+    [group],
+  );
+  const needle = query
+    .trim()
+    .toLowerCase()
+    .replace(/^as\s+/, 'as');
+  const matching = needle ? entries.filter((e) => e.text.includes(needle)) : entries;
+  const shown = matching.slice(0, limit);
+  const searchId = `search-${group.id}`;
+  return (
+    <div class="group-entries">
+      <label for={searchId}>{TEXT.searchLabel(group.name)}</label>{' '}
+      <input
+        id={searchId}
+        type="search"
+        value={query}
+        placeholder={TEXT.searchPlaceholder}
+        autoComplete="off"
+        onInput={(e) => {
+          setQuery(e.currentTarget.value);
+          setLimit(LIST_PAGE_SIZE);
+        }}
+      />
+      <ul class="asn-list" aria-label={`${group.name} ASNs`}>
+        {shown.map((entry) =>
+          entry.kind === 'asn' ? (
+            <li key={`as${entry.asn.asn}`} data-testid="asn-row">
+              <strong>AS{entry.asn.asn}</strong>
+              {entry.asn.note && ` ${entry.asn.note}`}
+              {entry.asn.confidence && (
+                <small> · {TEXT.confidence(entry.asn.confidence)}</small>
+              )}{' '}
+              <button
+                type="button"
+                aria-label={`Remove AS${entry.asn.asn} from ${group.name}`}
+                onClick={() =>
+                  void onEdit(
+                    removeAsn(watchlist, group.id, entry.asn.asn),
+                    `AS${entry.asn.asn} removed.`,
+                  )
+                }
+              >
+                Remove
+              </button>
+            </li>
+          ) : (
+            <li key={entry.prefix}>
+              {entry.prefix}{' '}
+              <button
+                type="button"
+                aria-label={`Remove ${entry.prefix} from ${group.name}`}
+                onClick={() =>
+                  void onEdit(
+                    removePrefix(watchlist, group.id, entry.prefix),
+                    `${entry.prefix} removed.`,
+                  )
+                }
+              >
+                Remove
+              </button>
+            </li>
+          ),
+        )}
+      </ul>
+      {matching.length === 0 && <p>{TEXT.noMatches}</p>}
+      {matching.length > shown.length && (
+        <button type="button" onClick={() => setLimit(limit + LIST_PAGE_SIZE)}>
+          {TEXT.showMore(shown.length, matching.length)}
+        </button>
+      )}
     </div>
   );
 }

@@ -3,6 +3,100 @@ import { DEFAULT_WATCHLIST } from './watchlist/defaults';
 import type { Watchlist } from './watchlist/model';
 import { validateWatchlist } from './watchlist/validate';
 
+/**
+ * At most this many allowlist entries (README, "Limits"): checking a hostname costs one Set lookup
+ * per label of the hostname whatever the count, but the list is shown and stored whole.
+ */
+export const MAX_ALLOWLIST_ENTRIES = 1000;
+
+/**
+ * Common public suffixes refused as allowlist entries, besides any single label (`com`, `cn`):
+ * allowlisting one would stop every site under it from being checked. A short list of the
+ * suffixes people actually type, on purpose not the whole Public Suffix List (over 9,000 entries
+ * that would need updating): an entry missed here still only affects the user who typed it.
+ */
+export const COMMON_PUBLIC_SUFFIXES: ReadonlySet<string> = new Set([
+  'co.uk',
+  'org.uk',
+  'ac.uk',
+  'gov.uk',
+  'me.uk',
+  'ltd.uk',
+  'plc.uk',
+  'net.uk',
+  'com.cn',
+  'net.cn',
+  'org.cn',
+  'gov.cn',
+  'edu.cn',
+  'ac.cn',
+  'com.hk',
+  'net.hk',
+  'org.hk',
+  'edu.hk',
+  'gov.hk',
+  'com.tw',
+  'net.tw',
+  'org.tw',
+  'edu.tw',
+  'gov.tw',
+  'co.jp',
+  'ne.jp',
+  'or.jp',
+  'ac.jp',
+  'go.jp',
+  'co.kr',
+  'or.kr',
+  'ac.kr',
+  'go.kr',
+  'com.au',
+  'net.au',
+  'org.au',
+  'edu.au',
+  'gov.au',
+  'co.nz',
+  'org.nz',
+  'govt.nz',
+  'com.br',
+  'net.br',
+  'org.br',
+  'gov.br',
+  'co.in',
+  'net.in',
+  'org.in',
+  'gov.in',
+  'ac.in',
+  'com.sg',
+  'edu.sg',
+  'gov.sg',
+  'com.mo',
+  'com.my',
+  'com.ph',
+  'com.vn',
+  'co.th',
+  'co.id',
+  'com.mx',
+  'com.ar',
+  'com.tr',
+  'co.za',
+  'com.ru',
+  'com.ua',
+  'github.io',
+  'gitlab.io',
+  'blogspot.com',
+  'herokuapp.com',
+  'vercel.app',
+  'netlify.app',
+  'pages.dev',
+  'workers.dev',
+  'web.app',
+  'firebaseapp.com',
+  'appspot.com',
+  'cloudfront.net',
+  'azurewebsites.net',
+  'amazonaws.com',
+]);
+
 /** The settings format written by this release. Bump it and add a step to `migrateSettings` on change. */
 export const SETTINGS_VERSION = 2;
 
@@ -63,12 +157,19 @@ export function validateSettings(value: unknown): SettingsResult {
     return { ok: false, reason: 'countThirdPartyHosts must be true or false' };
   }
   if (!Array.isArray(value.allowlist)) return { ok: false, reason: 'allowlist must be a list' };
+  if (value.allowlist.length > MAX_ALLOWLIST_ENTRIES) {
+    return { ok: false, reason: `the allowlist has more than ${MAX_ALLOWLIST_ENTRIES} entries` };
+  }
   const allowlist: string[] = [];
+  const seen = new Set<string>();
   for (const entry of value.allowlist) {
-    const parsed = parseAllowlistEntry(typeof entry === 'string' ? entry : '');
+    // Stored entries get the structural check only: a suffix entry saved by an older release
+    // should not make the whole settings record unreadable.
+    const parsed = parseHostnameEntry(typeof entry === 'string' ? entry : '');
     if (!parsed.ok)
       return { ok: false, reason: `allowlist entry ${JSON.stringify(entry)}: ${parsed.reason}` };
-    if (!allowlist.includes(parsed.hostname)) allowlist.push(parsed.hostname);
+    if (!seen.has(parsed.hostname)) allowlist.push(parsed.hostname);
+    seen.add(parsed.hostname);
   }
   return {
     ok: true,
@@ -131,8 +232,33 @@ export function migrateSettings(stored: unknown): {
   };
 }
 
-/** Accepts a hostname or a URL and gives the lowercase hostname to allowlist. */
+/**
+ * Accepts a hostname or a URL as the user types it and gives the lowercase hostname to allowlist.
+ * A bare public suffix (a single label such as `com`, or one of COMMON_PUBLIC_SUFFIXES) is refused.
+ */
 export function parseAllowlistEntry(
+  text: string,
+): { ok: true; hostname: string } | { ok: false; reason: string } {
+  const parsed = parseHostnameEntry(text);
+  if (!parsed.ok) return parsed;
+  const host = parsed.hostname;
+  const isName = /[a-z]/.test(host) && !host.includes(':');
+  if (isName && !host.includes('.')) {
+    return {
+      ok: false,
+      reason: `"${host}" is a whole top-level domain (or a local name, which is never looked up anyway): allowlisting it would stop every site under it being checked; enter a site such as example.${host}`,
+    };
+  }
+  if (COMMON_PUBLIC_SUFFIXES.has(host)) {
+    return {
+      ok: false,
+      reason: `"${host}" is a public suffix shared by many unrelated sites: allowlisting it would stop all of them being checked; enter a site such as example.${host}`,
+    };
+  }
+  return parsed;
+}
+
+function parseHostnameEntry(
   text: string,
 ): { ok: true; hostname: string } | { ok: false; reason: string } {
   const trimmed = text.trim().toLowerCase();
@@ -150,10 +276,27 @@ export function parseAllowlistEntry(
   return { ok: true, hostname };
 }
 
-/** True when `hostname` is an allowlist entry or a subdomain of one. */
+// Settings are replaced, never mutated, so each allowlist array is turned into a Set once.
+const allowlistSets = new WeakMap<readonly string[], ReadonlySet<string>>();
+
+/**
+ * True when `hostname` is an allowlist entry or a subdomain of one. Costs one Set lookup per label
+ * of the hostname (a suffix walk), not a pass over the allowlist.
+ */
 export function isAllowlisted(hostname: string, allowlist: readonly string[]): boolean {
-  const host = hostname.toLowerCase().replace(/\.$/, '');
-  return allowlist.some((entry) => host === entry || host.endsWith(`.${entry}`));
+  let entries = allowlistSets.get(allowlist);
+  if (!entries) {
+    entries = new Set(allowlist);
+    allowlistSets.set(allowlist, entries);
+  }
+  if (entries.size === 0) return false;
+  let host = hostname.toLowerCase().replace(/\.$/, '');
+  for (;;) {
+    if (entries.has(host)) return true;
+    const dot = host.indexOf('.');
+    if (dot < 0) return false;
+    host = host.slice(dot + 1);
+  }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

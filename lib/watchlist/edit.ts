@@ -5,9 +5,15 @@
  * changed.
  */
 import { parseAsnInput } from './asn';
-import { MAX_ASNS_PER_GROUP, MAX_GROUPS, MAX_PREFIXES_PER_GROUP } from './model';
+import {
+  MAX_ASNS_PER_GROUP,
+  MAX_GROUPS,
+  MAX_PREFIXES_PER_GROUP,
+  MAX_TOTAL_ASNS,
+  MAX_TOTAL_PREFIXES,
+} from './model';
 import type { WatchGroup, Watchlist, WatchlistResult } from './model';
-import { checkGroupCode, checkGroupName, parsePrefixInput } from './validate';
+import { checkGroupCode, checkGroupName, checkPrefixUseful, parsePrefixInput } from './validate';
 
 /** Adds an AS number typed by the user (`AS4134`, `4134`, asdot `1.10`) to a group. */
 export function addAsn(watchlist: Watchlist, groupId: string, text: string): WatchlistResult {
@@ -19,6 +25,9 @@ export function addAsn(watchlist: Watchlist, groupId: string, text: string): Wat
     }
     if (group.asns.length >= MAX_ASNS_PER_GROUP) {
       return { ok: false, reason: `${group.name} already has ${MAX_ASNS_PER_GROUP} ASNs` };
+    }
+    if (countOf(watchlist, 'asns') >= MAX_TOTAL_ASNS) {
+      return { ok: false, reason: `the watchlist already has ${MAX_TOTAL_ASNS} ASNs, the limit` };
     }
     return { ok: true, group: { ...group, asns: [...group.asns, { asn: parsed.asn }] } };
   });
@@ -45,12 +54,20 @@ export function removeAsn(
 export function addPrefix(watchlist: Watchlist, groupId: string, text: string): WatchlistResult {
   const parsed = parsePrefixInput(text);
   if (!parsed.ok) return parsed;
+  const useful = checkPrefixUseful(parsed.cidr);
+  if (!useful.ok) return useful;
   return updateGroup(watchlist, groupId, (group) => {
     if (group.prefixes.includes(parsed.prefix)) {
       return { ok: false, reason: `${parsed.prefix} is already in ${group.name}` };
     }
     if (group.prefixes.length >= MAX_PREFIXES_PER_GROUP) {
       return { ok: false, reason: `${group.name} already has ${MAX_PREFIXES_PER_GROUP} prefixes` };
+    }
+    if (countOf(watchlist, 'prefixes') >= MAX_TOTAL_PREFIXES) {
+      return {
+        ok: false,
+        reason: `the watchlist already has ${MAX_TOTAL_PREFIXES} prefixes, the limit`,
+      };
     }
     return { ok: true, group: { ...group, prefixes: [...group.prefixes, parsed.prefix] } };
   });
@@ -141,6 +158,10 @@ function updateGroup(
   const groups = [...watchlist.groups];
   groups[index] = result.group;
   return { ok: true, watchlist: { ...watchlist, groups } };
+}
+
+function countOf(watchlist: Watchlist, field: 'asns' | 'prefixes'): number {
+  return watchlist.groups.reduce((sum, g) => sum + g[field].length, 0);
 }
 
 function freshId(watchlist: Watchlist, name: string): string {

@@ -1,20 +1,13 @@
 /**
  * Matching an address (and the ASN that originates it) against the enabled groups.
- * The watchlist is compiled once per version into a Set of ASNs and numeric prefixes per group,
- * so a match costs a Set lookup plus a few integer comparisons per user-added prefix.
+ * The watchlist is compiled once per version: a Set of ASNs per group, and per address family one
+ * hash table per prefix length that occurs, keyed by the masked network. A match therefore costs one
+ * Set lookup per group plus one hash lookup per distinct prefix length (at most 33 for IPv4, 129 for
+ * IPv6), however many prefixes the watchlist holds; compiling is linear in the number of entries.
  */
 import type { IpAddress } from '../ip/types';
 import type { GroupMatch, Watchlist } from './model';
-import { parsePrefixInput } from './validate';
-
-interface CompiledPrefix {
-  text: string;
-  family: 4 | 6;
-  prefixLength: number;
-  /** Network and mask per 32-bit word (one word for IPv4, four for IPv6). */
-  network: number[];
-  mask: number[];
-}
+import { parseCidr } from '../ip/cidr';
 
 /** One enabled group, ready for matching. */
 export interface CompiledGroup {
@@ -22,7 +15,8 @@ export interface CompiledGroup {
   readonly name: string;
   readonly code: string;
   readonly asns: ReadonlySet<number>;
-  readonly prefixes: readonly CompiledPrefix[];
+  /** How many prefixes of the group were compiled. */
+  readonly prefixCount: number;
 }
 
 /** A watchlist prepared for fast matching; build it with `compileWatchlist`. */
@@ -35,32 +29,66 @@ export interface CompiledWatchlist {
   match(address: IpAddress, asn: number | null): GroupMatch[];
 }
 
+/** A prefix as stored in a length table: which group listed it, and its text for the reason. */
+interface PrefixEntry {
+  group: number;
+  text: string;
+}
+
+/** All prefixes of one family: a table per prefix length, longest length first. */
+interface FamilyIndex {
+  lengths: number[];
+  tables: Map<number, Map<string | number, PrefixEntry[]>>;
+}
+
 /** Prepares the enabled groups of a watchlist for matching; disabled groups are dropped here. */
 export function compileWatchlist(watchlist: Watchlist): CompiledWatchlist {
   const problems: string[] = [];
   const groups: CompiledGroup[] = [];
+  const v4: FamilyIndex = { lengths: [], tables: new Map() };
+  const v6: FamilyIndex = { lengths: [], tables: new Map() };
   for (const group of watchlist.groups) {
     if (!group.enabled) continue;
-    const prefixes: CompiledPrefix[] = [];
+    const index = groups.length;
+    let prefixCount = 0;
     for (const text of group.prefixes) {
-      const parsed = parsePrefixInput(text);
+      // Stored prefixes were validated (canonical text), so the text is kept as it is.
+      const parsed = parseCidr(text);
       if (!parsed.ok) {
-        problems.push(`${group.name}: ${parsed.reason}`);
+        problems.push(`${group.name}: '${text.slice(0, 60)}': ${parsed.reason}`);
         continue;
       }
-      prefixes.push(compilePrefix(parsed.prefix, parsed.cidr.address, parsed.cidr.prefixLength));
+      const { address, prefixLength } = parsed.cidr;
+      const family = address.family === 4 ? v4 : v6;
+      let table = family.tables.get(prefixLength);
+      if (!table) {
+        table = new Map();
+        family.tables.set(prefixLength, table);
+      }
+      const key = networkKey(address, prefixLength);
+      const entries = table.get(key);
+      const entry = { group: index, text };
+      if (entries) entries.push(entry);
+      else table.set(key, [entry]);
+      prefixCount++;
     }
-    // Longest first, so the first hit is the most specific reason to show.
-    prefixes.sort((a, b) => b.prefixLength - a.prefixLength);
     groups.push({
       id: group.id,
       name: group.name,
       code: group.code,
       asns: new Set(group.asns.map((a) => a.asn)),
-      prefixes,
+      prefixCount,
     });
   }
-  return { groups, problems, match: (address, asn) => matchCompiled(groups, address, asn) };
+  for (const family of [v4, v6]) {
+    // Longest first, so the first hit for a group is its most specific reason to show.
+    family.lengths = [...family.tables.keys()].sort((a, b) => b - a);
+  }
+  return {
+    groups,
+    problems,
+    match: (address, asn) => matchCompiled(groups, address.family === 4 ? v4 : v6, address, asn),
+  };
 }
 
 const compiledCache = new WeakMap<Watchlist, CompiledWatchlist>();
@@ -86,11 +114,23 @@ export function matchAddress(
 
 function matchCompiled(
   groups: readonly CompiledGroup[],
+  family: FamilyIndex,
   address: IpAddress,
   asn: number | null,
 ): GroupMatch[] {
+  // The longest prefix of each group that contains the address, found by masking the address once
+  // per prefix length in use; the address is read once, here.
+  const words = address.family === 4 ? [address.value >>> 0] : address.words.map((w) => w >>> 0);
+  const longest = new Map<number, string>();
+  for (const length of family.lengths) {
+    const entries = family.tables.get(length)!.get(maskedKey(words, length));
+    if (!entries) continue;
+    for (const entry of entries) {
+      if (!longest.has(entry.group)) longest.set(entry.group, entry.text);
+    }
+  }
   const matches: GroupMatch[] = [];
-  for (const group of groups) {
+  for (const [index, group] of groups.entries()) {
     if (asn !== null && group.asns.has(asn)) {
       matches.push({
         groupId: group.id,
@@ -100,44 +140,38 @@ function matchCompiled(
       });
       continue;
     }
-    const prefix = group.prefixes.find((p) => contains(p, address));
-    if (prefix) {
+    const prefix = longest.get(index);
+    if (prefix !== undefined) {
       matches.push({
         groupId: group.id,
         groupName: group.name,
         code: group.code,
-        reason: { kind: 'prefix', prefix: prefix.text },
+        reason: { kind: 'prefix', prefix },
       });
     }
   }
   return matches;
 }
 
-function compilePrefix(text: string, address: IpAddress, prefixLength: number): CompiledPrefix {
-  const words = address.family === 4 ? [address.value] : [...address.words];
-  const mask = words.map((_, i) => wordMask(prefixLength - 32 * i));
-  return {
-    text,
-    family: address.family,
-    prefixLength,
-    network: words.map((w, i) => (w & (mask[i] ?? 0)) >>> 0),
-    mask,
-  };
+/** The hash key of a network: the masked value for IPv4, the four masked words for IPv6. */
+function networkKey(address: IpAddress, prefixLength: number): string | number {
+  const words = address.family === 4 ? [address.value >>> 0] : address.words.map((w) => w >>> 0);
+  return maskedKey(words, prefixLength);
+}
+
+function maskedKey(words: readonly number[], prefixLength: number): string | number {
+  if (words.length === 1) return (words[0]! & wordMask(prefixLength)) >>> 0;
+  let key = '';
+  for (let i = 0; i < 4; i++) {
+    const bits = prefixLength - 32 * i;
+    if (bits <= 0) break;
+    key += `${(words[i]! & wordMask(bits)) >>> 0}:`;
+  }
+  return key;
 }
 
 function wordMask(bits: number): number {
   if (bits <= 0) return 0;
   if (bits >= 32) return 0xffffffff;
   return (0xffffffff << (32 - bits)) >>> 0;
-}
-
-function contains(prefix: CompiledPrefix, address: IpAddress): boolean {
-  if (prefix.family !== address.family) return false;
-  if (address.family === 4) {
-    return (address.value & (prefix.mask[0] ?? 0)) >>> 0 === prefix.network[0];
-  }
-  for (let i = 0; i < 4; i++) {
-    if ((address.words[i]! & prefix.mask[i]!) >>> 0 !== prefix.network[i]) return false;
-  }
-  return true;
 }

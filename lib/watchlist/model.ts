@@ -46,18 +46,32 @@ export type Confidence = NonNullable<WatchAsn['confidence']>;
 
 export const CONFIDENCE_LEVELS: readonly Confidence[] = ['high', 'medium', 'low'];
 
-/** The tag and version written by `exportWatchlist`; an import must carry exactly these. */
+/** The tag and version written by `exportWatchlist`; an import must carry this tag and a known version. */
 export const WATCHLIST_FORMAT = 'carrierflag-watchlist';
-export const WATCHLIST_FORMAT_VERSION = 1;
+export const WATCHLIST_FORMAT_VERSION = 2;
 
-/** Limits keep an imported file from making every lookup slow or the settings record huge. */
+/*
+ * The documented limits (README, "Limits"). They bound every cost a watchlist can cause: validation
+ * and compiling are linear in the number of entries, a match costs one hash lookup per distinct
+ * prefix length (at most 33 for IPv4, 129 for IPv6) whatever the number of prefixes, and the largest
+ * allowed watchlist (MAX_GROUPS groups holding MAX_TOTAL_ASNS ASNs and MAX_TOTAL_PREFIXES prefixes)
+ * exports to less than MAX_IMPORT_CHARS, so whatever can be built can be imported again.
+ */
 export const MAX_GROUPS = 64;
 export const MAX_ASNS_PER_GROUP = 5000;
 export const MAX_PREFIXES_PER_GROUP = 5000;
+/** All groups together: one group may use its whole share, but not every group at once. */
+export const MAX_TOTAL_ASNS = 10_000;
+export const MAX_TOTAL_PREFIXES = 10_000;
 export const MAX_NAME_LENGTH = 60;
 export const MAX_NOTE_LENGTH = 500;
 export const MAX_SOURCES_PER_ASN = 20;
 export const MAX_SOURCE_LENGTH = 500;
+/**
+ * An import file longer than this (in characters, which is never more than its size in bytes) is
+ * refused before it is parsed: 2 MiB holds the largest allowed watchlist with room to spare.
+ */
+export const MAX_IMPORT_CHARS = 2 * 1024 * 1024;
 
 /** Result of every editing helper: a new watchlist, or why nothing changed. */
 export type WatchlistResult = { ok: true; watchlist: Watchlist } | { ok: false; reason: string };

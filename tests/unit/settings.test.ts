@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
+  MAX_ALLOWLIST_ENTRIES,
   defaultSettings,
   isAllowlisted,
   migrateSettings,
@@ -111,5 +112,77 @@ describe('settings', () => {
     expect(isAllowlisted('example.com', ['example.com'])).toBe(true);
     expect(isAllowlisted('www.example.com.', ['example.com'])).toBe(true);
     expect(isAllowlisted('badexample.com', ['example.com'])).toBe(false);
+  });
+});
+
+describe('allowlist limits', () => {
+  it.each([
+    ['com', /whole top-level domain/],
+    ['CN', /whole top-level domain/],
+    ['https://co.uk/', /public suffix shared by many unrelated sites/],
+    ['com.cn', /public suffix/],
+    ['github.io', /public suffix/],
+  ])('refuses a bare public suffix typed as %j', (text, why) => {
+    const parsed = parseAllowlistEntry(text);
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.reason).toMatch(why);
+  });
+
+  it('accepts sites under those suffixes', () => {
+    for (const site of ['example.com', 'bbc.co.uk', 'me.github.io']) {
+      expect(parseAllowlistEntry(site).ok).toBe(true);
+    }
+  });
+
+  it(`refuses more than ${MAX_ALLOWLIST_ENTRIES} entries and keeps duplicates out`, () => {
+    const many = Array.from({ length: MAX_ALLOWLIST_ENTRIES }, (_, i) => `site${i}.example`);
+    const full = validateSettings({ ...defaultSettings(), allowlist: [...many, many[0]] });
+    expect(full).toEqual({
+      ok: false,
+      reason: `the allowlist has more than ${MAX_ALLOWLIST_ENTRIES} entries`,
+    });
+    const deduped = validateSettings({
+      ...defaultSettings(),
+      allowlist: ['a.example', 'A.example'],
+    });
+    expect(deduped.ok && deduped.settings.allowlist).toEqual(['a.example']);
+  });
+
+  it('validates the largest allowlist without pairwise checks', () => {
+    const many = Array.from({ length: MAX_ALLOWLIST_ENTRIES }, (_, i) => `site${i}.example`);
+    const scans = (allowlist: string[]) => {
+      let scanned = 0;
+      const original = Array.prototype.includes;
+      const spy = vi.spyOn(Array.prototype, 'includes').mockImplementation(function (
+        this: unknown[],
+        ...args: [unknown, number?]
+      ) {
+        scanned += this.length;
+        return original.apply(this, args);
+      });
+      validateSettings({ ...defaultSettings(), allowlist });
+      spy.mockRestore();
+      return scanned;
+    };
+    // Pairwise duplicate checks would walk ~500,000 entries here.
+    expect(scans(many) - scans([])).toBeLessThan(MAX_ALLOWLIST_ENTRIES);
+  });
+
+  it('checks a hostname by its labels, not by a pass over the allowlist', () => {
+    const many = Array.from({ length: MAX_ALLOWLIST_ENTRIES }, (_, i) => `site${i}.example`);
+    let reads = 0;
+    const counted = new Proxy(many, {
+      get(target, key, receiver) {
+        reads++;
+        return Reflect.get(target, key, receiver) as unknown;
+      },
+    });
+    expect(isAllowlisted('warm.up', counted)).toBe(false);
+    reads = 0;
+    expect(isAllowlisted('a.b.site999.example', counted)).toBe(true);
+    expect(isAllowlisted('site5.example.', counted)).toBe(true);
+    expect(isAllowlisted('xsite5.example', counted)).toBe(false);
+    expect(isAllowlisted('example', counted)).toBe(false);
+    expect(reads).toBe(0);
   });
 });

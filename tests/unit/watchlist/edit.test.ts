@@ -70,11 +70,11 @@ describe('addAsn / removeAsn', () => {
 
 describe('addPrefix / removePrefix', () => {
   it('stores the canonical form', () => {
-    const after = ok(edit((w) => addPrefix(w, 'custom-lab', '2001:DB8:BB::/48')).result);
+    const after = ok(edit((w) => addPrefix(w, 'custom-lab', '2400:CB00:BB::/48')).result);
     expect(after.groups[1]!.prefixes).toEqual([
       '198.51.100.0/24',
       '2001:db8:aa::/48',
-      '2001:db8:bb::/48',
+      '2400:cb00:bb::/48',
     ]);
   });
 
@@ -85,8 +85,9 @@ describe('addPrefix / removePrefix', () => {
     expect(reason(edit((w) => addPrefix(w, 'custom-lab', '10.0.0.1')).result)).toMatch(
       /no prefix length/,
     );
-    expect(reason(edit((w) => addPrefix(w, 'custom-lab', '2001:DB8:AA::/48')).result)).toBe(
-      '2001:db8:aa::/48 is already in Lab',
+    const added = ok(edit((w) => addPrefix(w, 'custom-lab', '2400:cb00:bb::/48')).result);
+    expect(reason(addPrefix(added, 'custom-lab', '2400:CB00:00BB::/48'))).toBe(
+      '2400:cb00:bb::/48 is already in Lab',
     );
   });
 
@@ -157,5 +158,27 @@ describe('groups', () => {
     expect(after.groups[0]!.asns.at(-1)).toEqual({ asn: 131072 });
     expect(ok(setGroupEnabled(DEFAULT_WATCHLIST, 'hkbn', true)).groups[3]!.enabled).toBe(true);
     expect(DEFAULT_WATCHLIST).toEqual(snapshot);
+  });
+});
+
+describe('typed values get the same refusals as imports', () => {
+  it.each([
+    ['0.0.0.0/0', /matches every IPv4 address/],
+    ['::/0', /matches every IPv6 address/],
+    ['10.1.0.0/16', /private network range .*never looks such addresses up/],
+    ['127.0.0.0/8', /loopback/],
+    ['203.0.113.0/24', /documentation range/],
+    ['2001:db8:1::/48', /documentation range/],
+  ])('a prefix %s', (prefix, why) => {
+    expect(reason(edit((w) => addPrefix(w, 'custom-lab', prefix)).result)).toMatch(why);
+  });
+
+  it.each([
+    ['\u202eevil', /text-direction override \(U\+202E\)/],
+    ['a\u2067b', /text-direction override \(U\+2067\)/],
+    ['zero\u200dwidth', /invisible character \(U\+200D\)/],
+    ['tab\there', /control character \(U\+0009\)/],
+  ])('a group name with hidden characters (%j)', (name, why) => {
+    expect(reason(edit((w) => addGroup(w, name, 'ZZ')).result)).toMatch(why);
   });
 });

@@ -34,3 +34,23 @@ export function sampleWatchlist(): Watchlist {
     ],
   };
 }
+
+/** The sample's shape with public ranges only, so it passes an import's checks too. */
+export function publicSampleWatchlist(): Watchlist {
+  const w = sampleWatchlist();
+  w.groups[1]!.prefixes = ['203.0.112.0/24', '2400:cb00:aa::/48'];
+  w.groups[2]!.prefixes = ['8.8.8.0/24'];
+  return w;
+}
+
+/** A small deterministic random number generator (mulberry32), so every run builds the same list. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseIp } from '../../../lib/ip/parse';
 import type { IpAddress } from '../../../lib/ip/types';
-import { addPrefix, setGroupEnabled } from '../../../lib/watchlist/edit';
+import { setGroupEnabled } from '../../../lib/watchlist/edit';
 import { compileWatchlist, matchAddress } from '../../../lib/watchlist/match';
 import type { Watchlist } from '../../../lib/watchlist/model';
 import { sampleWatchlist } from './fixtures';
@@ -18,6 +18,25 @@ function ids(
   watchlist: Watchlist = sampleWatchlist(),
 ): string[] {
   return matchAddress(ip(address), asn, watchlist).map((m) => `${m.groupId}:${m.reason.kind}`);
+}
+
+/**
+ * Adds a prefix as stored settings may hold it, without addPrefix's refusal of documentation and
+ * catch-all ranges: the matcher must still handle whatever storage holds.
+ */
+function addPrefix(
+  watchlist: Watchlist,
+  groupId: string,
+  prefix: string,
+): { ok: true; watchlist: Watchlist } | { ok: false; reason: string } {
+  return {
+    ok: true,
+    watchlist: {
+      groups: watchlist.groups.map((g) =>
+        g.id === groupId ? { ...g, prefixes: [...g.prefixes, prefix] } : g,
+      ),
+    },
+  };
 }
 
 describe('matchAddress', () => {
