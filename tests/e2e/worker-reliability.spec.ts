@@ -1,34 +1,30 @@
 /**
- * The worker under stress a busy browser creates: a session store filled to its quota by something
- * else, and navigations that never commit. Every assertion reads what a user sees (badge, popup).
+ * The background under the stress a busy browser creates, in Chromium and Firefox: a session store
+ * filled to its quota by something else, and navigations that never commit. Every assertion reads
+ * what a user sees (badge, popup).
  */
-import type { Page } from '@playwright/test';
-import { expect, test } from './fixtures';
+import { expect, test, type Ext } from './fixtures';
 
 /** Bytes left free: less than any tab report or DNS cache entry needs. */
 const LEFT_FREE = 100;
 
 /**
- * Fills chrome.storage.session (about 10 MB in Chromium; it shares the area with the worker) from
- * an extension page, to within LEFT_FREE bytes, in 1 MB steps and one exact last write (each write
- * costs about half a second on a busy machine, so no byte-by-byte probing). Chromium counts key
- * length plus JSON length, so a string of n characters costs n + 2 plus its key.
- * Returns the bytes in use afterwards and whether a write of LEFT_FREE bytes is now refused.
+ * Fills storage.session (about 10 MB; the background shares the area) from an extension page, to
+ * within LEFT_FREE bytes, in 1 MB steps and one exact last write (each write costs about half a
+ * second on a busy machine, so no byte-by-byte probing). The browsers count key length plus JSON
+ * length, so a string of n characters costs n + 2 plus its key. Returns null where the browser
+ * does not report the area's quota and use (then it cannot be filled to a known edge).
  */
-async function fillSessionStorage(apiPage: Page): Promise<{ used: number; refused: boolean }> {
-  return apiPage.evaluate(async (leftFree) => {
-    const { chrome } = globalThis as unknown as {
-      chrome: {
-        storage: {
-          session: {
-            QUOTA_BYTES: number;
-            set(items: object): Promise<void>;
-            getBytesInUse(keys: null): Promise<number>;
-          };
-        };
-      };
+async function fillSessionStorage(ext: Ext): Promise<{ used: number; refused: boolean } | null> {
+  return ext.callApi(async (api, leftFree) => {
+    const session = api.storage.session as unknown as {
+      QUOTA_BYTES?: number;
+      set(items: object): Promise<void>;
+      getBytesInUse?(keys: null): Promise<number>;
     };
-    const session = chrome.storage.session;
+    if (typeof session.QUOTA_BYTES !== 'number' || typeof session.getBytesInUse !== 'function') {
+      return null;
+    }
     for (let n = 0; ; n++) {
       const key = `filler:${n}`;
       const room = session.QUOTA_BYTES - (await session.getBytesInUse(null)) - leftFree;
@@ -44,55 +40,38 @@ async function fillSessionStorage(apiPage: Page): Promise<{ used: number; refuse
   }, LEFT_FREE);
 }
 
-test.beforeEach(async ({ useResolver, doh }) => {
-  await useResolver(doh.url);
-});
-
 test('a full session store: a flagged site still shows its code, and the popup says the result was not saved', async ({
-  page,
+  ext,
   web,
-  apiPage,
-  tabIdOf,
-  waitForBadge,
-  openPopupFor,
 }) => {
-  test.slow(); // ten 1 MB writes: about 5 s on an idle machine, far more on a busy one
-  const filled = await fillSessionStorage(apiPage);
-  expect(filled.used).toBeGreaterThan(10_000_000);
-  expect(filled.refused).toBe(true);
-  await page.goto(web.urlFor('telecom.test'));
-  const tabId = await tabIdOf(page);
+  const filled = await fillSessionStorage(ext);
+  test.skip(filled === null, `${ext.kind} does not report storage.session's quota and use`);
+  expect(filled!.used).toBeGreaterThan(10_000_000);
+  expect(filled!.refused).toBe(true);
+  const tab = await ext.open(web.urlFor('telecom.test'));
   // Text, colour and title are three calls: wait for all of them, not the text alone.
-  await waitForBadge(tabId, (b) => b.text === 'CT' && b.title.includes('China Telecom'));
+  await ext.waitForBadge(tab.id, (b) => b.text === 'CT' && b.title.includes('China Telecom'));
 
-  const popup = await openPopupFor(tabId);
-  await expect(popup.getByTestId('verdict')).toHaveText('Flagged: hosted on China Telecom');
-  await expect(popup.getByTestId('not-saved')).toContainText('could not save this result');
+  const popup = await ext.popup(tab.id);
+  await popup.waitForText('verdict', 'Flagged: hosted on China Telecom');
+  expect(await popup.text('not-saved')).toContain('could not save this result');
 });
 
 test('a link answering 204 on another host keeps the shown page’s badge and popup', async ({
-  page,
+  ext,
   web,
   doh,
-  tabIdOf,
-  waitForBadge,
-  badgeText,
-  openPopupFor,
 }) => {
-  await page.goto(web.urlFor('telecom.test'));
-  const tabId = await tabIdOf(page);
-  await waitForBadge(tabId, 'CT');
+  const start = web.urlFor(
+    'telecom.test',
+    `/link?to=${encodeURIComponent(web.urlFor('cloudflare.test', '/no-content'))}`,
+  );
+  const tab = await ext.open(start);
+  await ext.waitForBadge(tab.id, 'CT');
 
   // A link the user clicks: the navigation starts, gets its 204 response and never commits.
-  const target = web.urlFor('cloudflare.test', '/no-content');
-  await page.evaluate((href) => {
-    const link = document.createElement('a');
-    link.href = href;
-    link.textContent = 'nothing here';
-    document.body.append(link);
-    link.click();
-  }, target);
-  // Signals that the worker saw the navigation: the 204 was served and its DoH query answered.
+  await tab.clickLink('follow');
+  // Signals that the background saw the navigation: the 204 was served and its DoH query answered.
   await expect
     .poll(() =>
       web.requests().some((r) => r.host === 'cloudflare.test' && r.path === '/no-content'),
@@ -102,9 +81,9 @@ test('a link answering 204 on another host keeps the shown page’s badge and po
     .poll(async () => (await doh.queries()).some((q) => q.name === 'cloudflare.test' && q.rcode))
     .toBe(true);
 
-  expect(page.url()).toBe(web.urlFor('telecom.test'));
-  expect(await badgeText(tabId)).toBe('CT');
-  const popup = await openPopupFor(tabId);
-  await expect(popup.getByTestId('hostname')).toHaveText('telecom.test');
-  await expect(popup.getByTestId('verdict')).toHaveText('Flagged: hosted on China Telecom');
+  expect(await tab.url()).toBe(start);
+  expect((await ext.badge(tab.id)).text).toBe('CT');
+  const popup = await ext.popup(tab.id);
+  await popup.waitForText('hostname', 'telecom.test');
+  expect(await popup.text('verdict')).toBe('Flagged: hosted on China Telecom');
 });

@@ -1,7 +1,8 @@
 /**
  * The sites the browser visits. Chromium maps every `*.test` name to 127.0.0.1
  * (--host-resolver-rules), so one server answers for all of them; each page's title is the host it
- * was asked for, which lets a test tell pages apart. `/no-content` answers HTTP 204 on any host.
+ * was asked for, which lets a test tell pages apart. `/no-content` answers HTTP 204 on any host;
+ * `/link?to=URL` is a page with one link, "follow", to URL.
  */
 import http from 'node:http';
 import { closeServer } from './ports';
@@ -43,6 +44,15 @@ export async function startWebServer(): Promise<WebServer> {
       return;
     }
     const url = new URL(path, 'http://web.test');
+    if (url.pathname === '/link') {
+      const to = escapeHtml(url.searchParams.get('to') ?? '/');
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      response.end(
+        `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(host)}</title>` +
+          `</head><body><a href="${to}">follow</a></body></html>`,
+      );
+      return;
+    }
     if (url.pathname.endsWith('.js')) {
       // A third-party script for /page-with: empty, but a real script the page waits for.
       response.writeHead(200, {

@@ -101,6 +101,7 @@ export async function launchChromium(options: LaunchOptions): Promise<ExtensionS
         await page.getByRole('link', { name: text, exact: true }).click({ noWaitAfter: true });
       },
       title: () => page.title(),
+      url: async () => page.url(),
       close: () => page.close(),
     };
   };

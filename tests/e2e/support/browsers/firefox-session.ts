@@ -178,6 +178,7 @@ export async function launchFirefox(options: LaunchOptions): Promise<ExtensionSe
         }, text);
       },
       title: () => page.title(),
+      url: async () => page.url(),
       close: () => page.close(),
     });
 

@@ -43,6 +43,8 @@ export interface SiteTab {
   /** Clicks the first link (`<a>`) whose text is `text`, in the page, and waits for nothing. */
   clickLink(text: string): Promise<void>;
   title(): Promise<string>;
+  /** The URL the tab shows now. */
+  url(): Promise<string>;
   close(): Promise<void>;
 }
 
