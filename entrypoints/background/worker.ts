@@ -178,10 +178,7 @@ export function startWorker(browser: Browser): Promise<void> {
    * Firefox names (proxyInfo), or the one the tab's own page was found to go through (Chromium's
    * repeated-address pattern). A proxy's address must never judge a host it merely carried.
    */
-  async function hostWitness(details: {
-    tabId: number;
-    ip?: string;
-  }): Promise<string | undefined> {
+  async function hostWitness(details: { tabId: number; ip?: string }): Promise<string | undefined> {
     if (!details.ip) return undefined;
     const { proxyInfo } = details as { proxyInfo?: unknown };
     if (proxyFromProxyInfo(proxyInfo, details.ip)) return undefined;

@@ -61,7 +61,7 @@ describe('scripts/build-table.ts', () => {
     expect(table.lookup('1.0.4.1')).toEqual({ kind: 'unrouted' });
   }, 60_000);
 
-  it('--if-stale goes by the inputs\' contents, not their file times (npm ci rewrites them)', () => {
+  it("--if-stale goes by the inputs' contents, not their file times (npm ci rewrites them)", () => {
     const input = join(dir, 'asn-ipv4-num.csv');
     copyFileSync(`${FIX}/asn-ipv4-num.csv`, input);
     const args = ['--source', 'ip-location-db', input, ...common, '--if-stale'];
