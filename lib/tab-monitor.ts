@@ -377,15 +377,24 @@ export function createTabMonitor(deps: TabMonitorDeps) {
     ): Promise<void> {
       return enqueue(tabId, async () => {
         if (!isWebUrl(url)) return;
-        const { pending } = await readRecord(tabId);
-        if (!pending || pending.hostname !== hostnameOf(url)) {
+        const { pending, shown } = await readRecord(tabId);
+        const hostname = hostnameOf(url);
+        // Firefox may deliver the main frame's response after the navigation committed: then it
+        // belongs to the page now shown, which has no connection yet (and needs no new lookup).
+        const current =
+          pending?.hostname === hostname
+            ? pending
+            : !pending && shown?.hostname === hostname && !shown.browserAddress && !shown.proxy
+              ? shown
+              : undefined;
+        if (!current) {
           // A redirect to another host, or a worker that missed the start: evaluate the new host.
           await begin(tabId, url, 'pending', ip, proxy);
           return;
         }
-        const sameProxy = proxy?.address === reportedProxy(pending)?.address;
-        if ((!ip && !proxy) || (pending.browserAddress === ip && sameProxy)) return;
-        await store(await evaluate({ ...pending, browserAddress: ip, proxy }));
+        const sameProxy = proxy?.address === reportedProxy(current)?.address;
+        if ((!ip && !proxy) || (current.browserAddress === ip && sameProxy)) return;
+        await store(await evaluate({ ...current, browserAddress: ip, proxy }));
       });
     },
 

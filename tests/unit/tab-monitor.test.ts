@@ -362,3 +362,39 @@ describe('tab monitor memory', () => {
     expect((await restarted.getReport(1))?.hostname).toBe('other.test');
   });
 });
+
+describe('events out of order', () => {
+  it('a main-frame response after the commit (Firefox) joins the shown report, with no second lookup', async () => {
+    const t = setup(
+      { 'late.test': ok('late.test', '1.1.1.1') },
+      {
+        ...defaultSettings(),
+        privacyMode: true,
+      },
+    );
+    await t.monitor.navigationStarted(1, 'http://late.test/');
+    await t.monitor.navigationCommitted(1, 'http://late.test/');
+    expect(t.badges.get(1)?.title).toMatch(/checking late\.test/);
+    await t.monitor.responseStarted(1, 'http://late.test/', '127.0.0.1');
+    await settle();
+    const report = await t.monitor.getReport(1);
+    expect(report?.browserAddress).toBe('127.0.0.1');
+    expect(report?.committed).toBe(true);
+    expect(t.badges.get(1)?.title).toMatch(/local network/);
+    expect(t.resolve).not.toHaveBeenCalled();
+  });
+
+  it('with DoH, the late response adds the browser address and sends no second query', async () => {
+    const t = setup({ 'late.test': ok('late.test', '202.96.128.86') });
+    await t.monitor.navigationStarted(1, 'http://late.test/');
+    await t.monitor.navigationCommitted(1, 'http://late.test/');
+    await t.monitor.responseStarted(1, 'http://late.test/', '127.0.0.1');
+    await settle();
+    expect(t.resolve).toHaveBeenCalledTimes(1);
+    const report = await t.monitor.getReport(1);
+    expect(report?.verdict.addresses.map((a) => a.ip).sort()).toEqual(
+      ['127.0.0.1', '202.96.128.86'].sort(),
+    );
+    expect(t.badges.get(1)?.text).toBe('CT');
+  });
+});
