@@ -22,12 +22,12 @@
  * 1–2 KB), and the DNS cache its own limits (lib/dns/cache.ts), which together leave room for
  * hundreds of the largest reports.
  */
-import { checkQueryableName, type DnsError, type ResolveResult } from './dns';
-import { parseIp } from './ip/parse';
+import type { DnsError, ResolveResult } from './dns';
 import { canonicalIp, createProxyDetector, type ConnectionSeen, type ProxyFact } from './proxy';
 import { BADGE_NEUTRAL_COLOR, badgeFor, buildVerdict, type Verdict } from './verdict';
 import { isAllowlisted, type Settings } from './settings';
 import type { LookupResult } from './prefix-table';
+import { hostnameOf, initialDoh, isWebUrl, literalAddress } from './tabs/host-rules';
 import { compileWatchlist } from './watchlist/match';
 
 export type DohState =
@@ -269,15 +269,6 @@ export function createTabMonitor(deps: TabMonitorDeps) {
     lastBadge.set(report.tabId, key);
   }
 
-  function initialDoh(hostname: string, settings: Settings): DohState {
-    if (isAllowlisted(hostname, settings.allowlist))
-      return { state: 'skipped', why: 'allowlisted' };
-    if (literalAddress(hostname)) return { state: 'skipped', why: 'literal' };
-    if (settings.privacyMode) return { state: 'skipped', why: 'privacy-mode' };
-    if (!checkQueryableName(hostname).ok) return { state: 'skipped', why: 'private-name' };
-    return { state: 'pending' };
-  }
-
   /** Runs the DoH lookup for a report and stores the outcome, unless the tab moved on meanwhile. */
   async function runLookup(tabId: number, navigationId: string, hostname: string): Promise<void> {
     let outcome: DohState;
@@ -382,9 +373,13 @@ export function createTabMonitor(deps: TabMonitorDeps) {
         // Firefox may deliver the main frame's response after the navigation committed: then it
         // belongs to the page now shown, which has no connection yet (and needs no new lookup).
         const current =
-          pending?.hostname === hostname
+          pending && pending.hostname === hostname
             ? pending
-            : !pending && shown?.hostname === hostname && !shown.browserAddress && !shown.proxy
+            : !pending &&
+                shown &&
+                shown.hostname === hostname &&
+                !shown.browserAddress &&
+                !shown.proxy
               ? shown
               : undefined;
         if (!current) {
@@ -594,23 +589,4 @@ export function boundAddresses(addresses: readonly string[], verdict: Verdict): 
 
 function browserOnly(doh: DohState): doh is { state: 'skipped'; why: BrowserOnlyReason } {
   return doh.state === 'skipped' && (doh.why === 'privacy-mode' || doh.why === 'private-name');
-}
-
-function isWebUrl(url: string): boolean {
-  return url.startsWith('http://') || url.startsWith('https://');
-}
-
-function hostnameOf(url: string): string | undefined {
-  try {
-    return new URL(url).hostname.replace(/\.$/, '').toLowerCase();
-  } catch {
-    return undefined;
-  }
-}
-
-/** The address when the hostname is an IP literal (`[2001:db8::1]` included), else undefined. */
-function literalAddress(hostname: string): string | undefined {
-  const bare =
-    hostname.startsWith('[') && hostname.endsWith(']') ? hostname.slice(1, -1) : hostname;
-  return parseIp(bare).ok ? bare : undefined;
 }

@@ -21,11 +21,11 @@
  * changed watchlist applies at once and the record stays small.
  * Module-level state is a cache of the stored records plus the queues of in-flight work.
  */
-import { checkQueryableName, type DnsError, type ResolveResult } from '../dns';
-import { parseIp } from '../ip/parse';
+import type { DnsError, ResolveResult } from '../dns';
 import { isAllowlisted, type Settings } from '../settings';
 import type { DohState, SessionArea } from '../tab-monitor';
 import { buildVerdict, type PrefixLookup, type Verdict } from '../verdict';
+import { hostnameOf, initialDoh, isWebUrl, literalAddress } from './host-rules';
 import { compileWatchlist, type CompiledWatchlist } from '../watchlist/match';
 
 /** Hosts kept per tab; further distinct hosts are counted (up to MAX_OVERFLOW_TRACKED), not kept. */
@@ -586,15 +586,6 @@ function lookupScope(settings: Settings): string {
   return JSON.stringify([settings.resolver, settings.privacyMode, settings.allowlist]);
 }
 
-/** The same rules as the site's own host: no query for allowlisted, literal or private names. */
-function initialDoh(hostname: string, settings: Settings): DohState {
-  if (isAllowlisted(hostname, settings.allowlist)) return { state: 'skipped', why: 'allowlisted' };
-  if (literalAddress(hostname)) return { state: 'skipped', why: 'literal' };
-  if (settings.privacyMode) return { state: 'skipped', why: 'privacy-mode' };
-  if (!checkQueryableName(hostname).ok) return { state: 'skipped', why: 'private-name' };
-  return { state: 'pending' };
-}
-
 function rank(view: PageHostView): number {
   if (view.verdict.status === 'flagged') return 0;
   if (view.checking) return 2;
@@ -627,28 +618,9 @@ function isRecord(value: unknown): value is PageHostsRecord {
   );
 }
 
-function isWebUrl(url: string): boolean {
-  return url.startsWith('http://') || url.startsWith('https://');
-}
-
 /** Web requests, WebSockets included. */
 function isRequestUrl(url: string): boolean {
   return isWebUrl(url) || url.startsWith('ws://') || url.startsWith('wss://');
-}
-
-function hostnameOf(url: string): string | undefined {
-  try {
-    return new URL(url).hostname.replace(/\.$/, '').toLowerCase() || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The address when the hostname is an IP literal (`[2001:db8::1]` included), else undefined. */
-function literalAddress(hostname: string): string | undefined {
-  const bare =
-    hostname.startsWith('[') && hostname.endsWith(']') ? hostname.slice(1, -1) : hostname;
-  return parseIp(bare).ok ? bare : undefined;
 }
 
 /** 32-bit FNV-1a: enough to count distinct overflow hosts without keeping their names. */

@@ -1,0 +1,38 @@
+/**
+ * The rules both the site's own host (lib/tab-monitor.ts) and the page's other hosts
+ * (lib/tabs/page-hosts.ts) are judged by, in one place so the two can never drift apart.
+ */
+import { checkQueryableName } from '../dns';
+import { parseIp } from '../ip/parse';
+import { isAllowlisted, type Settings } from '../settings';
+import type { DohState } from '../tab-monitor';
+
+/** Whether the URL is a web page (http or https), the only kind CarrierFlag looks at. */
+export function isWebUrl(url: string): boolean {
+  return url.startsWith('http://') || url.startsWith('https://');
+}
+
+/** The URL's hostname, lower case, without a final dot; undefined when there is none. */
+export function hostnameOf(url: string): string | undefined {
+  try {
+    return new URL(url).hostname.replace(/\.$/, '').toLowerCase() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The address when the hostname is an IP literal (`[2001:db8::1]` included), else undefined. */
+export function literalAddress(hostname: string): string | undefined {
+  const bare =
+    hostname.startsWith('[') && hostname.endsWith(']') ? hostname.slice(1, -1) : hostname;
+  return parseIp(bare).ok ? bare : undefined;
+}
+
+/** Whether a host gets a DoH lookup: none for allowlisted, literal or private names, or in privacy mode. */
+export function initialDoh(hostname: string, settings: Settings): DohState {
+  if (isAllowlisted(hostname, settings.allowlist)) return { state: 'skipped', why: 'allowlisted' };
+  if (literalAddress(hostname)) return { state: 'skipped', why: 'literal' };
+  if (settings.privacyMode) return { state: 'skipped', why: 'privacy-mode' };
+  if (!checkQueryableName(hostname).ok) return { state: 'skipped', why: 'private-name' };
+  return { state: 'pending' };
+}
