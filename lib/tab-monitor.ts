@@ -444,6 +444,21 @@ export function createTabMonitor(deps: TabMonitorDeps) {
     },
 
     /**
+     * The tab's page finished loading (webNavigation.onCompleted): set its badge again, even if
+     * unchanged. A browser may reset a tab's badge on its own navigation bookkeeping after our
+     * commit handler ran (seen in Firefox on a loaded machine: a flagged page left with the
+     * default badge); setting it once more at load is cheap and makes that fault short-lived.
+     */
+    pageLoaded(tabId: number, url: string): Promise<void> {
+      return enqueue(tabId, async () => {
+        const { shown } = await readRecord(tabId);
+        if (!shown || shown.hostname !== hostnameOf(url)) return;
+        lastBadge.delete(tabId);
+        await showBadge(shown);
+      });
+    },
+
+    /**
      * The report the popup shows: the page the tab shows, else the first navigation still under
      * way (a new tab); null when the tab has no web page.
      */

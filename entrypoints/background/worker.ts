@@ -138,6 +138,9 @@ export function startWorker(browser: Browser): Promise<void> {
     whenHostsReady((h) => h.navigationCommitted(details.tabId, details.url));
     whenReady((m) => m.navigationCommitted(details.tabId, details.url));
   });
+  browser.webNavigation.onCompleted.addListener((details) => {
+    if (details.frameId === 0) whenReady((m) => m.pageLoaded(details.tabId, details.url));
+  });
   // A navigation that never commits (HTTP 204, a download, a cancel) ends here, if anywhere.
   browser.webNavigation.onErrorOccurred.addListener((details) => {
     if (details.frameId === 0) whenReady((m) => m.navigationFailed(details.tabId, details.url));

@@ -398,3 +398,29 @@ describe('events out of order', () => {
     expect(t.badges.get(1)?.text).toBe('CT');
   });
 });
+
+describe('the badge at page load', () => {
+  it('is set again when the page finishes loading, even when unchanged', async () => {
+    const t = setup({ 'carrier.test': ok('carrier.test', '202.96.128.86') });
+    const calls: string[] = [];
+    const monitor = createTabMonitor({
+      session: t.session,
+      setBadge: async (tabId, badge) => void calls.push(`${tabId}:${badge.text}`),
+      table: Promise.resolve(table),
+      getSettings: () => defaultSettings(),
+      resolve: t.resolve,
+      now: () => 1_000,
+      log: () => {},
+    });
+    await visit(monitor, 1, 'http://carrier.test/');
+    expect(calls.at(-1)).toBe('1:CT');
+    const before = calls.length;
+    // The browser wiped the badge behind our back; the load event puts it back.
+    await monitor.pageLoaded(1, 'http://carrier.test/');
+    expect(calls.length).toBe(before + 1);
+    expect(calls.at(-1)).toBe('1:CT');
+    // Not for a page the tab does not show.
+    await monitor.pageLoaded(1, 'http://other.test/');
+    expect(calls.length).toBe(before + 1);
+  });
+});

@@ -1,11 +1,25 @@
 import type { UiPage } from './ui-page';
+import { waitUntil } from './wait';
 
 /** The popup's host rows, keyed by host name, once nothing is being checked any more. */
 export async function hostRows(
   popup: UiPage,
   options?: { timeoutMs?: number },
 ): Promise<Map<string, string>> {
-  await popup.waitForText('page-hosts-summary', /^(?!.*being checked)/, options);
+  let section: string | null = null;
+  await waitUntil(
+    async () => {
+      const summary = await popup.text('page-hosts-summary');
+      section = await popup.text('page-hosts');
+      return summary !== null && !summary.includes('being checked');
+    },
+    {
+      what: 'the host list to be checked',
+      // On a timeout, what the section showed (no summary line at all means no host was listed).
+      last: () => `${section}`,
+      ...(options?.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    },
+  );
   const names = await popup.attributesOf('[data-testid="page-host"]', 'data-host');
   const texts = await popup.page.evaluate(
     () =>
