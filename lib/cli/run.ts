@@ -3,6 +3,7 @@
  * so tests and the Node entry point (main.ts) share every line of behaviour.
  */
 import { createDohClient, type DohClient } from '../dns/doh-client';
+import type { DnsError } from '../dns/types';
 import { checkQueryableName, DEFAULT_RESOLVER_ID, validateResolverUrl } from '../dns/names';
 import { formatIp, parseIp } from '../ip/parse';
 import { resolverUrlOf } from '../settings';
@@ -11,6 +12,7 @@ import { DEFAULT_WATCHLIST } from '../watchlist/defaults';
 import { compileWatchlist, type CompiledWatchlist } from '../watchlist/match';
 import { parseArgs, parseTargetLines, USAGE } from './args';
 import { MAX_HAR_BYTES, parseHar, type HarHost } from './har';
+import { canonicalIp, proxiesInHar } from '../proxy';
 import { isUnchecked, tableHeader, toJson, toTableRows, type TargetReport } from './output';
 import { parseTarget } from './target';
 
@@ -110,20 +112,32 @@ async function runHar(
   let flagged = 0;
   let unchecked = 0;
   if (!json) io.stdout(`${tableHeader()}\n`);
+  // DoH first for every host, so a proxy (one address for many unrelated sites, in none of their
+  // answers) is known before any host is judged by the address the browser connected to.
+  const asked: HarLookup[] = [];
   await mapInOrder(
     page.hosts,
     CONCURRENCY,
-    (host) => checkHarHost(host, dns, table, matcher),
-    ({ host, report }) => {
-      if (report.verdict?.status === 'flagged') flagged++;
-      if (isUnchecked(report)) unchecked++;
-      io.stdout(
-        json
-          ? `${JSON.stringify({ ...toJson(report), requests: host.requests })}\n`
-          : toTableRows(report),
-      );
-    },
+    (host) => lookUpHarHost(host, dns),
+    (lookup) => void asked.push(lookup),
   );
+  const proxies = proxiesInHar(
+    asked.map(({ host, doh }) => ({
+      hostname: host.hostname,
+      serverAddresses: host.serverAddresses,
+      dohAddresses: doh && 'addresses' in doh ? doh.addresses : null,
+    })),
+  );
+  for (const lookup of asked) {
+    const { host, report } = judgeHarHost(lookup, proxies, table, matcher);
+    if (report.verdict?.status === 'flagged') flagged++;
+    if (isUnchecked(report)) unchecked++;
+    io.stdout(
+      json
+        ? `${JSON.stringify({ ...toJson(report), requests: host.requests, ...proxyJson(report) })}\n`
+        : toTableRows(report),
+    );
+  }
   const total = page.hosts.length;
   if (json) {
     const summary = {
@@ -132,6 +146,7 @@ async function runHar(
       hosts: total,
       flagged,
       unchecked,
+      proxies: [...proxies],
     };
     io.stdout(`${JSON.stringify(summary)}\n`);
   } else {
@@ -141,58 +156,91 @@ async function runHar(
     io.stdout(
       `\npage ${page.pageUrl}: ${flagged} of ${total} ${total === 1 ? 'host' : 'hosts'} on watched networks${notChecked}${skipped}\n`,
     );
+    for (const proxy of proxies) {
+      io.stdout(
+        `through a proxy: ${proxy} (the address the HAR records for several unrelated sites, in ` +
+          `none of their DNS answers): not judged as any site's address\n`,
+      );
+    }
   }
   return flagged > 0 ? 1 : unchecked > 0 ? 2 : 0;
 }
 
-/**
- * One host of a HAR, judged as the extension judges a page's host: the addresses the browser
- * connected to, plus DoH for a public name; a private name or an IP literal is never sent.
- */
-async function checkHarHost(
-  host: HarHost,
-  dns: DohClient,
-  table: PrefixLookup,
-  matcher: CompiledWatchlist,
-): Promise<{ host: HarHost; report: TargetReport }> {
-  const hostname = host.hostname;
-  const [browserAddress, ...browserAddresses] = host.serverAddresses;
-  const witness = { hostname, browserAddress, browserAddresses };
-  const judged = (verdict: TargetReport['verdict'] & object) => ({
-    host,
-    report: { target: hostname, verdict },
-  });
+/** What was learnt about one HAR host before judging it: its DoH answer, if it could be asked. */
+interface HarLookup {
+  host: HarHost;
+  /** The literal address when the host name is one. */
+  literal?: string;
+  /** null: not asked (a literal, or a private name, whose reason is `notQueried`). */
+  doh: { addresses: string[] } | { error: DnsError } | null;
+  notQueried?: string;
+  internalError?: string;
+}
+
+/** Asks DoH about a HAR host, as the extension would: never for an IP literal or a private name. */
+async function lookUpHarHost(host: HarHost, dns: DohClient): Promise<HarLookup> {
   try {
-    const literal = parseIp(hostname.replace(/^\[(.*)\]$/, '$1'));
-    if (literal.ok) {
-      return judged(
-        buildVerdict({ ...witness, literal: formatIp(literal.address) }, table, matcher),
-      );
-    }
-    const name = checkQueryableName(hostname);
-    if (!name.ok) {
-      const dnsError = browserAddress ? undefined : { kind: 'private-name', message: name.reason };
-      return judged(buildVerdict({ ...witness, dnsError }, table, matcher));
-    }
+    const literal = parseIp(host.hostname.replace(/^\[(.*)\]$/, '$1'));
+    if (literal.ok) return { host, literal: formatIp(literal.address), doh: null };
+    const name = checkQueryableName(host.hostname);
+    if (!name.ok) return { host, doh: null, notQueried: name.reason };
     const result = await dns.resolve(name.name);
-    return judged(
-      buildVerdict(
-        result.ok
-          ? { ...witness, dohAddresses: result.addresses.map((a) => a.ip) }
-          : { ...witness, dnsError: result.error },
-        table,
-        matcher,
-      ),
-    );
-  } catch (error) {
     return {
       host,
-      report: {
-        target: hostname,
-        error: `internal error: ${(error as Error)?.message ?? String(error)}`,
-      },
+      doh: result.ok ? { addresses: result.addresses.map((a) => a.ip) } : { error: result.error },
     };
+  } catch (error) {
+    return { host, doh: null, internalError: (error as Error)?.message ?? String(error) };
   }
+}
+
+/**
+ * One host of a HAR, judged as the extension judges a page's host: the addresses the browser
+ * connected to, plus its DoH answer; an address that is a proxy's is never the host's.
+ */
+function judgeHarHost(
+  lookup: HarLookup,
+  proxies: ReadonlySet<string>,
+  table: PrefixLookup,
+  matcher: CompiledWatchlist,
+): { host: HarHost; report: TargetReport } {
+  const { host } = lookup;
+  const hostname = host.hostname;
+  if (lookup.internalError) {
+    return { host, report: { target: hostname, error: `internal error: ${lookup.internalError}` } };
+  }
+  const proxyAddress = host.serverAddresses.map(canonicalIp).find((ip) => proxies.has(ip));
+  const direct = host.serverAddresses.filter((ip) => !proxies.has(canonicalIp(ip)));
+  const [browserAddress, ...browserAddresses] = direct;
+  const witness = {
+    hostname,
+    browserAddress,
+    browserAddresses,
+    ...(proxyAddress
+      ? { proxy: { address: proxyAddress, detectedBy: 'repeated-address' as const } }
+      : {}),
+  };
+  const { doh } = lookup;
+  const input = lookup.literal
+    ? { ...witness, literal: lookup.literal }
+    : doh === null
+      ? {
+          ...witness,
+          dnsError:
+            browserAddress || proxyAddress
+              ? undefined
+              : { kind: 'private-name' as const, message: lookup.notQueried ?? '' },
+        }
+      : 'addresses' in doh
+        ? { ...witness, dohAddresses: doh.addresses }
+        : { ...witness, dnsError: doh.error };
+  return { host, report: { target: hostname, verdict: buildVerdict(input, table, matcher) } };
+}
+
+/** The proxy a HAR host was reached through, for --json. */
+function proxyJson(report: TargetReport): { proxy?: string } {
+  const proxy = report.verdict?.proxy?.address;
+  return proxy ? { proxy } : {};
 }
 
 async function checkTarget(

@@ -8,6 +8,7 @@ export {
   recordConnection,
 } from './pattern';
 export { registrableDomain } from './registrable-domain';
+export { proxiesInHar, type HarHostEvidence } from './har-proxies';
 export {
   createProxyDetector,
   PROXY_PATTERN_KEY,

@@ -1,3 +1,4 @@
+import { proxiesInHar } from '../../lib/proxy';
 import { describe, expect, it } from 'vitest';
 import {
   PROXY_PATTERN,
@@ -205,5 +206,42 @@ describe('createProxyDetector', () => {
     await expect(
       detector.judge({ host: 'a.example', ip: '203.0.113.9', dns: ['192.0.2.1'] }),
     ).resolves.toEqual({ proxy: undefined, newlyDetected: false });
+  });
+});
+
+describe('proxiesInHar (the repeated-address rule over a whole HAR file)', () => {
+  const host = (hostname: string, ip: string, doh: string[] | null) => ({
+    hostname,
+    serverAddresses: [ip],
+    dohAddresses: doh,
+  });
+
+  it('names an address three unrelated sites were reached at, in none of their DoH answers', () => {
+    const hosts = ['a.example', 'b.example', 'c.example'].map((h) =>
+      host(h, '203.0.113.9', ['192.0.2.1']),
+    );
+    expect([...proxiesInHar(hosts)]).toEqual(['203.0.113.9']);
+    expect([...proxiesInHar(hosts.slice(0, 2))]).toEqual([]);
+  });
+
+  it('counts registrable domains, not host names, and never an address some DoH answer has', () => {
+    const sameSite = ['a.cdn.example', 'b.cdn.example', 'c.cdn.example'].map((h) =>
+      host(h, '203.0.113.9', ['192.0.2.1']),
+    );
+    expect([...proxiesInHar(sameSite)]).toEqual([]);
+    const shared = [
+      host('a.example', '203.0.113.9', ['192.0.2.1']),
+      host('b.example', '203.0.113.9', ['192.0.2.1']),
+      host('c.example', '203.0.113.9', ['192.0.2.1']),
+      host('d.example', '203.0.113.9', ['203.0.113.9']),
+    ];
+    expect([...proxiesInHar(shared)]).toEqual([]);
+  });
+
+  it('needs five sites when there is no DoH answer to compare with', () => {
+    const names = ['a.example', 'b.example', 'c.example', 'd.example', 'e.example'];
+    const hosts = names.map((h) => host(h, '203.0.113.9', null));
+    expect([...proxiesInHar(hosts.slice(0, 4))]).toEqual([]);
+    expect([...proxiesInHar(hosts)]).toEqual(['203.0.113.9']);
   });
 });

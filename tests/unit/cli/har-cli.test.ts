@@ -25,6 +25,11 @@ beforeAll(async () => {
     'ct.example.test': { a: ['1.1.1.1'] },
     'v6only.example.test': 'servfail',
     'api.cdn-only.test': { a: ['1.1.1.1'] },
+    // behind-proxy.har: three clean sites and one on a carrier, all reached through one proxy.
+    'one.test': { a: ['1.1.1.1'] },
+    'two.test': { a: ['1.1.1.1'] },
+    'three.test': { a: ['1.1.1.1'] },
+    'carrier-site.test': { a: ['36.128.0.1'] },
   });
   scratch = await mkdtemp(join(tmpdir(), 'carrierflag-har-'));
 });
@@ -86,7 +91,33 @@ describe('carrierflag --har', () => {
       hosts: 5,
       flagged: 3,
       unchecked: 1,
+      proxies: [],
     });
+  });
+
+  it('behind a proxy the HAR records for every site: the proxy judges nothing, DoH judges the sites', async () => {
+    // The proxy's address (202.96.128.86) is on Chinanet, China Telecom's network.
+    const r = await run(['--json', '--har', join(FIXTURES, 'behind-proxy.har')]);
+    expect(r.stderr).toBe('');
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const byHost = new Map(lines.slice(0, -1).map((l) => [l.target, l]));
+    for (const clean of ['one.test', 'two.test', 'three.test']) {
+      expect(byHost.get(clean)).toMatchObject({ status: 'clean', proxy: '202.96.128.86' });
+      expect(byHost.get(clean).addresses.map((a: { ip: string }) => a.ip)).toEqual(['1.1.1.1']);
+    }
+    // A carrier site behind the proxy is still flagged, from its DoH answer.
+    expect(byHost.get('carrier-site.test')).toMatchObject({ status: 'flagged', flagged: true });
+    expect(lines.at(-1)).toMatchObject({ flagged: 1, proxies: ['202.96.128.86'] });
+    expect(r.code).toBe(1);
+  });
+
+  it('names the proxy in the human summary', async () => {
+    const r = await run(['--har', join(FIXTURES, 'behind-proxy.har')]);
+    expect(r.stdout).toContain('through a proxy: 202.96.128.86');
+    expect(r.stdout).toMatch(/1 of 4 hosts on watched networks/);
   });
 
   it('prints one row per host and the page summary', async () => {
