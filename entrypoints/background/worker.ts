@@ -94,11 +94,15 @@ export function startWorker(browser: Browser): Promise<void> {
     monitor = createTabMonitor({
       session: browser.storage.session as never,
       setBadge: async (tabId, badge) => {
-        await Promise.all([
-          browser.action.setBadgeText({ tabId, text: badge.text }),
-          browser.action.setBadgeBackgroundColor({ tabId, color: badge.color }),
-          browser.action.setTitle({ tabId, title: badge.title }),
-        ]).catch((error: unknown) => log(`badge for tab ${tabId} not set`, error));
+        // Colour and title first, the text last: three separate calls, and a badge whose text
+        // already reads "CT" must never be seen on the previous (grey) colour or tooltip.
+        try {
+          await browser.action.setBadgeBackgroundColor({ tabId, color: badge.color });
+          await browser.action.setTitle({ tabId, title: badge.title });
+          await browser.action.setBadgeText({ tabId, text: badge.text });
+        } catch (error) {
+          log(`badge for tab ${tabId} not set`, error);
+        }
       },
       table: tableReady,
       getSettings: () => settings!,
