@@ -4,7 +4,11 @@
  * popup saying so. The stubs (support/redirect-doh.ts) start once per file, in Chromium and Firefox.
  */
 import { ADDRESSES, expect, test } from './fixtures';
-import { startTransportFaultDoh, type TransportFaultDoh } from './support/redirect-doh';
+import {
+  ENDLESS_LIMIT,
+  startTransportFaultDoh,
+  type TransportFaultDoh,
+} from './support/redirect-doh';
 
 const ADDRESSES_SERVED = { 'telecom.test': ADDRESSES.chinaTelecomV4 };
 const RETRIED_NOTE = 'The resolver answered on the second try.';
@@ -49,8 +53,11 @@ test('an endless answer is refused and its download cut off early', async ({ ext
   const badge = await ext.waitForBadge(tab.id, '?', { timeoutMs: 30_000 });
   expect(badge.title).toMatch(/longer than a DNS message can be/);
   await endless.closedBodies(2); // A and AAAA
-  // Socket buffers let a few MB through before the browser's cancel reaches us; never 100 MB.
-  for (const sent of endless.bodyBytesAtClose()) expect(sent).toBeLessThan(16 * 1024 * 1024);
+  // The browser cancelled the download instead of taking the whole body. How much the network
+  // service read ahead from the loopback socket before the cancel reached it depends on load
+  // (a few MB when idle, 64 MB seen with both cores busy), so that is not bounded here; the
+  // client's own memory bound is the unit test's ("cancels a 100 MB streamed body …").
+  for (const sent of endless.bodyBytesAtClose()) expect(sent).toBeLessThan(ENDLESS_LIMIT);
 });
 
 for (const [label, stub] of [

@@ -33,7 +33,8 @@ export interface TransportFaultDoh {
 
 const TYPE_A = 1;
 const TYPE_AAAA = 28;
-const ENDLESS_LIMIT = 100 * 1024 * 1024;
+/** The most an 'endless-body' answer sends; a client that reads it all never cancelled. */
+export const ENDLESS_LIMIT = 512 * 1024 * 1024;
 const CHUNK = Buffer.alloc(64 * 1024);
 
 function readQuestion(query: Buffer): { name: string; type: number; end: number } {
