@@ -8,7 +8,10 @@ cd "$(dirname "$0")/.."
 runs="${1:-3}"
 loops=()
 cleanup() { for pid in "${loops[@]}"; do kill "$pid" 2>/dev/null; done; }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+# Stopped from outside: end here (a plain trap would let the loop go on to the next run).
+trap 'exit 143' TERM
+trap 'exit 130' INT
 for _ in 1 2; do
   # A pure CPU loop that stops by itself after two hours at the latest.
   timeout 7200 sh -c 'while :; do :; done' &
