@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
+import { fakeSession, ok, table } from './support/tab-fakes';
 import type { ResolveResult } from '../../lib/dns';
-import type { LookupResult } from '../../lib/prefix-table';
 import { defaultSettings, type Settings } from '../../lib/settings';
 import {
   createTabMonitor,
@@ -9,54 +9,6 @@ import {
   type SessionArea,
 } from '../../lib/tab-monitor';
 import { setGroupEnabled } from '../../lib/watchlist/edit';
-
-/** storage.session stand-in: a Map behind the same async surface, values deep-copied like the real one. */
-function fakeSession(): SessionArea & { data: Map<string, unknown> } {
-  const data = new Map<string, unknown>();
-  return {
-    data,
-    get: (async (key: string | null) => {
-      if (key === null) return Object.fromEntries(data);
-      return data.has(key) ? { [key]: structuredClone(data.get(key)) } : {};
-    }) as SessionArea['get'],
-    async set(items) {
-      for (const [k, v] of Object.entries(items)) data.set(k, structuredClone(v));
-    },
-    async remove(key) {
-      data.delete(key);
-    },
-  };
-}
-
-const ROUTES: Record<string, LookupResult> = {
-  '202.96.128.86': {
-    kind: 'routed',
-    asn: 4134,
-    org: 'Chinanet',
-    rangeStart: '202.96.128.0',
-    rangeEnd: '202.96.191.255',
-  },
-  '1.1.1.1': {
-    kind: 'routed',
-    asn: 13335,
-    org: 'Cloudflare',
-    rangeStart: '1.1.1.0',
-    rangeEnd: '1.1.1.255',
-  },
-  '127.0.0.1': { kind: 'local', scope: 'loopback' },
-};
-const table = { lookup: (ip: string): LookupResult => ROUTES[ip] ?? { kind: 'unrouted' } };
-
-function ok(hostname: string, ...ips: string[]): ResolveResult {
-  return {
-    ok: true,
-    hostname,
-    addresses: ips.map((ip) => ({ ip, type: ip.includes(':') ? 'AAAA' : 'A', ttl: 60 })),
-    cnameChain: [],
-    fromCache: false,
-    retried: false,
-  } as ResolveResult;
-}
 
 function setup(
   answers: Record<string, ResolveResult | Promise<ResolveResult>>,
