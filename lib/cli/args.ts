@@ -83,7 +83,13 @@ export function parseArgs(argv: readonly string[]): ParseArgsResult {
         break;
       }
       default:
-        return { ok: false, reason: `unknown option '${arg}'` };
+        return {
+          ok: false,
+          // `-foo.com` is meant as a host: say why it cannot be one rather than only "unknown".
+          reason: arg.includes('.')
+            ? `unknown option '${arg}' (and not a TARGET either: no host name starts with '-')`
+            : `unknown option '${arg}'`,
+        };
     }
   }
   if (options.targets.filter((t) => t === '-').length > 1) {

@@ -1,15 +1,30 @@
-/** How `carrierflag` prints one target: a JSON line, or rows of an aligned table plus a verdict line. */
-import { badgeFor, type Verdict } from '../verdict';
+/** How `carrierflag` prints its targets: a JSON line each, or an aligned table with a verdict line each. */
+import type { AddressScope } from '../ip/types';
+import { badgeFor, type AddressEvidence, type Verdict } from '../verdict';
 
 /** The outcome for one target: a verdict, or why it could not even be looked up. */
 export type TargetReport =
-  | { target: string; verdict: Verdict; error?: undefined }
-  | { target: string; verdict?: undefined; error: string };
+  | {
+      target: string;
+      verdict: Verdict;
+      /** CNAME targets followed from the target's host name, in order; none for an address. */
+      aliases?: readonly string[];
+      error?: undefined;
+    }
+  | { target: string; verdict?: undefined; aliases?: undefined; error: string };
 
 export interface JsonAddress {
   ip: string;
+  /**
+   * 'public' for an address that was looked up; otherwise the kind of local (special-purpose)
+   * address, which is never looked up: 'private', 'loopback', 'link-local', 'shared' (carrier-grade
+   * NAT), 'unique-local', 'documentation', ... (the classes of lib/ip/classify.ts). null when the
+   * text is not an address at all.
+   */
+  scope: AddressScope | null;
   asn: number | null;
   org: string | null;
+  /** The first matched group's name: kept for scripts written against the first format. */
   carrier: string | null;
 }
 
@@ -18,6 +33,8 @@ export interface JsonReport {
   status: Verdict['status'] | 'invalid';
   flagged: boolean;
   addresses: JsonAddress[];
+  /** The CNAME chain from the target's host name to the name that held the addresses. */
+  aliases: string[];
   error?: string;
 }
 
@@ -29,6 +46,7 @@ export function toJson(report: TargetReport): JsonReport {
       status: 'invalid',
       flagged: false,
       addresses: [],
+      aliases: [],
       error: report.error,
     };
   }
@@ -39,13 +57,21 @@ export function toJson(report: TargetReport): JsonReport {
     flagged: v.status === 'flagged',
     addresses: v.addresses.map((a) => ({
       ip: a.ip,
+      scope: scopeOf(a),
       asn: a.lookup.kind === 'routed' ? a.lookup.asn : null,
       org: a.lookup.kind === 'routed' ? a.lookup.org : null,
       carrier: a.matches[0]?.groupName ?? null,
     })),
+    aliases: [...(report.aliases ?? [])],
   };
   if (v.status === 'unchecked') json.error = v.problem ?? 'could not be checked';
   return json;
+}
+
+function scopeOf(evidence: AddressEvidence): AddressScope | null {
+  const { lookup } = evidence;
+  if (lookup.kind === 'local') return lookup.scope;
+  return lookup.kind === 'invalid' ? null : 'public';
 }
 
 /** True when the target counts as "could not be checked" for the exit status. */
@@ -53,53 +79,96 @@ export function isUnchecked(report: TargetReport): boolean {
   return !report.verdict || report.verdict.status === 'unchecked';
 }
 
-const WIDTHS = { target: 28, ip: 24, as: 10, org: 34 };
+const HEADER = ['TARGET', 'IP', 'AS', 'ORG', 'CARRIER'] as const;
+type Cells = [target: string, ip: string, as: string, org: string, carrier: string];
 
-/** Header row of the human-readable table. */
-export function tableHeader(): string {
-  return row('TARGET', 'IP', 'AS', 'ORG', 'CARRIER');
+/**
+ * Widest a column grows: a longer cell is clipped (ORG, from third-party data) or overflows its
+ * own row only (TARGET, which is the user's own text and must be shown whole).
+ */
+const MAX_WIDTH = { target: 48, org: 40 };
+/** Spaces between columns. */
+const GAP = 2;
+
+/** The ORG cell of a local address: which kind it is, short enough for the column. */
+const LOCAL_LABEL: Record<AddressScope, string> = {
+  public: 'public',
+  unspecified: 'local: unspecified (0.0.0.0/8, ::)',
+  loopback: 'local: loopback (this computer)',
+  private: 'local: private network',
+  shared: 'local: carrier-grade NAT',
+  'link-local': 'local: link-local',
+  'unique-local': 'local: unique local (IPv6)',
+  multicast: 'local: multicast',
+  documentation: 'local: documentation only',
+  benchmarking: 'local: benchmarking',
+  reserved: 'local: reserved',
+};
+
+/** One target's table rows (one per address) and the lines under them (verdict, notes). */
+interface ReportBlock {
+  rows: Cells[];
+  lines: string[];
 }
 
-/** Table rows for one target (one per address) followed by its verdict line. */
-export function toTableRows(report: TargetReport): string {
-  const lines: string[] = [];
+/**
+ * The human-readable table for all targets at once: column widths come from the rows, so IPv6
+ * addresses and long names keep every column aligned. Under each target's rows, its verdict line.
+ */
+export function renderTable(reports: readonly TargetReport[]): string {
+  const blocks = reports.map(toBlock);
+  const rows = [[...HEADER] as Cells, ...blocks.flatMap((b) => b.rows)];
+  const width = (column: number, max = Infinity) =>
+    Math.min(max, Math.max(...rows.map((r) => r[column]?.length ?? 0)));
+  const widths = [width(0, MAX_WIDTH.target), width(1), width(2), width(3, MAX_WIDTH.org)] as const;
+  const line = (cells: Cells): string =>
+    cells
+      .map((cell, i) => {
+        const w = widths[i as 0 | 1 | 2 | 3];
+        if (w === undefined) return cell; // the last column is not padded
+        const text = i === 3 ? clip(cell, w) : cell;
+        // A cell over its column's width (a long TARGET) still gets the gap: cells never run together.
+        return text.length > w ? `${text}${' '.repeat(GAP)}` : text.padEnd(w + GAP);
+      })
+      .join('')
+      .trimEnd();
+  const out = [line(rows[0] as Cells)];
+  for (const block of blocks) out.push(...block.rows.map(line), ...block.lines);
+  return `${out.join('\n')}\n`;
+}
+
+function toBlock(report: TargetReport): ReportBlock {
+  const target = printable(report.target);
   if (!report.verdict) {
-    lines.push(row(report.target, '-', '-', '-', '-'));
-    lines.push(`  => could not be checked: ${report.error}`);
-    return `${lines.join('\n')}\n`;
+    return {
+      rows: [[target, '-', '-', '-', '-']],
+      lines: [`  => could not be checked: ${printable(report.error)}`],
+    };
   }
   const v = report.verdict;
-  if (v.addresses.length === 0) lines.push(row(report.target, '-', '-', '-', '-'));
-  v.addresses.forEach((a, i) => {
+  const rows: Cells[] = v.addresses.map((a, i) => {
     const routed = a.lookup.kind === 'routed' ? a.lookup : null;
-    const as = routed ? `AS${routed.asn}` : a.lookup.kind === 'local' ? `(${a.lookup.scope})` : '-';
-    const carrier = a.matches.map((m) => m.groupName).join(', ') || '-';
-    lines.push(
-      row(i === 0 ? report.target : '', a.ip, as, printable(routed?.org ?? '') || '-', carrier),
-    );
+    const org =
+      a.lookup.kind === 'local' ? LOCAL_LABEL[a.lookup.scope] : printable(routed?.org ?? '');
+    const carrier = a.matches.map((m) => m.groupName).join(', ');
+    return [
+      i === 0 ? target : '',
+      a.ip,
+      routed ? `AS${routed.asn}` : '-',
+      org || '-',
+      carrier || '-',
+    ];
   });
+  if (rows.length === 0) rows.push([target, '-', '-', '-', '-']);
+  const lines: string[] = [];
   const title = printable(badgeFor(v).title.replace(/^CarrierFlag: /, ''));
   const mark = v.status === 'flagged' ? 'FLAGGED: ' : '';
   lines.push(`  => ${mark}${title}`);
-  if (v.problem && v.status !== 'unchecked') lines.push(`     (note: ${v.problem})`);
-  return `${lines.join('\n')}\n`;
-}
-
-function row(target: string, ip: string, as: string, org: string, carrier: string): string {
-  return [
-    pad(target, WIDTHS.target),
-    pad(ip, WIDTHS.ip),
-    pad(as, WIDTHS.as),
-    pad(clip(org, WIDTHS.org - 1), WIDTHS.org),
-    carrier,
-  ]
-    .join('')
-    .trimEnd();
-}
-
-function pad(text: string, width: number): string {
-  // A long cell still gets one space so columns never run together.
-  return text.length >= width ? `${text} ` : text.padEnd(width);
+  if (v.problem && v.status !== 'unchecked') lines.push(`     (note: ${printable(v.problem)})`);
+  if (report.aliases?.length) {
+    lines.push(`     alias chain: ${[v.hostname, ...report.aliases].map(printable).join(' -> ')}`);
+  }
+  return { rows, lines };
 }
 
 /** Org names come from third-party data: keep control characters (escape codes) off the terminal. */
