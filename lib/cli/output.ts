@@ -1,6 +1,7 @@
 /** How `carrierflag` prints its targets: a JSON line each, or an aligned table with a verdict line each. */
 import type { AddressScope } from '../ip/types';
 import { badgeFor, type AddressEvidence, type Verdict } from '../verdict';
+import { CONFIDENCE_LEVELS, type Confidence, type GroupMatch } from '../watchlist/model';
 
 /** The outcome for one target: a verdict, or why it could not even be looked up. */
 export type TargetReport =
@@ -26,6 +27,20 @@ export interface JsonAddress {
   org: string | null;
   /** The first matched group's name: kept for scripts written against the first format. */
   carrier: string | null;
+  /** Every watchlist entry the address matched. */
+  matches: JsonMatch[];
+}
+
+export interface JsonMatch {
+  /** The group's name and badge code ("China Telecom", "CT"). */
+  group: string;
+  code: string;
+  /** What matched: "AS4134", or "prefix 1.2.3.0/24" for a listed prefix. */
+  entry: string;
+  /** How sure the entry's claim is; null for a prefix (the list's own statement) or no rating. */
+  confidence: Confidence | null;
+  /** The entry's note for people; null when it has none. */
+  note: string | null;
 }
 
 export interface JsonReport {
@@ -33,6 +48,11 @@ export interface JsonReport {
   status: Verdict['status'] | 'invalid';
   flagged: boolean;
   addresses: JsonAddress[];
+  /**
+   * When flagged: the strongest confidence among the matched entries ("low" means every match
+   * rests on low-confidence entries only); null when not flagged or no match carries a rating.
+   */
+  confidence: Confidence | null;
   /** The CNAME chain from the target's host name to the name that held the addresses. */
   aliases: string[];
   error?: string;
@@ -46,6 +66,7 @@ export function toJson(report: TargetReport): JsonReport {
       status: 'invalid',
       flagged: false,
       addresses: [],
+      confidence: null,
       aliases: [],
       error: report.error,
     };
@@ -61,11 +82,37 @@ export function toJson(report: TargetReport): JsonReport {
       asn: a.lookup.kind === 'routed' ? a.lookup.asn : null,
       org: a.lookup.kind === 'routed' ? a.lookup.org : null,
       carrier: a.matches[0]?.groupName ?? null,
+      matches: a.matches.map((m) => ({
+        group: m.groupName,
+        code: m.code,
+        entry: entryLabel(m),
+        confidence: m.confidence ?? null,
+        note: m.note ?? null,
+      })),
     })),
+    confidence: strongestConfidence(v),
     aliases: [...(report.aliases ?? [])],
   };
   if (v.status === 'unchecked') json.error = v.problem ?? 'could not be checked';
   return json;
+}
+
+/**
+ * How sure a flagged verdict is: the strongest rating among its matched entries, so "low" means
+ * that nothing but low-confidence entries matched. null when not flagged or nothing is rated.
+ */
+export function strongestConfidence(verdict: Verdict): Confidence | null {
+  if (verdict.status !== 'flagged') return null;
+  const rated = allMatches(verdict).flatMap((m) => (m.confidence ? [m.confidence] : []));
+  return CONFIDENCE_LEVELS.find((level) => rated.includes(level)) ?? null;
+}
+
+function allMatches(verdict: Verdict): GroupMatch[] {
+  return verdict.addresses.flatMap((a) => a.matches);
+}
+
+function entryLabel(match: GroupMatch): string {
+  return match.reason.kind === 'asn' ? `AS${match.reason.asn}` : `prefix ${match.reason.prefix}`;
 }
 
 function scopeOf(evidence: AddressEvidence): AddressScope | null {
@@ -150,7 +197,9 @@ function toBlock(report: TargetReport): ReportBlock {
     const routed = a.lookup.kind === 'routed' ? a.lookup : null;
     const org =
       a.lookup.kind === 'local' ? LOCAL_LABEL[a.lookup.scope] : printable(routed?.org ?? '');
-    const carrier = a.matches.map((m) => m.groupName).join(', ');
+    const carrier = a.matches
+      .map((m) => (m.confidence ? `${m.groupName} (${m.confidence})` : m.groupName))
+      .join(', ');
     return [
       i === 0 ? target : '',
       a.ip,
@@ -163,12 +212,38 @@ function toBlock(report: TargetReport): ReportBlock {
   const lines: string[] = [];
   const title = printable(badgeFor(v).title.replace(/^CarrierFlag: /, ''));
   const mark = v.status === 'flagged' ? 'FLAGGED: ' : '';
-  lines.push(`  => ${mark}${title}`);
+  const confidence = strongestConfidence(v);
+  lines.push(`  => ${mark}${title}${confidence ? ` - ${confidence} confidence` : ''}`);
+  if (v.status === 'flagged') lines.push(...confidenceLines(v));
   if (v.problem && v.status !== 'unchecked') lines.push(`     (note: ${printable(v.problem)})`);
   if (report.aliases?.length) {
     lines.push(`     alias chain: ${[v.hostname, ...report.aliases].map(printable).join(' -> ')}`);
   }
   return { rows, lines };
+}
+
+/**
+ * Under a flagged verdict: one line per matched entry with its confidence and note, and, when only
+ * low-confidence entries matched, a sentence that says the flag may be wrong.
+ */
+function confidenceLines(verdict: Verdict): string[] {
+  const lines: string[] = [];
+  const matches = allMatches(verdict);
+  if (matches.length > 0 && matches.every((m) => m.confidence === 'low')) {
+    lines.push(
+      '     Low confidence: only watchlist entries marked low confidence matched, so this may be wrong.',
+    );
+  }
+  const seen = new Set<string>();
+  for (const m of matches) {
+    const key = `${m.groupId} ${entryLabel(m)}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const rating = m.confidence ? `${m.confidence} confidence` : 'not rated';
+    const note = m.note ? `: ${printable(m.note)}` : '';
+    lines.push(`     ${entryLabel(m)} (${m.groupName}, ${rating})${note}`);
+  }
+  return lines;
 }
 
 /** Org names come from third-party data: keep control characters (escape codes) off the terminal. */

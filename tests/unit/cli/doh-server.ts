@@ -8,8 +8,7 @@ import type { AddressInfo } from 'node:net';
 
 /** `cname`: the name is an alias; the answer holds the CNAME and then the target's records. */
 export type ZoneEntry =
-  | { a?: string[]; aaaa?: string[]; cname?: string; delayMs?: number }
-  | 'servfail';
+  { a?: string[]; aaaa?: string[]; cname?: string; delayMs?: number } | 'servfail';
 
 export interface TestDohServer {
   url: string;
