@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: everything, on a fresh Debian machine. Installs Debian's chromium and unbound (root), builds,
-# runs the static checks, packs and checks the zips, the unit suite, web-ext lint on the Firefox package and the e2e suite, then prints
-# one summary line "N passed, N failed" that CI reads.
+# runs the static checks, packs and checks the zips, the unit suite, web-ext lint on the Firefox package
+# and the e2e suite, then prints one summary line "N passed, N failed" that CI reads.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .cache
