@@ -55,7 +55,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     options.resolver ?? resolverUrlOf({ kind: 'preset', id: DEFAULT_RESOLVER_ID });
   const resolver = validateResolverUrl(resolverText);
   if (!resolver.ok) {
-    io.stderr(`carrierflag: --resolver: ${resolver.reason}\n`);
+    io.stderr(`carrierflag: --resolver: ${resolver.reason}; see carrierflag --help\n`);
     return 2;
   }
 

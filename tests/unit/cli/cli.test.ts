@@ -434,7 +434,7 @@ describe('carrierflag usage and failures', () => {
   it('refuses a resolver URL that is not https', async () => {
     const r = await run(['--resolver', 'http://dns.example.com/dns-query', 'example.com']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--resolver: .*https/);
+    expect(r.stderr).toMatch(/^carrierflag: --resolver: .*https[^\n]*; see carrierflag --help\n$/);
   });
 
   it('reports invalid input per target and keeps going', async () => {
