@@ -97,7 +97,7 @@ function ensureMmdb(csv: AsnCsv): { path: string; built: boolean; ms: number } {
 
 /** Per-item cost of one engine over all timed passes. */
 interface Timing {
-  /** Process CPU time (user + system, every thread: GC included) ÷ items, ns. */
+  /** Median over the chunks of process CPU time (user + system, every thread) ÷ items, ns. */
   cpuNs: number;
   /** Median over the chunks of wall time ÷ items, ns. */
   wallNs: number;
@@ -107,8 +107,10 @@ interface Timing {
  * Times every pass on the same samples in interleaved chunks: for each chunk, each engine in turn
  * (the order rotating from chunk to chunk), so load from other processes on this shared machine
  * falls on every engine alike, within milliseconds. One untimed pass first fills caches and the
- * JIT. CPU time (process.cpuUsage) is summed per engine: a process descheduled by the load does not
- * bill its wait to whoever was running. Wall time per chunk is kept too, as a median.
+ * JIT. Each chunk's CPU time (process.cpuUsage) is kept: a process descheduled by the load does
+ * not bill its wait to whoever was running. Medians over the chunks, not sums, because a garbage
+ * collection falls on whichever chunk triggers it, often one engine paying for another's garbage.
+ * Wall time per chunk is kept too, also as a median.
  */
 function timeInterleaved<K extends string>(
   count: number,
@@ -123,7 +125,7 @@ function timeInterleaved<K extends string>(
   ];
   let sink = 0;
   for (const k of keys) sink ^= run[k](0, count);
-  const cpu = new Map<K, number>(keys.map((k) => [k, 0]));
+  const cpu = new Map<K, number[]>(keys.map((k) => [k, []]));
   const wall = new Map<K, number[]>(keys.map((k) => [k, []]));
   for (let p = 0; p < passes; p++) {
     for (let c = 0; c < chunks; c++) {
@@ -135,7 +137,7 @@ function timeInterleaved<K extends string>(
         sink ^= run[k](from, to);
         const t1 = process.hrtime.bigint();
         const used = process.cpuUsage(c0);
-        cpu.set(k, cpu.get(k)! + (used.user + used.system) * 1000);
+        cpu.get(k)!.push(((used.user + used.system) * 1000) / (to - from));
         wall.get(k)!.push(Number(t1 - t0) / (to - from));
       }
     }
@@ -143,7 +145,7 @@ function timeInterleaved<K extends string>(
   // The checksums feed a value the JIT cannot prove unused.
   if (sink === 0.5) console.log(sink);
   return Object.fromEntries(
-    keys.map((k) => [k, { cpuNs: cpu.get(k)! / (passes * count), wallNs: median(wall.get(k)!) }]),
+    keys.map((k) => [k, { cpuNs: median(cpu.get(k)!), wallNs: median(wall.get(k)!) }]),
   ) as Record<K, Timing>;
 }
 
@@ -347,22 +349,24 @@ function figure(row: BenchRow, shown: string): void {
   if (row.target !== null) targets.push({ name: row.name, value: shown, pass: row.pass === true });
 }
 
-function parseArgs(argv: readonly string[]): { passes: number } {
+function parseArgs(argv: readonly string[]): { passes: number; lookupsOnly: boolean } {
   let passes = PASSES;
+  let lookupsOnly = false;
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--passes') {
+    if (argv[i] === '--lookups-only') lookupsOnly = true;
+    else if (argv[i] === '--passes') {
       passes = Number(argv[++i]);
       if (!Number.isInteger(passes) || passes < 1 || passes > 50) {
         throw new Error(`--passes takes an integer 1..50, got ${String(argv[i])}`);
       }
     } else throw new Error(`unknown argument ${String(argv[i])}`);
   }
-  return { passes };
+  return { passes, lookupsOnly };
 }
 
 async function main(): Promise<void> {
   const started = performance.now();
-  const { passes } = parseArgs(process.argv.slice(2));
+  const { passes, lookupsOnly } = parseArgs(process.argv.slice(2));
   const cpu = cpus();
   const load = (): string =>
     loadavg()
@@ -513,8 +517,8 @@ async function main(): Promise<void> {
     rows,
   );
   console.log(
-    `  CPU ns = process CPU time (user + system, GC threads included) ÷ lookups over ${passes} passes; ratios are CPU-time ratios, [wall …] the ratio of\n` +
-      `  median per-chunk wall times. Sample strings are flat copies (${flatness.join(', ')}; %HaveSameMap against a sequential one-byte string).`,
+    `  CPU ns = median over ${passes} passes of ~${int(CHUNK)}-address chunks of process CPU time (user + system, every thread) ÷ lookups; ratios are\n` +
+      `  CPU-time ratios, [wall …] the ratio of median per-chunk wall times. Sample strings are flat copies (${flatness.join(', ')}; %HaveSameMap against a sequential one-byte string).`,
   );
 
   console.log(
@@ -575,6 +579,11 @@ async function main(): Promise<void> {
     },
     `ASN ${int(agreeAsn)}, org ${int(agreeOrg)} of ${int(agreeN)}`,
   );
+
+  if (lookupsOnly) {
+    finish(started, load);
+    return;
+  }
 
   // --- 2. Sizes ------------------------------------------------------------------------------
   section('2. Sizes (lower is better)');
@@ -751,7 +760,11 @@ async function main(): Promise<void> {
     ),
   );
 
-  // --- Targets -------------------------------------------------------------------------------
+  finish(started, load);
+}
+
+/** The closing Targets table, the part file of figures and the run's duration. */
+function finish(started: number, load: () => string): void {
   section('Targets');
   printTable(
     ['target', 'measured', 'result'],
