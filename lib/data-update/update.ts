@@ -138,7 +138,9 @@ export async function fetchRoutingUpdate(deps: UpdateDeps): Promise<UpdateOutcom
   let table: PrefixTable;
   try {
     const normalized = normalizeRanges(rows, { reportOverlaps: true });
-    rows.length = 0; // the rows are no longer needed: let them go before the encoder allocates
+    // The rows are no longer needed: let them go before the encoder allocates.
+    rows.length = 0;
+    results.length = 0;
     await deps.yieldToEvents?.();
     table = await buildTableFromRanges(
       normalized.ranges,
