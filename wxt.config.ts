@@ -29,7 +29,7 @@ export default defineConfig({
     description:
       'Shows when a site is hosted on a China Mobile, China Telecom or China Unicom network.',
     // Each permission is justified in the README's "Permissions" table.
-    permissions: ['storage', 'webRequest', 'webNavigation'],
+    permissions: ['storage', 'webRequest', 'webNavigation', 'alarms'],
     // Exported from assets/icon/carrierflag.svg by scripts/build-icons.mjs.
     icons: ICONS,
     action: { default_icon: ICONS, default_title: 'CarrierFlag' },

@@ -6,3 +6,4 @@ export * from './download';
 export * from './guards';
 export * from './source-url';
 export * from './update';
+export * from './service';
