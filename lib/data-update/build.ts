@@ -30,21 +30,23 @@ export function storedDeflateRaw(bytes: Uint8Array): Uint8Array {
 }
 
 /**
- * Normalised ranges → a table, in any environment: encoded with the existing encoder into stored
- * blocks, checksummed with the codec's SHA-256 (crypto.subtle in the worker), then decoded by the
- * existing decoder, which verifies the checksum and every structural rule the bundled file obeys.
+ * Normalised ranges → a table file and the table decoded from it, in any environment: encoded with
+ * the existing encoder (into stored blocks unless a compressor is given: the CLI keeps the file and
+ * passes zlib), checksummed with the codec's SHA-256 (crypto.subtle in the worker), then decoded by
+ * the existing decoder, which verifies the checksum and every structural rule the bundled file obeys.
  */
 export async function buildTableFromRanges(
   ranges: readonly RoutedRange[],
   meta: EncodeMeta,
   codec: TableCodec,
-): Promise<PrefixTable> {
+  deflateRaw: (bytes: Uint8Array) => Uint8Array = storedDeflateRaw,
+): Promise<{ table: PrefixTable; file: Uint8Array }> {
   // The encoder wants a synchronous SHA-256, which the web platform lacks: the field is left zero
   // and filled in here, over exactly the bytes the encoder would have hashed.
   const file = encodeTable(ranges, meta, {
-    deflateRaw: storedDeflateRaw,
+    deflateRaw,
     sha256: () => new Uint8Array(CHECKSUM_LENGTH),
   });
   file.set(await codec.sha256(checksummedBytes(file)), CHECKSUM_OFFSET);
-  return decodeTable(file, codec);
+  return { table: await decodeTable(file, codec), file };
 }

@@ -32,7 +32,14 @@ export type UpdateOutcome =
   /** The server said both files are unchanged (304): the table in use stays. */
   | { kind: 'unchanged' }
   /** A new table passed every guard; the caller stores it and switches to it. */
-  | { kind: 'built'; table: PrefixTable; download: DownloadRecord; summary: string }
+  | {
+      kind: 'built';
+      table: PrefixTable;
+      /** The table as a file (format.md), for a caller that keeps files (the CLI's cache). */
+      file: Uint8Array;
+      download: DownloadRecord;
+      summary: string;
+    }
   /** Nothing changes: why, in plain words. */
   | { kind: 'refused'; reason: string };
 
@@ -53,6 +60,8 @@ export interface UpdateDeps {
   downloadLimits?: Partial<DownloadLimits>;
   guardLimits?: Partial<UpdateGuardLimits>;
   signal?: AbortSignal;
+  /** The file's compressor; default stored blocks (the worker keeps only the decoded columns). */
+  deflateRaw?: (bytes: Uint8Array) => Uint8Array;
 }
 
 /**
@@ -136,17 +145,19 @@ export async function fetchRoutingUpdate(deps: UpdateDeps): Promise<UpdateOutcom
   deps.onProgress?.({ phase: 'building' });
   await deps.yieldToEvents?.();
   let table: PrefixTable;
+  let file: Uint8Array;
   try {
     const normalized = normalizeRanges(rows, { reportOverlaps: true });
     // The rows are no longer needed: let them go before the encoder allocates.
     rows.length = 0;
     results.length = 0;
     await deps.yieldToEvents?.();
-    table = await buildTableFromRanges(
+    ({ table, file } = await buildTableFromRanges(
       normalized.ranges,
       { source: folder, sourceVersion: versionStampOf(published), builtFrom: ROUTING_DATA_FILES.join(', ') },
       deps.codec,
-    );
+      deps.deflateRaw,
+    ));
   } catch (error) {
     return {
       kind: 'refused',
@@ -181,6 +192,7 @@ export async function fetchRoutingUpdate(deps: UpdateDeps): Promise<UpdateOutcom
   return {
     kind: 'built',
     table,
+    file,
     download: { url: folder, files: downloadFiles, publishedAt: published, fetchedAt: deps.now() },
     summary,
   };

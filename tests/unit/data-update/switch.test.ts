@@ -26,7 +26,7 @@ const bundledFile = (stamp: string) =>
   encodeTable(RANGE(13335), { source: '@ip-location-db/asn', sourceVersion: `2.3.${stamp}`, builtFrom: 'x' }, nodeTableEncoderCodec);
 
 async function downloaded(publishedAt: string): Promise<{ table: PrefixTable; download: DownloadRecord }> {
-  const table = await buildTableFromRanges(
+  const { table } = await buildTableFromRanges(
     RANGE(4134),
     { source: 'https://data.example/', sourceVersion: publishedAt.replace(/\D/g, '').slice(0, 10), builtFrom: 'csv' },
     nodeTableCodec,
