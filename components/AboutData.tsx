@@ -1,13 +1,13 @@
-import { ageInDays, isoDay, isStale, STALE_AFTER_DAYS } from '../lib/data-update/dates';
+import { i18n } from '#i18n';
+import {
+  ageInDays,
+  isoDay,
+  isStale,
+  publishedAtOf,
+  STALE_AFTER_DAYS,
+} from '../lib/data-update/dates';
 import type { DataUpdateStatus } from '../lib/data-update/service';
 import type { TableMeta } from '../lib/prefix-table';
-
-/** The about line's strings, in one place for localisation. */
-const TEXT = {
-  age: (days: number) => (days === 0 ? 'today' : days === 1 ? '1 day old' : `${days} days old`),
-  stale: `This data is stale (older than ${STALE_AFTER_DAYS} days): update it on the settings page.`,
-  lastFailed: (message: string) => `Last update: ${message}`,
-} as const;
 
 /**
  * Where the routing data comes from, when it was published and how old it is, whether the last
@@ -25,31 +25,20 @@ export function AboutData({
   now?: number;
 }) {
   const table = update?.table ?? null;
-  const publishedAt = table?.publishedAt ?? null;
-  const source = table?.downloaded ? `downloaded from ${hostOf(table.source)}` : meta?.source;
+  const publishedAt =
+    table?.publishedAt ?? (meta ? (publishedAtOf(meta.sourceVersion) ?? null) : null);
+  const source = table?.downloaded
+    ? i18n.t('update.aboutDownloadedFrom', [hostOf(table.source)])
+    : (meta?.source ?? '');
   return (
     <footer class="about" data-testid="about">
       {meta ? (
-        <p data-testid="about-data">
-          Data: {source} {meta.sourceVersion}
-          {publishedAt !== null
-            ? `, published ${isoDay(publishedAt)} (${TEXT.age(ageInDays(publishedAt, now))})`
-            : dataDate(meta.sourceVersion) && `, published ${dataDate(meta.sourceVersion)}`}
-          {origin === 'bundled' ? ' (read from the package: IndexedDB unavailable)' : ''}.
-        </p>
+        <DataLine meta={meta} origin={origin} source={source} publishedAt={publishedAt} now={now} />
       ) : (
         <p>No prefix table loaded.</p>
       )}
-      {publishedAt !== null && isStale(publishedAt, now) && (
-        <p class="error" data-testid="about-stale">
-          {TEXT.stale}
-        </p>
-      )}
-      {update?.last?.result === 'refused' && (
-        <p class="error" data-testid="about-update-failed">
-          {TEXT.lastFailed(update.last.message)}
-        </p>
-      )}
+      {publishedAt !== null && isStale(publishedAt, now) && <StaleNote />}
+      {update?.last?.result === 'refused' && <LastUpdateFailed message={update.last.message} />}
       <p>
         Routing data:{' '}
         <a href="https://www.routeviews.org/" target="_blank" rel="noreferrer noopener">
@@ -83,6 +72,51 @@ function hostOf(url: string): string {
   } catch {
     return url;
   }
+}
+
+/** "Data: source version, published date (age)." */
+function DataLine({
+  meta,
+  origin,
+  source,
+  publishedAt,
+  now,
+}: {
+  meta: TableMeta;
+  origin: 'indexeddb' | 'bundled' | 'none';
+  source: string;
+  publishedAt: number | null;
+  now: number;
+}) {
+  return (
+    <p data-testid="about-data">
+      {i18n.t('update.aboutData', [source, meta.sourceVersion])}
+      {publishedAt !== null &&
+        i18n.t('update.aboutPublished', [
+          isoDay(publishedAt),
+          i18n.t('update.daysOld', ageInDays(publishedAt, now)),
+        ])}
+      {origin === 'bundled' ? ' (read from the package: IndexedDB unavailable)' : ''}.
+    </p>
+  );
+}
+
+/** Past STALE_AFTER_DAYS: the data in use is called stale, with where to update it. */
+function StaleNote() {
+  return (
+    <p class="error" data-testid="about-stale">
+      {i18n.t('update.aboutStale', [String(STALE_AFTER_DAYS)])}
+    </p>
+  );
+}
+
+/** The last routing data update was refused: why, so the popup says it too. */
+function LastUpdateFailed({ message }: { message: string }) {
+  return (
+    <p class="error" data-testid="about-update-failed">
+      {i18n.t('update.aboutLastUpdate', [message])}
+    </p>
+  );
 }
 
 /**

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
+import { i18n } from '#i18n';
 import browser from 'webextension-polyfill';
-import type { DataUpdateStatus } from '../lib/data-update/service';
+import type { DataUpdateStatus, LastUpdateAttempt, TableInfo } from '../lib/data-update/service';
 import type { UpdateProgress } from '../lib/data-update/update';
 import { ageInDays, isoDay, isStale, STALE_AFTER_DAYS } from '../lib/data-update/dates';
 import { DEFAULT_GUARD_LIMITS } from '../lib/data-update/guards';
@@ -31,51 +32,36 @@ export function messageDataUpdateApi(
   };
 }
 
-const mb = (bytes: number) => (bytes / (1024 * 1024)).toFixed(1);
+const mb = (bytes: number) => String(Math.round((bytes / (1024 * 1024)) * 10) / 10);
 const percent = (share: number) => `${Math.round(share * 100)}%`;
 
-/** This component's UI strings, in one place for localisation. */
-export const TEXT = {
-  heading: 'Routing data',
-  intro:
-    'CarrierFlag tells which network an address belongs to from a table of routing data. New data is published every day; updating fetches it from the address below.',
-  source: 'Source',
-  version: 'Version',
-  published: 'Published',
-  bundled: 'bundled with the extension',
-  downloaded: 'downloaded',
-  age: (days: number) => (days === 0 ? 'today' : days === 1 ? '1 day ago' : `${days} days ago`),
-  stale: `Older than ${STALE_AFTER_DAYS} days: this data is stale. Update it to check sites against current routing.`,
-  unknownDate: 'unknown',
-  noTable: 'No routing table is loaded.',
-  updateNow: 'Update now',
-  updating: 'Updating…',
-  progress(p: UpdateProgress | null): string {
-    if (!p) return 'Starting the update…';
-    if (p.phase === 'downloading') {
-      return p.totalBytes
-        ? `Downloading ${p.file}: ${mb(p.receivedBytes)} of ${mb(p.totalBytes)} MB`
-        : `Downloading ${p.file}: ${mb(p.receivedBytes)} MB`;
-    }
-    return p.phase === 'building' ? 'Building the new table…' : 'Checking the new data…';
-  },
-  lastAttempt: (when: string) => `Last update (${when}):`,
-  automatic: 'Check for new routing data every week',
-  urlLabel: 'Routing data URL',
-  urlHelp:
-    'A folder holding asn-ipv4-num.csv and asn-ipv6-num.csv in the ip-location-db format. Must start with https://.',
-  saveUrl: 'Save address',
-  saved: 'Saved.',
-  checksHeading: 'What is checked before the new data is used',
-  checks: [
-    `Each file is at most ${mb(DEFAULT_DOWNLOAD_LIMITS.maxFileBytes)} MB; a server that sends nothing for ${DEFAULT_DOWNLOAD_LIMITS.stallTimeoutMs / 1000} seconds is given up on.`,
-    `At most ${DEFAULT_GUARD_LIMITS.maxMalformedRows} unreadable rows.`,
-    `The number of IPv4 and IPv6 ranges stays between ${percent(DEFAULT_GUARD_LIMITS.rangeBandLow)} and ${percent(DEFAULT_GUARD_LIMITS.rangeBandHigh)} of the data in use.`,
-    `No built-in carrier loses more than ${percent(DEFAULT_GUARD_LIMITS.maxCarrierCoverageDrop)} of its addresses.`,
-    'Otherwise the data in use stays, and the reason is shown here and in the popup.',
-  ],
-  loadFailed: (reason: string) => `The routing data status could not be read: ${reason}`,
-} as const;
+/** Progress of a running update, in words. */
+function progressText(p: UpdateProgress | null): string {
+  if (!p) return i18n.t('update.starting');
+  if (p.phase === 'downloading') {
+    return p.totalBytes
+      ? i18n.t('update.downloading', [p.file, mb(p.receivedBytes), mb(p.totalBytes)])
+      : i18n.t('update.downloadingNoTotal', [p.file, mb(p.receivedBytes)]);
+  }
+  return p.phase === 'building' ? i18n.t('update.building') : i18n.t('update.checking');
+}
+
+/** The documented bounds (lib/data-update), behind a disclosure: expert detail one click away. */
+function checks(): string[] {
+  return [
+    i18n.t('update.checkSize', [
+      mb(DEFAULT_DOWNLOAD_LIMITS.maxFileBytes),
+      String(DEFAULT_DOWNLOAD_LIMITS.stallTimeoutMs / 1000),
+    ]),
+    i18n.t('update.checkRows', [String(DEFAULT_GUARD_LIMITS.maxMalformedRows)]),
+    i18n.t('update.checkRanges', [
+      percent(DEFAULT_GUARD_LIMITS.rangeBandLow),
+      percent(DEFAULT_GUARD_LIMITS.rangeBandHigh),
+    ]),
+    i18n.t('update.checkCarriers', [percent(DEFAULT_GUARD_LIMITS.maxCarrierCoverageDrop)]),
+    i18n.t('update.checkOtherwise'),
+  ];
+}
 
 /** The settings page's routing data section: what is in use, "Update now", the schedule and source. */
 export function DataUpdate({ api: given }: { api?: DataUpdateApi }) {
@@ -122,110 +108,49 @@ export function DataUpdate({ api: given }: { api?: DataUpdateApi }) {
 
   async function save(next: DataUpdateSettings) {
     setUrlMessage(null);
-    const result = await api.saveSettings(next).catch(
-      (error: unknown): SettingsResult => ({ ok: false, reason: String(error) }),
-    );
+    const result = await api
+      .saveSettings(next)
+      .catch((error: unknown): SettingsResult => ({ ok: false, reason: String(error) }));
     if (!result.ok) {
       setUrlMessage({ error: true, text: result.reason });
       return;
     }
     setSettings(result.settings.dataUpdate);
     setUrl(result.settings.dataUpdate.sourceUrl);
-    setUrlMessage({ error: false, text: TEXT.saved });
+    setUrlMessage({ error: false, text: i18n.t('update.saved') });
   }
 
   const table = status?.table ?? null;
   const now = Date.now();
   return (
     <section aria-labelledby="data-update-heading" data-testid="data-update">
-      <h2 id="data-update-heading">{TEXT.heading}</h2>
-      <p>{TEXT.intro}</p>
-      {loadError && (
-        <p role="alert" class="error">
-          {TEXT.loadFailed(loadError)}
-        </p>
-      )}
-      {table ? (
-        <dl data-testid="data-facts">
-          <dt>{TEXT.source}</dt>
-          <dd data-testid="data-source">
-            {table.source} ({table.downloaded ? TEXT.downloaded : TEXT.bundled})
-          </dd>
-          <dt>{TEXT.version}</dt>
-          <dd data-testid="data-version">{table.version}</dd>
-          <dt>{TEXT.published}</dt>
-          <dd data-testid="data-published">
-            {table.publishedAt === null
-              ? TEXT.unknownDate
-              : `${isoDay(table.publishedAt)} (${TEXT.age(ageInDays(table.publishedAt, now))})`}
-          </dd>
-        </dl>
-      ) : (
-        status && <p>{TEXT.noTable}</p>
-      )}
-      {table?.publishedAt != null && isStale(table.publishedAt, now) && (
-        <p class="error" data-testid="data-stale">
-          {TEXT.stale}
-        </p>
-      )}
+      <h2 id="data-update-heading">{i18n.t('update.heading')}</h2>
+      <p>{i18n.t('update.intro')}</p>
+      {loadError && <LoadError reason={loadError} />}
+      {table ? <DataFacts table={table} now={now} /> : status && <p>{i18n.t('update.noTable')}</p>}
+      {table?.publishedAt != null && isStale(table.publishedAt, now) && <StaleNote />}
       <div class="inline-form">
         <button type="button" onClick={() => void updateNow()} disabled={running}>
-          {running ? TEXT.updating : TEXT.updateNow}
+          {running ? i18n.t('update.updating') : i18n.t('update.updateNow')}
         </button>
       </div>
       <p role="status" data-testid="update-progress">
-        {running ? TEXT.progress(status?.progress ?? null) : ''}
+        {running ? progressText(status?.progress ?? null) : ''}
       </p>
-      {!running && status?.last && (
-        <p data-testid="update-outcome" class={status.last.result === 'refused' ? 'error' : ''}>
-          {TEXT.lastAttempt(new Date(status.last.at).toLocaleString())} {status.last.message}
-        </p>
-      )}
+      {!running && status?.last && <Outcome last={status.last} />}
       {settings && (
-        <>
-          <label style={{ display: 'block' }}>
-            <input
-              type="checkbox"
-              checked={settings.automatic}
-              onChange={(e) => void save({ ...settings, automatic: e.currentTarget.checked })}
-            />{' '}
-            {TEXT.automatic}
-          </label>
-          <form
-            class="inline-form"
-            onSubmit={(e) => {
-              e.preventDefault();
-              void save({ ...settings, sourceUrl: url });
-            }}
-          >
-            <label for="routing-data-url">{TEXT.urlLabel}</label>{' '}
-            {/* type="text": our own check explains a refusal in words; type="url" would block
-                the submit silently. */}
-            <input
-              id="routing-data-url"
-              type="text"
-              inputMode="url"
-              spellcheck={false}
-              size={50}
-              value={url}
-              onInput={(e) => setUrl(e.currentTarget.value)}
-              aria-describedby="routing-data-url-help"
-            />{' '}
-            <button type="submit">{TEXT.saveUrl}</button>
-            {urlMessage && (
-              <span role={urlMessage.error ? 'alert' : 'status'} class={urlMessage.error ? 'error' : 'saved'}>
-                {' '}
-                {urlMessage.text}
-              </span>
-            )}
-          </form>
-          <p id="routing-data-url-help">{TEXT.urlHelp}</p>
-        </>
+        <UpdateSettingsForm
+          settings={settings}
+          url={url}
+          onUrl={setUrl}
+          save={(next) => void save(next)}
+          message={urlMessage}
+        />
       )}
       <details>
-        <summary>{TEXT.checksHeading}</summary>
+        <summary>{i18n.t('update.checksHeading')}</summary>
         <ul>
-          {TEXT.checks.map((line) => (
+          {checks().map((line) => (
             <li key={line}>{line}</li>
           ))}
         </ul>
@@ -233,3 +158,120 @@ export function DataUpdate({ api: given }: { api?: DataUpdateApi }) {
     </section>
   );
 }
+
+function LoadError({ reason }: { reason: string }) {
+  return (
+    <p role="alert" class="error">
+      {i18n.t('update.loadFailed', [reason])}
+    </p>
+  );
+}
+
+/** Source, version, publication date and age of the table in use. */
+function DataFacts({ table, now }: { table: TableInfo; now: number }) {
+  const kind = table.downloaded ? i18n.t('update.downloaded') : i18n.t('update.bundled');
+  const published =
+    table.publishedAt === null
+      ? i18n.t('update.unknownDate')
+      : `${isoDay(table.publishedAt)} (${i18n.t('update.daysAgo', ageInDays(table.publishedAt, now))})`;
+  return (
+    <dl data-testid="data-facts">
+      <dt>{i18n.t('update.source')}</dt>
+      <dd data-testid="data-source">
+        {table.source} ({kind})
+      </dd>
+      <dt>{i18n.t('update.version')}</dt>
+      <dd data-testid="data-version">{table.version}</dd>
+      <dt>{i18n.t('update.published')}</dt>
+      <dd data-testid="data-published">{published}</dd>
+    </dl>
+  );
+}
+
+function StaleNote() {
+  return (
+    <p class="error" data-testid="data-stale">
+      {i18n.t('update.stale', [String(STALE_AFTER_DAYS)])}
+    </p>
+  );
+}
+
+/** How the last attempt ended, beside the button that started it. */
+function Outcome({ last }: { last: LastUpdateAttempt }) {
+  const refused = last.result === 'refused';
+  return (
+    <p data-testid="update-outcome" class={refused ? ERROR_CLASS : ''}>
+      {i18n.t('update.lastAttempt', [new Date(last.at).toLocaleString()])} {last.message}
+    </p>
+  );
+}
+
+const ERROR_CLASS = 'error';
+
+/** The automatic-update switch and the Routing data URL field. */
+function UpdateSettingsForm({
+  settings,
+  url,
+  onUrl,
+  save,
+  message,
+}: {
+  settings: DataUpdateSettings;
+  url: string;
+  onUrl: (url: string) => void;
+  save: (next: DataUpdateSettings) => void;
+  message: { error: boolean; text: string } | null;
+}) {
+  return (
+    <>
+      <label style={{ display: 'block' }}>
+        <input
+          type="checkbox"
+          checked={settings.automatic}
+          onChange={(e) => save({ ...settings, automatic: e.currentTarget.checked })}
+        />{' '}
+        {i18n.t('update.automatic')}
+      </label>
+      <form
+        class="inline-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          save({ ...settings, sourceUrl: url });
+        }}
+      >
+        <label for="routing-data-url">{i18n.t('update.urlLabel')}</label>{' '}
+        {/* type="text": our own check explains a refusal in words; type="url" would block
+            the submit silently. */}
+        <input
+          id="routing-data-url"
+          type="text"
+          inputMode="url"
+          spellcheck={false}
+          size={50}
+          value={url}
+          onInput={(e) => onUrl(e.currentTarget.value)}
+          aria-describedby="routing-data-url-help"
+        />{' '}
+        <button type="submit">{i18n.t('update.saveUrl')}</button>
+        {message && <UrlMessage message={message} />}
+      </form>
+      <p id="routing-data-url-help">{i18n.t('update.urlHelp')}</p>
+    </>
+  );
+}
+
+function UrlMessage({ message }: { message: { error: boolean; text: string } }) {
+  return (
+    <span
+      role={message.error ? ALERT_ROLE : STATUS_ROLE}
+      class={message.error ? ERROR_CLASS : SAVED_CLASS}
+    >
+      {' '}
+      {message.text}
+    </span>
+  );
+}
+
+const ALERT_ROLE = 'alert';
+const STATUS_ROLE = 'status';
+const SAVED_CLASS = 'saved';

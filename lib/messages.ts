@@ -34,7 +34,10 @@ export interface MessageMap {
   /** The routing data in use, the update in progress and the last attempt's outcome. */
   'get-data-update-status': { request: Record<never, never>; response: DataUpdateStatus };
   /** The automatic-update switch and the routing data URL; the schedule follows at once. */
-  'save-data-update-settings': { request: { dataUpdate: DataUpdateSettings }; response: SettingsResult };
+  'save-data-update-settings': {
+    request: { dataUpdate: DataUpdateSettings };
+    response: SettingsResult;
+  };
 }
 
 export type MessageType = keyof MessageMap;

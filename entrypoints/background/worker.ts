@@ -95,7 +95,9 @@ export function startWorker(browser: Browser): Promise<void> {
     sourceUrl: () => settings!.dataUpdate.sourceUrl,
     current: async () => {
       await tableReady;
-      return loaded ? { table: loaded.table, ...(loaded.download ? { download: loaded.download } : {}) } : null;
+      return loaded
+        ? { table: loaded.table, ...(loaded.download ? { download: loaded.download } : {}) }
+        : null;
     },
     switchTo: async (table, download) => {
       const db = await openDatabase(indexedDB);
@@ -107,8 +109,8 @@ export function startWorker(browser: Browser): Promise<void> {
       loaded = { table, origin: 'indexeddb', problems: loaded?.problems ?? [], download };
     },
     loadLast: async () =>
-      ((await browser.storage.local.get(LAST_UPDATE_KEY))[LAST_UPDATE_KEY] as LastUpdateAttempt | undefined) ??
-      null,
+      ((await browser.storage.local.get(LAST_UPDATE_KEY))[LAST_UPDATE_KEY] as
+        LastUpdateAttempt | undefined) ?? null,
     saveLast: (attempt) => browser.storage.local.set({ [LAST_UPDATE_KEY]: attempt }),
     carrierGroups: DEFAULT_WATCHLIST.groups.filter((g) => g.builtin),
     // Between slices of the download and the build's phases: tab events and messages get their

@@ -3,7 +3,16 @@
  * Bundled to dist/cli.mjs by scripts/build-cli.mjs; bin/carrierflag.mjs imports it and calls
  * `main`, and `node dist/cli.mjs ...` runs it directly.
  */
-import { mkdir, readdir, readFile, realpath, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import {
+  mkdir,
+  readdir,
+  readFile,
+  realpath,
+  rename,
+  stat,
+  unlink,
+  writeFile,
+} from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,7 +51,8 @@ export async function main(
 
 async function packageVersion(root: string): Promise<string | undefined> {
   try {
-    return (JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { version?: string }).version;
+    return (JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { version?: string })
+      .version;
   } catch {
     return undefined;
   }
@@ -51,7 +61,10 @@ async function packageVersion(root: string): Promise<string | undefined> {
 /** `$XDG_CACHE_HOME/carrierflag`, or `~/.cache/carrierflag` where it is unset or not absolute (XDG). */
 export function cacheDir(env: Record<string, string | undefined>): string {
   const xdg = env.XDG_CACHE_HOME;
-  return join(xdg && xdg.startsWith('/') ? xdg : join(env.HOME || homedir(), '.cache'), 'carrierflag');
+  return join(
+    xdg && xdg.startsWith('/') ? xdg : join(env.HOME || homedir(), '.cache'),
+    'carrierflag',
+  );
 }
 
 const TABLE_PREFIX = 'prefix-table-';
@@ -72,7 +85,10 @@ export function createTableCache(dir: string): TableCache {
         return undefined;
       }
       // Newest first by the version stamp in the name; the first that decodes wins.
-      const tables = names.filter((n) => n.startsWith(TABLE_PREFIX) && n.endsWith('.bin')).sort().reverse();
+      const tables = names
+        .filter((n) => n.startsWith(TABLE_PREFIX) && n.endsWith('.bin'))
+        .sort()
+        .reverse();
       for (const name of tables) {
         const path = join(dir, name);
         const loaded = await loadTable(path);
@@ -94,7 +110,8 @@ export function createTableCache(dir: string): TableCache {
       await rename(`${temporary}.json`, join(dir, `${base}.json`));
       await rename(temporary, path);
       for (const name of await readdir(dir)) {
-        if (name.startsWith(TABLE_PREFIX) && !name.startsWith(base)) await unlink(join(dir, name)).catch(() => undefined);
+        if (name.startsWith(TABLE_PREFIX) && !name.startsWith(base))
+          await unlink(join(dir, name)).catch(() => undefined);
       }
       return path;
     },

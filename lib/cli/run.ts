@@ -83,20 +83,30 @@ async function chooseTable(explicit: string | undefined, io: CliIo): Promise<Cho
   if (cached) {
     const bundledAt = bundled.ok ? publishedAtOf(bundled.table.meta.sourceVersion) : undefined;
     const cachedAt = cached.download?.publishedAt ?? publishedAtOf(cached.table.meta.sourceVersion);
-    if (!bundled.ok || bundledAt === undefined || (cachedAt !== undefined && cachedAt >= bundledAt)) {
+    if (
+      !bundled.ok ||
+      bundledAt === undefined ||
+      (cachedAt !== undefined && cachedAt >= bundledAt)
+    ) {
       return { ok: true, ...cached };
     }
   }
   return bundled.ok ? { ...bundled, path: io.defaultTablePath } : bundled;
 }
 
-function describeData(table: PrefixTable, download: DownloadRecord | undefined, now: number): string {
+function describeData(
+  table: PrefixTable,
+  download: DownloadRecord | undefined,
+  now: number,
+): string {
   const published = download?.publishedAt ?? publishedAtOf(table.meta.sourceVersion);
   const date =
     published === undefined
       ? 'publication date unknown'
       : `published ${isoDay(published)} (${ageInDays(published, now)} days old` +
-        (isStale(published, now) ? `: stale, older than ${STALE_AFTER_DAYS} days; run carrierflag update` : '') +
+        (isStale(published, now)
+          ? `: stale, older than ${STALE_AFTER_DAYS} days; run carrierflag update`
+          : '') +
         ')';
   return `${table.meta.source} ${table.meta.sourceVersion}, ${date}`;
 }
@@ -109,7 +119,9 @@ async function runVersion(io: CliIo): Promise<number> {
     io.stdout(`routing data: none (${chosen.reason})\n`);
     return 2;
   }
-  io.stdout(`routing data: ${describeData(chosen.table, chosen.download, (io.now ?? Date.now)())}\n`);
+  io.stdout(
+    `routing data: ${describeData(chosen.table, chosen.download, (io.now ?? Date.now)())}\n`,
+  );
   io.stdout(`table file: ${chosen.path}\n`);
   return 0;
 }
@@ -145,7 +157,9 @@ async function runUpdate(from: string | undefined, io: CliIo): Promise<number> {
   try {
     path = await io.cache.save(outcome.file, outcome.table, outcome.download);
   } catch (error) {
-    io.stderr(`carrierflag: the new table could not be saved in ${io.cache.dir}: ${String(error)}\n`);
+    io.stderr(
+      `carrierflag: the new table could not be saved in ${io.cache.dir}: ${String(error)}\n`,
+    );
     return 2;
   }
   io.stdout(`Updated: ${outcome.summary}.\nSaved to ${path}\n`);

@@ -1,4 +1,10 @@
-import { decodeTable, encodeTable, type EncodeMeta, type PrefixTable, type TableCodec } from '../prefix-table';
+import {
+  decodeTable,
+  encodeTable,
+  type EncodeMeta,
+  type PrefixTable,
+  type TableCodec,
+} from '../prefix-table';
 import { checksummedBytes, CHECKSUM_LENGTH, CHECKSUM_OFFSET } from '../prefix-table/encode';
 import type { RoutedRange } from '../sources';
 

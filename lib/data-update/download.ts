@@ -124,7 +124,8 @@ export async function downloadRoutingFile(options: FileDownloadOptions): Promise
     armStall();
     const headers: Record<string, string> = {};
     if (options.previous?.etag) headers['If-None-Match'] = options.previous.etag;
-    if (options.previous?.lastModified) headers['If-Modified-Since'] = options.previous.lastModified;
+    if (options.previous?.lastModified)
+      headers['If-Modified-Since'] = options.previous.lastModified;
     let response: Response;
     try {
       // 'no-cache': revalidate with the server (our own If-None-Match does the saving), so the
@@ -239,7 +240,10 @@ export async function downloadRoutingFile(options: FileDownloadOptions): Promise
         sniffed = true;
         if (pending.trimStart().startsWith('<')) {
           void reader.cancel().catch(() => undefined);
-          return { kind: 'failed', reason: `${name}: the server sent a web page, not the data file` };
+          return {
+            kind: 'failed',
+            reason: `${name}: the server sent a web page, not the data file`,
+          };
         }
       }
       if (pending.length >= SLICE_CHARS) {

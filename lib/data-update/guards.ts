@@ -54,7 +54,8 @@ export function groupCoverage(
   }
   // Pair id → the groups its AS number belongs to, once, instead of a map lookup per range.
   const pairGroups: (string[] | undefined)[] = [];
-  for (let id = 1; id < columns.pairAsns.length; id++) pairGroups[id] = byAsn.get(columns.pairAsns[id]!);
+  for (let id = 1; id < columns.pairAsns.length; id++)
+    pairGroups[id] = byAsn.get(columns.pairAsns[id]!);
   const out = new Map<string, Coverage>();
   for (const group of groups) out.set(group.id, { v4Addresses: 0, v6Blocks64: 0 });
   const { v4Keys, v4Values, v6KeysHigh, v6KeysMid, v6Values } = columns;

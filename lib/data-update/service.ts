@@ -100,10 +100,18 @@ export function createDataUpdateService(deps: DataUpdateServiceDeps): DataUpdate
     }
     const at = deps.now();
     if (outcome.kind === 'unchanged') {
-      return { at, result: 'unchanged', message: 'Checked: the routing data has not changed since the last update.' };
+      return {
+        at,
+        result: 'unchanged',
+        message: 'Checked: the routing data has not changed since the last update.',
+      };
     }
     if (outcome.kind === 'refused') {
-      return { at, result: 'refused', message: `Not updated, the data in use stays. ${outcome.reason}` };
+      return {
+        at,
+        result: 'refused',
+        message: `Not updated, the data in use stays. ${outcome.reason}`,
+      };
     }
     try {
       await deps.switchTo(outcome.table, outcome.download);
@@ -132,7 +140,9 @@ export function createDataUpdateService(deps: DataUpdateServiceDeps): DataUpdate
       running ??= attempt()
         .then(async (result) => {
           last = result;
-          await deps.saveLast(result).catch((error: unknown) => deps.log?.('update outcome not saved', error));
+          await deps
+            .saveLast(result)
+            .catch((error: unknown) => deps.log?.('update outcome not saved', error));
           return result;
         })
         .finally(() => {

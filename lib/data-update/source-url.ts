@@ -32,9 +32,13 @@ function isLoopbackHost(hostname: string): boolean {
  */
 export function validateRoutingDataUrl(text: string): RoutingDataUrlResult {
   const trimmed = text.trim();
-  if (!trimmed) return { ok: false, reason: 'enter the address of a folder, starting with https://' };
+  if (!trimmed)
+    return { ok: false, reason: 'enter the address of a folder, starting with https://' };
   if (trimmed.length > MAX_ROUTING_DATA_URL_LENGTH) {
-    return { ok: false, reason: `the address is longer than ${MAX_ROUTING_DATA_URL_LENGTH} characters` };
+    return {
+      ok: false,
+      reason: `the address is longer than ${MAX_ROUTING_DATA_URL_LENGTH} characters`,
+    };
   }
   let url: URL;
   try {
@@ -46,7 +50,8 @@ export function validateRoutingDataUrl(text: string): RoutingDataUrlResult {
     if (!isLoopbackHost(url.hostname)) {
       return {
         ok: false,
-        reason: 'the address must start with https:// (plain http:// is allowed only for this computer, such as 127.0.0.1)',
+        reason:
+          'the address must start with https:// (plain http:// is allowed only for this computer, such as 127.0.0.1)',
       };
     }
   } else if (url.protocol !== 'https:') {

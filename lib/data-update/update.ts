@@ -72,7 +72,8 @@ export interface UpdateDeps {
  */
 export async function fetchRoutingUpdate(deps: UpdateDeps): Promise<UpdateOutcome> {
   const checkedUrl = validateRoutingDataUrl(deps.sourceUrl);
-  if (!checkedUrl.ok) return { kind: 'refused', reason: `The routing data URL is not usable: ${checkedUrl.reason}.` };
+  if (!checkedUrl.ok)
+    return { kind: 'refused', reason: `The routing data URL is not usable: ${checkedUrl.reason}.` };
   const folder = checkedUrl.url;
   const previous = deps.currentDownload?.url === folder ? deps.currentDownload : undefined;
   const fetchFile = (name: string, family: 4 | 6, conditional: boolean) => {
@@ -100,7 +101,8 @@ export async function fetchRoutingUpdate(deps: UpdateDeps): Promise<UpdateOutcom
   const results = [];
   for (const f of files) {
     const result = await fetchFile(f.name, f.family, true);
-    if (result.kind === 'failed') return { kind: 'refused', reason: `Download failed: ${result.reason}.` };
+    if (result.kind === 'failed')
+      return { kind: 'refused', reason: `Download failed: ${result.reason}.` };
     results.push(result);
   }
   if (results.every((r) => r.kind === 'unchanged')) return { kind: 'unchanged' };
@@ -109,9 +111,13 @@ export async function fetchRoutingUpdate(deps: UpdateDeps): Promise<UpdateOutcom
   for (let i = 0; i < results.length; i++) {
     if (results[i]!.kind !== 'unchanged') continue;
     const again = await fetchFile(files[i]!.name, files[i]!.family, false);
-    if (again.kind === 'failed') return { kind: 'refused', reason: `Download failed: ${again.reason}.` };
+    if (again.kind === 'failed')
+      return { kind: 'refused', reason: `Download failed: ${again.reason}.` };
     if (again.kind === 'unchanged') {
-      return { kind: 'refused', reason: `Download failed: ${files[i]!.name}: the server sent no data.` };
+      return {
+        kind: 'refused',
+        reason: `Download failed: ${files[i]!.name}: the server sent no data.`,
+      };
     }
     results[i] = again;
   }
@@ -130,11 +136,16 @@ export async function fetchRoutingUpdate(deps: UpdateDeps): Promise<UpdateOutcom
     downloadFiles.push({ name: files[i]!.name, ...r.state });
     if (r.publishedAt !== undefined) publishedAt = Math.max(publishedAt ?? 0, r.publishedAt);
     if (r.rows.length === 0) {
-      return { kind: 'refused', reason: `The new data is unusable: ${files[i]!.name} holds no address ranges.` };
+      return {
+        kind: 'refused',
+        reason: `The new data is unusable: ${files[i]!.name} holds no address ranges.`,
+      };
     }
   }
   const published = publishedAt ?? deps.now();
-  const currentPublished = deps.current ? publishedAtOf(deps.current.meta.sourceVersion) : undefined;
+  const currentPublished = deps.current
+    ? publishedAtOf(deps.current.meta.sourceVersion)
+    : undefined;
   if (currentPublished !== undefined && published < currentPublished) {
     return {
       kind: 'refused',
@@ -154,7 +165,11 @@ export async function fetchRoutingUpdate(deps: UpdateDeps): Promise<UpdateOutcom
     await deps.yieldToEvents?.();
     ({ table, file } = await buildTableFromRanges(
       normalized.ranges,
-      { source: folder, sourceVersion: versionStampOf(published), builtFrom: ROUTING_DATA_FILES.join(', ') },
+      {
+        source: folder,
+        sourceVersion: versionStampOf(published),
+        builtFrom: ROUTING_DATA_FILES.join(', '),
+      },
       deps.codec,
       deps.deflateRaw,
     ));

@@ -57,11 +57,28 @@ async function updateNow(page: UiPage, outcome: RegExp): Promise<string> {
 }
 
 const BAD: { mode: RoutingMode; what: string; reason: RegExp }[] = [
-  { mode: 'truncated', what: 'a truncated file', reason: /asn-ipv4-num\.csv: the file ends in the middle of a line, so it was cut short/ },
-  { mode: 'html', what: 'an HTML error page', reason: /asn-ipv4-num\.csv: the server sent a web page, not the data file/ },
-  { mode: '404', what: 'a 404', reason: /asn-ipv4-num\.csv: the server answered with an error \(HTTP 404/ },
+  {
+    mode: 'truncated',
+    what: 'a truncated file',
+    reason: /asn-ipv4-num\.csv: the file ends in the middle of a line, so it was cut short/,
+  },
+  {
+    mode: 'html',
+    what: 'an HTML error page',
+    reason: /asn-ipv4-num\.csv: the server sent a web page, not the data file/,
+  },
+  {
+    mode: '404',
+    what: 'a 404',
+    reason: /asn-ipv4-num\.csv: the server answered with an error \(HTTP 404/,
+  },
   { mode: '500', what: 'a 500', reason: /the server answered with an error \(HTTP 500/ },
-  { mode: 'half', what: 'a file that would shrink the table by half', reason: /The new data has \d+ IPv4 ranges, \d+% fewer than the \d+ in use .*the file looks incomplete/ },
+  {
+    mode: 'half',
+    what: 'a file that would shrink the table by half',
+    reason:
+      /The new data has \d+ IPv4 ranges, \d+% fewer than the \d+ in use .*the file looks incomplete/,
+  },
 ];
 
 test.describe('routing data updates', () => {
@@ -71,7 +88,9 @@ test.describe('routing data updates', () => {
       const page = await settingsPage(ext);
       const outcome = await updateNow(page, bad.reason);
       expect(outcome).toContain('Not updated, the data in use stays.');
-      expect(await page.text('data-source')).toMatch(/@ip-location-db\/asn \(bundled with the extension\)/);
+      expect(await page.text('data-source')).toMatch(
+        /@ip-location-db\/asn \(bundled with the extension\)/,
+      );
       const tab = await ext.open(web.urlFor('site.test'));
       const popup = await ext.popup(tab.id);
       await popup.waitForText('about-update-failed', bad.reason);
@@ -90,9 +109,13 @@ test.describe('routing data updates', () => {
     // While the download hangs, a China Telecom site is still judged and badged.
     const tab = await ext.open(web.urlFor('telecom.test'));
     await ext.waitForBadge(tab.id, 'CT');
-    const outcome = await page.waitForText('update-outcome', /the server sent nothing for 20 seconds/, {
-      timeoutMs: HANG_CEILING_MS,
-    });
+    const outcome = await page.waitForText(
+      'update-outcome',
+      /the server sent nothing for 20 seconds/,
+      {
+        timeoutMs: HANG_CEILING_MS,
+      },
+    );
     expect(outcome).toContain('Not updated, the data in use stays.');
     expect(await page.text('data-source')).toMatch(/bundled with the extension/);
   });
@@ -103,14 +126,19 @@ test.describe('routing data updates', () => {
   }) => {
     routing.mode = 'good';
     const before = await ext.open(web.urlFor('moved.test'));
-    const clean = await ext.waitForBadge(before.id, (b) => /not on a watched network/.test(b.title));
+    const clean = await ext.waitForBadge(before.id, (b) =>
+      /not on a watched network/.test(b.title),
+    );
     expect(clean.text).toBe('');
     const oldPopup = await ext.popup(before.id);
     expect(await oldPopup.text('about-data')).toMatch(BUNDLED_DATE);
 
     const page = await settingsPage(ext);
     const newDate = new Date(routing.publishedAt).toISOString().slice(0, 10);
-    await updateNow(page, new RegExp(`Updated to the data published on ${newDate}: \\d+ IPv4 and \\d+ IPv6 ranges`));
+    await updateNow(
+      page,
+      new RegExp(`Updated to the data published on ${newDate}: \\d+ IPv4 and \\d+ IPv6 ranges`),
+    );
     expect(await page.text('data-source')).toBe(`${routing.url} (downloaded)`);
     expect(await page.text('data-published')).toMatch(new RegExp(`^${newDate} \\(1 day ago\\)$`));
 
@@ -118,7 +146,11 @@ test.describe('routing data updates', () => {
     await ext.waitForBadge(after.id, 'CT');
     const popup = await ext.popup(after.id);
     await popup.waitForText('verdict', 'Flagged: hosted on China Telecom');
-    expect(await popup.text('about-data')).toMatch(new RegExp(`downloaded from 127\\.0\\.0\\.1:\\d+ \\d{10}, published ${newDate} \\(1 day old\\)`));
+    expect(await popup.text('about-data')).toMatch(
+      new RegExp(
+        `downloaded from 127\\.0\\.0\\.1:\\d+ \\d{10}, published ${newDate} \\(1 day old\\)`,
+      ),
+    );
     expect(await popup.text('about-update-failed')).toBeNull();
   });
 

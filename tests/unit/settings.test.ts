@@ -73,7 +73,10 @@ describe('settings', () => {
     expect(migrated.settings).toMatchObject({
       version: 3,
       countThirdPartyHosts: false,
-      dataUpdate: { automatic: true, sourceUrl: 'https://cdn.jsdelivr.net/npm/@ip-location-db/asn/' },
+      dataUpdate: {
+        automatic: true,
+        sourceUrl: 'https://cdn.jsdelivr.net/npm/@ip-location-db/asn/',
+      },
     });
   });
 
@@ -82,10 +85,19 @@ describe('settings', () => {
       ...defaultSettings(),
       dataUpdate: { automatic: false, sourceUrl: 'http://data.example/' },
     });
-    expect(result).toMatchObject({ ok: false, reason: expect.stringContaining('routing data URL: the address must start with https://') });
+    expect(result).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('routing data URL: the address must start with https://'),
+    });
     expect(
-      validateSettings({ ...defaultSettings(), dataUpdate: { automatic: 'yes', sourceUrl: 'https://d.example/' } }),
-    ).toMatchObject({ ok: false, reason: expect.stringContaining('automatic must be true or false') });
+      validateSettings({
+        ...defaultSettings(),
+        dataUpdate: { automatic: 'yes', sourceUrl: 'https://d.example/' },
+      }),
+    ).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('automatic must be true or false'),
+    });
   });
 
   it('keeps the third-party count switched off once the user turned it off', () => {

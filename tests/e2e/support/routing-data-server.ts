@@ -52,7 +52,9 @@ export interface RoutingDataServer {
 export async function startRoutingDataServer(): Promise<RoutingDataServer> {
   const v4Pinned = readFileSync(path.join(PINNED, V4_FILE), 'utf8');
   if (!v4Pinned.includes(MOVED_ROW)) {
-    throw new Error(`the pinned data no longer has the row ${MOVED_ROW.trim()}: pick another address`);
+    throw new Error(
+      `the pinned data no longer has the row ${MOVED_ROW.trim()}: pick another address`,
+    );
   }
   const v4 = Buffer.from(v4Pinned.replace(MOVED_ROW, MOVED_TO));
   const v6 = readFileSync(path.join(PINNED, V6_FILE));
@@ -67,9 +69,20 @@ export async function startRoutingDataServer(): Promise<RoutingDataServer> {
   const state = { mode: 'good' as RoutingMode };
   const log: RoutingDataServer['log'] = [];
   const hanging = new Set<ServerResponse>();
-  const send = (res: ServerResponse, file: string, status: number, body: Buffer | string, type: string, extra: Record<string, string> = {}) => {
+  const send = (
+    res: ServerResponse,
+    file: string,
+    status: number,
+    body: Buffer | string,
+    type: string,
+    extra: Record<string, string> = {},
+  ) => {
     log.push({ file, status });
-    res.writeHead(status, { 'content-type': type, 'content-length': String(Buffer.byteLength(body)), ...extra });
+    res.writeHead(status, {
+      'content-type': type,
+      'content-length': String(Buffer.byteLength(body)),
+      ...extra,
+    });
     res.end(body);
   };
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -85,7 +98,13 @@ export async function startRoutingDataServer(): Promise<RoutingDataServer> {
     if (mode === '404') return send(res, name, 404, 'Not Found', 'text/plain');
     if (mode === '500') return send(res, name, 500, 'Internal Server Error', 'text/plain');
     if (mode === 'html') {
-      return send(res, name, 200, '<!DOCTYPE html><html><body><h1>Service unavailable</h1></body></html>\n', 'text/html; charset=utf-8');
+      return send(
+        res,
+        name,
+        200,
+        '<!DOCTYPE html><html><body><h1>Service unavailable</h1></body></html>\n',
+        'text/html; charset=utf-8',
+      );
     }
     const validators = { etag: etags[name]!, 'last-modified': lastModified };
     if (mode === 'good' && req.headers['if-none-match'] === etags[name]) {
@@ -93,8 +112,20 @@ export async function startRoutingDataServer(): Promise<RoutingDataServer> {
       res.writeHead(304, validators).end();
       return;
     }
-    const served = name === V4_FILE && mode === 'truncated' ? truncated : name === V4_FILE && mode === 'half' ? half : body;
-    return send(res, name, 200, served, 'text/csv; charset=utf-8', mode === 'good' ? validators : { 'last-modified': lastModified });
+    const served =
+      name === V4_FILE && mode === 'truncated'
+        ? truncated
+        : name === V4_FILE && mode === 'half'
+          ? half
+          : body;
+    return send(
+      res,
+      name,
+      200,
+      served,
+      'text/csv; charset=utf-8',
+      mode === 'good' ? validators : { 'last-modified': lastModified },
+    );
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   const { port } = server.address() as AddressInfo;

@@ -66,7 +66,10 @@ describe('parseArgs', () => {
       options: { from: 'https://d.example/' },
     });
     expect(parseArgs(['update', '--from'])).toEqual({ ok: false, reason: '--from needs a value' });
-    expect(parseArgs(['update', 'x'])).toEqual({ ok: false, reason: "update: unknown argument 'x'" });
+    expect(parseArgs(['update', 'x'])).toEqual({
+      ok: false,
+      reason: "update: unknown argument 'x'",
+    });
     expect(parseArgs(['--version'])).toMatchObject({ ok: true, options: { command: 'version' } });
     expect(parseArgs(['--', 'update'])).toMatchObject({
       ok: true,

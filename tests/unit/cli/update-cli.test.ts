@@ -8,7 +8,12 @@ import { runCli, type CliIo } from '../../../lib/cli/run';
 import { buildTableFromRanges } from '../../../lib/data-update';
 import { nodeTableCodec, nodeTableEncoderCodec } from '../../../lib/prefix-table/node-codec';
 import { normalizeRanges, readIpLocationDbCsv } from '../../../lib/sources';
-import { startRoutingServer, syntheticData, toCsv, type RoutingServer } from '../support/routing-data';
+import {
+  startRoutingServer,
+  syntheticData,
+  toCsv,
+  type RoutingServer,
+} from '../support/routing-data';
 
 const V4 = 'asn-ipv4-num.csv';
 const V6 = 'asn-ipv6-num.csv';
@@ -49,7 +54,12 @@ let cache: string;
 beforeEach(async () => {
   cache = await mkdtemp(join(scratch, 'cache-'));
   server.serve(V4, { kind: 'file', body: toCsv(moved), etag: '"4"', lastModified: LAST_MODIFIED });
-  server.serve(V6, { kind: 'file', body: toCsv(data.v6), etag: '"6"', lastModified: LAST_MODIFIED });
+  server.serve(V6, {
+    kind: 'file',
+    body: toCsv(data.v6),
+    etag: '"6"',
+    lastModified: LAST_MODIFIED,
+  });
   server.requests.length = 0;
 });
 
@@ -79,7 +89,9 @@ describe('carrierflag update', () => {
     expect((await run([MOVED])).code).toBe(0);
     const updated = await run(['update', '--from', server.url]);
     expect(updated.stderr).toContain(`fetching routing data from ${server.url}`);
-    expect(updated.stdout).toMatch(/^Updated: \d+ IPv4 and \d+ IPv6 ranges, published 2026-12-01\.\nSaved to /);
+    expect(updated.stdout).toMatch(
+      /^Updated: \d+ IPv4 and \d+ IPv6 ranges, published 2026-12-01\.\nSaved to /,
+    );
     expect(updated.code).toBe(0);
     expect(readdirSync(cache).sort()).toEqual([
       expect.stringMatching(/^prefix-table-2026120110-[0-9a-f]{12}\.bin$/),
@@ -88,13 +100,18 @@ describe('carrierflag update', () => {
 
     const check = await run(['--json', MOVED]);
     expect(check.code).toBe(1);
-    expect(JSON.parse(check.stdout)).toMatchObject({ flagged: true, addresses: [{ asn: 4134, carrier: 'China Telecom' }] });
+    expect(JSON.parse(check.stdout)).toMatchObject({
+      flagged: true,
+      addresses: [{ asn: 4134, carrier: 'China Telecom' }],
+    });
     expect((await run(['--table', bundledPath, MOVED])).code).toBe(0);
 
     const version = await run(['--version']);
     expect(version.code).toBe(0);
     expect(version.stdout).toContain('carrierflag 0.1.0\n');
-    expect(version.stdout).toContain(`routing data: ${server.url} 2026120110, published 2026-12-01 (1 days old)\n`);
+    expect(version.stdout).toContain(
+      `routing data: ${server.url} 2026120110, published 2026-12-01 (1 days old)\n`,
+    );
   });
 
   it('asks conditionally the second time and keeps the table on 304', async () => {
@@ -108,13 +125,21 @@ describe('carrierflag update', () => {
 
   it('refuses bad data with the reason and exit status 2, and keeps using the table it had', async () => {
     await run(['update', '--from', server.url]);
-    server.serve(V4, { kind: 'file', body: toCsv(moved.slice(0, moved.length / 2)), lastModified: LAST_MODIFIED });
+    server.serve(V4, {
+      kind: 'file',
+      body: toCsv(moved.slice(0, moved.length / 2)),
+      lastModified: LAST_MODIFIED,
+    });
     const refused = await run(['update', '--from', server.url]);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/not updated, the data in use stays\. The new data has \d+ IPv4 ranges, 50% fewer/);
+    expect(refused.stderr).toMatch(
+      /not updated, the data in use stays\. The new data has \d+ IPv4 ranges, 50% fewer/,
+    );
     server.serve(V6, { kind: 'status', status: 500 });
     const failed = await run(['update', '--from', server.url]);
-    expect(failed.stderr).toContain('asn-ipv6-num.csv: the server answered with an error (HTTP 500');
+    expect(failed.stderr).toContain(
+      'asn-ipv6-num.csv: the server answered with an error (HTTP 500',
+    );
     expect((await run([MOVED])).code).toBe(1);
   });
 
@@ -123,13 +148,17 @@ describe('carrierflag update', () => {
     const saved = readdirSync(cache).find((n) => n.endsWith('.bin'))!;
     await writeFile(join(cache, saved), 'not a table');
     expect((await run([MOVED])).code).toBe(0);
-    expect((await run(['--version'])).stdout).toContain('@ip-location-db/asn 2.3.2026061719, published 2026-06-17 (167 days old: stale');
+    expect((await run(['--version'])).stdout).toContain(
+      '@ip-location-db/asn 2.3.2026061719, published 2026-06-17 (167 days old: stale',
+    );
   });
 
   it('refuses a plain-http source that is not on this computer', async () => {
     const r = await run(['update', '--from', 'http://example.com/data/']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('The routing data URL is not usable: the address must start with https://');
+    expect(r.stderr).toContain(
+      'The routing data URL is not usable: the address must start with https://',
+    );
     expect(server.requests).toEqual([]);
   });
 });
@@ -139,7 +168,9 @@ describe('the cache folder', () => {
     expect(cacheDir({ XDG_CACHE_HOME: '/tmp/xdg', HOME: '/home/u' })).toBe('/tmp/xdg/carrierflag');
     expect(cacheDir({ HOME: '/home/u' })).toBe('/home/u/.cache/carrierflag');
     // XDG: a relative value is invalid and ignored.
-    expect(cacheDir({ XDG_CACHE_HOME: 'relative', HOME: '/home/u' })).toBe('/home/u/.cache/carrierflag');
+    expect(cacheDir({ XDG_CACHE_HOME: 'relative', HOME: '/home/u' })).toBe(
+      '/home/u/.cache/carrierflag',
+    );
     expect(cacheDir({})).toBe(join(homedir(), '.cache', 'carrierflag'));
   });
 });

@@ -17,18 +17,40 @@ import { DEFAULT_WATCHLIST } from '../../../lib/watchlist/defaults';
 import { startRoutingServer, syntheticData, toCsv } from '../support/routing-data';
 
 const RANGE = (asn: number): RoutedRange[] => [
-  { family: 4, start: 0x01010100n, end: 0x010101ffn, asn, org: asn === 4134 ? 'Chinanet' : 'Other' },
-  { family: 6, start: 0x2001n << 112n, end: (0x2001n << 112n) + (1n << 96n) - 1n, asn: 6939, org: 'HE' },
+  {
+    family: 4,
+    start: 0x01010100n,
+    end: 0x010101ffn,
+    asn,
+    org: asn === 4134 ? 'Chinanet' : 'Other',
+  },
+  {
+    family: 6,
+    start: 0x2001n << 112n,
+    end: (0x2001n << 112n) + (1n << 96n) - 1n,
+    asn: 6939,
+    org: 'HE',
+  },
 ];
 
 /** A bundled file whose version says it was published on `day` (ip-location-db's YYYYMMDDHH). */
 const bundledFile = (stamp: string) =>
-  encodeTable(RANGE(13335), { source: '@ip-location-db/asn', sourceVersion: `2.3.${stamp}`, builtFrom: 'x' }, nodeTableEncoderCodec);
+  encodeTable(
+    RANGE(13335),
+    { source: '@ip-location-db/asn', sourceVersion: `2.3.${stamp}`, builtFrom: 'x' },
+    nodeTableEncoderCodec,
+  );
 
-async function downloaded(publishedAt: string): Promise<{ table: PrefixTable; download: DownloadRecord }> {
+async function downloaded(
+  publishedAt: string,
+): Promise<{ table: PrefixTable; download: DownloadRecord }> {
   const { table } = await buildTableFromRanges(
     RANGE(4134),
-    { source: 'https://data.example/', sourceVersion: publishedAt.replace(/\D/g, '').slice(0, 10), builtFrom: 'csv' },
+    {
+      source: 'https://data.example/',
+      sourceVersion: publishedAt.replace(/\D/g, '').slice(0, 10),
+      builtFrom: 'csv',
+    },
     nodeTableCodec,
   );
   const download: DownloadRecord = {
@@ -117,8 +139,18 @@ describe('the update service', () => {
     try {
       const data = syntheticData();
       const lastModified = 'Tue, 01 Dec 2026 10:00:00 GMT';
-      server.serve('asn-ipv4-num.csv', { kind: 'file', body: toCsv(data.v4), etag: '"4"', lastModified });
-      server.serve('asn-ipv6-num.csv', { kind: 'file', body: toCsv(data.v6), etag: '"6"', lastModified });
+      server.serve('asn-ipv4-num.csv', {
+        kind: 'file',
+        body: toCsv(data.v4),
+        etag: '"4"',
+        lastModified,
+      });
+      server.serve('asn-ipv6-num.csv', {
+        kind: 'file',
+        body: toCsv(data.v6),
+        etag: '"6"',
+        lastModified,
+      });
       let current: { table: PrefixTable; download?: DownloadRecord } | null = null;
       let switches = 0;
       const saved: LastUpdateAttempt[] = [];
@@ -140,14 +172,24 @@ describe('the update service', () => {
       expect(a).toBe(b);
       expect(switches).toBe(1);
       expect(a.result).toBe('updated');
-      expect(a.message).toMatch(/^Updated to the data published on 2026-12-01: \d+ IPv4 and \d+ IPv6 ranges/);
+      expect(a.message).toMatch(
+        /^Updated to the data published on 2026-12-01: \d+ IPv4 and \d+ IPv6 ranges/,
+      );
       const status = await service.status();
       expect(status).toMatchObject({
         running: false,
-        table: { source: server.url, version: '2026120110', downloaded: true, publishedAt: Date.parse(lastModified) },
+        table: {
+          source: server.url,
+          version: '2026120110',
+          downloaded: true,
+          publishedAt: Date.parse(lastModified),
+        },
       });
       const again = await service.updateNow();
-      expect(again).toMatchObject({ result: 'unchanged', message: expect.stringContaining('has not changed') });
+      expect(again).toMatchObject({
+        result: 'unchanged',
+        message: expect.stringContaining('has not changed'),
+      });
       server.serve('asn-ipv4-num.csv', { kind: 'status', status: 500 });
       server.serve('asn-ipv6-num.csv', { kind: 'status', status: 500 });
       const failed = await service.updateNow();

@@ -12,7 +12,12 @@ import {
 import { nodeTableCodec } from '../../../lib/prefix-table/node-codec';
 import type { PrefixTable } from '../../../lib/prefix-table';
 import { DEFAULT_WATCHLIST } from '../../../lib/watchlist/defaults';
-import { startRoutingServer, syntheticData, toCsv, type RoutingServer } from '../support/routing-data';
+import {
+  startRoutingServer,
+  syntheticData,
+  toCsv,
+  type RoutingServer,
+} from '../support/routing-data';
 
 const V4 = 'asn-ipv4-num.csv';
 const V6 = 'asn-ipv6-num.csv';
@@ -64,14 +69,30 @@ function refusal(outcome: UpdateOutcome): string {
 
 describe('validateRoutingDataUrl', () => {
   it('accepts https and gives a folder ending in a slash', () => {
-    expect(validateRoutingDataUrl('https://cdn.example/npm/x')).toEqual({ ok: true, url: 'https://cdn.example/npm/x/' });
-    expect(validateRoutingDataUrl('https://cdn.example/d/asn-ipv4-num.csv')).toEqual({ ok: true, url: 'https://cdn.example/d/' });
+    expect(validateRoutingDataUrl('https://cdn.example/npm/x')).toEqual({
+      ok: true,
+      url: 'https://cdn.example/npm/x/',
+    });
+    expect(validateRoutingDataUrl('https://cdn.example/d/asn-ipv4-num.csv')).toEqual({
+      ok: true,
+      url: 'https://cdn.example/d/',
+    });
   });
   it('accepts plain http only on loopback', () => {
-    for (const url of ['http://127.0.0.1:8080/d/', 'http://127.1.2.3/', 'http://localhost:3000/', 'http://[::1]:9/']) {
+    for (const url of [
+      'http://127.0.0.1:8080/d/',
+      'http://127.1.2.3/',
+      'http://localhost:3000/',
+      'http://[::1]:9/',
+    ]) {
       expect(validateRoutingDataUrl(url).ok, url).toBe(true);
     }
-    for (const url of ['http://example.com/', 'http://10.0.0.1/', 'http://128.0.0.1/', 'http://localhost.example/']) {
+    for (const url of [
+      'http://example.com/',
+      'http://10.0.0.1/',
+      'http://128.0.0.1/',
+      'http://localhost.example/',
+    ]) {
       const result = validateRoutingDataUrl(url);
       expect(result.ok, url).toBe(false);
       if (!result.ok) expect(result.reason).toContain('https://');
@@ -79,9 +100,18 @@ describe('validateRoutingDataUrl', () => {
   });
   it('refuses other schemes, credentials, queries and fragments, in words', () => {
     expect(validateRoutingDataUrl('ftp://x.example/')).toMatchObject({ ok: false });
-    expect(validateRoutingDataUrl('https://u:p@x.example/')).toMatchObject({ ok: false, reason: expect.stringContaining('password') });
-    expect(validateRoutingDataUrl('https://x.example/?id=1')).toMatchObject({ ok: false, reason: expect.stringContaining('query') });
-    expect(validateRoutingDataUrl('not a url')).toMatchObject({ ok: false, reason: expect.stringContaining('not a web address') });
+    expect(validateRoutingDataUrl('https://u:p@x.example/')).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('password'),
+    });
+    expect(validateRoutingDataUrl('https://x.example/?id=1')).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('query'),
+    });
+    expect(validateRoutingDataUrl('not a url')).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('not a web address'),
+    });
     expect(validateRoutingDataUrl('  ')).toMatchObject({ ok: false });
   });
 });
@@ -90,7 +120,9 @@ describe('storedDeflateRaw', () => {
   it('is a deflate-raw stream that inflates to its input, empty and over one block', () => {
     for (const length of [0, 1, 65535, 65536, 200_000]) {
       const input = new Uint8Array(length).map((_, i) => (i * 7) & 255);
-      expect(Buffer.from(inflateRawSync(storedDeflateRaw(input))).equals(Buffer.from(input))).toBe(true);
+      expect(Buffer.from(inflateRawSync(storedDeflateRaw(input))).equals(Buffer.from(input))).toBe(
+        true,
+      );
     }
   });
 });
@@ -128,7 +160,10 @@ describe('fetchRoutingUpdate', () => {
   it('does not send the validators of another folder', async () => {
     const first = await baseline();
     server.requests.length = 0;
-    await update({ current: first.table, currentDownload: { ...first.download, url: 'https://elsewhere.example/' } });
+    await update({
+      current: first.table,
+      currentDownload: { ...first.download, url: 'https://elsewhere.example/' },
+    });
     expect(server.requests.every((r) => r.ifNoneMatch === undefined)).toBe(true);
   });
 
@@ -139,7 +174,8 @@ describe('fetchRoutingUpdate', () => {
     server.requests.length = 0;
     const outcome = await update({ current: first.table, currentDownload: first.download });
     expect(outcome.kind).toBe('built');
-    if (outcome.kind === 'built') expect(outcome.table.lookup('1.0.2.1')).toMatchObject({ asn: 4134 });
+    if (outcome.kind === 'built')
+      expect(outcome.table.lookup('1.0.2.1')).toMatchObject({ asn: 4134 });
     expect(server.requests.map((r) => [r.path, r.ifNoneMatch])).toEqual([
       [`/data/${V4}`, '"v4-a"'],
       [`/data/${V6}`, '"v6-a"'],
@@ -156,15 +192,28 @@ describe('fetchRoutingUpdate', () => {
     const attempt = () => update({ current });
 
     it('the file is cut off in the middle of a line', async () => {
-      server.serve(V4, { kind: 'file', body: v4Csv.slice(0, v4Csv.lastIndexOf('\n', v4Csv.length * 0.9) + 5) });
-      expect(refusal(await attempt())).toContain('asn-ipv4-num.csv: the file ends in the middle of a line, so it was cut short');
+      server.serve(V4, {
+        kind: 'file',
+        body: v4Csv.slice(0, v4Csv.lastIndexOf('\n', v4Csv.length * 0.9) + 5),
+      });
+      expect(refusal(await attempt())).toContain(
+        'asn-ipv4-num.csv: the file ends in the middle of a line, so it was cut short',
+      );
     });
     it('the server sends an HTML error page', async () => {
-      server.serve(V4, { kind: 'file', body: '<!doctype html><h1>Oops</h1>\n', contentType: 'text/html' });
+      server.serve(V4, {
+        kind: 'file',
+        body: '<!doctype html><h1>Oops</h1>\n',
+        contentType: 'text/html',
+      });
       expect(refusal(await attempt())).toContain('the server sent a web page, not the data file');
     });
     it('the server sends an HTML page labelled as CSV', async () => {
-      server.serve(V6, { kind: 'file', body: '\n<html><body>Maintenance</body></html>\n', contentType: 'text/csv' });
+      server.serve(V6, {
+        kind: 'file',
+        body: '\n<html><body>Maintenance</body></html>\n',
+        contentType: 'text/csv',
+      });
       expect(refusal(await attempt())).toContain('asn-ipv6-num.csv: the server sent a web page');
     });
     it('the file is missing (404)', async () => {
@@ -191,14 +240,20 @@ describe('fetchRoutingUpdate', () => {
     });
     it('a carrier would lose much of its address space', async () => {
       // Same number of ranges, but China Telecom's moved to another network.
-      const moved = data.v4.map((r, i) => (r.asn === 4134 && i % 20 === 0 ? { ...r, asn: 64999, org: 'Other' } : r));
+      const moved = data.v4.map((r, i) =>
+        r.asn === 4134 && i % 20 === 0 ? { ...r, asn: 64999, org: 'Other' } : r,
+      );
       server.serve(V4, { kind: 'file', body: toCsv(moved) });
-      expect(refusal(await attempt())).toContain('China Telecom would lose 50% of its IPv4 addresses');
+      expect(refusal(await attempt())).toContain(
+        'China Telecom would lose 50% of its IPv4 addresses',
+      );
     });
     it('too many rows are unreadable', async () => {
       const bad = Array.from({ length: 101 }, (_, i) => `x${i},y,z,w\n`).join('');
       server.serve(V4, { kind: 'file', body: v4Csv + bad });
-      expect(refusal(await attempt())).toContain('The new data has 101 unreadable rows; at most 100 are accepted.');
+      expect(refusal(await attempt())).toContain(
+        'The new data has 101 unreadable rows; at most 100 are accepted.',
+      );
     });
     it('the file is larger than the cap', async () => {
       expect(refusal(await update({ current, downloadLimits: { maxFileBytes: 1000 } }))).toContain(
@@ -214,12 +269,24 @@ describe('fetchRoutingUpdate', () => {
       expect(refusal(await attempt())).toContain('asn-ipv6-num.csv holds no address ranges');
     });
     it('the data is older than the data in use', async () => {
-      server.serve(V4, { kind: 'file', body: v4Csv, lastModified: 'Mon, 01 Jun 2026 00:00:00 GMT' });
-      server.serve(V6, { kind: 'file', body: v6Csv, lastModified: 'Mon, 01 Jun 2026 00:00:00 GMT' });
-      expect(refusal(await attempt())).toContain('published on 2026-06-01, before the data in use (2026-12-01)');
+      server.serve(V4, {
+        kind: 'file',
+        body: v4Csv,
+        lastModified: 'Mon, 01 Jun 2026 00:00:00 GMT',
+      });
+      server.serve(V6, {
+        kind: 'file',
+        body: v6Csv,
+        lastModified: 'Mon, 01 Jun 2026 00:00:00 GMT',
+      });
+      expect(refusal(await attempt())).toContain(
+        'published on 2026-06-01, before the data in use (2026-12-01)',
+      );
     });
     it('the URL is not https', async () => {
-      expect(refusal(await update({ current, sourceUrl: 'http://example.com/' }))).toContain('must start with https://');
+      expect(refusal(await update({ current, sourceUrl: 'http://example.com/' }))).toContain(
+        'must start with https://',
+      );
     });
   });
 });
@@ -229,7 +296,10 @@ describe('guards', () => {
     const { table } = await baseline();
     const coverage = groupCoverage(table.toColumns(), CARRIERS);
     // 40 of the 400 IPv4 /24s are AS4134, and 10 of the 100 IPv6 /32s (2^32 /64s each).
-    expect(coverage.get('china-telecom')).toEqual({ v4Addresses: 40 * 256, v6Blocks64: 10 * 2 ** 32 });
+    expect(coverage.get('china-telecom')).toEqual({
+      v4Addresses: 40 * 256,
+      v6Blocks64: 10 * 2 ** 32,
+    });
     expect(coverage.get('china-mobile')!.v4Addresses).toBe(
       data.v4.filter((r) => r.asn === 9808).length * 256,
     );
@@ -238,8 +308,14 @@ describe('guards', () => {
     const { table } = await baseline();
     const columns = table.toColumns();
     const grown = { ...table.meta, v4Ranges: Math.ceil(table.meta.v4Ranges * 1.6) };
-    const input = { current: { meta: table.meta, columns }, malformedRows: 0, carrierGroups: CARRIERS };
-    expect(refusalReasons({ ...input, candidate: { meta: grown, columns } }).join(' ')).toContain('60% more than');
+    const input = {
+      current: { meta: table.meta, columns },
+      malformedRows: 0,
+      carrierGroups: CARRIERS,
+    };
+    expect(refusalReasons({ ...input, candidate: { meta: grown, columns } }).join(' ')).toContain(
+      '60% more than',
+    );
     const within = { ...table.meta, v4Ranges: Math.ceil(table.meta.v4Ranges * 1.2) };
     expect(refusalReasons({ ...input, candidate: { meta: within, columns } })).toEqual([]);
   });

@@ -26,21 +26,33 @@ export function syntheticData(v4 = 400, v6 = 100): { v4: CsvRow[]; v6: CsvRow[] 
   for (let i = 0; i < v4; i++) {
     const start = BigInt(0x01000000 + i * 512);
     const asn = i % 10 === 0 ? 4134 : i % 17 === 0 ? 9808 : 64500 + (i % 20);
-    const org = asn === 4134 ? 'Chinanet' : asn === 9808 ? 'China Mobile' : `Example Net ${i % 20}, Inc.`;
+    const org =
+      asn === 4134 ? 'Chinanet' : asn === 9808 ? 'China Mobile' : `Example Net ${i % 20}, Inc.`;
     v4Rows.push({ start, end: start + 255n, asn, org });
   }
   const v6Rows: CsvRow[] = [];
   for (let i = 0; i < v6; i++) {
     const start = (0x2001n << 112n) + (BigInt(i * 2 + 0x400) << 96n);
     const asn = i % 10 === 0 ? 4134 : 64600 + (i % 7);
-    v6Rows.push({ start, end: start + (1n << 96n) - 1n, asn, org: asn === 4134 ? 'Chinanet' : `Example V6 ${i % 7}` });
+    v6Rows.push({
+      start,
+      end: start + (1n << 96n) - 1n,
+      asn,
+      org: asn === 4134 ? 'Chinanet' : `Example V6 ${i % 7}`,
+    });
   }
   return { v4: v4Rows, v6: v6Rows };
 }
 
 /** What the server answers for one file; `hang` sends nothing at all, `hangBody` headers then nothing. */
 export type FileBehaviour =
-  | { kind: 'file'; body: string | Uint8Array; contentType?: string; etag?: string; lastModified?: string }
+  | {
+      kind: 'file';
+      body: string | Uint8Array;
+      contentType?: string;
+      etag?: string;
+      lastModified?: string;
+    }
   | { kind: 'status'; status: number; body?: string; contentType?: string }
   | { kind: 'hang' }
   | { kind: 'hangBody' };
