@@ -113,7 +113,7 @@ export async function downloadRoutingFile(options: FileDownloadOptions): Promise
   options.signal?.addEventListener('abort', onCallerAbort, { once: true });
   const timeoutReason = () =>
     stalled
-      ? `the server sent nothing for ${Math.round(limits.stallTimeoutMs / 1000)} seconds`
+      ? `the server sent nothing for ${Math.round(limits.stallTimeoutMs / 100) / 10} seconds`
       : overdue
         ? `the download took longer than ${Math.round(limits.totalTimeoutMs / 60_000)} minutes`
         : options.signal?.aborted
