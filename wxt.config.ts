@@ -45,7 +45,7 @@ export default defineConfig({
     description: '__MSG_extension_description__',
     default_locale: 'en',
     // Each permission is justified in the README's "Permissions" table.
-    permissions: ['storage', 'webRequest', 'webNavigation'],
+    permissions: ['storage', 'webRequest', 'webNavigation', 'alarms'],
     // Exported from assets/icon/carrierflag.svg by scripts/build-icons.mjs.
     icons: ICONS,
     action: { default_icon: ICONS, default_title: '__MSG_extension_name__' },

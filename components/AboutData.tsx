@@ -1,24 +1,44 @@
+import { i18n } from '#i18n';
+import {
+  ageInDays,
+  isoDay,
+  isStale,
+  publishedAtOf,
+  STALE_AFTER_DAYS,
+} from '../lib/data-update/dates';
+import type { DataUpdateStatus } from '../lib/data-update/service';
 import type { TableMeta } from '../lib/prefix-table';
 
-/** Where the routing data comes from and its licence, as CC BY 4.0 asks. */
+/**
+ * Where the routing data comes from, when it was published and how old it is, whether the last
+ * update failed, and its licence, as CC BY 4.0 asks.
+ */
 export function AboutData({
   meta,
   origin,
+  update,
+  now = Date.now(),
 }: {
   meta: TableMeta | null;
   origin: 'indexeddb' | 'bundled' | 'none';
+  update?: DataUpdateStatus | undefined;
+  now?: number;
 }) {
+  const table = update?.table ?? null;
+  const publishedAt =
+    table?.publishedAt ?? (meta ? (publishedAtOf(meta.sourceVersion) ?? null) : null);
+  const source = table?.downloaded
+    ? i18n.t('update.aboutDownloadedFrom', [hostOf(table.source)])
+    : (meta?.source ?? '');
   return (
     <footer class="about" data-testid="about">
       {meta ? (
-        <p>
-          Data: {meta.source} {meta.sourceVersion}
-          {dataDate(meta.sourceVersion) && `, published ${dataDate(meta.sourceVersion)}`}
-          {origin === 'bundled' ? ' (read from the package: IndexedDB unavailable)' : ''}.
-        </p>
+        <DataLine meta={meta} origin={origin} source={source} publishedAt={publishedAt} now={now} />
       ) : (
         <p>No prefix table loaded.</p>
       )}
+      {publishedAt !== null && isStale(publishedAt, now) && <StaleNote />}
+      {update?.last?.result === 'refused' && <LastUpdateFailed message={update.last.message} />}
       <p>
         Routing data:{' '}
         <a href="https://www.routeviews.org/" target="_blank" rel="noreferrer noopener">
@@ -43,6 +63,59 @@ export function AboutData({
         , compiled by ip-location-db.
       </p>
     </footer>
+  );
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+/** "Data: source version, published date (age)." */
+function DataLine({
+  meta,
+  origin,
+  source,
+  publishedAt,
+  now,
+}: {
+  meta: TableMeta;
+  origin: 'indexeddb' | 'bundled' | 'none';
+  source: string;
+  publishedAt: number | null;
+  now: number;
+}) {
+  return (
+    <p data-testid="about-data">
+      {i18n.t('update.aboutData', [source, meta.sourceVersion])}
+      {publishedAt !== null &&
+        i18n.t('update.aboutPublished', [
+          isoDay(publishedAt),
+          i18n.t('update.daysOld', ageInDays(publishedAt, now)),
+        ])}
+      {origin === 'bundled' ? ' (read from the package: IndexedDB unavailable)' : ''}.
+    </p>
+  );
+}
+
+/** Past STALE_AFTER_DAYS: the data in use is called stale, with where to update it. */
+function StaleNote() {
+  return (
+    <p class="error" data-testid="about-stale">
+      {i18n.t('update.aboutStale', [String(STALE_AFTER_DAYS)])}
+    </p>
+  );
+}
+
+/** The last routing data update was refused: why, so the popup says it too. */
+function LastUpdateFailed({ message }: { message: string }) {
+  return (
+    <p class="error" data-testid="about-update-failed">
+      {i18n.t('update.aboutLastUpdate', [message])}
+    </p>
   );
 }
 

@@ -22,6 +22,7 @@ import {
   exportWatchlist,
   importWatchlistFile,
 } from '../lib/watchlist/import-export';
+import { DataUpdate } from './DataUpdate';
 
 /** Rows of a group's list shown at once; "Show more" adds as many again. */
 export const LIST_PAGE_SIZE = 100;
@@ -93,6 +94,7 @@ export function Options({ api }: { api: OptionsApi }) {
       />
       <ResolverSection settings={settings} save={save} />
       <PrivacySection settings={settings} save={save} />
+      <DataUpdate />
     </main>
   );
 }

@@ -90,7 +90,11 @@ export function Popup({ api }: { api: PopupApi }) {
           ))}
         </ul>
       )}
-      <AboutData meta={status?.tableMeta ?? null} origin={status?.tableOrigin ?? 'none'} />
+      <AboutData
+        meta={status?.tableMeta ?? null}
+        origin={status?.tableOrigin ?? 'none'}
+        update={status?.dataUpdate}
+      />
     </main>
   );
 }

@@ -1,4 +1,5 @@
-import type { Settings, SettingsResult } from './settings';
+import type { DataUpdateStatus } from './data-update/service';
+import type { DataUpdateSettings, Settings, SettingsResult } from './settings';
 import type { TabReport } from './tab-monitor';
 import type { PageHostsView } from './tabs/page-hosts';
 import type { TableMeta } from './prefix-table';
@@ -9,6 +10,8 @@ export interface EngineStatus {
   tableOrigin: 'indexeddb' | 'bundled' | 'none';
   /** Shown in the popup: the table could not be stored or read, or settings could not be read. */
   problems: string[];
+  /** The routing data's source, date and last update attempt (popup's about line). */
+  dataUpdate?: DataUpdateStatus;
 }
 
 /**
@@ -21,7 +24,20 @@ export interface MessageMap {
   'get-page-hosts': { request: { tabId: number }; response: PageHostsView | null };
   'get-status': { request: Record<never, never>; response: EngineStatus };
   'get-settings': { request: Record<never, never>; response: { settings: Settings } };
+  /**
+   * Saves the whole settings record except `dataUpdate`, which only 'save-data-update-settings'
+   * changes: a page holding an older copy of the record cannot undo an update setting.
+   */
   'save-settings': { request: { settings: Settings }; response: SettingsResult };
+  /** Starts a routing data update (or joins the running one); answers when it has ended. */
+  'update-data-now': { request: Record<never, never>; response: DataUpdateStatus };
+  /** The routing data in use, the update in progress and the last attempt's outcome. */
+  'get-data-update-status': { request: Record<never, never>; response: DataUpdateStatus };
+  /** The automatic-update switch and the routing data URL; the schedule follows at once. */
+  'save-data-update-settings': {
+    request: { dataUpdate: DataUpdateSettings };
+    response: SettingsResult;
+  };
 }
 
 export type MessageType = keyof MessageMap;
@@ -35,6 +51,9 @@ const MESSAGE_TYPES: ReadonlySet<string> = new Set<MessageType>([
   'get-status',
   'get-settings',
   'save-settings',
+  'update-data-now',
+  'get-data-update-status',
+  'save-data-update-settings',
 ]);
 
 /** Narrows an unknown runtime message to one of ours by its `type`; payloads are checked by handlers. */

@@ -1,3 +1,4 @@
+import { DEFAULT_ROUTING_DATA_URL, validateRoutingDataUrl } from './data-update/source-url';
 import { RESOLVER_PRESETS, DEFAULT_RESOLVER_ID, validateResolverUrl } from './dns';
 import { DEFAULT_WATCHLIST } from './watchlist/defaults';
 import type { Watchlist } from './watchlist/model';
@@ -98,7 +99,7 @@ export const COMMON_PUBLIC_SUFFIXES: ReadonlySet<string> = new Set([
 ]);
 
 /** The settings format written by this release. Bump it and add a step to `migrateSettings` on change. */
-export const SETTINGS_VERSION = 2;
+export const SETTINGS_VERSION = 3;
 
 export type ResolverChoice = { kind: 'preset'; id: string } | { kind: 'custom'; url: string };
 
@@ -113,6 +114,16 @@ export interface Settings {
   allowlist: string[];
   /** Show on the badge how many of the page's third-party hosts are flagged (version 2). */
   countThirdPartyHosts: boolean;
+  /** Routing data updates (version 3): see lib/data-update. */
+  dataUpdate: DataUpdateSettings;
+}
+
+/** How the routing data is kept fresh without a release. */
+export interface DataUpdateSettings {
+  /** Check for new data once a week (an `alarms` schedule); "Update now" works either way. */
+  automatic: boolean;
+  /** The "Routing data URL": a folder with asn-ipv4-num.csv and asn-ipv6-num.csv (https). */
+  sourceUrl: string;
 }
 
 export type SettingsResult = { ok: true; settings: Settings } | { ok: false; reason: string };
@@ -126,7 +137,21 @@ export function defaultSettings(): Settings {
     privacyMode: false,
     allowlist: [],
     countThirdPartyHosts: true,
+    dataUpdate: { automatic: true, sourceUrl: DEFAULT_ROUTING_DATA_URL },
   };
+}
+
+/** Checks the data-update part of the settings; the URL comes back in its folder form. */
+export function validateDataUpdateSettings(
+  value: unknown,
+): { ok: true; dataUpdate: DataUpdateSettings } | { ok: false; reason: string } {
+  if (!isRecord(value)) return { ok: false, reason: 'must be an object' };
+  if (typeof value.automatic !== 'boolean') {
+    return { ok: false, reason: 'automatic must be true or false' };
+  }
+  const url = validateRoutingDataUrl(typeof value.sourceUrl === 'string' ? value.sourceUrl : '');
+  if (!url.ok) return { ok: false, reason: `routing data URL: ${url.reason}` };
+  return { ok: true, dataUpdate: { automatic: value.automatic, sourceUrl: url.url } };
 }
 
 /** The resolver URL a choice stands for. */
@@ -156,6 +181,8 @@ export function validateSettings(value: unknown): SettingsResult {
   if (typeof value.countThirdPartyHosts !== 'boolean') {
     return { ok: false, reason: 'countThirdPartyHosts must be true or false' };
   }
+  const dataUpdate = validateDataUpdateSettings(value.dataUpdate);
+  if (!dataUpdate.ok) return { ok: false, reason: `data updates: ${dataUpdate.reason}` };
   if (!Array.isArray(value.allowlist)) return { ok: false, reason: 'allowlist must be a list' };
   if (value.allowlist.length > MAX_ALLOWLIST_ENTRIES) {
     return { ok: false, reason: `the allowlist has more than ${MAX_ALLOWLIST_ENTRIES} entries` };
@@ -180,6 +207,7 @@ export function validateSettings(value: unknown): SettingsResult {
       privacyMode: value.privacyMode,
       allowlist,
       countThirdPartyHosts: value.countThirdPartyHosts,
+      dataUpdate: dataUpdate.dataUpdate,
     },
   };
 }
@@ -221,6 +249,15 @@ export function migrateSettings(stored: unknown): {
   // Version 2 added the third-party host count on the badge, on by default.
   if (isRecord(record) && record.version === 1) {
     record = { ...record, version: 2, countThirdPartyHosts: true };
+    changed = true;
+  }
+  // Version 3 added routing data updates: weekly from the upstream's published files, on by default.
+  if (isRecord(record) && record.version === 2) {
+    record = {
+      ...record,
+      version: 3,
+      dataUpdate: { automatic: true, sourceUrl: DEFAULT_ROUTING_DATA_URL },
+    };
     changed = true;
   }
   const checked = validateSettings(record);

@@ -1,3 +1,5 @@
+import { publishedAtOf } from './data-update/dates';
+import type { DownloadRecord } from './data-update/update';
 import type { CarrierFlagDatabase } from './storage/database';
 import {
   columnsChecksum,
@@ -8,6 +10,7 @@ import {
   type TableCodec,
   type TableColumns as PrefixTableColumns,
   type TableMeta,
+  TABLE_FORMAT_VERSION,
 } from './prefix-table';
 
 export interface LoadedTable {
@@ -15,6 +18,8 @@ export interface LoadedTable {
   /** 'indexeddb': served from (or just written to) the database; 'bundled': decoded from the package only. */
   origin: 'indexeddb' | 'bundled';
   problems: string[];
+  /** Present when the table in use was downloaded (lib/data-update) rather than bundled. */
+  download?: DownloadRecord;
 }
 
 export interface TableLoaderDeps {
@@ -31,8 +36,10 @@ export interface TableLoaderDeps {
 }
 
 /**
- * Loads the prefix table once per worker life: from IndexedDB when it holds the bundled version,
- * otherwise by decoding the bundled file (checksum verified) and importing it. An import writes the
+ * Loads the prefix table once per worker life: from IndexedDB when it holds the bundled version or
+ * a downloaded table published no earlier than the bundled data (an extension update that bundles
+ * newer data replaces a downloaded table; one with older data does not), otherwise by decoding the
+ * bundled file (checksum verified) and importing it. An import writes the
  * new table and switches the 'active' pointer in one transaction, then drops older tables, so a
  * worker killed half-way leaves the previous whole table in use. If IndexedDB fails in any way the
  * bundled table is used and the problem is reported, never thrown.
@@ -62,14 +69,19 @@ export async function loadTable(deps: TableLoaderDeps): Promise<LoadedTable> {
   if (db) {
     try {
       const active = await db.get('pointers', 'active');
-      if (active && (!bundledId || active.tableId === bundledId)) {
-        const record = await db.get('tables', active.tableId);
+      const record = active ? await db.get('tables', active.tableId) : undefined;
+      const keepDownloaded =
+        record?.download !== undefined && downloadedIsCurrent(record, bundledId);
+      if (active && (!bundledId || active.tableId === bundledId || keepDownloaded)) {
         if (!record) {
           problems.push('The stored prefix table is missing; re-importing the bundled one.');
         } else {
           const damage = integrityProblem(record);
           if (!damage) {
-            return { table: storedTable(record.columns), origin: 'indexeddb', problems };
+            const table = storedTable(record.columns);
+            return record.download
+              ? { table, origin: 'indexeddb', problems, download: record.download }
+              : { table, origin: 'indexeddb', problems };
           }
           problems.push(
             `The stored prefix table is damaged (${damage}); using the bundled table and storing it again.`,
@@ -106,11 +118,32 @@ export async function loadTable(deps: TableLoaderDeps): Promise<LoadedTable> {
   return { table, origin: 'bundled', problems };
 }
 
-/** Writes `table`, points 'active' at it and deletes every other table, all in one transaction. */
+/**
+ * Whether a downloaded table stays in use with this bundled table: the same table format, and its
+ * data published no earlier than the bundled data (when the bundled version carries no date, the
+ * download, which always does, is kept).
+ */
+function downloadedIsCurrent(
+  record: { meta: TableMeta; download?: DownloadRecord },
+  bundledId: string | undefined,
+): boolean {
+  if (!record.download || record.meta.formatVersion !== TABLE_FORMAT_VERSION) return false;
+  if (!bundledId) return true;
+  const parts = bundledId.split('|');
+  const bundledPublished = publishedAtOf(parts[parts.length - 2] ?? '');
+  return bundledPublished === undefined || record.download.publishedAt >= bundledPublished;
+}
+
+/**
+ * Writes `table`, points 'active' at it and deletes every other table, all in one transaction:
+ * the bundled import and a downloaded update (with its `download` record) switch the same way, so
+ * a worker stopped at any moment leaves the old table or the new one, whole.
+ */
 export async function importTable(
   db: CarrierFlagDatabase,
   table: PrefixTable,
   now: number,
+  download?: DownloadRecord,
 ): Promise<void> {
   const id = tableIdOf(table.meta);
   const columns = table.toColumns();
@@ -118,7 +151,14 @@ export async function importTable(
   const checksum = columnsChecksum(columns);
   const tx = db.transaction(['tables', 'pointers'], 'readwrite');
   const tables = tx.objectStore('tables');
-  await tables.put({ id, meta: table.meta, columns, storedAt: now, columnsChecksum: checksum });
+  await tables.put({
+    id,
+    meta: table.meta,
+    columns,
+    storedAt: now,
+    columnsChecksum: checksum,
+    ...(download ? { download } : {}),
+  });
   await tx.objectStore('pointers').put({ name: 'active', tableId: id });
   for (const key of await tables.getAllKeys()) {
     if (key !== id) await tables.delete(key);

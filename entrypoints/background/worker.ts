@@ -1,4 +1,5 @@
 import type { Browser, Runtime } from 'webextension-polyfill';
+import { createDataUpdateService, type LastUpdateAttempt } from '../../lib/data-update/service';
 import { createDohClient, createStorageDnsCache } from '../../lib/dns';
 import { isMessage, isOwnPage, type EngineStatus, type Message } from '../../lib/messages';
 import { createWebTableCodec } from '../../lib/prefix-table/web-codec';
@@ -10,13 +11,25 @@ import {
 } from '../../lib/settings';
 import { canonicalIp, proxyFromProxyInfo } from '../../lib/proxy';
 import { openDatabase } from '../../lib/storage/database';
-import { loadTable, type LoadedTable } from '../../lib/table-loader';
+import { importTable, loadTable, type LoadedTable } from '../../lib/table-loader';
+import { DEFAULT_WATCHLIST } from '../../lib/watchlist/defaults';
 import type { PrefixLookup } from '../../lib/verdict';
 import { createTabMonitor, type TabMonitor } from '../../lib/tab-monitor';
 import { pageBadge } from '../../lib/tabs/badge';
 import { createPageHosts, type PageHosts } from '../../lib/tabs/page-hosts';
 
 const SETTINGS_KEY = 'settings';
+/** storage.local: how the last routing data update ended (shown after a worker restart too). */
+const LAST_UPDATE_KEY = 'data-update-last';
+/** The weekly routing data check (README, "What leaves your machine"). */
+const UPDATE_ALARM = 'routing-data-update';
+const WEEK_MINUTES = 7 * 24 * 60;
+/**
+ * The first scheduled check, after the schedule is set up (install, or the switch turned on): an
+ * hour, so a fresh install with months-old bundled data is brought up to date the same day, but
+ * not in the burst of work a browser start or an install already is.
+ */
+const FIRST_CHECK_MINUTES = 60;
 /** The bundled table's id, read from its header at build time (wxt.config.ts); '' if unknown. */
 declare const __CARRIERFLAG_TABLE_ID__: string;
 const BUNDLED_TABLE_ID = __CARRIERFLAG_TABLE_ID__;
@@ -62,13 +75,69 @@ export function startWorker(browser: Browser): Promise<void> {
     (result) => {
       loaded = result;
       problems.push(...result.problems);
-      return result.table;
+      // Lookups go through `loaded`, so a routing data update switches every user of the table
+      // at once, between two lookups (never during one).
+      return { lookup: (text: string) => loaded!.table.lookup(text) };
     },
     (error: unknown) => {
       problems.push(`No prefix table could be loaded: ${String(error)}. Sites cannot be checked.`);
       return { lookup: () => ({ kind: 'invalid', reason: 'no prefix table loaded' }) };
     },
   );
+
+  // Routing data updates (lib/data-update): downloaded, read and guarded in lib/, stored here
+  // exactly as the bundled import is (one transaction writes the table and switches 'active').
+  let lastKeepAlive = 0;
+  const updater = createDataUpdateService({
+    fetch: (url, init) => fetch(url, init),
+    codec: createWebTableCodec(),
+    now: Date.now,
+    sourceUrl: () => settings!.dataUpdate.sourceUrl,
+    current: async () => {
+      await tableReady;
+      return loaded
+        ? { table: loaded.table, ...(loaded.download ? { download: loaded.download } : {}) }
+        : null;
+    },
+    switchTo: async (table, download) => {
+      const db = await openDatabase(indexedDB);
+      try {
+        await importTable(db, table, Date.now(), download);
+      } finally {
+        db.close();
+      }
+      loaded = { table, origin: 'indexeddb', problems: loaded?.problems ?? [], download };
+    },
+    loadLast: async () =>
+      ((await browser.storage.local.get(LAST_UPDATE_KEY))[LAST_UPDATE_KEY] as
+        LastUpdateAttempt | undefined) ?? null,
+    saveLast: (attempt) => browser.storage.local.set({ [LAST_UPDATE_KEY]: attempt }),
+    carrierGroups: DEFAULT_WATCHLIST.groups.filter((g) => g.builtin),
+    // Between slices of the download and the build's phases: tab events and messages get their
+    // turn. An extension API call now and then resets Chromium's 30 s idle timer, which a fetch
+    // alone does not (an alarm-started update has no open message port to keep the worker up).
+    yieldToEvents: () => {
+      if (Date.now() - lastKeepAlive > 10_000) {
+        lastKeepAlive = Date.now();
+        void browser.runtime.getPlatformInfo().catch(() => undefined);
+      }
+      return new Promise((done) => setTimeout(done, 0));
+    },
+    log,
+  });
+
+  /** The weekly alarm exists exactly when automatic updates are on; an existing one keeps its time. */
+  async function scheduleUpdates(automatic: boolean): Promise<void> {
+    if (!automatic) {
+      await browser.alarms.clear(UPDATE_ALARM);
+      return;
+    }
+    if (await browser.alarms.get(UPDATE_ALARM)) return;
+    browser.alarms.create(UPDATE_ALARM, {
+      delayInMinutes: FIRST_CHECK_MINUTES,
+      periodInMinutes: WEEK_MINUTES,
+    });
+  }
 
   const resolve = (hostname: string, current: Settings) =>
     createDohClient({
@@ -119,6 +188,9 @@ export function startWorker(browser: Browser): Promise<void> {
     });
     await monitor.resumePending();
     await pageHosts.resumePending();
+    await scheduleUpdates(settings!.dataUpdate.automatic).catch((error: unknown) =>
+      log('the update schedule could not be set', error),
+    );
     // Housekeeping, off the critical path: storage.session is small and outlives the worker.
     void dnsCache.prune();
   });
@@ -201,6 +273,13 @@ export function startWorker(browser: Browser): Promise<void> {
     whenHostsReady((h) => h.tabRemoved(tabId));
   });
 
+  browser.alarms.onAlarm.addListener((alarm) => {
+    if (alarm.name !== UPDATE_ALARM) return;
+    ready
+      .then(() => (settings!.dataUpdate.automatic ? updater.updateNow() : undefined))
+      .catch((error: unknown) => log('scheduled update failed', error));
+  });
+
   browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) => {
     // Only our own pages may talk to the worker; anything else gets no answer at all.
     if (!isMessage(message)) return undefined;
@@ -225,13 +304,28 @@ export function startWorker(browser: Browser): Promise<void> {
           tableMeta: loaded?.table.meta ?? null,
           tableOrigin: loaded?.origin ?? 'none',
           problems,
+          dataUpdate: await updater.status(),
         };
         return status;
+      }
+      case 'update-data-now':
+        await updater.updateNow();
+        return updater.status();
+      case 'get-data-update-status':
+        return updater.status();
+      case 'save-data-update-settings': {
+        const checked = validateSettings({ ...settings!, dataUpdate: message.dataUpdate });
+        if (!checked.ok) return checked;
+        await browser.storage.local.set({ [SETTINGS_KEY]: checked.settings });
+        settings = checked.settings;
+        await scheduleUpdates(checked.settings.dataUpdate.automatic);
+        return checked;
       }
       case 'get-settings':
         return { settings: settings! };
       case 'save-settings': {
-        const checked = validateSettings(message.settings);
+        // The update settings are 'save-data-update-settings'' own: a page's older copy keeps them.
+        const checked = validateSettings({ ...message.settings, dataUpdate: settings!.dataUpdate });
         if (!checked.ok) return checked;
         // One record, one write: a failed write leaves the previous settings whole.
         await browser.storage.local.set({ [SETTINGS_KEY]: checked.settings });

@@ -1,6 +1,10 @@
 /** Command-line arguments of `carrierflag`, parsed without a library so errors read our way. */
 
 export interface CliOptions {
+  /** 'check' judges targets; 'update' fetches fresh routing data; 'version' prints the data's version. */
+  command: 'check' | 'update' | 'version';
+  /** `update --from URL`: the routing data folder (default: the upstream's published files). */
+  from?: string;
   json: boolean;
   help: boolean;
   resolver?: string;
@@ -15,6 +19,8 @@ export type ParseArgsResult = { ok: true; options: CliOptions } | { ok: false; r
 
 export const USAGE = `usage: carrierflag [--json] [--resolver URL] [--table FILE] TARGET...
        carrierflag [--json] [--resolver URL] [--table FILE] --har FILE
+       carrierflag update [--from URL]
+       carrierflag --version
 
 Tells whether each TARGET is hosted on a network operated by China Telecom, China Mobile or
 China Unicom (including their overseas subsidiaries), using the bundled routing table and the
@@ -43,14 +49,23 @@ options:
   --resolver URL    DNS-over-HTTPS resolver (RFC 8484 wire format); default Cloudflare,
                     https://cloudflare-dns.com/dns-query. Host names are sent to it; IP
                     addresses and private names (localhost, *.lan, intranet, ...) never are.
-  --table FILE      prefix table to use instead of the bundled public/prefix-table.bin
+  --table FILE      prefix table to use instead of the newest one (the bundled
+                    public/prefix-table.bin, or a newer one saved by carrierflag update)
   --har FILE        judge every host a page talked to, from a HAR file saved by a browser's
                     developer tools (at most 50 MB): one row per host, then the page summary.
                     Each request's serverIPAddress counts as the address the browser connected
                     to; every public host name is also sent to the resolver. With --json, one
                     line per host and a last line
                     {"page","site","hosts","flagged","unchecked","proxies"}.
+  --version         print the version and the routing data's source, version and date
   -h, --help        show this help
+
+carrierflag update [--from URL]
+          downloads asn-ipv4-num.csv and asn-ipv6-num.csv from the folder URL (https; plain http
+          only on loopback; default https://cdn.jsdelivr.net/npm/@ip-location-db/asn/), checks
+          them like the extension does, and saves the table in $XDG_CACHE_HOME/carrierflag (or
+          ~/.cache/carrierflag); later runs use it while it is newer than the bundled table.
+          Exit status 0 when updated or unchanged, 2 when the data was refused.
 
 exit status (the first that applies wins):
   1  at least one target is on a watched network (flagged)
@@ -62,7 +77,11 @@ exit status (the first that applies wins):
 
 /** Parses argv (without the node and script paths). Never throws. */
 export function parseArgs(argv: readonly string[]): ParseArgsResult {
-  const options: CliOptions = { json: false, help: false, targets: [] };
+  if (argv[0] === 'update') return parseUpdateArgs(argv.slice(1));
+  if (argv.length === 1 && argv[0] === '--version') {
+    return { ok: true, options: { command: 'version', json: false, help: false, targets: [] } };
+  }
+  const options: CliOptions = { command: 'check', json: false, help: false, targets: [] };
   let onlyTargets = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
@@ -115,6 +134,20 @@ export function parseArgs(argv: readonly string[]): ParseArgsResult {
   }
   if (!options.help && options.har === undefined && options.targets.length === 0) {
     return { ok: false, reason: 'no TARGET given' };
+  }
+  return { ok: true, options };
+}
+
+function parseUpdateArgs(argv: readonly string[]): ParseArgsResult {
+  const options: CliOptions = { command: 'update', json: false, help: false, targets: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '-h' || arg === '--help') options.help = true;
+    else if (arg === '--from' || arg.startsWith('--from=')) {
+      const value = arg === '--from' ? argv[++i] : arg.slice('--from='.length);
+      if (value === undefined || value === '') return { ok: false, reason: '--from needs a value' };
+      options.from = value;
+    } else return { ok: false, reason: `update: unknown argument '${arg}'` };
   }
   return { ok: true, options };
 }

@@ -3,13 +3,23 @@
  * Bundled to dist/cli.mjs by scripts/build-cli.mjs; bin/carrierflag.mjs imports it and calls
  * `main`, and `node dist/cli.mjs ...` runs it directly.
  */
-import { readFile, realpath, stat } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import {
+  mkdir,
+  readdir,
+  readFile,
+  realpath,
+  rename,
+  stat,
+  unlink,
+  writeFile,
+} from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { decodeTable } from '../prefix-table';
-import { nodeTableCodec } from '../prefix-table/node-codec';
-import type { PrefixLookup } from '../verdict';
-import { runCli, type CliIo } from './run';
+import type { DownloadRecord } from '../data-update';
+import { decodeTable, type PrefixTable } from '../prefix-table';
+import { nodeTableCodec, nodeTableEncoderCodec } from '../prefix-table/node-codec';
+import { runCli, type CliIo, type TableCache } from './run';
 
 /** Runs the command with Node's I/O and returns the exit status. */
 export async function main(
@@ -25,6 +35,11 @@ export async function main(
     loadTable,
     readTextFile,
     defaultTablePath: resolve(options.packageRoot, 'public/prefix-table.bin'),
+    cache: createTableCache(cacheDir(process.env)),
+    codec: nodeTableCodec,
+    deflateRaw: nodeTableEncoderCodec.deflateRaw,
+    now: Date.now,
+    packageVersion: await packageVersion(options.packageRoot),
   };
   // `carrierflag ... | head` closes the pipe early: stop quietly instead of crashing on EPIPE.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -34,9 +49,78 @@ export async function main(
   return runCli(argv, io);
 }
 
+async function packageVersion(root: string): Promise<string | undefined> {
+  try {
+    return (JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { version?: string })
+      .version;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `$XDG_CACHE_HOME/carrierflag`, or `~/.cache/carrierflag` where it is unset or not absolute (XDG). */
+export function cacheDir(env: Record<string, string | undefined>): string {
+  const xdg = env.XDG_CACHE_HOME;
+  return join(
+    xdg && xdg.startsWith('/') ? xdg : join(env.HOME || homedir(), '.cache'),
+    'carrierflag',
+  );
+}
+
+const TABLE_PREFIX = 'prefix-table-';
+
+/**
+ * Tables saved by `carrierflag update`: `prefix-table-<version>-<sha256 prefix>.bin`, each with a
+ * `.json` download record beside it (validators for the next conditional request). Files are
+ * written under a temporary name and renamed, so a run stopped half-way leaves no partial table.
+ */
+export function createTableCache(dir: string): TableCache {
+  return {
+    dir,
+    async newest() {
+      let names: string[];
+      try {
+        names = await readdir(dir);
+      } catch {
+        return undefined;
+      }
+      // Newest first by the version stamp in the name; the first that decodes wins.
+      const tables = names
+        .filter((n) => n.startsWith(TABLE_PREFIX) && n.endsWith('.bin'))
+        .sort()
+        .reverse();
+      for (const name of tables) {
+        const path = join(dir, name);
+        const loaded = await loadTable(path);
+        if (!loaded.ok) continue;
+        const download = await readFile(path.replace(/\.bin$/, '.json'), 'utf8')
+          .then((text) => JSON.parse(text) as DownloadRecord)
+          .catch(() => undefined);
+        return { path, table: loaded.table, ...(download ? { download } : {}) };
+      }
+      return undefined;
+    },
+    async save(file, table, download) {
+      await mkdir(dir, { recursive: true });
+      const base = `${TABLE_PREFIX}${table.meta.sourceVersion.replace(/[^0-9A-Za-z.]/g, '_')}-${table.meta.sha256.slice(0, 12)}`;
+      const path = join(dir, `${base}.bin`);
+      const temporary = `${path}.${process.pid}.tmp`;
+      await writeFile(`${temporary}.json`, JSON.stringify(download, null, 2));
+      await writeFile(temporary, file);
+      await rename(`${temporary}.json`, join(dir, `${base}.json`));
+      await rename(temporary, path);
+      for (const name of await readdir(dir)) {
+        if (name.startsWith(TABLE_PREFIX) && !name.startsWith(base))
+          await unlink(join(dir, name)).catch(() => undefined);
+      }
+      return path;
+    },
+  };
+}
+
 export async function loadTable(
   path: string,
-): Promise<{ ok: true; table: PrefixLookup } | { ok: false; reason: string }> {
+): Promise<{ ok: true; table: PrefixTable } | { ok: false; reason: string }> {
   let bytes: Uint8Array;
   try {
     bytes = new Uint8Array(await readFile(path));

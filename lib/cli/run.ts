@@ -15,6 +15,18 @@ import { MAX_HAR_BYTES, parseHar, type HarHost } from './har';
 import { canonicalIp, proxiesInHar } from '../proxy';
 import { isUnchecked, renderTable, toJson, type TargetReport } from './output';
 import { parseTarget } from './target';
+import {
+  ageInDays,
+  DEFAULT_ROUTING_DATA_URL,
+  fetchRoutingUpdate,
+  isoDay,
+  isStale,
+  publishedAtOf,
+  STALE_AFTER_DAYS,
+  type DownloadRecord,
+  type FetchLike,
+} from '../data-update';
+import type { PrefixTable, TableCodec } from '../prefix-table';
 
 export interface CliIo {
   stdout(text: string): void;
@@ -24,7 +36,15 @@ export interface CliIo {
   /** Loads the prefix table; a reason when it is missing or unreadable. */
   loadTable(
     path: string,
-  ): Promise<{ ok: true; table: PrefixLookup } | { ok: false; reason: string }>;
+  ): Promise<{ ok: true; table: PrefixTable } | { ok: false; reason: string }>;
+  /** Tables saved by `carrierflag update`; absent where there is no cache folder (some tests). */
+  cache?: TableCache;
+  /** What `update` needs besides fetch: the decoder codec and the file's compressor. */
+  codec?: TableCodec;
+  deflateRaw?: (bytes: Uint8Array) => Uint8Array;
+  now?: () => number;
+  /** This package's version, for --version. */
+  packageVersion?: string;
   /** public/prefix-table.bin of the installed package. */
   defaultTablePath: string;
   /** Reads a text file, refusing one larger than `maxBytes` before reading it. */
@@ -32,6 +52,118 @@ export interface CliIo {
     path: string,
     maxBytes: number,
   ): Promise<{ ok: true; text: string } | { ok: false; reason: string }>;
+}
+
+/** The folder of tables saved by `carrierflag update` ($XDG_CACHE_HOME/carrierflag). */
+export interface TableCache {
+  readonly dir: string;
+  /** The newest saved table that decodes and passes its checksum, with its download record. */
+  newest(): Promise<{ path: string; table: PrefixTable; download?: DownloadRecord } | undefined>;
+  /** Saves a table file and its download record (atomically, by rename) and drops older ones. */
+  save(file: Uint8Array, table: PrefixTable, download: DownloadRecord): Promise<string>;
+}
+
+type ChosenTable =
+  | { ok: true; table: PrefixTable; path: string; download?: DownloadRecord }
+  | { ok: false; reason: string };
+
+/**
+ * The table a run uses: `--table FILE` if given; else the newest saved by `carrierflag update`,
+ * unless the bundled table's data was published later (a newer release replaces an old download).
+ */
+async function chooseTable(explicit: string | undefined, io: CliIo): Promise<ChosenTable> {
+  if (explicit !== undefined) {
+    const loaded = await io.loadTable(explicit);
+    return loaded.ok ? { ...loaded, path: explicit } : loaded;
+  }
+  const [bundled, cached] = await Promise.all([
+    io.loadTable(io.defaultTablePath),
+    io.cache?.newest().catch(() => undefined),
+  ]);
+  if (cached) {
+    const bundledAt = bundled.ok ? publishedAtOf(bundled.table.meta.sourceVersion) : undefined;
+    const cachedAt = cached.download?.publishedAt ?? publishedAtOf(cached.table.meta.sourceVersion);
+    if (
+      !bundled.ok ||
+      bundledAt === undefined ||
+      (cachedAt !== undefined && cachedAt >= bundledAt)
+    ) {
+      return { ok: true, ...cached };
+    }
+  }
+  return bundled.ok ? { ...bundled, path: io.defaultTablePath } : bundled;
+}
+
+function describeData(
+  table: PrefixTable,
+  download: DownloadRecord | undefined,
+  now: number,
+): string {
+  const published = download?.publishedAt ?? publishedAtOf(table.meta.sourceVersion);
+  const date =
+    published === undefined
+      ? 'publication date unknown'
+      : `published ${isoDay(published)} (${ageInDays(published, now)} days old` +
+        (isStale(published, now)
+          ? `: stale, older than ${STALE_AFTER_DAYS} days; run carrierflag update`
+          : '') +
+        ')';
+  return `${table.meta.source} ${table.meta.sourceVersion}, ${date}`;
+}
+
+/** `carrierflag --version`: the package and the data a run would use. */
+async function runVersion(io: CliIo): Promise<number> {
+  const chosen = await chooseTable(undefined, io);
+  io.stdout(`carrierflag ${io.packageVersion ?? 'unknown version'}\n`);
+  if (!chosen.ok) {
+    io.stdout(`routing data: none (${chosen.reason})\n`);
+    return 2;
+  }
+  io.stdout(
+    `routing data: ${describeData(chosen.table, chosen.download, (io.now ?? Date.now)())}\n`,
+  );
+  io.stdout(`table file: ${chosen.path}\n`);
+  return 0;
+}
+
+/** `carrierflag update [--from URL]`: the extension's update, saved into the cache folder. */
+async function runUpdate(from: string | undefined, io: CliIo): Promise<number> {
+  if (!io.cache || !io.codec) {
+    io.stderr('carrierflag: update: no cache folder to save the table in\n');
+    return 2;
+  }
+  const current = await chooseTable(undefined, io);
+  const sourceUrl = from ?? DEFAULT_ROUTING_DATA_URL;
+  io.stderr(`carrierflag: fetching routing data from ${sourceUrl}\n`);
+  const outcome = await fetchRoutingUpdate({
+    fetch: io.fetch as FetchLike,
+    sourceUrl,
+    current: current.ok ? current.table : null,
+    ...(current.ok && current.download ? { currentDownload: current.download } : {}),
+    carrierGroups: DEFAULT_WATCHLIST.groups.filter((g) => g.builtin),
+    codec: io.codec,
+    now: io.now ?? Date.now,
+    ...(io.deflateRaw ? { deflateRaw: io.deflateRaw } : {}),
+  });
+  if (outcome.kind === 'unchanged') {
+    io.stdout(`Routing data unchanged since the last update: ${current.ok ? current.path : ''}\n`);
+    return 0;
+  }
+  if (outcome.kind === 'refused') {
+    io.stderr(`carrierflag: not updated, the data in use stays. ${outcome.reason}\n`);
+    return 2;
+  }
+  let path: string;
+  try {
+    path = await io.cache.save(outcome.file, outcome.table, outcome.download);
+  } catch (error) {
+    io.stderr(
+      `carrierflag: the new table could not be saved in ${io.cache.dir}: ${String(error)}\n`,
+    );
+    return 2;
+  }
+  io.stdout(`Updated: ${outcome.summary}.\nSaved to ${path}\n`);
+  return 0;
 }
 
 /** How many host names are resolved at once: enough to hide latency, few enough to be polite. */
@@ -50,6 +182,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.stdout(USAGE);
     return 0;
   }
+  if (options.command === 'version') return runVersion(io);
+  if (options.command === 'update') return runUpdate(options.from, io);
 
   const resolverText =
     options.resolver ?? resolverUrlOf({ kind: 'preset', id: DEFAULT_RESOLVER_ID });
@@ -59,7 +193,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return 2;
   }
 
-  const loaded = await io.loadTable(options.table ?? io.defaultTablePath);
+  const loaded = await chooseTable(options.table, io);
   if (!loaded.ok) {
     io.stderr(`carrierflag: ${loaded.reason}\n`);
     return 2;

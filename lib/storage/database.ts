@@ -1,4 +1,5 @@
 import { wrap, type DBSchema, type IDBPDatabase } from 'idb';
+import type { DownloadRecord } from '../data-update/update';
 import type { TableColumns, TableMeta } from '../prefix-table';
 
 /** The one IndexedDB schema of the extension. Upgrades are `if (oldVersion < N)` steps below. */
@@ -16,6 +17,12 @@ export interface CarrierFlagSchema extends DBSchema {
        * before it existed: such a record is treated as unverified and re-imported.
        */
       columnsChecksum?: string;
+      /**
+       * Set on a table built from a routing data download (lib/data-update), absent on the
+       * bundled one: where it came from, when it was published, and the validators for the next
+       * conditional request. Written in the same transaction as the table, so they always match.
+       */
+      download?: DownloadRecord;
     };
   };
   /** Pointers: 'active' names the table in use. Switched in the same transaction that writes a table. */

@@ -48,13 +48,18 @@ describe('project conventions', () => {
     expect(badComponents).toEqual([]);
   });
 
-  it('does not let the extension fetch anything but the resolver and its own package', () => {
+  it('does not let the extension fetch anything but the resolver, its own package and the routing data', () => {
     const fetchers = [...sourceFiles('entrypoints'), ...sourceFiles('components'), ...lib]
       .filter((path) => !path.startsWith(join('lib', 'cli')))
       .filter((path) => /\b(fetch|fetchFn)\s*\(/.test(code(path)));
-    // The worker fetches the bundled table and hands fetch to the DoH client; the client calls it.
+    // The worker fetches the bundled table and hands fetch to the DoH client and to the routing
+    // data download (the "Routing data URL" setting); those two call it.
     expect(fetchers.sort()).toEqual(
-      [join('entrypoints', 'background', 'worker.ts'), join('lib', 'dns', 'doh-client.ts')].sort(),
+      [
+        join('entrypoints', 'background', 'worker.ts'),
+        join('lib', 'dns', 'doh-client.ts'),
+        join('lib', 'data-update', 'download.ts'),
+      ].sort(),
     );
   });
 });
@@ -64,6 +69,7 @@ describe('manifest permissions', () => {
     const config = readFileSync(join(ROOT, 'wxt.config.ts'), 'utf8');
     const permissions = /permissions: \[([^\]]*)\]/.exec(config)?.[1]?.match(/'[^']+'/g) ?? [];
     expect(permissions.map((p) => p.slice(1, -1)).sort()).toEqual([
+      'alarms',
       'storage',
       'webNavigation',
       'webRequest',
@@ -73,6 +79,7 @@ describe('manifest permissions', () => {
     expect(hosts.map((h) => h.slice(1, -1)).sort()).toEqual(['http://*/*', 'https://*/*']);
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     for (const permission of [
+      'alarms',
       'storage',
       'webNavigation',
       'webRequest',

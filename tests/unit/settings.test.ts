@@ -41,21 +41,62 @@ describe('settings', () => {
     expect(migrated.settings.allowlist).toEqual(['example.com']);
   });
 
-  it('migrates version 1 settings to version 2 with the third-party count on, keeping the rest', () => {
-    const { countThirdPartyHosts: _dropped, ...rest } = {
+  it('migrates version 1 settings to the current version with the third-party count on, keeping the rest', () => {
+    const {
+      countThirdPartyHosts: _dropped,
+      dataUpdate: _added,
+      ...rest
+    } = {
       ...defaultSettings(),
       privacyMode: true,
       allowlist: ['example.com'],
     };
     void _dropped;
+    void _added;
     const migrated = migrateSettings(JSON.parse(JSON.stringify({ ...rest, version: 1 })));
     expect(migrated.problem).toBeUndefined();
     expect(migrated.changed).toBe(true);
     expect(migrated.settings).toMatchObject({
-      version: 2,
+      version: 3,
       countThirdPartyHosts: true,
       privacyMode: true,
       allowlist: ['example.com'],
+    });
+  });
+
+  it('migrates version 2 settings to version 3 with weekly updates from the upstream, keeping the rest', () => {
+    const { dataUpdate: _added, ...rest } = { ...defaultSettings(), countThirdPartyHosts: false };
+    void _added;
+    const migrated = migrateSettings(JSON.parse(JSON.stringify({ ...rest, version: 2 })));
+    expect(migrated.problem).toBeUndefined();
+    expect(migrated.changed).toBe(true);
+    expect(migrated.settings).toMatchObject({
+      version: 3,
+      countThirdPartyHosts: false,
+      dataUpdate: {
+        automatic: true,
+        sourceUrl: 'https://cdn.jsdelivr.net/npm/@ip-location-db/asn/',
+      },
+    });
+  });
+
+  it('refuses a routing data URL that is not https, in words', () => {
+    const result = validateSettings({
+      ...defaultSettings(),
+      dataUpdate: { automatic: false, sourceUrl: 'http://data.example/' },
+    });
+    expect(result).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('routing data URL: the address must start with https://'),
+    });
+    expect(
+      validateSettings({
+        ...defaultSettings(),
+        dataUpdate: { automatic: 'yes', sourceUrl: 'https://d.example/' },
+      }),
+    ).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('automatic must be true or false'),
     });
   });
 

@@ -18,6 +18,7 @@ describe('parseArgs', () => {
     ).toEqual({
       ok: true,
       options: {
+        command: 'check',
         json: true,
         help: false,
         resolver: 'https://r.example/dns-query',
@@ -51,7 +52,28 @@ describe('parseArgs', () => {
   it('takes --har FILE instead of targets', () => {
     expect(parseArgs(['--json', '--har=page.har'])).toEqual({
       ok: true,
-      options: { json: true, help: false, har: 'page.har', targets: [] },
+      options: { command: 'check', json: true, help: false, har: 'page.har', targets: [] },
+    });
+  });
+
+  it('reads `update [--from URL]` and `--version`; a target named update follows --', () => {
+    expect(parseArgs(['update'])).toMatchObject({ ok: true, options: { command: 'update' } });
+    expect(parseArgs(['update', '--from', 'https://d.example/'])).toMatchObject({
+      ok: true,
+      options: { command: 'update', from: 'https://d.example/' },
+    });
+    expect(parseArgs(['update', '--from=https://d.example/'])).toMatchObject({
+      options: { from: 'https://d.example/' },
+    });
+    expect(parseArgs(['update', '--from'])).toEqual({ ok: false, reason: '--from needs a value' });
+    expect(parseArgs(['update', 'x'])).toEqual({
+      ok: false,
+      reason: "update: unknown argument 'x'",
+    });
+    expect(parseArgs(['--version'])).toMatchObject({ ok: true, options: { command: 'version' } });
+    expect(parseArgs(['--', 'update'])).toMatchObject({
+      ok: true,
+      options: { command: 'check', targets: ['update'] },
     });
   });
 

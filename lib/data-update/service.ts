@@ -1,0 +1,164 @@
+import type { PrefixTable, TableCodec } from '../prefix-table';
+import type { WatchGroup } from '../watchlist/model';
+import { isoDay, publishedAtOf } from './dates';
+import type { DownloadLimits, FetchLike } from './download';
+import {
+  fetchRoutingUpdate,
+  type DownloadRecord,
+  type UpdateOutcome,
+  type UpdateProgress,
+} from './update';
+
+/** How the last update attempt ended, in words for the settings page and the popup. */
+export interface LastUpdateAttempt {
+  at: number;
+  result: 'updated' | 'unchanged' | 'refused';
+  message: string;
+}
+
+/** The table in use, as the pages show it. */
+export interface TableInfo {
+  source: string;
+  version: string;
+  /** When the data was published, if its version or download says. */
+  publishedAt: number | null;
+  /** True for a table built from a download, false for the bundled one. */
+  downloaded: boolean;
+}
+
+/** What the settings page and the popup show about the routing data and its updates. */
+export interface DataUpdateStatus {
+  running: boolean;
+  progress: UpdateProgress | null;
+  last: LastUpdateAttempt | null;
+  table: TableInfo | null;
+}
+
+export interface DataUpdateServiceDeps {
+  fetch: FetchLike;
+  codec: TableCodec;
+  now(): number;
+  /** The "Routing data URL" setting at the time of the attempt. */
+  sourceUrl(): string;
+  /** The table in use, and its download when it came from one; null while none is loaded. */
+  current(): Promise<{ table: PrefixTable; download?: DownloadRecord } | null>;
+  /** Stores the table as a new version, switches to it atomically, then serves lookups from it. */
+  switchTo(table: PrefixTable, download: DownloadRecord): Promise<void>;
+  /** The last attempt survives the worker: kept in storage.local by the caller. */
+  loadLast(): Promise<LastUpdateAttempt | null>;
+  saveLast(attempt: LastUpdateAttempt): Promise<void>;
+  carrierGroups: readonly Pick<WatchGroup, 'id' | 'name' | 'asns'>[];
+  yieldToEvents?(): Promise<void>;
+  downloadLimits?: Partial<DownloadLimits>;
+  log?(message: string, error?: unknown): void;
+}
+
+export interface DataUpdateService {
+  /** Runs an update, or joins the one running; resolves with how it ended. Never rejects. */
+  updateNow(): Promise<LastUpdateAttempt>;
+  status(): Promise<DataUpdateStatus>;
+}
+
+/** The table's source, version and publication date, for display. */
+export function tableInfoOf(table: PrefixTable, download?: DownloadRecord): TableInfo {
+  return {
+    source: table.meta.source,
+    version: table.meta.sourceVersion,
+    publishedAt: download?.publishedAt ?? publishedAtOf(table.meta.sourceVersion) ?? null,
+    downloaded: download !== undefined,
+  };
+}
+
+/**
+ * The worker's routing data updates: one attempt at a time (a second "Update now" or an alarm
+ * during an attempt joins it), progress for the settings page, the outcome kept for the next
+ * worker. The download, reading and guards are `fetchRoutingUpdate`'s; storing is the caller's.
+ */
+export function createDataUpdateService(deps: DataUpdateServiceDeps): DataUpdateService {
+  let running: Promise<LastUpdateAttempt> | null = null;
+  let progress: UpdateProgress | null = null;
+  let last: LastUpdateAttempt | null | undefined;
+
+  async function attempt(): Promise<LastUpdateAttempt> {
+    const current = await deps.current();
+    let outcome: UpdateOutcome;
+    try {
+      outcome = await fetchRoutingUpdate({
+        fetch: deps.fetch,
+        sourceUrl: deps.sourceUrl(),
+        current: current?.table ?? null,
+        ...(current?.download ? { currentDownload: current.download } : {}),
+        carrierGroups: deps.carrierGroups,
+        codec: deps.codec,
+        now: deps.now,
+        onProgress: (p) => (progress = p),
+        ...(deps.yieldToEvents ? { yieldToEvents: deps.yieldToEvents } : {}),
+        ...(deps.downloadLimits ? { downloadLimits: deps.downloadLimits } : {}),
+      });
+    } catch (error) {
+      outcome = { kind: 'refused', reason: `The update failed unexpectedly: ${String(error)}.` };
+    }
+    const at = deps.now();
+    if (outcome.kind === 'unchanged') {
+      return {
+        at,
+        result: 'unchanged',
+        message: 'Checked: the routing data has not changed since the last update.',
+      };
+    }
+    if (outcome.kind === 'refused') {
+      return {
+        at,
+        result: 'refused',
+        message: `Not updated, the data in use stays. ${outcome.reason}`,
+      };
+    }
+    try {
+      await deps.switchTo(outcome.table, outcome.download);
+    } catch (error) {
+      deps.log?.('the downloaded table could not be stored', error);
+      return {
+        at,
+        result: 'refused',
+        message: `Not updated, the data in use stays. The new table could not be stored (${String(error)}).`,
+      };
+    }
+    return {
+      at,
+      result: 'updated',
+      message: `Updated to the data published on ${isoDay(outcome.download.publishedAt)}: ${outcome.summary}.`,
+    };
+  }
+
+  async function lastAttempt(): Promise<LastUpdateAttempt | null> {
+    if (last === undefined) last = await deps.loadLast().catch(() => null);
+    return last;
+  }
+
+  return {
+    updateNow() {
+      running ??= attempt()
+        .then(async (result) => {
+          last = result;
+          await deps
+            .saveLast(result)
+            .catch((error: unknown) => deps.log?.('update outcome not saved', error));
+          return result;
+        })
+        .finally(() => {
+          running = null;
+          progress = null;
+        });
+      return running;
+    },
+    async status() {
+      const current = await deps.current();
+      return {
+        running: running !== null,
+        progress,
+        last: await lastAttempt(),
+        table: current ? tableInfoOf(current.table, current.download) : null,
+      };
+    },
+  };
+}

@@ -1,0 +1,176 @@
+import { readdirSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { cacheDir, createTableCache, loadTable, readTextFile } from '../../../lib/cli/main';
+import { runCli, type CliIo } from '../../../lib/cli/run';
+import { buildTableFromRanges } from '../../../lib/data-update';
+import { nodeTableCodec, nodeTableEncoderCodec } from '../../../lib/prefix-table/node-codec';
+import { normalizeRanges, readIpLocationDbCsv } from '../../../lib/sources';
+import {
+  startRoutingServer,
+  syntheticData,
+  toCsv,
+  type RoutingServer,
+} from '../support/routing-data';
+
+const V4 = 'asn-ipv4-num.csv';
+const V6 = 'asn-ipv6-num.csv';
+const LAST_MODIFIED = 'Tue, 01 Dec 2026 10:00:00 GMT';
+const data = syntheticData();
+/** 1.0.2.0/24 is AS64501 in the "bundled" data and China Telecom's in the served data. */
+const MOVED = '1.0.2.1';
+const moved = data.v4.map((r, i) => (i === 1 ? { ...r, asn: 4134, org: 'Chinanet' } : r));
+
+let server: RoutingServer;
+let scratch: string;
+let bundledPath: string;
+
+beforeAll(async () => {
+  server = await startRoutingServer();
+  scratch = await mkdtemp(join(tmpdir(), 'carrierflag-update-'));
+  // A small "bundled" table from the same synthetic data, published 2026-06-17 like the pinned one.
+  const rows = [
+    ...readIpLocationDbCsv(toCsv(data.v4), { file: V4 }).rows,
+    ...readIpLocationDbCsv(toCsv(data.v6), { file: V6 }).rows,
+  ];
+  const { file } = await buildTableFromRanges(
+    normalizeRanges(rows, { reportOverlaps: true }).ranges,
+    { source: '@ip-location-db/asn', sourceVersion: '2.3.2026061719', builtFrom: `${V4}, ${V6}` },
+    nodeTableCodec,
+    nodeTableEncoderCodec.deflateRaw,
+  );
+  bundledPath = join(scratch, 'bundled.bin');
+  await writeFile(bundledPath, file);
+});
+
+afterAll(async () => {
+  await server?.close();
+  if (scratch) await rm(scratch, { recursive: true, force: true });
+});
+
+let cache: string;
+beforeEach(async () => {
+  cache = await mkdtemp(join(scratch, 'cache-'));
+  server.serve(V4, { kind: 'file', body: toCsv(moved), etag: '"4"', lastModified: LAST_MODIFIED });
+  server.serve(V6, {
+    kind: 'file',
+    body: toCsv(data.v6),
+    etag: '"6"',
+    lastModified: LAST_MODIFIED,
+  });
+  server.requests.length = 0;
+});
+
+async function run(args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    readStdin: async () => '',
+    fetch: globalThis.fetch,
+    loadTable,
+    readTextFile,
+    defaultTablePath: bundledPath,
+    cache: createTableCache(cache),
+    codec: nodeTableCodec,
+    deflateRaw: nodeTableEncoderCodec.deflateRaw,
+    now: () => Date.parse('2026-12-02T10:00:00Z'),
+    packageVersion: '0.1.0',
+  };
+  const code = await runCli(args, io);
+  return { code, stdout, stderr };
+}
+
+describe('carrierflag update', () => {
+  it('saves a newer table that later runs use; --table still overrides; --version names it', async () => {
+    expect((await run([MOVED])).code).toBe(0);
+    const updated = await run(['update', '--from', server.url]);
+    expect(updated.stderr).toContain(`fetching routing data from ${server.url}`);
+    expect(updated.stdout).toMatch(
+      /^Updated: \d+ IPv4 and \d+ IPv6 ranges, published 2026-12-01\.\nSaved to /,
+    );
+    expect(updated.code).toBe(0);
+    expect(readdirSync(cache).sort()).toEqual([
+      expect.stringMatching(/^prefix-table-2026120110-[0-9a-f]{12}\.bin$/),
+      expect.stringMatching(/^prefix-table-2026120110-[0-9a-f]{12}\.json$/),
+    ]);
+
+    const check = await run(['--json', MOVED]);
+    expect(check.code).toBe(1);
+    expect(JSON.parse(check.stdout)).toMatchObject({
+      flagged: true,
+      addresses: [{ asn: 4134, carrier: 'China Telecom' }],
+    });
+    expect((await run(['--table', bundledPath, MOVED])).code).toBe(0);
+
+    const version = await run(['--version']);
+    expect(version.code).toBe(0);
+    expect(version.stdout).toContain('carrierflag 0.1.0\n');
+    expect(version.stdout).toContain(
+      `routing data: ${server.url} 2026120110, published 2026-12-01 (1 days old)\n`,
+    );
+  });
+
+  it('asks conditionally the second time and keeps the table on 304', async () => {
+    await run(['update', '--from', server.url]);
+    server.requests.length = 0;
+    const again = await run(['update', '--from', server.url]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('Routing data unchanged since the last update');
+    expect(server.requests.map((r) => r.ifNoneMatch)).toEqual(['"4"', '"6"']);
+  });
+
+  it('refuses bad data with the reason and exit status 2, and keeps using the table it had', async () => {
+    await run(['update', '--from', server.url]);
+    server.serve(V4, {
+      kind: 'file',
+      body: toCsv(moved.slice(0, moved.length / 2)),
+      lastModified: LAST_MODIFIED,
+    });
+    const refused = await run(['update', '--from', server.url]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(
+      /not updated, the data in use stays\. The new data has \d+ IPv4 ranges, 50% fewer/,
+    );
+    server.serve(V6, { kind: 'status', status: 500 });
+    const failed = await run(['update', '--from', server.url]);
+    expect(failed.stderr).toContain(
+      'asn-ipv6-num.csv: the server answered with an error (HTTP 500',
+    );
+    expect((await run([MOVED])).code).toBe(1);
+  });
+
+  it('skips a damaged saved table and falls back to the bundled one', async () => {
+    await run(['update', '--from', server.url]);
+    const saved = readdirSync(cache).find((n) => n.endsWith('.bin'))!;
+    await writeFile(join(cache, saved), 'not a table');
+    expect((await run([MOVED])).code).toBe(0);
+    expect((await run(['--version'])).stdout).toContain(
+      '@ip-location-db/asn 2.3.2026061719, published 2026-06-17 (167 days old: stale',
+    );
+  });
+
+  it('refuses a plain-http source that is not on this computer', async () => {
+    const r = await run(['update', '--from', 'http://example.com/data/']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      'The routing data URL is not usable: the address must start with https://',
+    );
+    expect(server.requests).toEqual([]);
+  });
+});
+
+describe('the cache folder', () => {
+  it('is $XDG_CACHE_HOME/carrierflag, else ~/.cache/carrierflag', () => {
+    expect(cacheDir({ XDG_CACHE_HOME: '/tmp/xdg', HOME: '/home/u' })).toBe('/tmp/xdg/carrierflag');
+    expect(cacheDir({ HOME: '/home/u' })).toBe('/home/u/.cache/carrierflag');
+    // XDG: a relative value is invalid and ignored.
+    expect(cacheDir({ XDG_CACHE_HOME: 'relative', HOME: '/home/u' })).toBe(
+      '/home/u/.cache/carrierflag',
+    );
+    expect(cacheDir({})).toBe(join(homedir(), '.cache', 'carrierflag'));
+  });
+});
