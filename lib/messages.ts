@@ -1,3 +1,4 @@
+import type { ResolverTestResult } from './dns/resolver-test';
 import type { Settings, SettingsResult } from './settings';
 import type { TabReport } from './tab-monitor';
 import type { PageHostsView } from './tabs/page-hosts';
@@ -22,6 +23,8 @@ export interface MessageMap {
   'get-status': { request: Record<never, never>; response: EngineStatus };
   'get-settings': { request: Record<never, never>; response: { settings: Settings } };
   'save-settings': { request: { settings: Settings }; response: SettingsResult };
+  /** One timed lookup of a public name through `resolverUrl` (settings page, "Test resolver"). */
+  'test-resolver': { request: { resolverUrl: string }; response: ResolverTestResult };
 }
 
 export type MessageType = keyof MessageMap;
@@ -35,6 +38,7 @@ const MESSAGE_TYPES: ReadonlySet<string> = new Set<MessageType>([
   'get-status',
   'get-settings',
   'save-settings',
+  'test-resolver',
 ]);
 
 /** Narrows an unknown runtime message to one of ours by its `type`; payloads are checked by handlers. */

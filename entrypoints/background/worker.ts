@@ -1,5 +1,5 @@
 import type { Browser, Runtime } from 'webextension-polyfill';
-import { createDohClient, createStorageDnsCache } from '../../lib/dns';
+import { createDohClient, createStorageDnsCache, testResolver } from '../../lib/dns';
 import { isMessage, isOwnPage, type EngineStatus, type Message } from '../../lib/messages';
 import { createWebTableCodec } from '../../lib/prefix-table/web-codec';
 import {
@@ -240,6 +240,13 @@ export function startWorker(browser: Browser): Promise<void> {
         await pageHosts!.settingsChanged();
         return checked;
       }
+      case 'test-resolver':
+        // The client refuses a URL validateResolverUrl would refuse, as an 'invalid-resolver' error.
+        return testResolver({
+          fetch: (input, init) => fetch(input, init),
+          resolverUrl: typeof message.resolverUrl === 'string' ? message.resolverUrl : '',
+          now: () => performance.now(),
+        });
     }
   }
 
