@@ -57,10 +57,15 @@ describe('reading a file for an import', () => {
 });
 
 describe('merging a file into the watchlist', () => {
-  it('keeps the three carriers when the file holds one group of its own', () => {
+  it('keeps the three carriers, and everything else the user has, when the file holds one group of its own', () => {
     const current = defaults();
+    current.groups[1] = { ...current.groups[1]!, prefixes: ['27.0.160.0/24'] };
+    current.groups.push(custom('Lab', 'LB'));
+    const before = structuredClone(current);
     const plan = planImport(current, oneGroupFile(), 'merge');
     if (!plan.ok) throw new Error(plan.reason);
+    expect(current).toEqual(before); // the input is untouched
+    expect(plan.watchlist.groups.slice(0, -1)).toEqual(before.groups);
     expect(plan.watchlist.groups.map((g) => g.id)).toEqual([
       ...current.groups.map((g) => g.id),
       'custom-cloud-vendors',
@@ -69,7 +74,7 @@ describe('merging a file into the watchlist', () => {
       plan.watchlist.groups.slice(0, 3).map((g) => [g.name, g.enabled, g.asns.length]),
     ).toEqual(current.groups.slice(0, 3).map((g) => [g.name, true, g.asns.length]));
     expect(plan).toMatchObject({ added: ['Cloud vendors'], changed: [], removed: [] });
-    expect(plan.enabledGroups).toBe(4);
+    expect(plan.enabledGroups).toBe(5);
   });
 
   it('merges a built-in group by id: the entries are united, the on/off state is the file’s', () => {
