@@ -4,6 +4,10 @@ import { Options, type OptionsApi } from '../../components/Options';
 import { request } from '../../lib/messages';
 import '../../assets/styles.css';
 import '../../assets/options.css';
+import { i18n } from '#i18n';
+import { localizePage } from '../../components/localize-page';
+
+localizePage(i18n.t('options.title'));
 
 const send = (message: unknown) => browser.runtime.sendMessage(message);
 
