@@ -1,4 +1,5 @@
 import type { DataUpdateStatus } from './data-update/service';
+import type { ResolverTestResult } from './dns/resolver-test';
 import type { DataUpdateSettings, Settings, SettingsResult } from './settings';
 import type { TabReport } from './tab-monitor';
 import type { PageHostsView } from './tabs/page-hosts';
@@ -38,6 +39,8 @@ export interface MessageMap {
     request: { dataUpdate: DataUpdateSettings };
     response: SettingsResult;
   };
+  /** One timed lookup of a public name through `resolverUrl` (settings page, "Test resolver"). */
+  'test-resolver': { request: { resolverUrl: string }; response: ResolverTestResult };
 }
 
 export type MessageType = keyof MessageMap;
@@ -54,6 +57,7 @@ const MESSAGE_TYPES: ReadonlySet<string> = new Set<MessageType>([
   'update-data-now',
   'get-data-update-status',
   'save-data-update-settings',
+  'test-resolver',
 ]);
 
 /** Narrows an unknown runtime message to one of ours by its `type`; payloads are checked by handlers. */

@@ -1,5 +1,10 @@
 import { DEFAULT_ROUTING_DATA_URL, validateRoutingDataUrl } from './data-update/source-url';
-import { RESOLVER_PRESETS, DEFAULT_RESOLVER_ID, validateResolverUrl } from './dns';
+import {
+  BLOCKED_SUFFIXES,
+  DEFAULT_RESOLVER_ID,
+  RESOLVER_PRESETS,
+  validateResolverUrl,
+} from './dns';
 import { DEFAULT_WATCHLIST } from './watchlist/defaults';
 import type { Watchlist } from './watchlist/model';
 import { validateWatchlist } from './watchlist/validate';
@@ -269,30 +274,99 @@ export function migrateSettings(stored: unknown): {
   };
 }
 
+/** Why a typed allowlist entry was refused, as data, so the settings page can say it in words. */
+export type AllowlistRefusal =
+  | 'empty'
+  | 'not-a-hostname'
+  | 'has-path'
+  | 'has-port'
+  | 'ip-address'
+  | 'localhost'
+  | 'local-name'
+  | 'top-level'
+  | 'public-suffix';
+
+export type AllowlistEntryResult =
+  { ok: true; hostname: string } | { ok: false; refusal: AllowlistRefusal; reason: string };
+
+const HOST_LABEL = /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/;
+
 /**
- * Accepts a hostname or a URL as the user types it and gives the lowercase hostname to allowlist.
- * A bare public suffix (a single label such as `com`, or one of COMMON_PUBLIC_SUFFIXES) is refused.
+ * Reads an allowlist entry as the user types it and gives the host name to store: lowercase, an
+ * internationalised name as its punycode (`bücher.example` → `xn--bcher-kva.example`, through the
+ * URL parser's IDNA, the same in Node and in browsers). A pasted `https://a.com` or `https://a.com/`
+ * is read as `a.com`; anything more (a path, a query, a fragment, a port, a user name) is refused
+ * rather than stripped, so an entry is never broader or other than what the user meant. Refused
+ * too: what is not a host name (`not a host!`), IP addresses, `localhost`, private-use names that
+ * are never looked up anyway (`.local`, `.lan` …), a whole top-level domain and common public
+ * suffixes (allowlisting `co.uk` would stop every site under it being checked).
  */
-export function parseAllowlistEntry(
-  text: string,
-): { ok: true; hostname: string } | { ok: false; reason: string } {
-  const parsed = parseHostnameEntry(text);
-  if (!parsed.ok) return parsed;
-  const host = parsed.hostname;
-  const isName = /[a-z]/.test(host) && !host.includes(':');
-  if (isName && !host.includes('.')) {
-    return {
-      ok: false,
-      reason: `"${host}" is a whole top-level domain (or a local name, which is never looked up anyway): allowlisting it would stop every site under it being checked; enter a site such as example.${host}`,
-    };
+export function parseAllowlistEntry(text: string): AllowlistEntryResult {
+  const refuse = (refusal: AllowlistRefusal, reason: string): AllowlistEntryResult => ({
+    ok: false,
+    refusal,
+    reason,
+  });
+  const input = typeof text === 'string' ? text.trim() : '';
+  if (!input) return refuse('empty', 'enter a site such as example.com');
+  const shown = JSON.stringify(input.length > 60 ? `${input.slice(0, 60)}…` : input);
+  let rest = input;
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(rest);
+  if (scheme) {
+    if (!/^https?$/i.test(scheme[1]!)) {
+      return refuse(
+        'not-a-hostname',
+        `${shown} is not a web address; enter a site such as example.com`,
+      );
+    }
+    rest = rest.slice(scheme[0].length).replace(/\/$/, '');
   }
-  if (COMMON_PUBLIC_SUFFIXES.has(host)) {
-    return {
-      ok: false,
-      reason: `"${host}" is a public suffix shared by many unrelated sites: allowlisting it would stop all of them being checked; enter a site such as example.${host}`,
-    };
+  if (/[/?#\\]/.test(rest)) {
+    return refuse(
+      'has-path',
+      `${shown} has a path; enter only the site's name, such as example.com`,
+    );
   }
-  return parsed;
+  if (rest.includes('@')) return refuse('not-a-hostname', `${shown} is not a site name`);
+  if (rest.startsWith('[') || (rest.match(/:/g)?.length ?? 0) > 1) {
+    return refuse('ip-address', `${shown} is an IP address; the allowlist takes site names`);
+  }
+  if (rest.includes(':'))
+    return refuse('has-port', `${shown} has a port; enter only the site's name`);
+  let hostname: string;
+  try {
+    hostname = new URL(`http://${rest}`).hostname;
+  } catch {
+    return refuse('not-a-hostname', `${shown} is not a site name`);
+  }
+  hostname = hostname.replace(/\.$/, '');
+  const labels = hostname.split('.');
+  if (/^(?:0x[0-9a-f]*|[0-9]+)$/.test(labels[labels.length - 1] ?? '')) {
+    return refuse('ip-address', `${shown} is an IP address; the allowlist takes site names`);
+  }
+  if (hostname.length > 253 || !labels.every((label) => HOST_LABEL.test(label))) {
+    return refuse('not-a-hostname', `${shown} is not a site name`);
+  }
+  if (hostname === 'localhost' || hostname.endsWith('.localhost')) {
+    return refuse('localhost', `${shown} is this computer, which is never looked up`);
+  }
+  const local = BLOCKED_SUFFIXES.find((s) => hostname === s || hostname.endsWith(`.${s}`));
+  if (local) {
+    return refuse('local-name', `${shown} is a local name (.${local}), which is never looked up`);
+  }
+  if (labels.length === 1) {
+    return refuse(
+      'top-level',
+      `"${hostname}" is a whole top-level domain (or a local name, which is never looked up anyway): allowlisting it would stop every site under it being checked; enter a site such as example.${hostname}`,
+    );
+  }
+  if (COMMON_PUBLIC_SUFFIXES.has(hostname)) {
+    return refuse(
+      'public-suffix',
+      `"${hostname}" is a public suffix shared by many unrelated sites: allowlisting it would stop all of them being checked; enter a site such as example.${hostname}`,
+    );
+  }
+  return { ok: true, hostname };
 }
 
 function parseHostnameEntry(

@@ -1,6 +1,6 @@
 import type { Browser, Runtime } from 'webextension-polyfill';
 import { createDataUpdateService, type LastUpdateAttempt } from '../../lib/data-update/service';
-import { createDohClient, createStorageDnsCache } from '../../lib/dns';
+import { createDohClient, createStorageDnsCache, testResolver } from '../../lib/dns';
 import { isMessage, isOwnPage, type EngineStatus, type Message } from '../../lib/messages';
 import { createWebTableCodec } from '../../lib/prefix-table/web-codec';
 import {
@@ -334,6 +334,13 @@ export function startWorker(browser: Browser): Promise<void> {
         await pageHosts!.settingsChanged();
         return checked;
       }
+      case 'test-resolver':
+        // The client refuses a URL validateResolverUrl would refuse, as an 'invalid-resolver' error.
+        return testResolver({
+          fetch: (input, init) => fetch(input, init),
+          resolverUrl: typeof message.resolverUrl === 'string' ? message.resolverUrl : '',
+          now: () => performance.now(),
+        });
     }
   }
 

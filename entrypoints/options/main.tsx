@@ -3,6 +3,7 @@ import browser from 'webextension-polyfill';
 import { Options, type OptionsApi } from '../../components/Options';
 import { request } from '../../lib/messages';
 import '../../assets/styles.css';
+import '../../assets/options.css';
 import { i18n } from '#i18n';
 import { localizePage } from '../../components/localize-page';
 
@@ -13,6 +14,7 @@ const send = (message: unknown) => browser.runtime.sendMessage(message);
 const api: OptionsApi = {
   load: () => request(send, { type: 'get-settings' }).then((r) => r.settings),
   save: (settings) => request(send, { type: 'save-settings', settings }),
+  testResolver: (resolverUrl) => request(send, { type: 'test-resolver', resolverUrl }),
   download: (filename, text) => {
     const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
     const link = Object.assign(document.createElement('a'), { href: url, download: filename });

@@ -18,3 +18,4 @@ export {
   type DohClientOptions,
   type ResolveOptions,
 } from './doh-client';
+export * from './resolver-test';

@@ -164,7 +164,8 @@ function countOf(watchlist: Watchlist, field: 'asns' | 'prefixes'): number {
   return watchlist.groups.reduce((sum, g) => sum + g[field].length, 0);
 }
 
-function freshId(watchlist: Watchlist, name: string): string {
+/** An id for a new custom group named `name` that no group in `watchlist` has yet (`custom-<slug>[-n]`). */
+export function freshId(watchlist: Watchlist, name: string): string {
   const slug = name
     .toLowerCase()
     .normalize('NFKD')

@@ -58,6 +58,47 @@ export function importWatchlist(
   text: string,
   builtinGroups: readonly WatchGroup[] = DEFAULT_WATCHLIST.groups.filter((g) => g.builtin),
 ): ImportResult {
+  const read = readWatchlistFile(text, builtinGroups);
+  return read.ok ? { ok: true, watchlist: watchlistFromFile(read.file, builtinGroups) } : read;
+}
+
+/**
+ * What a watchlist file holds, checked: the built-in groups it mentions (with this release's names
+ * and codes and the file's state) and its own groups. Built-in groups it does not mention are not
+ * here, so a merge can leave them as the user has them.
+ */
+export interface WatchlistFile {
+  builtins: WatchGroup[];
+  groups: WatchGroup[];
+}
+
+export type ReadFileResult = { ok: true; file: WatchlistFile } | { ok: false; reason: string };
+
+/**
+ * The watchlist a file stands for on its own (what "Replace my watchlist" stores): the file's
+ * groups, and this release's defaults for the built-in groups it does not mention.
+ */
+export function watchlistFromFile(
+  file: WatchlistFile,
+  builtinGroups: readonly WatchGroup[] = DEFAULT_WATCHLIST.groups.filter((g) => g.builtin),
+): Watchlist {
+  const mentioned = new Map(file.builtins.map((g) => [g.id, g]));
+  return {
+    groups: [
+      ...builtinGroups.map((g) => mentioned.get(g.id) ?? structuredClone(g)),
+      ...file.groups,
+    ],
+  };
+}
+
+/**
+ * Reads and checks an exported file, under the same rules as `importWatchlist`, and says which
+ * built-in groups it mentions. All or nothing; never throws.
+ */
+export function readWatchlistFile(
+  text: string,
+  builtinGroups: readonly WatchGroup[] = DEFAULT_WATCHLIST.groups.filter((g) => g.builtin),
+): ReadFileResult {
   if (typeof text !== 'string' || !text.trim()) return { ok: false, reason: 'the file is empty' };
   // Checked before parsing: JSON.parse of a huge file would freeze the page first.
   if (text.length > MAX_IMPORT_CHARS) return tooLarge();
@@ -158,7 +199,13 @@ export function importWatchlist(
     const inCustom = validateWatchlist({ groups: customGroups }, IMPORT_RULES);
     return inCustom.ok ? checked : inCustom;
   }
-  return checked;
+  return {
+    ok: true,
+    file: {
+      builtins: checked.watchlist.groups.filter((g) => g.builtin && states.has(g.id)),
+      groups: checked.watchlist.groups.filter((g) => !g.builtin),
+    },
+  };
 }
 
 /** The parts of a picked file the import needs (a DOM `File` has them). */

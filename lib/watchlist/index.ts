@@ -11,5 +11,6 @@ export {
 export * from './edit';
 export * from './match';
 export * from './import-export';
+export * from './merge';
 export { DEFAULT_WATCHLIST, EXCLUDED_LOOKALIKES, type ExcludedAsn } from './defaults';
 export { CARRIER_ASNS_PROVENANCE } from './carrier-asns';

@@ -120,7 +120,7 @@ test.describe('verdicts through a real DoH server', () => {
     await ext.waitForBadge(tab.id, 'CM');
     const options = await ext.options();
     await options.setChecked('Watch China Mobile', false);
-    await options.waitForText('notice', 'China Mobile disabled.');
+    await options.waitForText('status-china-mobile', 'No longer watching China Mobile.');
     await ext.waitForBadge(tab.id, '');
     await options.setChecked('Watch China Mobile', true);
     await ext.waitForBadge(tab.id, 'CM');
@@ -134,9 +134,9 @@ test.describe('verdicts through a real DoH server', () => {
     await options.fill('New group name', 'Cloud vendors');
     await options.fill('Badge code', 'CV');
     await options.click('Add group');
-    await options.waitForText('notice', 'Group Cloud vendors added.');
+    await options.waitForText('new-group-status', 'Group Cloud vendors added.');
     await options.enter('Add ASN or prefix to Cloud vendors', 'AS13335');
-    await options.waitForText('notice', 'Added AS13335 to Cloud vendors.');
+    await options.waitForText('status-custom-cloud-vendors', 'Added AS13335 to Cloud vendors.');
 
     const tab = await ext.open(web.urlFor('cloudflare.test'));
     const badge = await ext.waitForBadge(tab.id, 'CV');
@@ -146,7 +146,7 @@ test.describe('verdicts through a real DoH server', () => {
   test('a user-added prefix flags a site, and two matching groups show !', async ({ ext, web }) => {
     const options = await ext.options();
     await options.enter('Add ASN or prefix to China Unicom', '27.0.160.0/24');
-    await options.waitForText('notice', 'Added 27.0.160.0/24 to China Unicom.');
+    await options.waitForText('status-china-unicom', 'Added 27.0.160.0/24 to China Unicom.');
     const tab = await ext.open(web.urlFor('mobile.test'));
     const badge = await ext.waitForBadge(tab.id, '!');
     expect(badge.title).toContain('China Mobile');
@@ -158,7 +158,7 @@ test.describe('verdicts through a real DoH server', () => {
     const summaryOf = async () =>
       (await options.textsOf('[data-testid="group-china-telecom"] summary'))[0];
     const summary = await summaryOf();
-    expect(summary).toMatch(/^153 ASNs, 0 prefixes$/);
+    expect(summary).toMatch(/^153 ASNs · 0 prefixes$/);
     for (const [input, reason] of [
       ['AS0', /0/],
       ['banana', /./],
@@ -167,8 +167,9 @@ test.describe('verdicts through a real DoH server', () => {
     ] as const) {
       await options.enter('Add ASN or prefix to China Telecom', input);
       await options.waitForAlert(reason);
+      // The reason is next to the field, in the group's own status line, and only there.
+      expect(await options.attribute('status-china-telecom', 'data-state')).toBe('error');
     }
-    expect(await options.text('notice')).toBe('');
     // Nothing was saved: a fresh settings page shows the untouched default count.
     await options.reload();
     await options.waitForVisibleText('Custom resolver URL');
@@ -203,7 +204,8 @@ test.describe('verdicts through a real DoH server', () => {
       ],
     ] as const) {
       await options.upload('import-file', { name, content });
-      await options.waitForText('import-error', reason);
+      await options.waitForText('import-status', reason);
+      expect(await options.texts('import-preview')).toEqual([]);
     }
     await options.reload();
     await options.waitForVisibleText('Custom resolver URL');
@@ -219,8 +221,8 @@ test.describe('verdicts through a real DoH server', () => {
     for (const bad of ['http://dns.example/dns-query', 'not a url', 'ftp://127.0.0.1/dns-query']) {
       await options.enter('Custom resolver URL', bad);
       await options.waitForAlert(/./);
+      expect(await options.attribute('resolver-status', 'data-state')).toBe('error');
     }
-    expect(await options.text('notice')).toBe('');
     await doh.clearQueries();
     const tab = await ext.open(web.urlFor('telecom.test'));
     await ext.waitForBadge(tab.id, 'CT');
@@ -260,7 +262,7 @@ test.describe('verdicts through a real DoH server', () => {
   }) => {
     const options = await ext.options();
     await options.setChecked(/Privacy mode/, true);
-    await options.waitForText('notice', 'Privacy mode on: no DNS queries.');
+    await options.waitForText('privacy-status', 'Privacy mode on: no DNS queries.');
     await doh.clearQueries();
     for (const host of ['telecom.test', 'mobile.test', 'missing.test']) {
       const tab = await ext.open(web.urlFor(host));
@@ -272,7 +274,7 @@ test.describe('verdicts through a real DoH server', () => {
 
     await options.setChecked(/Privacy mode/, false);
     await options.enter('Add site to allowlist', 'telecom.test');
-    await options.waitForText('notice', 'telecom.test allowlisted.');
+    await options.waitForText('allowlist-status', 'telecom.test allowlisted.');
     const tab = await ext.open(web.urlFor('www.telecom.test'));
     await ext.waitForBadge(tab.id, (b) => /allowlist/.test(b.title));
     expect((await doh.queries()).map((q) => q.name)).not.toContain('www.telecom.test');

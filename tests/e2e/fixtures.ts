@@ -128,8 +128,9 @@ export interface Ext {
    */
   emulateColorScheme(scheme: ColorScheme): Promise<void>;
   /**
-   * Sets a custom resolver the way a user does (settings page, "Custom resolver URL", Save), waits
-   * for the saved notice, then closes the page. Throws with the page's own message if refused.
+   * Sets a custom resolver the way a user does (settings page, "Custom resolver URL", Save; the
+   * page tests it first, and for one that fails the test, "Use it anyway"), waits until it is
+   * saved, then closes the page. Throws with the page's own message if refused.
    */
   useResolver(url: string): Promise<void>;
   /** Changes settings directly through the worker's save-settings message (test set-up only). */
@@ -226,6 +227,27 @@ async function saveSettings(session: ExtensionSession, settings: Settings): Prom
   if (!(result as { ok?: boolean } | undefined)?.ok) {
     throw new Error(`the worker refused the test settings: ${JSON.stringify(result)}`);
   }
+}
+
+type ResolverOutcome = 'ok' | 'warning' | 'error';
+
+/**
+ * Waits until the settings page's resolver status line has an outcome (saved, warned or refused;
+ * a test of a resolver that never answers takes the lookup deadline, 5 s); returns it.
+ */
+async function resolverOutcome(
+  page: UiPage,
+  url: string,
+  outcomes: readonly ResolverOutcome[] = ['ok', 'warning', 'error'],
+): Promise<{ state: ResolverOutcome; text: string }> {
+  return waitUntil(
+    async () => {
+      const state = (await page.attribute('resolver-status', 'data-state')) as ResolverOutcome;
+      if (!outcomes.includes(state)) return undefined;
+      return { state, text: (await page.text('resolver-status')) ?? '' };
+    },
+    { what: `the options page to accept, warn about or refuse ${url}` },
+  );
 }
 
 export const test = base.extend<TestFixtures, WorkerFixtures>({
@@ -367,24 +389,17 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
         const page = await options();
         try {
           await page.fill('Custom resolver URL', url);
-          // type="url": the browser itself blocks the submit of a malformed URL, with no message.
-          const invalid = await page.page.evaluate(() => {
-            const input = [...document.querySelectorAll('input[type="url"]')][0] as
-              HTMLInputElement | undefined;
-            return input && !input.checkValidity() ? input.validationMessage || 'invalid' : '';
-          }, undefined);
-          if (invalid) throw new Error(`the options page refused ${url}: ${invalid}`);
           await page.click('Save', { near: 'Custom resolver URL' });
-          const outcome = await waitUntil(
-            async () => {
-              const notice = (await page.text('notice')) ?? '';
-              if (notice.startsWith('Resolver:')) return { ok: true as const };
-              const alerts = await page.alerts();
-              return alerts.length > 0 ? { ok: false as const, reason: alerts.join(' ') } : null;
-            },
-            { what: `the options page to accept or refuse ${url}` },
-          );
-          if (!outcome.ok) throw new Error(`the options page refused ${url}: ${outcome.reason}`);
+          // The page tests a custom resolver before saving it; one that fails the test is saved
+          // only once the user says "Use it anyway", as a user who means it would.
+          let outcome = await resolverOutcome(page, url);
+          if (outcome.state === 'warning') {
+            await page.click('Use it anyway');
+            outcome = await resolverOutcome(page, url, ['ok', 'error']);
+          }
+          if (outcome.state !== 'ok') {
+            throw new Error(`the options page refused ${url}: ${outcome.text}`);
+          }
         } finally {
           await page.close();
         }

@@ -116,7 +116,7 @@ test.describe('the hosts a page loads from', () => {
   test('privacy mode: no query for any host, hosts still listed', async ({ ext, web, doh }) => {
     const options = await ext.options();
     await options.setChecked(/Privacy mode/, true);
-    await options.waitForText('notice', 'Privacy mode on: no DNS queries.');
+    await options.waitForText('privacy-status', 'Privacy mode on: no DNS queries.');
     await doh.clearQueries();
     const tab = await ext.open(
       web.urlFor('cloudflare.test', '/page-with?hosts=telecom.test,mobile.test'),
@@ -136,7 +136,7 @@ test.describe('the hosts a page loads from', () => {
   }) => {
     const options = await ext.options();
     await options.setChecked('Count third-party hosts on the badge', false);
-    await options.waitForText('notice', 'The badge shows only the site itself.');
+    await options.waitForText('privacy-status', 'The badge shows only the site itself.');
     const tab = await ext.open(web.urlFor('cloudflare.test', '/page-with?hosts=telecom.test'));
     await ext.waitForBadge(tab.id, (b) => /not on a watched network/.test(b.title));
     const popup = await ext.popup(tab.id);

@@ -72,7 +72,7 @@ test('behind a proxy: the proxy is named apart, verdicts come from DoH, privacy 
   // Privacy mode: no DoH, and the only address seen is the proxy's: the site cannot be checked.
   const options = await ext.options();
   await options.setChecked(/Privacy mode/, true);
-  await options.waitForText('notice', 'Privacy mode on: no DNS queries.');
+  await options.waitForText('privacy-status', 'Privacy mode on: no DNS queries.');
   await options.close();
   const privately = await ext.open(web.urlFor('three.test'));
   await ext.waitForBadge(privately.id, '?');

@@ -10,8 +10,8 @@ import { largestWatchlist } from '../unit/watchlist/largest-watchlist';
 import { expect, test, type UiPage } from './fixtures';
 import { waitUntil } from './support/wait';
 
-/** LIST_PAGE_SIZE in components/Options.tsx (not imported: that would pull Preact into Node). */
-const LIST_PAGE_SIZE = 100;
+/** LIST_PAGE_SIZE in components/options/Pager.tsx (not imported: that would pull Preact into Node). */
+const LIST_PAGE_SIZE = 25;
 /**
  * Every save sends the whole settings record (~1.2 MB here) to the background, which checks and
  * stores it: ~0.5 s on an idle two-core machine, several seconds when other test runs share it.
@@ -42,24 +42,40 @@ test('the largest allowed watchlist imports, and the settings page stays usable'
   test.setTimeout(240_000);
   const options = await ext.options();
   await options.upload('import-file', { name: 'largest.json', content: LARGEST_FILE });
-  await options.waitForText('notice', `Imported ${MAX_GROUPS} groups.`, SAVE_CEILING);
-  expect(await options.texts('import-error')).toEqual([]);
+  await options.waitForText(
+    'import-preview',
+    new RegExp(`^largest\\.json holds ${MAX_GROUPS} groups:`),
+  );
+  await options.click('Merge into my watchlist');
+  await options.waitForText(
+    'import-status',
+    `Merged ${MAX_GROUPS} groups into your watchlist. Undo`,
+    SAVE_CEILING,
+  );
   expect(await options.textsOf('.group')).toHaveLength(MAX_GROUPS);
   // Closed groups render no rows at all.
   expect(await options.texts('asn-row')).toEqual([]);
 
   // A control responds.
   await options.setChecked('Watch Bulk group 2', false);
-  await options.waitForText('notice', 'Bulk group 2 disabled.', SAVE_CEILING);
+  await options.waitForText(
+    'status-custom-bulk-2',
+    'No longer watching Bulk group 2.',
+    SAVE_CEILING,
+  );
 
   // A list opens, one page at a time.
   const summary = '[data-testid="group-custom-bulk-1"] summary';
-  expect(await options.textsOf(summary)).toEqual(['5000 ASNs, 5000 prefixes']);
-  await options.click('5000 ASNs, 5000 prefixes');
+  expect(await options.textsOf(summary)).toEqual(['5000 ASNs · 5000 prefixes']);
+  await options.click('5000 ASNs · 5000 prefixes');
   const firstPage = await waitForRows(options, LIST_PAGE_SIZE);
   expect(firstPage[0]).toMatch(/^AS200000 Example Net 200000 · low confidence Remove$/);
-  await options.click(/^Show more/);
-  await waitForRows(options, 2 * LIST_PAGE_SIZE);
+  expect(await options.texts('pager-range')).toEqual([`1–${LIST_PAGE_SIZE} of 10000`]);
+  await options.click('Next page', { near: 'Search Bulk group 1' });
+  await options.waitForText('pager-range', `${LIST_PAGE_SIZE + 1}–${2 * LIST_PAGE_SIZE} of 10000`);
+  expect((await waitForRows(options, LIST_PAGE_SIZE))[0]).toMatch(
+    new RegExp(`^AS${200000 + LIST_PAGE_SIZE} `),
+  );
 
   // Search finds an ASN, by number or by name.
   await options.fill('Search Bulk group 1', 'AS 203456');
@@ -69,8 +85,12 @@ test('the largest allowed watchlist imports, and the settings page stays usable'
 
   // Removing an ASN from the open list saves and updates the count.
   await options.click('Remove AS204999 from Bulk group 1');
-  await options.waitForText('notice', 'AS204999 removed.', SAVE_CEILING);
-  expect(await options.textsOf(summary)).toEqual(['4999 ASNs, 5000 prefixes']);
+  await options.waitForText(
+    'status-custom-bulk-1',
+    'AS204999 removed from Bulk group 1. Undo',
+    SAVE_CEILING,
+  );
+  expect(await options.textsOf(summary)).toEqual(['4999 ASNs · 5000 prefixes']);
 
   // A background started with it still badges a carrier site. The generated prefixes are random,
   // so one may cover the address too: then the badge is '!' and the title names both groups.
@@ -96,12 +116,12 @@ test('an import the browser cannot store (full quota) says so and changes nothin
   );
   try {
     await options.upload('import-file', { name: 'largest.json', content: LARGEST_FILE });
+    await options.click('Merge into my watchlist');
     await options.waitForText(
-      'import-error',
-      /^Import rejected, nothing changed: the browser's storage for this extension is full/,
+      'import-status',
+      /^Not saved, nothing changed: the browser's storage for this extension is full/,
       SAVE_CEILING,
     );
-    expect(await options.text('notice')).toBe('');
     await options.reload();
     await options.waitForVisibleText('Custom resolver URL');
     expect(await options.textsOf('.group')).toEqual(before);

@@ -8,6 +8,7 @@ describe('messages', () => {
   it('recognises only our message types', () => {
     expect(isMessage({ type: 'get-status' })).toBe(true);
     expect(isMessage({ type: 'save-settings', settings: {} })).toBe(true);
+    expect(isMessage({ type: 'test-resolver', resolverUrl: 'https://dns.example/' })).toBe(true);
     expect(isMessage({ type: 'delete-everything' })).toBe(false);
     expect(isMessage('get-status')).toBe(false);
     expect(isMessage(null)).toBe(false);

@@ -139,14 +139,60 @@ describe('settings', () => {
     expect(loopback.ok).toBe(true);
   });
 
-  it('parses allowlist entries from names and URLs', () => {
+  it('parses allowlist entries from names and bare site URLs', () => {
     expect(parseAllowlistEntry(' Example.COM ')).toEqual({ ok: true, hostname: 'example.com' });
-    expect(parseAllowlistEntry('https://www.example.com/path?q=1')).toEqual({
-      ok: true,
-      hostname: 'www.example.com',
-    });
+    expect(parseAllowlistEntry('EXAMPLE.com.')).toEqual({ ok: true, hostname: 'example.com' });
+    for (const url of ['https://www.example.com', 'http://www.example.com/']) {
+      expect(parseAllowlistEntry(url)).toEqual({ ok: true, hostname: 'www.example.com' });
+    }
     expect(parseAllowlistEntry('').ok).toBe(false);
     expect(parseAllowlistEntry('a b').ok).toBe(false);
+  });
+
+  it('stores an internationalised name as its punycode', () => {
+    expect(parseAllowlistEntry('bücher.example')).toEqual({
+      ok: true,
+      hostname: 'xn--bcher-kva.example',
+    });
+    expect(parseAllowlistEntry('BÜCHER.example')).toEqual({
+      ok: true,
+      hostname: 'xn--bcher-kva.example',
+    });
+    expect(parseAllowlistEntry('xn--bcher-kva.example')).toEqual({
+      ok: true,
+      hostname: 'xn--bcher-kva.example',
+    });
+  });
+
+  it.each([
+    ['not a host!', 'not-a-hostname'],
+    ['a!b.com', 'not-a-hostname'],
+    ['not%20a%20host!', 'not-a-hostname'],
+    ['-foo.com', 'not-a-hostname'],
+    ['ftp://example.com', 'not-a-hostname'],
+    ['user@example.com', 'not-a-hostname'],
+    ['https://a.com/path', 'has-path'],
+    ['a.com/path', 'has-path'],
+    ['https://www.example.com/path?q=1', 'has-path'],
+    ['example.com?q=1', 'has-path'],
+    ['example.com#top', 'has-path'],
+    ['example.com:8080', 'has-port'],
+    ['1.2.3.4', 'ip-address'],
+    ['1.2.3', 'ip-address'],
+    ['0x7f.1', 'ip-address'],
+    ['http://10.0.0.1/', 'ip-address'],
+    ['[::1]', 'ip-address'],
+    ['2001:db8::1', 'ip-address'],
+    ['localhost', 'localhost'],
+    ['app.localhost', 'localhost'],
+    ['printer.local', 'local-name'],
+    ['nas.home.arpa', 'local-name'],
+    ['com', 'top-level'],
+    ['co.uk', 'public-suffix'],
+  ] as const)('refuses %j (%s) with a reason, storing nothing', (text, refusal) => {
+    const parsed = parseAllowlistEntry(text);
+    expect(parsed).toMatchObject({ ok: false, refusal });
+    if (!parsed.ok) expect(parsed.reason.length).toBeGreaterThan(10);
   });
 
   it('allowlists subdomains of an entry but not lookalike suffixes', () => {

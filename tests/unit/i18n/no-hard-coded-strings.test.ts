@@ -57,6 +57,9 @@ export function hardCodedStrings(file: string, source: string): string[] {
     if (
       inJsxExpression &&
       (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) &&
+      // An attribute's own value (class="error" on an element inside {…}) is judged by the
+      // attribute rule above: person-facing attributes only.
+      !ts.isJsxAttribute(node.parent) &&
       isWords(node.text) &&
       !isNonUiArgument(node)
     ) {
@@ -116,6 +119,8 @@ describe('UI strings', () => {
     expect(
       hardCodedStrings('ok.tsx', `export const B = () => <p>{i18n.t('popup.title')} AS{asn}</p>;`),
     ).toEqual([]);
+    const nested = `export const C = () => <ul>{rows.map((r) => <li class="row" data-testid="asn-row" title="Remove it">{'words'}</li>)}</ul>;`;
+    expect(hardCodedStrings('nested.tsx', nested)).toEqual(['1: title="Remove it"', '1: words']);
   });
 
   for (const file of files) {

@@ -1,0 +1,160 @@
+import { useState } from 'preact/hooks';
+import { i18n } from '#i18n';
+import { addAsn, addPrefix, removeGroup, setGroupEnabled } from '../../lib/watchlist/edit';
+import type { WatchGroup, Watchlist, WatchlistResult } from '../../lib/watchlist/model';
+import { AsnList } from './AsnList';
+import { ConfirmStep } from './ConfirmStep';
+import { EntryForm } from './EntryForm';
+import { Feedback, useFeedback, type AreaFeedback } from './Feedback';
+import type { SaveWatchlist } from './WatchlistSection';
+
+/** "153 ASNs · 2 prefixes", in words that agree with the counts. */
+export function countsOf(asns: number, prefixes: number): string {
+  return `${i18n.t('options.count.asns', asns)} · ${i18n.t('options.count.prefixes', prefixes)}`;
+}
+
+/**
+ * Applies an edit and says how it went on `feedback`: the reason when it was refused or could not
+ * be saved (nothing changed then), else `done`, with an Undo that restores `undoTo` if given.
+ * Resolves to the problem, or null.
+ */
+export async function applyEdit(
+  feedback: AreaFeedback,
+  saveWatchlist: SaveWatchlist,
+  edit: WatchlistResult,
+  done: string,
+  undoTo?: Watchlist,
+): Promise<string | null> {
+  const problem = edit.ok ? await saveWatchlist(edit.watchlist) : edit.reason;
+  if (problem) {
+    const text = i18n.t('options.notSaved', [problem]);
+    feedback.show({ kind: 'error', text });
+    return text;
+  }
+  const undo = undoTo && {
+    label: i18n.t('options.undo'),
+    run: () => {
+      feedback.start();
+      void saveWatchlist(undoTo).then((failed) =>
+        feedback.show(
+          failed
+            ? { kind: 'error', text: i18n.t('options.notSaved', [failed]) }
+            : { kind: 'ok', text: i18n.t('options.undone') },
+        ),
+      );
+    },
+  };
+  feedback.show({ kind: 'ok', text: done, ...(undo ? { actions: [undo] } : {}) });
+  return null;
+}
+
+/** One group: watch it or not, its entries (on demand), add an entry, remove the group. */
+export function GroupEditor({
+  group,
+  watchlist,
+  saveWatchlist,
+  removalFeedback,
+}: {
+  group: WatchGroup;
+  watchlist: Watchlist;
+  saveWatchlist: SaveWatchlist;
+  /** The section's status line below the groups: a removed group's own block is gone. */
+  removalFeedback: AreaFeedback;
+}) {
+  const headingId = `group-${group.id}`;
+  const statusId = `status-${group.id}`;
+  const confirmId = `confirm-remove-${group.id}`;
+  const [open, setOpen] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  const feedback = useFeedback();
+  return (
+    <div class="group" aria-labelledby={headingId} data-testid={`group-${group.id}`}>
+      <h3 id={headingId}>
+        {group.name} <small>{i18n.t('options.group.badge', [group.code])}</small>
+      </h3>
+      <label>
+        <input
+          type="checkbox"
+          checked={group.enabled}
+          onChange={(e) => {
+            const enabled = e.currentTarget.checked;
+            feedback.start();
+            void applyEdit(
+              feedback,
+              saveWatchlist,
+              setGroupEnabled(watchlist, group.id, enabled),
+              enabled
+                ? i18n.t('options.group.watching', [group.name])
+                : i18n.t('options.group.notWatching', [group.name]),
+            );
+          }}
+        />{' '}
+        {i18n.t('options.group.watch', [group.name])}
+      </label>
+      {!group.builtin && !confirming && (
+        <button
+          type="button"
+          onClick={() => {
+            feedback.start();
+            setConfirming(true);
+          }}
+        >
+          {i18n.t('options.group.remove', [group.name])}
+        </button>
+      )}
+      {confirming && (
+        <ConfirmStep
+          testId={confirmId}
+          question={i18n.t('options.group.removeQuestion', [
+            group.name,
+            countsOf(group.asns.length, group.prefixes.length),
+          ])}
+          confirmLabel={i18n.t('options.group.removeConfirm')}
+          onCancel={() => setConfirming(false)}
+          onConfirm={() => {
+            setConfirming(false);
+            removalFeedback.start();
+            void applyEdit(
+              removalFeedback,
+              saveWatchlist,
+              removeGroup(watchlist, group.id),
+              i18n.t('options.group.removed', [group.name]),
+              watchlist,
+            );
+          }}
+        />
+      )}
+      <details onToggle={(e) => setOpen(e.currentTarget.open)}>
+        <summary>{countsOf(group.asns.length, group.prefixes.length)}</summary>
+        {/* Rendered only while open, a page at a time: a group may hold thousands of entries. */}
+        {open && (
+          <AsnList
+            group={group}
+            watchlist={watchlist}
+            saveWatchlist={saveWatchlist}
+            feedback={feedback}
+          />
+        )}
+      </details>
+      <EntryForm
+        id={`add-${group.id}`}
+        label={i18n.t('options.group.addEntry', [group.name])}
+        placeholder={i18n.t('options.group.addEntryPlaceholder')}
+        feedback={feedback}
+        feedbackId={statusId}
+        submit={(text) => {
+          const edit = text.includes('/')
+            ? addPrefix(watchlist, group.id, text)
+            : addAsn(watchlist, group.id, text);
+          return applyEdit(
+            feedback,
+            saveWatchlist,
+            edit,
+            i18n.t('options.group.entryAdded', [text.trim(), group.name]),
+          ).then((problem) => (problem ? '' : null));
+        }}
+      />
+      <Feedback feedback={feedback} testId={`status-${group.id}`} id={statusId} />
+    </div>
+  );
+}
