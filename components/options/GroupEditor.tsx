@@ -68,7 +68,7 @@ export function GroupEditor({
   const [confirming, setConfirming] = useState(false);
   const feedback = useFeedback();
   return (
-    <div class="group" aria-labelledby={headingId} data-testid={`group-${group.id}`}>
+    <div class="group" role="group" aria-labelledby={headingId} data-testid={`group-${group.id}`}>
       <h3 id={headingId}>
         {group.name} <small>{i18n.t('options.group.badge', [group.code])}</small>
       </h3>
