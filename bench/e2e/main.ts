@@ -5,6 +5,8 @@
 // Sections: launch → worker ready; navigations with the worker running (warm); navigations from a
 // stopped worker (cold: worker start + table from IndexedDB + DoH); the worker's memory beside the
 // maxmind reader's for the same data. Every hostname is distinct, so the DNS cache never hits.
+// Then, with its own servers and browsers, the page-hosts section (page-hosts.ts): a page with 200
+// third-party hosts with and without the extension. `--only badge` / `--only page-hosts` runs one.
 // Benchmarks report, tests assert: the process exits 0 when a target is missed, 1 when the
 // benchmark itself could not run.
 import { spawnSync } from 'node:child_process';
@@ -22,8 +24,9 @@ import { delay } from '../../tests/e2e/support/ports';
 import { startWebServer, type WebServer } from '../../tests/e2e/support/web-server';
 import { CACHE_DIR, MMDB_PATH } from '../paths';
 import { int, median, mib, ms, printTable, section } from '../report';
-import { launch, withTimeout, WorkerControl, type ChromeApi } from './browser';
+import { launch, tabIdOf, useResolver, withTimeout, WorkerControl } from './browser';
 import { percentile, resetTab, timeNavigation, type NavigationSample } from './measure';
+import { benchPageHosts, DEFAULT_PAGE_HOSTS_OPTIONS, type PageHostsOptions } from './page-hosts';
 import {
   dohSpan,
   probeStartupSteps,
@@ -49,11 +52,16 @@ const STARTUP_PROBES = 5;
 const TARGET_WARM_P50_MS = 50;
 const TARGET_COLD_P50_MS = 150;
 
+/** `--only badge` runs the sections above; `--only page-hosts` only bench/e2e/page-hosts.ts. */
+type Only = 'badge' | 'page-hosts';
+
 interface Args {
   warm: number;
   cold: number;
   pollMs: number;
   extensionPath: string;
+  only?: Only;
+  pageHosts: Omit<PageHostsOptions, 'extensionPath'>;
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -62,6 +70,7 @@ function parseArgs(argv: readonly string[]): Args {
     cold: 20,
     pollMs: 2,
     extensionPath: resolve('.output/chrome-mv3'),
+    pageHosts: { ...DEFAULT_PAGE_HOSTS_OPTIONS },
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -77,6 +86,12 @@ function parseArgs(argv: readonly string[]): Args {
     if (flag === '--warm') args.warm = positive('--warm', 500);
     else if (flag === '--cold') args.cold = positive('--cold', 200);
     else if (flag === '--poll-ms') args.pollMs = positive('--poll-ms', 100);
+    else if (flag === '--page-loads') args.pageHosts.loads = positive('--page-loads', 500);
+    else if (flag === '--page-hosts') args.pageHosts.hosts = positive('--page-hosts', 240);
+    else if (flag === '--only' && (value === 'badge' || value === 'page-hosts')) {
+      args.only = value;
+      i++;
+    } else if (flag === '--only') throw new Error(`--only takes badge or page-hosts, got ${value}`);
     else if (flag === '--extension' && value) {
       args.extensionPath = resolve(value);
       i++;
@@ -97,37 +112,6 @@ interface Target {
   name: string;
   value: string;
   pass: boolean;
-}
-
-/** Sets the custom resolver the way a user does (options page), as tests/e2e/fixtures.ts does. */
-async function useResolver(context: BrowserContext, extensionId: string, url: string) {
-  const options = await context.newPage();
-  try {
-    await options.goto(`chrome-extension://${extensionId}/options.html`);
-    const form = options.locator('form', { has: options.getByLabel('Custom resolver URL') });
-    await form.getByLabel('Custom resolver URL').fill(url);
-    await form.getByRole('button', { name: 'Save' }).click();
-    const saved = options.getByTestId('notice').filter({ hasText: `Resolver: ${url}` });
-    const refusal = form.getByRole('alert');
-    await saved.or(refusal).first().waitFor({ timeout: 5000 });
-    if (await refusal.isVisible()) {
-      throw new Error(`the options page refused ${url}: ${await refusal.innerText()}`);
-    }
-  } finally {
-    await options.close();
-  }
-}
-
-async function tabIdOf(apiPage: Page, url: string): Promise<number> {
-  const ids = await apiPage.evaluate(async (target) => {
-    const { chrome } = globalThis as unknown as { chrome: ChromeApi };
-    const tabs = await chrome.tabs.query({});
-    return tabs.flatMap((tab) => (tab.url === target && tab.id !== undefined ? [tab.id] : []));
-  }, url);
-  if (ids.length !== 1 || ids[0] === undefined) {
-    throw new Error(`expected one tab showing ${url}, found ${ids.length}`);
-  }
-  return ids[0];
 }
 
 /** Times one navigation; a badge that never reads CT is recorded in `failures`, not thrown. */
@@ -274,8 +258,7 @@ function heapRow(label: string, h: HeapUsage): string[] {
   ];
 }
 
-async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+async function main(args: Args): Promise<void> {
   const started = performance.now();
   section('E2E. Page load → badge in Chromium with the built extension (lower is better)');
   console.log(
@@ -578,11 +561,21 @@ async function main(): Promise<void> {
   }
 }
 
+const failure = (error: unknown) =>
+  error instanceof Error ? (error.stack ?? error.message) : String(error);
+const args = parseArgs(process.argv.slice(2));
 try {
-  await main();
+  if (args.only !== 'page-hosts') await main(args);
 } catch (error) {
-  console.error(
-    `e2e bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-  );
+  console.error(`e2e bench failed: ${failure(error)}`);
+  process.exitCode = 1;
+}
+// Its own servers and browsers: it runs whether or not the sections above could.
+try {
+  if (args.only !== 'badge') {
+    await benchPageHosts({ ...args.pageHosts, extensionPath: args.extensionPath });
+  }
+} catch (error) {
+  console.error(`page-hosts bench failed: ${failure(error)}`);
   process.exitCode = 1;
 }
