@@ -20,19 +20,35 @@ function bundledTableId(): string {
 export default defineConfig({
   // Explicit imports everywhere: every dependency is visible at the top of the file.
   imports: false,
+  // Every UI string is a key in locales/<lang>.yml, compiled to _locales/ for browser.i18n.
+  modules: ['@wxt-dev/i18n/module'],
   vite: () => ({
     plugins: [preact()],
     define: { __CARRIERFLAG_TABLE_ID__: JSON.stringify(bundledTableId()) },
   }),
+  // `npm run zip` (scripts/zip.mjs). The sources zip, which Firefox's review asks for, is the
+  // repository without what the build generates (the table, icons, CLI bundle) or only documents:
+  // `npm ci && npm run zip` in it rebuilds the package. WXT already leaves out node_modules, hidden
+  // files and the .output directory.
+  zip: {
+    excludeSources: [
+      'dist/**',
+      'public/prefix-table.bin',
+      'public/icon/**',
+      'docs/screenshots/**',
+      'test-results/**',
+      'playwright-report/**',
+    ],
+  },
   manifest: ({ browser }) => ({
-    name: 'CarrierFlag',
-    description:
-      'Shows when a site is hosted on a China Mobile, China Telecom or China Unicom network.',
+    name: '__MSG_extension_name__',
+    description: '__MSG_extension_description__',
+    default_locale: 'en',
     // Each permission is justified in the README's "Permissions" table.
     permissions: ['storage', 'webRequest', 'webNavigation'],
     // Exported from assets/icon/carrierflag.svg by scripts/build-icons.mjs.
     icons: ICONS,
-    action: { default_icon: ICONS, default_title: 'CarrierFlag' },
+    action: { default_icon: ICONS, default_title: '__MSG_extension_name__' },
     // Web pages only: the worker observes http(s) navigations and fetches an https resolver;
     // `<all_urls>` would add file:, ftp: and other schemes it never touches.
     host_permissions: ['http://*/*', 'https://*/*'],

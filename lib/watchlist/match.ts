@@ -6,7 +6,7 @@
  * IPv6), however many prefixes the watchlist holds; compiling is linear in the number of entries.
  */
 import type { IpAddress } from '../ip/types';
-import type { GroupMatch, Watchlist } from './model';
+import type { GroupMatch, WatchAsn, Watchlist } from './model';
 import { parseCidr } from '../ip/cidr';
 
 /** One enabled group, ready for matching. */
@@ -14,7 +14,8 @@ export interface CompiledGroup {
   readonly id: string;
   readonly name: string;
   readonly code: string;
-  readonly asns: ReadonlySet<number>;
+  /** Each listed ASN with how sure the claim is and its note, carried into every match. */
+  readonly asns: ReadonlyMap<number, Pick<WatchAsn, 'confidence' | 'note'>>;
   /** How many prefixes of the group were compiled. */
   readonly prefixCount: number;
 }
@@ -76,7 +77,7 @@ export function compileWatchlist(watchlist: Watchlist): CompiledWatchlist {
       id: group.id,
       name: group.name,
       code: group.code,
-      asns: new Set(group.asns.map((a) => a.asn)),
+      asns: new Map(group.asns.map((a) => [a.asn, { confidence: a.confidence, note: a.note }])),
       prefixCount,
     });
   }
@@ -131,13 +132,18 @@ function matchCompiled(
   }
   const matches: GroupMatch[] = [];
   for (const [index, group] of groups.entries()) {
-    if (asn !== null && group.asns.has(asn)) {
-      matches.push({
+    const listed = asn === null ? undefined : group.asns.get(asn);
+    if (asn !== null && listed) {
+      const match: GroupMatch = {
         groupId: group.id,
         groupName: group.name,
         code: group.code,
         reason: { kind: 'asn', asn },
-      });
+      };
+      // Own properties only when set: matches are stored in storage.session and compared in tests.
+      if (listed.confidence) match.confidence = listed.confidence;
+      if (listed.note) match.note = listed.note;
+      matches.push(match);
       continue;
     }
     const prefix = longest.get(index);

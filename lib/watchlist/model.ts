@@ -40,6 +40,12 @@ export interface GroupMatch {
   groupName: string;
   code: string;
   reason: MatchReason;
+  /**
+   * How sure the listed ASN's claim is, and its note: set for an ASN match whose entry has them.
+   * A prefix match has none: the prefix is the user's own statement.
+   */
+  confidence?: Confidence;
+  note?: string;
 }
 
 export type Confidence = NonNullable<WatchAsn['confidence']>;

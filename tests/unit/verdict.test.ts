@@ -56,6 +56,8 @@ describe('buildVerdict', () => {
             groupName: 'China Telecom',
             code: 'CT',
             reason: { kind: 'asn', asn: 4134 },
+            confidence: 'high',
+            note: expect.any(String),
           },
         ],
       },

@@ -115,8 +115,12 @@ describe('matching against the largest allowed watchlist', () => {
     for (const group of watchlist.groups) {
       if (!group.enabled) continue;
       const base = { groupId: group.id, groupName: group.name, code: group.code };
-      if (asn !== null && group.asns.some((a) => a.asn === asn)) {
-        matches.push({ ...base, reason: { kind: 'asn', asn } });
+      const listed = asn === null ? undefined : group.asns.find((a) => a.asn === asn);
+      if (asn !== null && listed) {
+        const match: GroupMatch = { ...base, reason: { kind: 'asn', asn } };
+        if (listed.confidence) match.confidence = listed.confidence;
+        if (listed.note) match.note = listed.note;
+        matches.push(match);
         continue;
       }
       let best: { prefix: string; length: number } | null = null;

@@ -4,6 +4,7 @@ import type { IpAddress } from '../../../lib/ip/types';
 import { setGroupEnabled } from '../../../lib/watchlist/edit';
 import { compileWatchlist, matchAddress } from '../../../lib/watchlist/match';
 import type { Watchlist } from '../../../lib/watchlist/model';
+import { DEFAULT_WATCHLIST } from '../../../lib/watchlist/defaults';
 import { sampleWatchlist } from './fixtures';
 
 function ip(text: string): IpAddress {
@@ -41,7 +42,7 @@ function addPrefix(
 
 describe('matchAddress', () => {
   it('matches by origin ASN, whatever the address', () => {
-    expect(matchAddress(ip('202.96.128.86'), 4134, sampleWatchlist())).toEqual([
+    expect(matchAddress(ip('202.96.128.86'), 4134, sampleWatchlist())).toMatchObject([
       {
         groupId: 'china-telecom',
         groupName: 'China Telecom',
@@ -52,6 +53,25 @@ describe('matchAddress', () => {
     expect(ids('2400:da00::1', 4134)).toEqual(['china-telecom:asn']);
     expect(ids('202.96.128.86', 4809)).toEqual([]);
     expect(ids('202.96.128.86', null)).toEqual([]);
+  });
+
+  it("carries the listed ASN's confidence and note into the match, and none for a prefix", () => {
+    const watchlist = DEFAULT_WATCHLIST;
+    const telecom = watchlist.groups.find((g) => g.asns.some((a) => a.asn === 4134))!;
+    const entry = telecom.asns.find((a) => a.asn === 4134)!;
+    expect(entry.confidence).toBe('high');
+    const [byAsn] = matchAddress(ip('1.48.0.1'), 4134, watchlist);
+    expect(byAsn).toMatchObject({ confidence: 'high', note: entry.note });
+    const low = watchlist.groups.flatMap((g) => g.asns).find((a) => a.confidence === 'low')!;
+    expect(matchAddress(ip('1.48.0.1'), low.asn, watchlist)[0]?.confidence).toBe('low');
+    const withPrefix = addPrefix(watchlist, telecom.id, '192.0.2.0/24');
+    const [byPrefix] = matchAddress(
+      ip('192.0.2.9'),
+      null,
+      withPrefix.ok ? withPrefix.watchlist : watchlist,
+    );
+    expect(byPrefix?.reason.kind).toBe('prefix');
+    expect(byPrefix).not.toHaveProperty('confidence');
   });
 
   it('matches IPv4 prefixes at their edges only', () => {
