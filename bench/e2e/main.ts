@@ -87,6 +87,7 @@ function parseArgs(argv: readonly string[]): Args {
     else if (flag === '--cold') args.cold = positive('--cold', 200);
     else if (flag === '--poll-ms') args.pollMs = positive('--poll-ms', 100);
     else if (flag === '--page-loads') args.pageHosts.loads = positive('--page-loads', 500);
+    // At most 240: a page's resource-timing buffer (250 entries) proves every script loaded.
     else if (flag === '--page-hosts') args.pageHosts.hosts = positive('--page-hosts', 240);
     else if (flag === '--only' && (value === 'badge' || value === 'page-hosts')) {
       args.only = value;
@@ -563,7 +564,14 @@ async function main(args: Args): Promise<void> {
 
 const failure = (error: unknown) =>
   error instanceof Error ? (error.stack ?? error.message) : String(error);
-const args = parseArgs(process.argv.slice(2));
+const args = (() => {
+  try {
+    return parseArgs(process.argv.slice(2));
+  } catch (error) {
+    console.error(`e2e bench: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
+})();
 try {
   if (args.only !== 'page-hosts') await main(args);
 } catch (error) {

@@ -115,6 +115,8 @@ export interface PageHostsFigures {
   cpu: CpuFigures;
   memory: MemoryFigures;
   failures: string[];
+  /** Loads (warm-up and memory page included) after which the extension did not list every host. */
+  missedHosts: string[];
   /** Distinct "[CarrierFlag] …" console warnings of the worker during the section. */
   workerWarnings: string[];
   loadAverageStart: number[];
@@ -359,6 +361,7 @@ export async function benchPageHosts(
     await pageWithout.goto(neutralUrl);
 
     const failures: string[] = [];
+    const missed: string[] = [];
     const failed = (side: Side) => failures.filter((f) => f.startsWith(`${side}:`)).length;
     const pages = { with: pageWith, without: pageWithout };
     const hostsSeen = new Map<string, number>();
@@ -384,15 +387,23 @@ export async function benchPageHosts(
       const worker1 = worker ? threadCpuMs(worker) : NaN;
       const cpu1 = processCpuMs(processesOf(profile));
       const requests = web!.requests().filter((r) => r.host.endsWith(`.${tag}.test`)).length;
-      const judgedAt =
-        side === 'with'
-          ? await waitJudged(apiPage, tabId, siteOf(tag), hostsOf(tag, count))
-          : undefined;
+      // A host the extension never lists is its fault, not the load's: reported, the load kept.
+      let judgedAt: number | undefined;
+      let missedHosts: string | undefined;
+      if (side === 'with') {
+        try {
+          judgedAt = await waitJudged(apiPage, tabId, siteOf(tag), hostsOf(tag, count));
+        } catch (error) {
+          missedHosts = error instanceof Error ? error.message : String(error);
+          missed.push(missedHosts);
+        }
+      }
       const worker2 = worker ? threadCpuMs(worker) : NaN;
       return {
         timing,
         requests,
         judgedAt,
+        missedHosts,
         browserCpuMs: cpuDeltaMs(cpu0, cpu1),
         // NaN when the worker was not running before, or its thread went (a restart) meanwhile.
         workerUntilLoadMs: worker1 - worker0,
@@ -437,7 +448,9 @@ export async function benchPageHosts(
           pair[side] = timing.loadMs;
           requestCounts.push(requests);
           browserCpu[side].push(load.browserCpuMs);
-          if (Number.isFinite(load.workerUntilLoadMs) && Number.isFinite(load.workerAfterLoadMs)) {
+          const workerMeasured =
+            Number.isFinite(load.workerUntilLoadMs) && Number.isFinite(load.workerAfterLoadMs);
+          if (workerMeasured && !load.missedHosts) {
             workerCpu.push({
               until: load.workerUntilLoadMs,
               after: load.workerAfterLoadMs,
@@ -516,6 +529,7 @@ export async function benchPageHosts(
       cpu,
       memory,
       failures,
+      missedHosts: missed,
       workerWarnings: [...new Set(workerWarnings)],
       loadAverageStart,
       loadAverageEnd: loadavg(),
@@ -555,10 +569,12 @@ function pageHostsTargets(f: PageHostsFigures): (Target & { ratio: string })[] {
       pass: memory <= TARGET_MEMORY_BYTES,
     },
     {
-      name: 'every timed load fetched all its hosts; every timed name reached the resolver',
-      value: `${f.failures.length} failed, ${f.namesNotQueried} names not asked`,
+      name: 'every load fetched, listed and judged all its hosts; each name reached the resolver',
+      value:
+        `${f.failures.length} failed, ${f.missedHosts.length} not all listed, ` +
+        `${f.namesNotQueried} names not asked`,
       ratio: '',
-      pass: f.failures.length === 0 && f.namesNotQueried === 0,
+      pass: f.failures.length === 0 && f.missedHosts.length === 0 && f.namesNotQueried === 0,
     },
   ];
 }
@@ -604,6 +620,7 @@ function printPageHosts(f: PageHostsFigures, options: PageHostsOptions, pairs: n
       'loads with the extension (otherwise the load restarted it)',
   );
   for (const failure of f.failures) console.log(`  FAILED: ${failure}`);
+  for (const miss of f.missedHosts) console.log(`  NOT ALL HOSTS LISTED: ${miss}`);
   if (f.workerWarnings.length > 0) {
     console.log(`  the worker warned ${f.workerWarnings.length} distinct times, e.g.:`);
     for (const warning of f.workerWarnings.slice(0, 5)) console.log(`    ${warning}`);
