@@ -25,6 +25,7 @@ export interface ChromeApi {
     get(tabId: number): Promise<{ url?: string; status?: string }>;
   };
   action: { getBadgeText(details: { tabId: number }): Promise<string> };
+  storage: { session: { get(key: string): Promise<Record<string, unknown>> } };
   webNavigation: {
     onCommitted: NavigationEvent;
   };
@@ -81,6 +82,61 @@ export async function launch(
     await context.close().catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * Launches the same headless Chromium with the same flags minus the two that load the extension:
+ * the "extension disabled" side of a comparison (Playwright's own --disable-extensions then holds).
+ */
+export async function launchWithoutExtension(
+  userDataDir: string,
+  extensionPath: string,
+  spkiHash: string,
+): Promise<BrowserContext> {
+  const args = chromiumArgs(extensionPath, spkiHash).filter(
+    (arg) =>
+      !arg.startsWith('--disable-extensions-except=') && !arg.startsWith('--load-extension='),
+  );
+  return chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args,
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
+  });
+}
+
+/** Sets the custom resolver the way a user does (options page), as tests/e2e/fixtures.ts does. */
+export async function useResolver(context: BrowserContext, extensionId: string, url: string) {
+  const options = await context.newPage();
+  try {
+    await options.goto(`chrome-extension://${extensionId}/options.html`);
+    const form = options.locator('form', { has: options.getByLabel('Custom resolver URL') });
+    await form.getByLabel('Custom resolver URL').fill(url);
+    await form.getByRole('button', { name: 'Save' }).click();
+    const saved = options.getByTestId('notice').filter({ hasText: `Resolver: ${url}` });
+    const refusal = form.getByRole('alert');
+    await saved.or(refusal).first().waitFor({ timeout: 5000 });
+    if (await refusal.isVisible()) {
+      throw new Error(`the options page refused ${url}: ${await refusal.innerText()}`);
+    }
+  } finally {
+    await options.close();
+  }
+}
+
+/** The id of the one tab showing `url`, read from the extension page `apiPage`. */
+export async function tabIdOf(apiPage: Page, url: string): Promise<number> {
+  const ids = await apiPage.evaluate(async (target) => {
+    const { chrome } = globalThis as unknown as { chrome: ChromeApi };
+    const tabs = await chrome.tabs.query({});
+    return tabs.flatMap((tab) => (tab.url === target && tab.id !== undefined ? [tab.id] : []));
+  }, url);
+  if (ids.length !== 1 || ids[0] === undefined) {
+    throw new Error(`expected one tab showing ${url}, found ${ids.length}`);
+  }
+  return ids[0];
 }
 
 /** Rejects with `message` if `promise` has not settled within `ms`. */

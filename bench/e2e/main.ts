@@ -5,6 +5,8 @@
 // Sections: launch → worker ready; navigations with the worker running (warm); navigations from a
 // stopped worker (cold: worker start + table from IndexedDB + DoH); the worker's memory beside the
 // maxmind reader's for the same data. Every hostname is distinct, so the DNS cache never hits.
+// Then, with its own servers and browsers, the page-hosts section (page-hosts.ts): a page with 200
+// third-party hosts with and without the extension. `--only badge` / `--only page-hosts` runs one.
 // Benchmarks report, tests assert: the process exits 0 when a target is missed, 1 when the
 // benchmark itself could not run.
 import { spawnSync } from 'node:child_process';
@@ -23,8 +25,21 @@ import { startWebServer, type WebServer } from '../../tests/e2e/support/web-serv
 import { CACHE_DIR, MMDB_PATH } from '../paths';
 import { int, median, mib, ms, printTable, section } from '../report';
 import { record, writeRows } from '../results';
-import { launch, withTimeout, WorkerControl, type ChromeApi } from './browser';
+import {
+  launch,
+  tabIdOf,
+  useResolver,
+  withTimeout,
+  WorkerControl,
+  type ChromeApi,
+} from './browser';
 import { percentile, resetTab, timeNavigation, type NavigationSample } from './measure';
+import {
+  benchPageHosts,
+  DEFAULT_PAGE_HOSTS_OPTIONS,
+  type PageHostsFigures,
+  type PageHostsOptions,
+} from './page-hosts';
 import {
   dohSpan,
   probeStartupSteps,
@@ -50,11 +65,16 @@ const STARTUP_PROBES = 5;
 const TARGET_WARM_P50_MS = 50;
 const TARGET_COLD_P50_MS = 150;
 
+/** `--only badge` runs the sections above; `--only page-hosts` only bench/e2e/page-hosts.ts. */
+type Only = 'badge' | 'page-hosts';
+
 interface Args {
   warm: number;
   cold: number;
   pollMs: number;
   extensionPath: string;
+  only?: Only;
+  pageHosts: Omit<PageHostsOptions, 'extensionPath'>;
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -63,6 +83,7 @@ function parseArgs(argv: readonly string[]): Args {
     cold: 20,
     pollMs: 2,
     extensionPath: resolve('.output/chrome-mv3'),
+    pageHosts: { ...DEFAULT_PAGE_HOSTS_OPTIONS },
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -78,6 +99,13 @@ function parseArgs(argv: readonly string[]): Args {
     if (flag === '--warm') args.warm = positive('--warm', 500);
     else if (flag === '--cold') args.cold = positive('--cold', 200);
     else if (flag === '--poll-ms') args.pollMs = positive('--poll-ms', 100);
+    else if (flag === '--page-loads') args.pageHosts.loads = positive('--page-loads', 500);
+    // At most 240: a page's resource-timing buffer (250 entries) proves every script loaded.
+    else if (flag === '--page-hosts') args.pageHosts.hosts = positive('--page-hosts', 240);
+    else if (flag === '--only' && (value === 'badge' || value === 'page-hosts')) {
+      args.only = value;
+      i++;
+    } else if (flag === '--only') throw new Error(`--only takes badge or page-hosts, got ${value}`);
     else if (flag === '--extension' && value) {
       args.extensionPath = resolve(value);
       i++;
@@ -98,37 +126,6 @@ interface Target {
   name: string;
   value: string;
   pass: boolean;
-}
-
-/** Sets the custom resolver the way a user does (options page), as tests/e2e/fixtures.ts does. */
-async function useResolver(context: BrowserContext, extensionId: string, url: string) {
-  const options = await context.newPage();
-  try {
-    await options.goto(`chrome-extension://${extensionId}/options.html`);
-    const form = options.locator('form', { has: options.getByLabel('Custom resolver URL') });
-    await form.getByLabel('Custom resolver URL').fill(url);
-    await form.getByRole('button', { name: 'Save' }).click();
-    const saved = options.getByTestId('notice').filter({ hasText: `Resolver: ${url}` });
-    const refusal = form.getByRole('alert');
-    await saved.or(refusal).first().waitFor({ timeout: 5000 });
-    if (await refusal.isVisible()) {
-      throw new Error(`the options page refused ${url}: ${await refusal.innerText()}`);
-    }
-  } finally {
-    await options.close();
-  }
-}
-
-async function tabIdOf(apiPage: Page, url: string): Promise<number> {
-  const ids = await apiPage.evaluate(async (target) => {
-    const { chrome } = globalThis as unknown as { chrome: ChromeApi };
-    const tabs = await chrome.tabs.query({});
-    return tabs.flatMap((tab) => (tab.url === target && tab.id !== undefined ? [tab.id] : []));
-  }, url);
-  if (ids.length !== 1 || ids[0] === undefined) {
-    throw new Error(`expected one tab showing ${url}, found ${ids.length}`);
-  }
-  return ids[0];
 }
 
 /** Times one navigation; a badge that never reads CT is recorded in `failures`, not thrown. */
@@ -275,8 +272,7 @@ function heapRow(label: string, h: HeapUsage): string[] {
   ];
 }
 
-async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+async function main(args: Args): Promise<void> {
   const started = performance.now();
   section('E2E. Page load → badge in Chromium with the built extension (lower is better)');
   console.log(
@@ -627,11 +623,66 @@ async function main(): Promise<void> {
   }
 }
 
+/** The page-hosts section's figures as rows of `.cache/bench.json` (ours = with the extension). */
+function recordPageHosts(f: PageHostsFigures): void {
+  record({
+    name: `page load with ${f.hostsPerPage} third-party hosts, p50 (peer: extension disabled)`,
+    unit: 'ms',
+    ours: f.loadWithExtension.p50,
+    peer: f.loadWithoutExtension.p50,
+    ratio: f.loadWithoutExtension.p50 / f.loadWithExtension.p50,
+    target: `with ≤ ${PAGE_LOAD_TARGET_RATIO}× without`,
+    pass: f.loadRatioP50 <= PAGE_LOAD_TARGET_RATIO,
+  });
+  record({
+    name: 'page load: added per request',
+    unit: 'ms',
+    ours: f.addedPerRequestMs,
+    peer: null,
+    ratio: null,
+    target: null,
+    pass: null,
+  });
+  record({
+    name: `worker memory with ${f.memory.hostsKnown} hosts known (heap + ArrayBuffers after GC)`,
+    unit: 'MiB',
+    ours: f.memory.withHosts / 2 ** 20,
+    peer: null,
+    ratio: null,
+    target: '≤ 15 MiB',
+    pass: f.memory.withHosts <= 15 * 2 ** 20,
+  });
+}
+
+const PAGE_LOAD_TARGET_RATIO = 1.03;
+
+const failure = (error: unknown) =>
+  error instanceof Error ? (error.stack ?? error.message) : String(error);
+const args = (() => {
+  try {
+    return parseArgs(process.argv.slice(2));
+  } catch (error) {
+    console.error(`e2e bench: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
+})();
 try {
-  await main();
+  if (args.only !== 'page-hosts') await main(args);
 } catch (error) {
-  console.error(
-    `e2e bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-  );
+  console.error(`e2e bench failed: ${failure(error)}`);
+  process.exitCode = 1;
+}
+// Its own servers and browsers: it runs whether or not the sections above could.
+try {
+  if (args.only !== 'badge') {
+    const { figures } = await benchPageHosts({
+      ...args.pageHosts,
+      extensionPath: args.extensionPath,
+    });
+    recordPageHosts(figures);
+    console.log(`  figures also in ${writeRows('e2e')}`);
+  }
+} catch (error) {
+  console.error(`page-hosts bench failed: ${failure(error)}`);
   process.exitCode = 1;
 }
