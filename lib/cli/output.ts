@@ -1,5 +1,5 @@
 /** How `carrierflag` prints one target: a JSON line, or rows of an aligned table plus a verdict line. */
-import { badgeFor, type Verdict } from '../verdict';
+import { badgeFor, ENGLISH_BADGE_WORDS, type Verdict } from '../verdict';
 
 /** The outcome for one target: a verdict, or why it could not even be looked up. */
 export type TargetReport =
@@ -78,7 +78,7 @@ export function toTableRows(report: TargetReport): string {
       row(i === 0 ? report.target : '', a.ip, as, printable(routed?.org ?? '') || '-', carrier),
     );
   });
-  const title = printable(badgeFor(v).title.replace(/^CarrierFlag: /, ''));
+  const title = printable(badgeFor(v, ENGLISH_BADGE_WORDS).title.replace(/^CarrierFlag: /, ''));
   const mark = v.status === 'flagged' ? 'FLAGGED: ' : '';
   lines.push(`  => ${mark}${title}`);
   if (v.problem && v.status !== 'unchecked') lines.push(`     (note: ${v.problem})`);

@@ -93,7 +93,9 @@ function isNonUiArgument(node: ts.StringLiteral | ts.NoSubstitutionTemplateLiter
     );
   }
   if (ts.isCaseClause(parent) || ts.isElementAccessExpression(parent)) return true;
-  if (ts.isJsxAttribute(parent.parent) || ts.isJsxAttribute(parent)) return false;
+  // An attribute's own string (class, role, data-testid) inside nested JSX is not words; the
+  // person-facing ones are reported by the attribute check in `visit`.
+  if (ts.isJsxAttribute(parent)) return true;
   return false;
 }
 
@@ -116,6 +118,13 @@ describe('UI strings', () => {
     expect(
       hardCodedStrings('ok.tsx', `export const B = () => <p>{i18n.t('popup.title')} AS{asn}</p>;`),
     ).toEqual([]);
+    // Nested JSX: class and role are code, a person-facing attribute is words (reported once).
+    expect(
+      hardCodedStrings(
+        'nested.tsx',
+        `export const C = () => <div>{x && <p class="hint" role="status" title="Say hi">{t('k')}</p>}</div>;`,
+      ),
+    ).toEqual(['1: title="Say hi"']);
   });
 
   for (const file of files) {
