@@ -142,7 +142,10 @@ function caveats(report: TabReport): string[] {
   if (verdict.status !== 'flagged') return [];
   const lines = [i18n.t('popup.caveat.registry')];
   const aliased = report.doh.state === 'done' && report.doh.cnameChain.length > 0;
-  if (aliased || verdict.connectedElsewhere) lines.push(i18n.t('popup.caveat.edge'));
+  // A local address the browser reached instead (a hosts-file entry, a local proxy) is no edge.
+  const elsewhere = verdict.addresses.find((a) => a.ip === verdict.connectedElsewhere);
+  const reachedPublicElsewhere = elsewhere !== undefined && elsewhere.lookup.kind !== 'local';
+  if (aliased || reachedPublicElsewhere) lines.push(i18n.t('popup.caveat.edge'));
   return lines;
 }
 

@@ -17,8 +17,8 @@ command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 # The German and Chinese e2e runs (tests/e2e/locales.spec.ts) need each browser's own UI strings for
 # those languages: Debian ships only en-US with chromium, and Firefox ESR's languages are langpacks.
 [ -f /usr/lib/chromium/locales/de.pak ] && [ -f /usr/lib/chromium/locales/zh-CN.pak ] || missing+=(chromium-l10n)
-ls /usr/lib/firefox-esr/distribution/extensions/langpack-de@* >/dev/null 2>&1 || missing+=(firefox-esr-l10n-de)
-ls /usr/lib/firefox-esr/distribution/extensions/langpack-zh-CN@* >/dev/null 2>&1 || missing+=(firefox-esr-l10n-zh-cn)
+[ -f /usr/lib/firefox-esr/browser/extensions/langpack-de@firefox-esr.mozilla.org.xpi ] || missing+=(firefox-esr-l10n-de)
+[ -f /usr/lib/firefox-esr/browser/extensions/langpack-zh-CN@firefox-esr.mozilla.org.xpi ] || missing+=(firefox-esr-l10n-zh-cn)
 
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "setup-test-env: installing ${missing[*]}"

@@ -106,7 +106,7 @@ export function Actions({
             </button>
           )
         )}
-        <button type="button" onClick={() => void copy()}>
+        <button type="button" data-action="copy" onClick={() => void copy()}>
           {i18n.t('popup.actions.copy')}
         </button>
         <a
