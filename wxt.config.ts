@@ -26,6 +26,20 @@ export default defineConfig({
     plugins: [preact()],
     define: { __CARRIERFLAG_TABLE_ID__: JSON.stringify(bundledTableId()) },
   }),
+  // `npm run zip` (scripts/zip.mjs). The sources zip, which Firefox's review asks for, is the
+  // repository without what the build generates (the table, icons, CLI bundle) or only documents:
+  // `npm ci && npm run zip` in it rebuilds the package. WXT already leaves out node_modules, hidden
+  // files and the .output directory.
+  zip: {
+    excludeSources: [
+      'dist/**',
+      'public/prefix-table.bin',
+      'public/icon/**',
+      'docs/screenshots/**',
+      'test-results/**',
+      'playwright-report/**',
+    ],
+  },
   manifest: ({ browser }) => ({
     name: '__MSG_extension_name__',
     description: '__MSG_extension_description__',

@@ -271,6 +271,7 @@ export interface BadgeWords {
   reasonWithAddresses(reason: string, addresses: string): string;
   asnReason(asn: number, org: string): string;
   prefixReason(prefix: string): string;
+  /** '' leaves the confidence out (the CLI prints it on lines of its own). */
   confidence(level: Confidence): string;
   /** "a, b and 3 more". */
   andMore(shown: string, more: number): string;
@@ -367,5 +368,6 @@ function reasonLabel(match: GroupMatch, lookup: LookupResult, words: BadgeWords)
   if (match.reason.kind === 'prefix') return words.prefixReason(match.reason.prefix);
   const org = lookup.kind === 'routed' && lookup.asn === match.reason.asn ? lookup.org : '';
   const asn = words.asnReason(match.reason.asn, org);
-  return match.confidence ? `${asn}, ${words.confidence(match.confidence)}` : asn;
+  const sure = match.confidence ? words.confidence(match.confidence) : '';
+  return sure ? `${asn}, ${sure}` : asn;
 }

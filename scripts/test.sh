@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: everything, on a fresh Debian machine. Installs Debian's chromium and unbound (root), builds,
-# runs the static checks, the unit suite, web-ext lint on the Firefox package and the e2e suite, then prints
-# one summary line "N passed, N failed" that CI reads.
+# runs the static checks, packs and checks the zips, the unit suite, web-ext lint on the Firefox package
+# and the e2e suite, then prints one summary line "N passed, N failed" that CI reads.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .cache
@@ -15,6 +15,8 @@ run() {
 run bash scripts/setup-test-env.sh
 run npm run build
 run npm run check
+# The store packages: both zips and the sources zip, opened and checked by scripts/check-zips.mjs.
+run npm run zip
 run npx vitest run --reporter=default --reporter=json --outputFile.json=.cache/vitest.json
 run npx web-ext lint --source-dir .output/firefox-mv3 --self-hosted --output text
 PLAYWRIGHT_JSON_OUTPUT_NAME=.cache/playwright.json run npx playwright test --reporter=list,json

@@ -3,6 +3,10 @@ import browser from 'webextension-polyfill';
 import { Options, type OptionsApi } from '../../components/Options';
 import { request } from '../../lib/messages';
 import '../../assets/styles.css';
+import { i18n } from '#i18n';
+import { localizePage } from '../../components/localize-page';
+
+localizePage(i18n.t('options.title'));
 
 const send = (message: unknown) => browser.runtime.sendMessage(message);
 

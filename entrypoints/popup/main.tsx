@@ -3,6 +3,10 @@ import browser from 'webextension-polyfill';
 import { Popup, type PopupApi } from '../../components/Popup';
 import { request } from '../../lib/messages';
 import '../../assets/styles.css';
+import { i18n } from '#i18n';
+import { localizePage } from '../../components/localize-page';
+
+localizePage(i18n.t('extension.name'));
 
 const send = (message: unknown) => browser.runtime.sendMessage(message);
 

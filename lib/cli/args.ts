@@ -20,13 +20,26 @@ Tells whether each TARGET is hosted on a network operated by China Telecom, Chin
 China Unicom (including their overseas subsidiaries), using the bundled routing table and the
 default CarrierFlag watchlist.
 
-TARGET    an IP address (IPv4 or IPv6), a host name, or a URL (its host is used; an IP-literal
-          host such as http://[2001:db8::1]/ is looked up directly). '-' reads targets from
-          standard input, one per line; blank lines and lines starting with # are skipped.
+TARGET    an IP address, a host name, or a URL (its host is used; an IP-literal host such as
+          http://[2001:db8::1]/ is looked up directly). '-' reads targets from standard input,
+          one per line; blank lines and lines starting with # are skipped.
+          IPv4 is four decimal numbers 0-255 (192.0.2.1): short, hex, octal and single-number
+          forms (1.2.3, 0x7f.1, 017.0.0.1, 4294967295) are refused, never guessed. A host name
+          has labels of letters, digits and hyphens (no hyphen first or last, at most 63
+          characters each, 253 in all); an underscore is accepted in any label but the last.
 
 options:
-  --json            one JSON object per line per target:
-                    {"target","status","flagged","addresses":[{"ip","asn","org","carrier"}],"error"?}
+  --json            one JSON object per line per target, as each is done:
+                    {"target","status","flagged","confidence","aliases":[...],
+                     "addresses":[{"ip","scope","asn","org","carrier",
+                                   "matches":[{"group","code","entry","confidence","note"}]}],
+                     "error"?}
+                    scope: public, or the kind of local address (private, loopback,
+                    link-local, shared = carrier-grade NAT, unique-local, documentation, ...);
+                    aliases: the CNAME chain from the host name; confidence: high, medium or
+                    low, the strongest among the matched watchlist entries.
+                    Without --json: a table (printed once every target is done) with a
+                    verdict line per target; a match on low-confidence entries only says so.
   --resolver URL    DNS-over-HTTPS resolver (RFC 8484 wire format); default Cloudflare,
                     https://cloudflare-dns.com/dns-query. Host names are sent to it; IP
                     addresses and private names (localhost, *.lan, intranet, ...) never are.
@@ -35,13 +48,15 @@ options:
                     developer tools (at most 50 MB): one row per host, then the page summary.
                     Each request's serverIPAddress counts as the address the browser connected
                     to; every public host name is also sent to the resolver. With --json, one
-                    line per host and a last line {"page","site","hosts","flagged","unchecked"}.
+                    line per host and a last line
+                    {"page","site","hosts","flagged","unchecked","proxies"}.
   -h, --help        show this help
 
 exit status (the first that applies wins):
   1  at least one target is on a watched network (flagged)
   2  no target flagged, but at least one could not be checked (DNS error, private name,
-     invalid input, no public address), or the command line or table was unusable
+     invalid input, no public address), standard input held no targets, or the command
+     line or table was unusable
   0  every target was checked and none is flagged (local/private addresses count as checked)
 `;
 
@@ -83,7 +98,13 @@ export function parseArgs(argv: readonly string[]): ParseArgsResult {
         break;
       }
       default:
-        return { ok: false, reason: `unknown option '${arg}'` };
+        return {
+          ok: false,
+          // `-foo.com` is meant as a host: say why it cannot be one rather than only "unknown".
+          reason: arg.includes('.')
+            ? `unknown option '${arg}' (and not a TARGET either: no host name starts with '-')`
+            : `unknown option '${arg}'`,
+        };
     }
   }
   if (options.targets.filter((t) => t === '-').length > 1) {

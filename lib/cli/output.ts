@@ -1,16 +1,52 @@
-/** How `carrierflag` prints one target: a JSON line, or rows of an aligned table plus a verdict line. */
-import { badgeFor, ENGLISH_BADGE_WORDS, type Verdict } from '../verdict';
+/** How `carrierflag` prints its targets: a JSON line each, or an aligned table with a verdict line each. */
+import type { AddressScope } from '../ip/types';
+import {
+  badgeFor,
+  ENGLISH_BADGE_WORDS,
+  type AddressEvidence,
+  type BadgeWords,
+  type Verdict,
+} from '../verdict';
+import { CONFIDENCE_LEVELS, type Confidence, type GroupMatch } from '../watchlist/model';
 
 /** The outcome for one target: a verdict, or why it could not even be looked up. */
 export type TargetReport =
-  | { target: string; verdict: Verdict; error?: undefined }
-  | { target: string; verdict?: undefined; error: string };
+  | {
+      target: string;
+      verdict: Verdict;
+      /** CNAME targets followed from the target's host name, in order; none for an address. */
+      aliases?: readonly string[];
+      error?: undefined;
+    }
+  | { target: string; verdict?: undefined; aliases?: undefined; error: string };
 
 export interface JsonAddress {
   ip: string;
+  /**
+   * 'public' for an address that was looked up; otherwise the kind of local (special-purpose)
+   * address, which is never looked up: 'private', 'loopback', 'link-local', 'shared' (carrier-grade
+   * NAT), 'unique-local', 'documentation', ... (the classes of lib/ip/classify.ts). null when the
+   * text is not an address at all.
+   */
+  scope: AddressScope | null;
   asn: number | null;
   org: string | null;
+  /** The first matched group's name: kept for scripts written against the first format. */
   carrier: string | null;
+  /** Every watchlist entry the address matched. */
+  matches: JsonMatch[];
+}
+
+export interface JsonMatch {
+  /** The group's name and badge code ("China Telecom", "CT"). */
+  group: string;
+  code: string;
+  /** What matched: "AS4134", or "prefix 1.2.3.0/24" for a listed prefix. */
+  entry: string;
+  /** How sure the entry's claim is; null for a prefix (the list's own statement) or no rating. */
+  confidence: Confidence | null;
+  /** The entry's note for people; null when it has none. */
+  note: string | null;
 }
 
 export interface JsonReport {
@@ -18,6 +54,13 @@ export interface JsonReport {
   status: Verdict['status'] | 'invalid';
   flagged: boolean;
   addresses: JsonAddress[];
+  /**
+   * When flagged: the strongest confidence among the matched entries ("low" means every match
+   * rests on low-confidence entries only); null when not flagged or no match carries a rating.
+   */
+  confidence: Confidence | null;
+  /** The CNAME chain from the target's host name to the name that held the addresses. */
+  aliases: string[];
   error?: string;
 }
 
@@ -29,6 +72,8 @@ export function toJson(report: TargetReport): JsonReport {
       status: 'invalid',
       flagged: false,
       addresses: [],
+      confidence: null,
+      aliases: [],
       error: report.error,
     };
   }
@@ -39,13 +84,47 @@ export function toJson(report: TargetReport): JsonReport {
     flagged: v.status === 'flagged',
     addresses: v.addresses.map((a) => ({
       ip: a.ip,
+      scope: scopeOf(a),
       asn: a.lookup.kind === 'routed' ? a.lookup.asn : null,
       org: a.lookup.kind === 'routed' ? a.lookup.org : null,
       carrier: a.matches[0]?.groupName ?? null,
+      matches: a.matches.map((m) => ({
+        group: m.groupName,
+        code: m.code,
+        entry: entryLabel(m),
+        confidence: m.confidence ?? null,
+        note: m.note ?? null,
+      })),
     })),
+    confidence: strongestConfidence(v),
+    aliases: [...(report.aliases ?? [])],
   };
   if (v.status === 'unchecked') json.error = v.problem ?? 'could not be checked';
   return json;
+}
+
+/**
+ * How sure a flagged verdict is: the strongest rating among its matched entries, so "low" means
+ * that nothing but low-confidence entries matched. null when not flagged or nothing is rated.
+ */
+export function strongestConfidence(verdict: Verdict): Confidence | null {
+  if (verdict.status !== 'flagged') return null;
+  const rated = allMatches(verdict).flatMap((m) => (m.confidence ? [m.confidence] : []));
+  return CONFIDENCE_LEVELS.find((level) => rated.includes(level)) ?? null;
+}
+
+function allMatches(verdict: Verdict): GroupMatch[] {
+  return verdict.addresses.flatMap((a) => a.matches);
+}
+
+function entryLabel(match: GroupMatch): string {
+  return match.reason.kind === 'asn' ? `AS${match.reason.asn}` : `prefix ${match.reason.prefix}`;
+}
+
+function scopeOf(evidence: AddressEvidence): AddressScope | null {
+  const { lookup } = evidence;
+  if (lookup.kind === 'local') return lookup.scope;
+  return lookup.kind === 'invalid' ? null : 'public';
 }
 
 /** True when the target counts as "could not be checked" for the exit status. */
@@ -53,53 +132,127 @@ export function isUnchecked(report: TargetReport): boolean {
   return !report.verdict || report.verdict.status === 'unchecked';
 }
 
-const WIDTHS = { target: 28, ip: 24, as: 10, org: 34 };
+/** The tooltip's English words, without the confidence: the lines below the verdict give it. */
+const CLI_WORDS: BadgeWords = { ...ENGLISH_BADGE_WORDS, confidence: () => '' };
 
-/** Header row of the human-readable table. */
-export function tableHeader(): string {
-  return row('TARGET', 'IP', 'AS', 'ORG', 'CARRIER');
+const HEADER = ['TARGET', 'IP', 'AS', 'ORG', 'CARRIER'] as const;
+type Cells = [target: string, ip: string, as: string, org: string, carrier: string];
+
+/**
+ * Widest a column grows: a longer cell is clipped (ORG, from third-party data) or overflows its
+ * own row only (TARGET, which is the user's own text and must be shown whole).
+ */
+const MAX_WIDTH = { target: 48, org: 40 };
+/** Spaces between columns. */
+const GAP = 2;
+
+/** The ORG cell of a local address: which kind it is, short enough for the column. */
+const LOCAL_LABEL: Record<AddressScope, string> = {
+  public: 'public',
+  unspecified: 'local: unspecified (0.0.0.0/8, ::)',
+  loopback: 'local: loopback (this computer)',
+  private: 'local: private network',
+  shared: 'local: carrier-grade NAT',
+  'link-local': 'local: link-local',
+  'unique-local': 'local: unique local (IPv6)',
+  multicast: 'local: multicast',
+  documentation: 'local: documentation only',
+  benchmarking: 'local: benchmarking',
+  reserved: 'local: reserved',
+};
+
+/** One target's table rows (one per address) and the lines under them (verdict, notes). */
+interface ReportBlock {
+  rows: Cells[];
+  lines: string[];
 }
 
-/** Table rows for one target (one per address) followed by its verdict line. */
-export function toTableRows(report: TargetReport): string {
-  const lines: string[] = [];
+/**
+ * The human-readable table for all targets at once: column widths come from the rows, so IPv6
+ * addresses and long names keep every column aligned. Under each target's rows, its verdict line.
+ */
+export function renderTable(reports: readonly TargetReport[]): string {
+  const blocks = reports.map(toBlock);
+  const rows = [[...HEADER] as Cells, ...blocks.flatMap((b) => b.rows)];
+  const width = (column: number, max = Infinity) =>
+    Math.min(max, Math.max(...rows.map((r) => r[column]?.length ?? 0)));
+  const widths = [width(0, MAX_WIDTH.target), width(1), width(2), width(3, MAX_WIDTH.org)] as const;
+  const line = (cells: Cells): string =>
+    cells
+      .map((cell, i) => {
+        const w = widths[i as 0 | 1 | 2 | 3];
+        if (w === undefined) return cell; // the last column is not padded
+        const text = i === 3 ? clip(cell, w) : cell;
+        // A cell over its column's width (a long TARGET) still gets the gap: cells never run together.
+        return text.length > w ? `${text}${' '.repeat(GAP)}` : text.padEnd(w + GAP);
+      })
+      .join('')
+      .trimEnd();
+  const out = [line(rows[0] as Cells)];
+  for (const block of blocks) out.push(...block.rows.map(line), ...block.lines);
+  return `${out.join('\n')}\n`;
+}
+
+function toBlock(report: TargetReport): ReportBlock {
+  const target = printable(report.target);
   if (!report.verdict) {
-    lines.push(row(report.target, '-', '-', '-', '-'));
-    lines.push(`  => could not be checked: ${report.error}`);
-    return `${lines.join('\n')}\n`;
+    return {
+      rows: [[target, '-', '-', '-', '-']],
+      lines: [`  => could not be checked: ${printable(report.error)}`],
+    };
   }
   const v = report.verdict;
-  if (v.addresses.length === 0) lines.push(row(report.target, '-', '-', '-', '-'));
-  v.addresses.forEach((a, i) => {
+  const rows: Cells[] = v.addresses.map((a, i) => {
     const routed = a.lookup.kind === 'routed' ? a.lookup : null;
-    const as = routed ? `AS${routed.asn}` : a.lookup.kind === 'local' ? `(${a.lookup.scope})` : '-';
-    const carrier = a.matches.map((m) => m.groupName).join(', ') || '-';
-    lines.push(
-      row(i === 0 ? report.target : '', a.ip, as, printable(routed?.org ?? '') || '-', carrier),
-    );
+    const org =
+      a.lookup.kind === 'local' ? LOCAL_LABEL[a.lookup.scope] : printable(routed?.org ?? '');
+    const carrier = a.matches
+      .map((m) => (m.confidence ? `${m.groupName} (${m.confidence})` : m.groupName))
+      .join(', ');
+    return [
+      i === 0 ? target : '',
+      a.ip,
+      routed ? `AS${routed.asn}` : '-',
+      org || '-',
+      carrier || '-',
+    ];
   });
-  const title = printable(badgeFor(v, ENGLISH_BADGE_WORDS).title.replace(/^CarrierFlag: /, ''));
+  if (rows.length === 0) rows.push([target, '-', '-', '-', '-']);
+  const lines: string[] = [];
+  const title = printable(badgeFor(v, CLI_WORDS).title.replace(/^CarrierFlag: /, ''));
   const mark = v.status === 'flagged' ? 'FLAGGED: ' : '';
-  lines.push(`  => ${mark}${title}`);
-  if (v.problem && v.status !== 'unchecked') lines.push(`     (note: ${v.problem})`);
-  return `${lines.join('\n')}\n`;
+  const confidence = strongestConfidence(v);
+  lines.push(`  => ${mark}${title}${confidence ? ` - ${confidence} confidence` : ''}`);
+  if (v.status === 'flagged') lines.push(...confidenceLines(v));
+  if (v.problem && v.status !== 'unchecked') lines.push(`     (note: ${printable(v.problem)})`);
+  if (report.aliases?.length) {
+    lines.push(`     alias chain: ${[v.hostname, ...report.aliases].map(printable).join(' -> ')}`);
+  }
+  return { rows, lines };
 }
 
-function row(target: string, ip: string, as: string, org: string, carrier: string): string {
-  return [
-    pad(target, WIDTHS.target),
-    pad(ip, WIDTHS.ip),
-    pad(as, WIDTHS.as),
-    pad(clip(org, WIDTHS.org - 1), WIDTHS.org),
-    carrier,
-  ]
-    .join('')
-    .trimEnd();
-}
-
-function pad(text: string, width: number): string {
-  // A long cell still gets one space so columns never run together.
-  return text.length >= width ? `${text} ` : text.padEnd(width);
+/**
+ * Under a flagged verdict: one line per matched entry with its confidence and note, and, when only
+ * low-confidence entries matched, a sentence that says the flag may be wrong.
+ */
+function confidenceLines(verdict: Verdict): string[] {
+  const lines: string[] = [];
+  const matches = allMatches(verdict);
+  if (matches.length > 0 && matches.every((m) => m.confidence === 'low')) {
+    lines.push(
+      '     Low confidence: only watchlist entries marked low confidence matched, so this may be wrong.',
+    );
+  }
+  const seen = new Set<string>();
+  for (const m of matches) {
+    const key = `${m.groupId} ${entryLabel(m)}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const rating = m.confidence ? `${m.confidence} confidence` : 'not rated';
+    const note = m.note ? `: ${printable(m.note)}` : '';
+    lines.push(`     ${entryLabel(m)} (${m.groupName}, ${rating})${note}`);
+  }
+  return lines;
 }
 
 /** Org names come from third-party data: keep control characters (escape codes) off the terminal. */

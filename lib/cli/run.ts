@@ -13,7 +13,7 @@ import { compileWatchlist, type CompiledWatchlist } from '../watchlist/match';
 import { parseArgs, parseTargetLines, USAGE } from './args';
 import { MAX_HAR_BYTES, parseHar, type HarHost } from './har';
 import { canonicalIp, proxiesInHar } from '../proxy';
-import { isUnchecked, tableHeader, toJson, toTableRows, type TargetReport } from './output';
+import { isUnchecked, renderTable, toJson, type TargetReport } from './output';
 import { parseTarget } from './target';
 
 export interface CliIo {
@@ -41,7 +41,8 @@ export const CONCURRENCY = 8;
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseArgs(argv);
   if (!parsed.ok) {
-    io.stderr(`carrierflag: ${parsed.reason}\n\n${USAGE}`);
+    // One line that says what is wrong, and where the rest is: not the whole usage text.
+    io.stderr(`carrierflag: ${parsed.reason}; see carrierflag --help\n`);
     return 2;
   }
   const options = parsed.options;
@@ -54,7 +55,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     options.resolver ?? resolverUrlOf({ kind: 'preset', id: DEFAULT_RESOLVER_ID });
   const resolver = validateResolverUrl(resolverText);
   if (!resolver.ok) {
-    io.stderr(`carrierflag: --resolver: ${resolver.reason}\n`);
+    io.stderr(`carrierflag: --resolver: ${resolver.reason}; see carrierflag --help\n`);
     return 2;
   }
 
@@ -72,20 +73,34 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 
   const targets: string[] = [];
   for (const target of options.targets) {
-    if (target !== '-') targets.push(target);
-    else targets.push(...parseTargetLines(await io.readStdin()));
+    if (target !== '-') {
+      targets.push(target);
+      continue;
+    }
+    const lines = parseTargetLines(await io.readStdin());
+    // An empty list (a wrong file, a failed command before the pipe) must not pass as "all clean".
+    if (lines.length === 0) {
+      io.stderr(
+        "carrierflag: standard input ('-') held no targets (blank lines and # comments are skipped)\n",
+      );
+      return 2;
+    }
+    targets.push(...lines);
   }
 
   const check = (target: string) => checkTarget(target, dns, loaded.table, matcher);
 
   let flagged = false;
   let unchecked = false;
-  if (!options.json) io.stdout(`${tableHeader()}\n`);
+  // JSON streams a line per target; the table waits for every row, so its columns fit them all.
+  const table: TargetReport[] = [];
   await mapInOrder(targets, CONCURRENCY, check, (report) => {
     if (report.verdict?.status === 'flagged') flagged = true;
     if (isUnchecked(report)) unchecked = true;
-    io.stdout(options.json ? `${JSON.stringify(toJson(report))}\n` : toTableRows(report));
+    if (options.json) io.stdout(`${JSON.stringify(toJson(report))}\n`);
+    else table.push(report);
   });
+  if (!options.json) io.stdout(renderTable(table));
   return flagged ? 1 : unchecked ? 2 : 0;
 }
 
@@ -111,7 +126,6 @@ async function runHar(
   const { page } = har;
   let flagged = 0;
   let unchecked = 0;
-  if (!json) io.stdout(`${tableHeader()}\n`);
   // DoH first for every host, so a proxy (one address for many unrelated sites, in none of their
   // answers) is known before any host is judged by the address the browser connected to.
   const asked: HarLookup[] = [];
@@ -128,16 +142,18 @@ async function runHar(
       dohAddresses: doh && 'addresses' in doh ? doh.addresses : null,
     })),
   );
+  const rows: TargetReport[] = [];
   for (const lookup of asked) {
     const { host, report } = judgeHarHost(lookup, proxies, table, matcher);
     if (report.verdict?.status === 'flagged') flagged++;
     if (isUnchecked(report)) unchecked++;
-    io.stdout(
-      json
-        ? `${JSON.stringify({ ...toJson(report), requests: host.requests, ...proxyJson(report) })}\n`
-        : toTableRows(report),
-    );
+    if (json) {
+      io.stdout(
+        `${JSON.stringify({ ...toJson(report), requests: host.requests, ...proxyJson(report) })}\n`,
+      );
+    } else rows.push(report);
   }
+  if (!json) io.stdout(renderTable(rows));
   const total = page.hosts.length;
   if (json) {
     const summary = {
@@ -172,7 +188,7 @@ interface HarLookup {
   /** The literal address when the host name is one. */
   literal?: string;
   /** null: not asked (a literal, or a private name, whose reason is `notQueried`). */
-  doh: { addresses: string[] } | { error: DnsError } | null;
+  doh: { addresses: string[]; aliases: readonly string[] } | { error: DnsError } | null;
   notQueried?: string;
   internalError?: string;
 }
@@ -187,7 +203,9 @@ async function lookUpHarHost(host: HarHost, dns: DohClient): Promise<HarLookup> 
     const result = await dns.resolve(name.name);
     return {
       host,
-      doh: result.ok ? { addresses: result.addresses.map((a) => a.ip) } : { error: result.error },
+      doh: result.ok
+        ? { addresses: result.addresses.map((a) => a.ip), aliases: result.cnameChain }
+        : { error: result.error },
     };
   } catch (error) {
     return { host, doh: null, internalError: (error as Error)?.message ?? String(error) };
@@ -234,7 +252,9 @@ function judgeHarHost(
       : 'addresses' in doh
         ? { ...witness, dohAddresses: doh.addresses }
         : { ...witness, dnsError: doh.error };
-  return { host, report: { target: hostname, verdict: buildVerdict(input, table, matcher) } };
+  const verdict = buildVerdict(input, table, matcher);
+  const aliases = doh && 'aliases' in doh ? doh.aliases : [];
+  return { host, report: { target: hostname, verdict, aliases } };
 }
 
 /** The proxy a HAR host was reached through, for --json. */
@@ -259,14 +279,20 @@ async function checkTarget(
       };
     }
     const result = await dns.resolve(target.hostname);
-    const verdict = result.ok
-      ? buildVerdict(
-          { hostname: target.hostname, dohAddresses: result.addresses.map((a) => a.ip) },
-          table,
-          matcher,
-        )
-      : buildVerdict({ hostname: target.hostname, dnsError: result.error }, table, matcher);
-    return { target: text, verdict };
+    if (!result.ok) {
+      const verdict = buildVerdict(
+        { hostname: target.hostname, dnsError: result.error },
+        table,
+        matcher,
+      );
+      return { target: text, verdict };
+    }
+    const verdict = buildVerdict(
+      { hostname: target.hostname, dohAddresses: result.addresses.map((a) => a.ip) },
+      table,
+      matcher,
+    );
+    return { target: text, verdict, aliases: result.cnameChain };
   } catch (error) {
     // The modules used here do not throw; this keeps one bad target from hiding the others.
     return { target: text, error: `internal error: ${(error as Error)?.message ?? String(error)}` };

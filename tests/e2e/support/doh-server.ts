@@ -45,6 +45,11 @@ export interface UnboundDohOptions {
   defaultTtl?: number;
   /** Path of the unbound binary; default /usr/sbin/unbound. */
   unboundPath?: string;
+  /**
+   * A fixed port (the screenshots: an error message names the resolver, port included, and must
+   * read the same on every run); default a free one, picked again if taken before unbound binds.
+   */
+  port?: number;
 }
 
 /** One query as unbound logged it: the name (lower case, no final dot), type and the reply code. */
@@ -264,7 +269,7 @@ export async function startUnboundDoh(options: UnboundDohOptions): Promise<Unbou
     const logPath = path.join(dir, 'unbound.log');
     // The port is free when picked but could be taken before unbound binds it: retry then.
     for (let attempt = 1; ; attempt++) {
-      const port = await freePort();
+      const port = options.port ?? (await freePort());
       const confPath = path.join(dir, 'unbound.conf');
       await writeFile(confPath, unboundConf(dir, port, servfailZones));
       await writeFile(logPath, '');
@@ -277,7 +282,8 @@ export async function startUnboundDoh(options: UnboundDohOptions): Promise<Unbou
         child.kill('SIGKILL');
         await waitForExit(child, 1000);
         const log = await readFile(logPath, 'utf8').catch(() => '');
-        if (attempt < 3 && /bind|address already in use/i.test(stderr + log)) continue;
+        const portTaken = /bind|address already in use/i.test(stderr + log);
+        if (attempt < 3 && portTaken && options.port === undefined) continue;
         throw new Error(`unbound did not start:\n${stderr}\n${log}`);
       }
       const paths = { dir, logPath, confPath };

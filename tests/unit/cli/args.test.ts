@@ -72,6 +72,13 @@ describe('parseTarget', () => {
     ['https://www.Example.com:8443/a?b#c', 'name', 'www.example.com'],
     ['example.com/path', 'name', 'example.com'],
     ['bücher.example', 'name', 'xn--bcher-kva.example'],
+    ['1.2.3.4.', 'address', '1.2.3.4'],
+    ['http://user@202.96.128.86:8080/', 'address', '202.96.128.86'],
+    ['my_shop.example.com', 'name', 'my_shop.example.com'],
+    [`${'a'.repeat(63)}.example.com`, 'name', `${'a'.repeat(63)}.example.com`],
+    [`${'a.'.repeat(125)}com`, 'name', `${'a.'.repeat(125)}com`], // 253 characters
+    ['xn--bcher-kva.example', 'name', 'xn--bcher-kva.example'],
+    ['0x7g.example.com', 'name', '0x7g.example.com'],
   ])('%s → %s %s', (text, kind, value) => {
     const target = parseTarget(text);
     expect(target.kind).toBe(kind);
@@ -94,6 +101,46 @@ describe('parseTarget', () => {
     const target = parseTarget(text);
     expect(target.kind).toBe('invalid');
     if (target.kind === 'invalid') expect(target.reason.length).toBeGreaterThan(5);
+  });
+
+  it.each([
+    ['-foo.com', "the label '-foo' starts or ends with a hyphen"],
+    ['foo-.example.com', "the label 'foo-' starts or ends with a hyphen"],
+    ['foo..com', 'it has an empty label (two dots in a row, or a leading dot)'],
+    [`${'a'.repeat(64)}.com`, 'is 64 characters long (at most 63)'],
+    [`${'a.'.repeat(126)}com`, 'it is 255 characters long (at most 253)'],
+    ['shop.example.co_m', "the top-level label 'co_m' has an underscore"],
+    ['a!b.example.com', "the label 'a!b' has the character '!'"],
+    ['https://-foo.com/path', "the label '-foo' starts or ends with a hyphen"],
+  ])('refuses the host name %j: %s', (text, why) => {
+    const target = parseTarget(text);
+    expect(target).toMatchObject({ kind: 'invalid' });
+    if (target.kind === 'invalid') {
+      expect(target.reason).toMatch(/is not a valid host name: /);
+      expect(target.reason).toContain(why);
+    }
+  });
+
+  it.each([
+    ['1.2.3', 'it has 3 parts, not 4'],
+    ['1.2.3.4.5', 'it has 5 parts, not 4'],
+    ['0x7f.1', 'it has a hexadecimal part'],
+    ['0X7F.0.0.1', 'it has a hexadecimal part'],
+    ['017.0.0.1', 'a part has a leading zero, which some software reads as octal'],
+    ['1.2.3.04', 'a part has a leading zero'],
+    ['4294967295', 'it is a single number'],
+    ['1.2.3.256', 'a part is over 255'],
+    ['http://1.2.3/x', 'it has 3 parts, not 4'],
+    ['https://user@0x7f.1:8443/', 'it has a hexadecimal part'],
+    ['%31.2.3.4', 'it has characters other than digits and dots'],
+    ['１.２.３.４', 'it has characters other than digits and dots'], // full-width digits
+  ])('refuses %j as IPv4 not written as a dotted quad (%s)', (text, why) => {
+    const target = parseTarget(text);
+    expect(target).toMatchObject({ kind: 'invalid' });
+    if (target.kind === 'invalid') {
+      expect(target.reason).toContain(`is not a dotted-quad IPv4 address (${why}`);
+      expect(target.reason).toContain('write four decimal numbers 0-255, e.g. 192.0.2.1');
+    }
   });
 });
 

@@ -63,6 +63,9 @@ beforeAll(async () => {
     'private.example.test': { a: ['192.168.1.20'] },
     'broken.example.test': 'servfail',
     'slow.example.test': { a: ['1.1.1.1'], delayMs: 400 },
+    'www.alias.example.test': { cname: 'edge.cdn.example.test' },
+    'edge.cdn.example.test': { cname: 'ct.example.test' },
+    'under_score.example.test': { a: ['1.1.1.1'] },
   });
   resolverArgs = ['--resolver', doh.url];
 });
@@ -81,19 +84,32 @@ describe('carrierflag on IP addresses (no DNS)', () => {
       target: '202.96.128.86',
       status: 'flagged',
       flagged: true,
+      confidence: 'high',
+      aliases: [],
       addresses: [
         {
           ip: '202.96.128.86',
+          scope: 'public',
           asn: 4134,
           org: expect.stringMatching(/chinanet/i),
           carrier: 'China Telecom',
+          matches: [
+            {
+              group: 'China Telecom',
+              code: 'CT',
+              entry: 'AS4134',
+              confidence: 'high',
+              note: expect.stringMatching(/national backbone/),
+            },
+          ],
         },
       ],
     });
     expect(cf).toMatchObject({
       target: '1.1.1.1',
       flagged: false,
-      addresses: [{ ip: '1.1.1.1', asn: 13335, carrier: null }],
+      confidence: null,
+      addresses: [{ ip: '1.1.1.1', scope: 'public', asn: 13335, carrier: null, matches: [] }],
     });
     expect(cf.error).toBeUndefined();
   });
@@ -144,10 +160,93 @@ describe('carrierflag on IP addresses (no DNS)', () => {
     const lines = r.stdout.split('\n');
     expect(lines[0]).toMatch(/^TARGET\s+IP\s+AS\s+ORG\s+CARRIER$/);
     const row = lines.find((l) => l.startsWith('202.96.128.86'))!;
-    expect(row).toMatch(/AS4134\s+Chinanet\s+China Telecom$/i);
+    expect(row).toMatch(/AS4134\s+Chinanet\s+China Telecom \(high\)$/i);
     expect(lines[0]!.indexOf('AS ')).toBe(row.indexOf('AS4134'));
     expect(r.stdout).toContain('=> FLAGGED: 202.96.128.86 is on China Telecom (AS4134');
+    expect(r.stdout).toMatch(/=> FLAGGED: 202\.96\.128\.86 .* - high confidence\n/);
     expect(r.stdout).toContain('=> 1.1.1.1 is not on a watched network');
+  });
+
+  it('keeps every column aligned with IPv6 addresses, local kinds and long cells', async () => {
+    const r = await run([
+      '202.96.128.86',
+      '2400:9380:8000:ffff:ffff:ffff:ffff:ffff',
+      'https://[2400:9380:8000::1]:8443/a/long/path',
+      '100.64.0.1',
+      'fe80::1',
+    ]);
+    expect(r.code).toBe(1);
+    const lines = r.stdout.split('\n');
+    const header = lines[0]!;
+    const starts = ['IP', 'AS', 'ORG', 'CARRIER'].map((h) =>
+      header.search(new RegExp(`\\b${h}\\b`)),
+    );
+    const rows = lines.slice(1).filter((l) => l !== '' && !l.startsWith(' '));
+    expect(rows).toHaveLength(5);
+    for (const line of rows) {
+      // Each column starts where its header does: the cell before it ended in spaces, this one does not.
+      for (const start of starts) {
+        expect(line[start - 1], line).toBe(' ');
+        expect(line[start], line).not.toBe(' ');
+      }
+    }
+    expect(rows[1]).toContain('2400:9380:8000:ffff:ffff:ffff:ffff:ffff  AS4134');
+    expect(rows[3]).toMatch(/local: carrier-grade NAT/);
+    expect(rows[4]).toMatch(/local: link-local/);
+  });
+
+  it('says which kind of local address each one is in --json', async () => {
+    const r = await run([
+      '--json',
+      '10.1.2.3',
+      '127.0.0.1',
+      '169.254.1.1',
+      '100.64.0.1',
+      '192.0.2.1',
+      'fe80::1',
+      'fd00::1',
+      '::1',
+    ]);
+    expect(r.code).toBe(0);
+    expect(jsonLines(r.stdout).map((l) => [l.status, l.addresses[0].scope])).toEqual([
+      ['local', 'private'],
+      ['local', 'loopback'],
+      ['local', 'link-local'],
+      ['local', 'shared'],
+      ['local', 'documentation'],
+      ['local', 'link-local'],
+      ['local', 'unique-local'],
+      ['local', 'loopback'],
+    ]);
+  });
+
+  it('gives the confidence of the matched entry, and says so in words when it is only low', async () => {
+    // AS4847 (1.202.0.0/15) is on the China Telecom list with low confidence; AS4134 is high.
+    const json = await run(['--json', '1.202.0.1', '202.96.128.86']);
+    expect(json.code).toBe(1);
+    const [low, high] = jsonLines(json.stdout);
+    expect(low).toMatchObject({ flagged: true, confidence: 'low' });
+    expect(low.addresses[0].matches).toEqual([
+      {
+        group: 'China Telecom',
+        code: 'CT',
+        entry: 'AS4847',
+        confidence: 'low',
+        note: expect.any(String),
+      },
+    ]);
+    expect(high).toMatchObject({ flagged: true, confidence: 'high' });
+
+    const human = await run(['1.202.0.1', '202.96.128.86']);
+    const [lowPart, highPart] = human.stdout.split(/^(?=202\.96\.128\.86)/m);
+    expect(lowPart).toMatch(/China Telecom \(low\)/);
+    expect(lowPart).toMatch(/- low confidence\n/);
+    expect(lowPart).toMatch(/Low confidence: only watchlist entries marked low confidence matched/);
+    expect(lowPart).toMatch(
+      /AS4847 \(China Telecom, low confidence\): China Networks Inter-Exchange/,
+    );
+    expect(highPart).toMatch(/AS4134 \(China Telecom, high confidence\): Chinanet/);
+    expect(highPart).not.toMatch(/Low confidence/);
   });
 });
 
@@ -172,7 +271,7 @@ describe('carrierflag on names (loopback DoH server)', () => {
       ['v6only.example.test', true],
       ['mixed.example.test', true],
     ]);
-    expect(lines[1].addresses).toEqual([
+    expect(lines[1].addresses).toMatchObject([
       { ip: '202.96.128.86', asn: 4134, org: expect.any(String), carrier: 'China Telecom' },
     ]);
     expect(lines[2].addresses.map((a: { ip: string }) => a.ip)).toEqual([
@@ -232,6 +331,61 @@ describe('carrierflag on names (loopback DoH server)', () => {
     expect(doh.queries.length).toBe(before);
   });
 
+  it('gives the alias (CNAME) chain in --json and under the table row', async () => {
+    const json = await run([
+      '--json',
+      ...resolverArgs,
+      'www.alias.example.test',
+      'ct.example.test',
+    ]);
+    expect(json.code).toBe(1);
+    const [aliased, direct] = jsonLines(json.stdout);
+    expect(aliased).toMatchObject({
+      flagged: true,
+      aliases: ['edge.cdn.example.test', 'ct.example.test'],
+      addresses: [{ ip: '202.96.128.86', scope: 'public' }],
+    });
+    expect(direct.aliases).toEqual([]);
+    const human = await run([...resolverArgs, 'www.alias.example.test']);
+    expect(human.stdout).toContain(
+      '     alias chain: www.alias.example.test -> edge.cdn.example.test -> ct.example.test\n',
+    );
+  });
+
+  it('refuses invalid host names and non-dotted-quad IPv4 without resolving or guessing', async () => {
+    const before = doh.queries.length;
+    const refused = [
+      '-foo.com',
+      'foo..com',
+      `${'a'.repeat(64)}.example.test`,
+      `${'a.'.repeat(126)}test`, // 254 characters
+      'shop.example.co_m',
+      'foo-.example.test',
+      '1.2.3',
+      '0x7f.1',
+      '017.0.0.1',
+      '4294967295',
+      'http://1.2.3/',
+      '%31.2.3.4',
+    ];
+    const r = await run(['--json', ...resolverArgs, '--', ...refused, 'under_score.example.test']);
+    expect(r.code).toBe(2);
+    const lines = jsonLines(r.stdout);
+    expect(lines.map((l) => l.status)).toEqual([...refused.map(() => 'invalid'), 'clean']);
+    const reasons = lines.slice(0, -1).map((l) => l.error as string);
+    for (const reason of reasons.slice(0, 6)) expect(reason).toMatch(/is not a valid host name: /);
+    for (const reason of reasons.slice(6)) {
+      expect(reason).toMatch(
+        /is not a dotted-quad IPv4 address \(.+\): write four decimal numbers/,
+      );
+    }
+    // Nothing refused reached the resolver; the name with an underscore (allowed) did.
+    expect(doh.queries.slice(before)).toEqual([
+      'under_score.example.test A',
+      'under_score.example.test AAAA',
+    ]);
+  });
+
   it('flag beats unchecked in the exit status', async () => {
     const r = await run(['--json', ...resolverArgs, 'missing.example.test', '202.96.128.86']);
     expect(r.code).toBe(1);
@@ -247,23 +401,40 @@ describe('carrierflag usage and failures', () => {
   });
 
   it.each([
-    [['--bogus', '1.1.1.1']],
-    [['--resolver']],
-    [[]],
-    [['--json']],
-    [['-', '-']],
-    [['--json=yes', '1.1.1.1']],
-  ])('refuses %j with usage on stderr and exit 2', async (args) => {
+    [['--bogus', '1.1.1.1'], /unknown option '--bogus'/],
+    [['--resolver'], /--resolver needs a value/],
+    [[], /no TARGET given/],
+    [['--json'], /no TARGET given/],
+    [['-', '-'], /only once/],
+    [['--json=yes', '1.1.1.1'], /--json takes no value/],
+    [
+      ['-foo.com'],
+      /unknown option '-foo\.com' \(and not a TARGET either: no host name starts with '-'\)/,
+    ],
+  ])('refuses %j in one line that points to --help, exit 2', async (args, reason) => {
     const r = await run(args);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/usage: carrierflag/);
+    expect(r.stderr).toMatch(reason);
+    expect(r.stderr).toMatch(/^carrierflag: [^\n]*; see carrierflag --help\n$/);
   });
+
+  it.each([[''], ['\n  \n# only a comment\n']])(
+    'refuses empty standard input (%j) with exit 2 instead of an empty clean table',
+    async (stdin) => {
+      const r = await run(['1.1.1.1', '-'], { stdin });
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe(
+        "carrierflag: standard input ('-') held no targets (blank lines and # comments are skipped)\n",
+      );
+    },
+  );
 
   it('refuses a resolver URL that is not https', async () => {
     const r = await run(['--resolver', 'http://dns.example.com/dns-query', 'example.com']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--resolver: .*https/);
+    expect(r.stderr).toMatch(/^carrierflag: --resolver: .*https[^\n]*; see carrierflag --help\n$/);
   });
 
   it('reports invalid input per target and keeps going', async () => {

@@ -6,7 +6,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type ZoneEntry = { a?: string[]; aaaa?: string[]; delayMs?: number } | 'servfail';
+/** `cname`: the name is an alias; the answer holds the CNAME and then the target's records. */
+export type ZoneEntry =
+  { a?: string[]; aaaa?: string[]; cname?: string; delayMs?: number } | 'servfail';
 
 export interface TestDohServer {
   url: string;
@@ -37,11 +39,7 @@ export async function startDohServer(zone: Record<string, ZoneEntry>): Promise<T
     let answers: Buffer[] = [];
     if (entry === undefined) rcode = 3;
     else if (entry === 'servfail') rcode = 2;
-    else if (question.type === TYPE_A)
-      answers = (entry.a ?? []).map((ip) => answer(TYPE_A, ipv4Bytes(ip)));
-    else if (question.type === TYPE_AAAA) {
-      answers = (entry.aaaa ?? []).map((ip) => answer(TYPE_AAAA, ipv6Bytes(ip)));
-    }
+    else answers = recordsFor(zone, question.name, question.type, true);
     const header = Buffer.alloc(12);
     header.writeUInt16BE(query.readUInt16BE(0), 0); // same ID
     header.writeUInt16BE(0x8180 | rcode, 2); // QR, RD, RA
@@ -74,14 +72,47 @@ function readQuestion(query: Buffer): { name: string; type: number; end: number 
   return { name: labels.join('.').toLowerCase(), type, end: offset + 4 };
 }
 
-function answer(type: number, rdata: Buffer): Buffer {
-  const rr = Buffer.alloc(12);
-  rr.writeUInt16BE(0xc00c, 0); // name: pointer to the question
-  rr.writeUInt16BE(type, 2);
-  rr.writeUInt16BE(1, 4); // class IN
-  rr.writeUInt32BE(300, 6);
-  rr.writeUInt16BE(rdata.length, 10);
-  return Buffer.concat([rr, rdata]);
+const TYPE_CNAME = 5;
+
+/** The answer records for `name`, following CNAMEs through the zone as a recursive resolver does. */
+function recordsFor(
+  zone: Record<string, ZoneEntry>,
+  name: string,
+  type: number,
+  isQuestion: boolean,
+): Buffer[] {
+  const entry = zone[name];
+  if (entry === undefined || entry === 'servfail') return [];
+  // The question's name is a pointer to offset 12; names further down the chain are written out.
+  const owner = isQuestion ? Buffer.from([0xc0, 0x0c]) : encodeName(name);
+  if (entry.cname) {
+    return [
+      answer(owner, TYPE_CNAME, encodeName(entry.cname)),
+      ...recordsFor(zone, entry.cname, type, false),
+    ];
+  }
+  if (type === TYPE_A) return (entry.a ?? []).map((ip) => answer(owner, TYPE_A, ipv4Bytes(ip)));
+  if (type === TYPE_AAAA) {
+    return (entry.aaaa ?? []).map((ip) => answer(owner, TYPE_AAAA, ipv6Bytes(ip)));
+  }
+  return [];
+}
+
+function encodeName(name: string): Buffer {
+  const parts = name.split('.').map((label) => {
+    const bytes = Buffer.from(label, 'latin1');
+    return Buffer.concat([Buffer.from([bytes.length]), bytes]);
+  });
+  return Buffer.concat([...parts, Buffer.from([0])]);
+}
+
+function answer(owner: Buffer, type: number, rdata: Buffer): Buffer {
+  const rr = Buffer.alloc(10);
+  rr.writeUInt16BE(type, 0);
+  rr.writeUInt16BE(1, 2); // class IN
+  rr.writeUInt32BE(300, 4);
+  rr.writeUInt16BE(rdata.length, 8);
+  return Buffer.concat([owner, rr, rdata]);
 }
 
 function ipv4Bytes(ip: string): Buffer {

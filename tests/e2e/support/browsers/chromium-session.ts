@@ -50,8 +50,13 @@ function chromiumLanguage(locale: string): string {
   return locale.replace('_', '-');
 }
 
-/** Launches Chromium with the extension and waits until its worker is ready. */
-export async function launchChromium(options: LaunchOptions): Promise<ExtensionSession> {
+/**
+ * Launches Chromium with the extension and waits until its worker is ready. `context` is
+ * Playwright's own, for scripts that need more than the shared session API (the screenshots).
+ */
+export async function launchChromium(
+  options: LaunchOptions,
+): Promise<ExtensionSession & { context: BrowserContext }> {
   if (!existsSync(path.join(options.extensionPath, 'manifest.json'))) {
     throw new Error(`No built extension at ${options.extensionPath}: run \`npm run build\` first.`);
   }
@@ -122,6 +127,7 @@ export async function launchChromium(options: LaunchOptions): Promise<ExtensionS
 
   return {
     kind: 'chromium',
+    context,
     extensionBase,
     launchMs,
     api,
