@@ -79,9 +79,11 @@ test('behind a proxy: the proxy is named apart, verdicts come from DoH, privacy 
   const privately = await ext.open(web.urlFor('three.test'));
   await ext.waitForBadge(privately.id, '?');
   const privatePopup = await ext.popup(privately.id);
-  await privatePopup.waitForText(
-    'verdict',
-    `Could not be checked: the connection went through a proxy (${PROXY_HOST}), so the site's own address was not seen`,
+  await privatePopup.waitForText('verdict', 'three.test could not be checked.');
+  expect(await privatePopup.text('problem-hint')).toMatch(/^The connection went through a proxy/);
+  await openDetails(privatePopup);
+  expect(await privatePopup.text('problem-detail')).toBe(
+    `What went wrong: the connection went through a proxy (${PROXY_HOST}), so the site's own address was not seen`,
   );
   await privatePopup.waitForText('proxy', new RegExp(`^Through a proxy: ${PROXY_HOST}`));
 
