@@ -6,7 +6,7 @@ import {
   type PrefixTable,
   type TableColumns,
 } from '../lib/prefix-table';
-import { parseIp } from '../lib/ip/parse';
+import { parseIp, parseIpInto, parseIpv4Fast } from '../lib/ip/parse';
 import type { IpAddress } from '../lib/ip/types';
 import { nodeTableCodec } from '../lib/prefix-table/node-codec';
 import { createWebTableCodec } from '../lib/prefix-table/web-codec';
@@ -14,6 +14,7 @@ import { createWebTableCodec } from '../lib/prefix-table/web-codec';
 export type OursTable = PrefixTable;
 
 const webCodec = createWebTableCodec();
+const PARSE_SCRATCH = new Uint32Array(4);
 
 export const ours = {
   /** Compressed file → table with zlib (the CLI's path). */
@@ -46,10 +47,16 @@ export const ours = {
     const r = table.lookupAddress(address);
     return r.kind === 'routed' ? r.asn : 0;
   },
-  /** Parsing alone: the address family, 0 when the text is not an address. */
-  parseFamily(text: string): number {
-    const r = parseIp(text);
-    return r.ok ? r.address.family : 0;
+  /**
+   * Parsing alone, with the parser `table.lookup` runs (lib/prefix-table/table.ts): the IPv4 fast
+   * path, then the non-allocating general parser into a scratch array. Returns the family, or a
+   * word of the address (so the work cannot be dropped), 0 when the text is not an address.
+   */
+  parseAsLookupDoes(text: string): number {
+    const v4 = parseIpv4Fast(text);
+    if (v4 >= 0) return v4 & 0xff;
+    const family = parseIpInto(text, PARSE_SCRATCH);
+    return family === 0 ? 0 : (PARSE_SCRATCH[3]! & 0xff) + family;
   },
   /** Parses every text, failing loudly: the samples are generated, so all must be valid. */
   parseAll(texts: readonly string[]): IpAddress[] {
@@ -59,6 +66,8 @@ export const ours = {
       return r.address;
     });
   },
+  /** Distinct (ASN, org) pairs: the records an MMDB of the same data holds. */
+  pairCount: (table: PrefixTable): number => table.toColumns().pairAsns.length - 1,
   describe(table: PrefixTable): string {
     const m = table.meta;
     return `format v${m.formatVersion}, ${m.source} ${m.sourceVersion}, ${m.v4Ranges.toLocaleString('en-US')} v4 + ${m.v6Ranges.toLocaleString('en-US')} v6 ranges, ${m.asnCount.toLocaleString('en-US')} ASNs`;

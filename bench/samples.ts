@@ -121,3 +121,32 @@ export function sampleV6(rows: AsnRows<bigint>, count: number, seed: number): Sa
   }
   return { text, expectedAsn };
 }
+
+/**
+ * Copies of the texts as flat (sequential) strings. Texts built by concatenation are V8 cons
+ * strings (a tree of pieces), which every reader pays to walk or flatten on first use; text that
+ * arrives from a network answer or a file is flat. A round trip through bytes gives each text its
+ * own flat copy (not internalized, unlike short JSON.parse results).
+ */
+export function flatTexts(texts: readonly string[]): string[] {
+  return texts.map((t) => Buffer.from(t, 'latin1').toString('latin1'));
+}
+
+/**
+ * How many of the texts are flat sequential one-byte strings, by comparing each one's V8 map with
+ * that of a string known to be one (`%HaveSameMap`). Needs `node --allow-natives-syntax`; returns
+ * undefined without it.
+ */
+export function countFlat(texts: readonly string[]): number | undefined {
+  let haveSameMap: (a: unknown, b: unknown) => boolean;
+  try {
+    // Natives syntax only parses with the flag, hence the Function constructor.
+    haveSameMap = new Function('a', 'b', 'return %HaveSameMap(a, b)') as typeof haveSameMap;
+  } catch {
+    return undefined;
+  }
+  const reference = Buffer.from('192.0.2.1', 'latin1').toString('latin1');
+  let flat = 0;
+  for (const t of texts) if (haveSameMap(reference, t)) flat++;
+  return flat;
+}

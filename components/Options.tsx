@@ -187,7 +187,7 @@ function GroupEditor({
   const headingId = `group-${group.id}`;
   const [open, setOpen] = useState(false);
   return (
-    <div class="group" aria-labelledby={headingId} data-testid={`group-${group.id}`}>
+    <div class="group" role="group" aria-labelledby={headingId} data-testid={`group-${group.id}`}>
       <h3 id={headingId}>
         {group.name} <small>(badge {group.code})</small>
       </h3>

@@ -22,6 +22,7 @@ import { delay } from '../../tests/e2e/support/ports';
 import { startWebServer, type WebServer } from '../../tests/e2e/support/web-server';
 import { CACHE_DIR, MMDB_PATH } from '../paths';
 import { int, median, mib, ms, printTable, section } from '../report';
+import { record, writeRows } from '../results';
 import { launch, withTimeout, WorkerControl, type ChromeApi } from './browser';
 import { percentile, resetTab, timeNavigation, type NavigationSample } from './measure';
 import {
@@ -535,7 +536,31 @@ async function main(): Promise<void> {
         value: `${mib2(ours)} vs ${mib2(theirs)}`,
         pass: ours <= theirs,
       });
+      record({
+        name: 'Chromium worker memory with the table (JS used + ArrayBuffers, whole worker) vs maxmind reader in Node (heap + ArrayBuffers)',
+        unit: 'B',
+        ours,
+        peer: theirs,
+        ratio: theirs / ours,
+        target: 'ours ≤ peer',
+        pass: ours <= theirs,
+      });
     }
+    const workerLimit = 10 * 1048576;
+    targets.push({
+      name: 'worker memory (JS used + ArrayBuffers) ≤ 10 MiB in all',
+      value: mib2(ours),
+      pass: ours <= workerLimit,
+    });
+    record({
+      name: 'Chromium worker memory with the table (JS used + ArrayBuffers, whole worker)',
+      unit: 'B',
+      ours,
+      peer: null,
+      ratio: null,
+      target: 'ours ≤ 10 MiB',
+      pass: ours <= workerLimit,
+    });
 
     const p50 = (samples: readonly Sampled[]) =>
       samples.length
@@ -565,11 +590,35 @@ async function main(): Promise<void> {
         pass: failures.length === 0,
       },
     );
+    for (const [name, value, goal] of [
+      ['E2E warm navigation → badge p50', warmP50, TARGET_WARM_P50_MS],
+      ['E2E stopped worker: navigation → badge p50', coldP50, TARGET_COLD_P50_MS],
+    ] as const) {
+      record({
+        name: `${name} (ms)`,
+        unit: 'ms',
+        ours: value,
+        peer: null,
+        ratio: null,
+        target: `ours ≤ ${goal} ms`,
+        pass: value <= goal,
+      });
+    }
+    record({
+      name: `E2E navigations whose badge read '${EXPECTED_BADGE}' within ${NAV_TIMEOUT_MS / 1000} s`,
+      unit: 'navigations',
+      ours: succeeded,
+      peer: attempted,
+      ratio: null,
+      target: 'ours = peer (every one)',
+      pass: failures.length === 0,
+    });
     section('E2E targets');
     printTable(
       ['target', 'measured', 'result'],
       targets.map((t) => [t.name, t.value, t.pass ? 'PASS' : 'MISS']),
     );
+    console.log(`  figures also in ${writeRows('e2e')}`);
     console.log(`\ne2e bench finished in ${((performance.now() - started) / 1000).toFixed(0)} s`);
   } finally {
     process.off('SIGINT', onSignal);

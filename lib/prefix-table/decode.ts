@@ -579,8 +579,8 @@ export async function decodeTable(file: Uint8Array, codec: TableCodec): Promise<
   const header = readHeader(file);
   const payload = file.subarray(header.payloadStart, header.payloadStart + header.payloadLength);
   const parts = readParts(payload, header.rawLength);
-  // Every part starts inflating now (an async codec works while we hash and decode); nothing
-  // inflated is used before the checksum has matched.
+  // Every part is handed to the codec now (an async one inflates them in turn while we hash and
+  // decode); nothing inflated is used before the checksum has matched.
   const inflated = parts.map((p, i) => inflatePart(codec, p, PAYLOAD_PARTS[i]!));
   for (const p of inflated) p.catch(() => undefined); // awaited below; no unhandled rejection
   const digest = toHex(await codec.sha256(checksummedBytes(file)));

@@ -231,7 +231,7 @@ export function encodeTable(
   ]) {
     counts.u32(n);
   }
-  // One deflate stream per part, in PAYLOAD_PARTS order: the decoder inflates them concurrently.
+  // One deflate stream per part, in PAYLOAD_PARTS order: the decoder decodes each as it inflates.
   const parts: Uint8Array[] = [
     counts.result(),
     v4KeyBytes.result(),

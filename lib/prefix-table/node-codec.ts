@@ -13,13 +13,15 @@ function sha256(bytes: Uint8Array): Uint8Array {
  */
 export const nodeTableCodec: TableCodec = {
   inflateRaw: (bytes, rawLength) => {
-    // One output chunk with a byte to spare: no concatenation copy. The cap stops a corrupt
-    // stream from inflating without bound.
+    // One output chunk of exactly the raw length: zlib fills it and returns it whole (an empty
+    // second chunk is dropped, nothing is concatenated), so the result owns its whole buffer and
+    // the decoder keeps the 2 MB of names without copying them (a chunk with a byte to spare
+    // forced that copy). The cap stops a corrupt stream from inflating without bound.
     const out = inflateRawSync(
       bytes,
       rawLength === undefined
         ? { chunkSize: 1 << 20 }
-        : { chunkSize: Math.max(rawLength + 1, 64), maxOutputLength: Math.max(rawLength, 1) },
+        : { chunkSize: Math.max(rawLength, 64), maxOutputLength: Math.max(rawLength, 1) },
     );
     return new Uint8Array(out.buffer, out.byteOffset, out.length);
   },

@@ -19,7 +19,6 @@ const UNROUTED: LookupResult = Object.freeze({ kind: 'unrouted' });
 
 /** What a routed result needs to produce its lazy fields: one per table. */
 interface ResultSource {
-  orgOf(id: number): string;
   v4Keys: Uint32Array;
   /** Writes the first address of v6 boundary `index`, or of the next one minus 1, into `out`. */
   v6Bound(index: number, next: boolean, out: Uint32Array): void;
@@ -27,53 +26,60 @@ interface ResultSource {
 
 const FORMAT_WORDS = new Uint32Array(4);
 
+/** A routed result as a table's lookups construct it. */
+type RoutedResultClass = new (
+  asn: number,
+  org: string,
+  family: 4 | 6,
+  index: number,
+) => LookupResult & { kind: 'routed' };
+
 /**
- * A routed answer whose range text is produced only when read: formatting the two ends costs more
- * than the search itself, and most callers (the watchlist match, the bench, bulk checks) need only
- * the ASN and org. The getters live on the prototype, so `structuredClone` and object spread do not
- * see them: anything that stores a result must pass it through `plainLookup` first.
+ * The class of one table's routed answers, whose range text is produced only when read:
+ * formatting the two ends costs more than the search itself, and most callers (the watchlist
+ * match, the bench, bulk checks) need only the ASN and org. One class per table, so the table it
+ * formats from is the closure's, not a field: an answer holds kind, asn, org and one number for
+ * family and boundary (issue 10: a slimmer result is a cheaper lookup). The getters live on the
+ * prototype, so `structuredClone` and object spread do not see them: anything that stores a
+ * result must pass it through `plainLookup` first.
  */
-class RoutedResult {
-  readonly kind = 'routed' as const;
-  readonly org: string;
-  // Private fields: not own enumerable properties, so results compare and print as their data.
-  readonly #family: 4 | 6;
-  readonly #index: number;
-  readonly #source: ResultSource;
-  constructor(
-    readonly asn: number,
-    id: number,
-    family: 4 | 6,
-    index: number,
-    source: ResultSource,
-  ) {
-    // The org is read by nearly every caller and is cached per pair id: eager costs less than a getter.
-    this.org = source.orgOf(id);
-    this.#family = family;
-    this.#index = index;
-    this.#source = source;
-  }
-  get rangeStart(): string {
-    return this.#format(false);
-  }
-  get rangeEnd(): string {
-    return this.#format(true);
-  }
-  /** The first address of boundary `#index`, or (end) the next boundary's minus one. */
-  #format(end: boolean): string {
-    const i = this.#index;
-    if (this.#family === 4) {
-      const keys = this.#source.v4Keys;
-      if (!end) return formatIpv4(keys[i]!);
-      return formatIpv4(i + 1 < keys.length ? keys[i + 1]! - 1 : 0xffffffff);
+function routedResultClass(source: ResultSource): RoutedResultClass {
+  return class RoutedResult {
+    readonly kind = 'routed' as const;
+    // Private field: not an own enumerable property, so results compare and print as their data.
+    /** boundary index × 2, plus 1 for IPv6. */
+    readonly #at: number;
+    constructor(
+      readonly asn: number,
+      // The org is read by nearly every caller and is cached per pair id: eager costs less than a getter.
+      readonly org: string,
+      family: 4 | 6,
+      index: number,
+    ) {
+      this.#at = index * 2 + (family === 6 ? 1 : 0);
     }
-    const w = FORMAT_WORDS;
-    this.#source.v6Bound(i, end, w);
-    return formatIpv6Words(w[0]!, w[1]!, w[2]!, w[3]!);
-  }
-  toJSON(): LookupResult {
-    return plainLookup(this);
-  }
+    get rangeStart(): string {
+      return this.#format(false);
+    }
+    get rangeEnd(): string {
+      return this.#format(true);
+    }
+    /** The first address of the boundary, or (end) the next boundary's minus one. */
+    #format(end: boolean): string {
+      const i = Math.floor(this.#at / 2);
+      if (this.#at % 2 === 0) {
+        const keys = source.v4Keys;
+        if (!end) return formatIpv4(keys[i]!);
+        return formatIpv4(i + 1 < keys.length ? keys[i + 1]! - 1 : 0xffffffff);
+      }
+      const w = FORMAT_WORDS;
+      source.v6Bound(i, end, w);
+      return formatIpv6Words(w[0]!, w[1]!, w[2]!, w[3]!);
+    }
+    toJSON(): LookupResult {
+      return plainLookup(this);
+    }
+  };
 }
 
 /** A copy of a lookup result with every field as an own property: safe to clone, store or send. */
@@ -92,6 +98,11 @@ export function maybeSpecialV6(w0: number): boolean {
   const top = w0 >>> 16;
   return top < 0x2000 || top >= 0x3fff || top === 0x2001;
 }
+
+/** Flag of a v4 /16 index entry: one boundary's value covers the whole /16. */
+const V4_WHOLE = 0x80000000;
+/** The boundary index in a v4 /16 index entry. */
+const V4_INDEX_MASK = 0x7fffffff;
 
 /** One v6 key in this many is copied into the cached top level of the search. */
 const V6_STEP = 16;
@@ -212,15 +223,21 @@ export function tableFromColumns(
   const { pairAsns, names, nameStarts, dupPairs, dupTargets } = columns;
   const n4 = v4Keys.length;
   const n6 = v6KeysHigh.length;
-  // bucket[b] = first boundary index with key >= b << 16: narrows the IPv4 search to one /16.
-  const bucket = new Uint32Array(65537);
+  // The IPv4 /16 index. v4Index[b] = the last boundary at or below b << 16, with V4_WHOLE set when
+  // that boundary's value covers the whole /16 (no boundary inside it): the lookup answers those
+  // from the index alone. Otherwise the search runs from there to v4Index[b + 1]'s boundary (the
+  // last at or below the next /16: it covers every key inside this one). 65,537 entries, the last
+  // a sentinel, the same size as the bucket array it replaces.
+  const v4Index = new Uint32Array(65537);
   {
     let i = 0;
-    for (let b = 0; b <= 65536; b++) {
+    for (let b = 0; b < 65536; b++) {
       const floor = b * 65536;
-      while (i < n4 && v4Keys[i]! < floor) i++;
-      bucket[b] = i;
+      while (i + 1 < n4 && v4Keys[i + 1]! <= floor) i++;
+      const whole = i + 1 >= n4 || v4Keys[i + 1]! >= floor + 65536;
+      v4Index[b] = whole ? (V4_WHOLE | i) >>> 0 : i;
     }
+    v4Index[65536] = n4 - 1;
   }
   // Every V6_STEP-th v6 key (upper 64 bits) in a small array that stays in cache: the search runs
   // there, then over at most V6_STEP neighbouring keys (the top 16 bits would not narrow it: most
@@ -273,7 +290,6 @@ export function tableFromColumns(
   };
 
   const source: ResultSource = {
-    orgOf,
     v4Keys,
     v6Bound(index: number, next: boolean, out: Uint32Array): void {
       if (!next) {
@@ -312,6 +328,7 @@ export function tableFromColumns(
       out[3] = e3;
     },
   };
+  const RoutedResult = routedResultClass(source);
 
   const lookupV4 = (a: number): LookupResult => {
     if (MAYBE_SPECIAL_V4[a >>> 24] === 1) {
@@ -319,18 +336,19 @@ export function tableFromColumns(
       if (scope !== 'public') return { kind: 'local', scope };
     }
     const b = a >>> 16;
-    let lo = bucket[b]!;
-    if (lo > 0) lo--;
-    let hi = bucket[b + 1]! - 1;
-    if (hi < lo) hi = lo;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (v4Keys[mid]! <= a) lo = mid;
-      else hi = mid - 1;
+    const entry = v4Index[b]!;
+    let lo = entry & V4_INDEX_MASK;
+    if (entry < V4_WHOLE) {
+      let hi = v4Index[b + 1]! & V4_INDEX_MASK;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >>> 1;
+        if (v4Keys[mid]! <= a) lo = mid;
+        else hi = mid - 1;
+      }
     }
     const id = v4Values[lo]!;
     if (id === GAP) return UNROUTED;
-    return new RoutedResult(pairAsns[id]!, id, 4, lo, source);
+    return new RoutedResult(pairAsns[id]!, orgOf(id), 4, lo);
   };
 
   const lookupV6 = (w0: number, w1: number, w2: number, w3: number): LookupResult => {
@@ -363,7 +381,7 @@ export function tableFromColumns(
     }
     const id = v6Values[lo]!;
     if (id === GAP) return UNROUTED;
-    return new RoutedResult(pairAsns[id]!, id, 6, lo, source);
+    return new RoutedResult(pairAsns[id]!, orgOf(id), 6, lo);
   };
 
   const scratch = new Uint32Array(4);

@@ -26,6 +26,7 @@ import {
   callExpression,
   type BackgroundScope,
   type BrowserKind,
+  type ColorScheme,
   type ExtensionSession,
   type SiteTab,
 } from './support/browsers/types';
@@ -36,7 +37,7 @@ import { UiPage } from './support/ui-page';
 import { waitUntil, WAIT_CEILING_MS } from './support/wait';
 import { startWebServer, type WebServer } from './support/web-server';
 
-export type { BrowserKind, SiteTab } from './support/browsers/types';
+export type { BrowserKind, ColorScheme, SiteTab } from './support/browsers/types';
 export { UiPage } from './support/ui-page';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -121,6 +122,11 @@ export interface Ext {
   popup(tabId: number): Promise<UiPage>;
   /** The settings page, once it has loaded the settings. */
   options(): Promise<UiPage>;
+  /**
+   * Makes every page, open now or later, see `prefers-color-scheme: scheme` (`null`: the browser's
+   * own); the next test starts without it.
+   */
+  emulateColorScheme(scheme: ColorScheme): Promise<void>;
   /**
    * Sets a custom resolver the way a user does (settings page, "Custom resolver URL", Save), waits
    * for the saved notice, then closes the page. Throws with the page's own message if refused.
@@ -328,6 +334,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       return { text: raw.text, color: toHex(raw.color), title: raw.title };
     };
 
+    let colorSchemeSet = false;
     const options = async (): Promise<UiPage> => {
       const page = new UiPage(await session.openExtensionPage('options.html'));
       // The page shows its sections once the worker has sent the settings.
@@ -360,6 +367,10 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
         return page;
       },
       options,
+      async emulateColorScheme(scheme) {
+        colorSchemeSet = true;
+        await session.emulateColorScheme(scheme);
+      },
       async useResolver(url) {
         const page = await options();
         try {
@@ -406,6 +417,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       },
     };
     await use(ext);
+    if (colorSchemeSet) await session.emulateColorScheme(null);
   },
 });
 

@@ -41,8 +41,9 @@ describe('project conventions', () => {
       (path) => !/^[a-z0-9-]+(\.d)?\.ts$/.test(relative('lib', path).split('/').pop()!),
     );
     expect(badLib).toEqual([]);
+    // Components are PascalCase .tsx; a plain helper beside them is a kebab-case .ts module.
     const badComponents = sourceFiles('components').filter(
-      (path) => !/^[A-Z][A-Za-z0-9]+\.tsx$/.test(path.split('/').pop()!),
+      (path) => !/^([A-Z][A-Za-z0-9]+\.tsx|[a-z0-9-]+\.ts)$/.test(path.split('/').pop()!),
     );
     expect(badComponents).toEqual([]);
   });

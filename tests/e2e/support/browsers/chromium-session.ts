@@ -12,6 +12,7 @@ import { CHROMIUM, chromiumArgs } from '../chromium';
 import { waitUntil } from '../wait';
 import {
   callExpression,
+  type ColorScheme,
   type DriverPage,
   type ExtensionSession,
   type LaunchOptions,
@@ -125,6 +126,15 @@ export async function launchChromium(
   const isBackgroundRunning = async () =>
     (await serviceWorkerTargets(context, apiTab, extensionId)).length > 0;
 
+  // Playwright sets the colour scheme per page (the context's own is fixed at launch): pages opened
+  // later get the current one before they load.
+  let colorScheme: ColorScheme = null;
+  const newPage = async () => {
+    const page = await context.newPage();
+    if (colorScheme !== null) await page.emulateMedia({ colorScheme });
+    return page;
+  };
+
   return {
     kind: 'chromium',
     context,
@@ -132,17 +142,21 @@ export async function launchChromium(
     launchMs,
     api,
     async openTab(url) {
-      const page = await context.newPage();
+      const page = await newPage();
       await page.goto(url);
       return tabOf(page);
     },
     async openExtensionPage(pathAndQuery) {
-      const page = await context.newPage();
+      const page = await newPage();
       await page.goto(`${extensionBase}${pathAndQuery}`);
       return driverPage(page);
     },
     async closeOtherTabs() {
       for (const page of context.pages()) if (page !== apiTab) await page.close();
+    },
+    async emulateColorScheme(scheme) {
+      colorScheme = scheme;
+      for (const page of context.pages()) await page.emulateMedia({ colorScheme: scheme });
     },
     waitForBackgroundReady,
     evaluateInBackground: async (fn, arg) =>

@@ -9,6 +9,9 @@
  * - `network.dns.forceResolve` sends every hostname to loopback, as Chromium's host-resolver-rules do.
  * - The background is an event page: it is reachable through `runtime.getBackgroundPage()` (which
  *   wakes it), and `extension.getViews()` lists it only while it runs (which does not).
+ * - Dark mode: puppeteer emulates media features over CDP only, and WebDriver BiDi has no command
+ *   for it, so the content colour-scheme pref is set at run time by evaluating in the browser's
+ *   chrome window (a "moz:scope" context, reachable because of `--remote-allow-system-access`).
  */
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { existsSync, readFileSync } from 'node:fs';
@@ -17,6 +20,7 @@ import { waitUntil } from '../wait';
 import { findTabId } from './tab-id';
 import {
   callExpression,
+  type ColorScheme,
   type DriverPage,
   type ExtensionSession,
   type LaunchOptions,
@@ -36,6 +40,37 @@ type ExtensionGlobal = {
   };
 };
 
+/** 0 dark, 1 light (Firefox's `layout.css.prefers-color-scheme.content-override`). */
+const COLOR_SCHEME_PREF = 'layout.css.prefers-color-scheme.content-override';
+const COLOR_SCHEME_VALUE = { dark: 0, light: 1 } as const;
+
+/** The raw WebDriver BiDi connection under puppeteer's Browser (not in its public types). */
+interface BidiConnection {
+  send(method: string, params: object): Promise<{ result: unknown }>;
+}
+
+/** Sets (or, for null, clears) a pref by evaluating in the browser's chrome window. */
+async function setColorSchemePref(browser: Browser, scheme: ColorScheme): Promise<void> {
+  const connection = (browser as unknown as { connection?: BidiConnection }).connection;
+  if (!connection) throw new Error('puppeteer no longer exposes its BiDi connection');
+  const tree = (await connection.send('browsingContext.getTree', { 'moz:scope': 'chrome' }))
+    .result as { contexts: { context: string }[] };
+  const chrome = tree.contexts[0];
+  if (!chrome) throw new Error('Firefox showed no chrome window to set the colour scheme from');
+  const expression =
+    scheme === null
+      ? `Services.prefs.clearUserPref(${JSON.stringify(COLOR_SCHEME_PREF)})`
+      : `Services.prefs.setIntPref(${JSON.stringify(COLOR_SCHEME_PREF)}, ${COLOR_SCHEME_VALUE[scheme]})`;
+  const { result } = (await connection.send('script.evaluate', {
+    expression,
+    target: { context: chrome.context },
+    awaitPromise: false,
+  })) as { result: { type: string; exceptionDetails?: { text?: string } } };
+  if (result.type !== 'success') {
+    throw new Error(`Firefox refused the colour-scheme pref: ${result.exceptionDetails?.text}`);
+  }
+}
+
 async function waitForDocument(page: Page, url: string): Promise<void> {
   await waitUntil(
     () =>
@@ -51,7 +86,8 @@ function driverPage(page: Page): DriverPage {
   return {
     evaluate: (fn, arg) => page.evaluate(fn as (a: unknown) => unknown, arg) as never,
     evaluateExpression: (expression) => page.evaluate(expression),
-    pressKey: (key) => page.keyboard.press(key as never),
+    // puppeteer's BiDi keyboard knows the space bar only as ' ' (Playwright takes either).
+    pressKey: (key) => page.keyboard.press((key === 'Space' ? ' ' : key) as never),
     reload: async () => {
       const url = await page.evaluate(() => {
         (window as { e2eBeforeReload?: boolean }).e2eBeforeReload = true;
@@ -203,6 +239,7 @@ export async function launchFirefox(options: LaunchOptions): Promise<ExtensionSe
           if (page !== apiTab) await page.close().catch(() => undefined);
         }
       },
+      emulateColorScheme: (scheme) => setColorSchemePref(browser, scheme),
       waitForBackgroundReady,
       evaluateInBackground: async (fn, arg) =>
         // The background page is same-origin with the api page: its window object is reachable from

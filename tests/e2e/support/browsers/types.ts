@@ -7,6 +7,9 @@
 
 export type BrowserKind = 'chromium' | 'firefox';
 
+/** `prefers-color-scheme` as pages see it; `null` is the browser's own (light, headless). */
+export type ColorScheme = 'light' | 'dark' | null;
+
 /**
  * A page reduced to what both drivers offer with the same meaning: run a function in the page, press
  * a real key, close. Functions given to `evaluate` are serialised: they must not use outer variables.
@@ -78,6 +81,11 @@ export interface ExtensionSession {
   openExtensionPage(pathAndQuery: string): Promise<DriverPage>;
   /** Closes every tab except the api page. */
   closeOtherTabs(): Promise<void>;
+  /**
+   * Makes every page, open now or later, see `prefers-color-scheme` as `scheme` (`null`: the
+   * browser's own). Chromium emulates it per page; Firefox sets its content colour-scheme pref.
+   */
+  emulateColorScheme(scheme: ColorScheme): Promise<void>;
   /** Waits until the background has finished start-up (`carrierflagReady`); wakes it if needed. */
   waitForBackgroundReady(): Promise<void>;
   /**
