@@ -35,24 +35,24 @@ export function AboutData({
       {meta ? (
         <DataLine meta={meta} origin={origin} source={source} publishedAt={publishedAt} now={now} />
       ) : (
-        <p>No prefix table loaded.</p>
+        <p>{i18n.t('update.aboutNoTable')}</p>
       )}
       {publishedAt !== null && isStale(publishedAt, now) && <StaleNote />}
       {update?.last?.result === 'refused' && <LastUpdateFailed message={update.last.message} />}
       <p>
-        Routing data:{' '}
+        {i18n.t('update.attributionIntro')}{' '}
         <a href="https://www.routeviews.org/" target="_blank" rel="noreferrer noopener">
           RouteViews
         </a>
         ,{' '}
         <a href="https://db-ip.com" target="_blank" rel="noreferrer noopener">
-          IP to ASN data by DB-IP
+          {i18n.t('update.attributionDbip')}
         </a>{' '}
-        and the five RIRs via the{' '}
+        {i18n.t('update.attributionRirs')}{' '}
         <a href="https://www.nro.net/" target="_blank" rel="noreferrer noopener">
           NRO
         </a>
-        , under{' '}
+        {i18n.t('update.attributionUnder')}{' '}
         <a
           href="https://creativecommons.org/licenses/by/4.0/"
           target="_blank"
@@ -60,7 +60,7 @@ export function AboutData({
         >
           CC BY 4.0
         </a>
-        , compiled by ip-location-db.
+        {i18n.t('update.attributionCompiled')}
       </p>
     </footer>
   );
@@ -96,7 +96,7 @@ function DataLine({
           isoDay(publishedAt),
           i18n.t('update.daysOld', ageInDays(publishedAt, now)),
         ])}
-      {origin === 'bundled' ? ' (read from the package: IndexedDB unavailable)' : ''}.
+      {origin === 'bundled' ? i18n.t('update.aboutFromPackage') : ''}.
     </p>
   );
 }

@@ -1,30 +1,6 @@
+import { i18n } from '#i18n';
 import type { PageHostsView, PageHostView } from '../lib/tabs/page-hosts';
 import type { AddressEvidence } from '../lib/verdict';
-
-/** Every string this component shows, in one place for localisation. */
-const TEXT = {
-  heading: 'Other hosts this page loads from',
-  summary: (flagged: number, total: number) =>
-    `${flagged} of ${total} ${total === 1 ? 'host' : 'hosts'} on watched networks`,
-  checking: (count: number) => `${count} still being checked`,
-  overflow: (count: number, max: number) =>
-    `${count} more not listed (the list keeps the first ${max})`,
-  none: 'The page has loaded nothing from other hosts yet.',
-  flaggedList: 'Hosts on watched networks',
-  others: (count: number) => `Other hosts (${count})`,
-  requests: (count: number) => (count === 1 ? '1 request' : `${count} requests`),
-  status: {
-    checking: 'checking…',
-    flagged: (groups: string) => `on ${groups}`,
-    clean: 'not on a watched network',
-    local: 'local network, not checked',
-    allowlisted: 'on your allowlist, not checked',
-    unchecked: (problem?: string) => `could not be checked${problem ? `: ${problem}` : ''}`,
-  },
-  omitted: (count: number) => `and ${count} more addresses`,
-  unrouted: 'not routed',
-  localAddress: (scope: string) => `local (${scope})`,
-} as const;
 
 /** Lists open by default up to this many hosts; longer ones start folded. */
 const OPEN_UP_TO = 12;
@@ -37,18 +13,29 @@ export function PageHosts({ view }: { view: PageHostsView | null }) {
   const rest = view.hosts.filter((h) => h.verdict.status !== 'flagged');
   return (
     <section class="page-hosts" aria-labelledby="page-hosts-heading" data-testid="page-hosts">
-      <h2 id="page-hosts-heading">{TEXT.heading}</h2>
+      <h2 id="page-hosts-heading">{i18n.t('popup.pageHosts.heading')}</h2>
       {total === 0 ? (
-        <p>{TEXT.none}</p>
+        <p>{i18n.t('popup.pageHosts.none')}</p>
       ) : (
         <p data-testid="page-hosts-summary">
-          {TEXT.summary(view.flagged, total)}
-          {view.checking > 0 && <> · {TEXT.checking(view.checking)}</>}
-          {view.overflowHosts > 0 && <> · {TEXT.overflow(view.overflowHosts, view.maxHosts)}</>}
+          {i18n.t('popup.pageHosts.summary', total, { flagged: String(view.flagged) })}
+          {view.checking > 0 && (
+            <> · {i18n.t('popup.pageHosts.checking', { count: String(view.checking) })}</>
+          )}
+          {view.overflowHosts > 0 && (
+            <>
+              {' '}
+              ·{' '}
+              {i18n.t('popup.pageHosts.overflow', {
+                count: String(view.overflowHosts),
+                max: String(view.maxHosts),
+              })}
+            </>
+          )}
         </p>
       )}
       {flagged.length > 0 && (
-        <ul class="host-list" aria-label={TEXT.flaggedList}>
+        <ul class="host-list" aria-label={i18n.t('popup.pageHosts.flaggedList')}>
           {flagged.map((h) => (
             <HostItem key={h.hostname} host={h} />
           ))}
@@ -56,7 +43,7 @@ export function PageHosts({ view }: { view: PageHostsView | null }) {
       )}
       {rest.length > 0 && (
         <details open={rest.length <= OPEN_UP_TO}>
-          <summary>{TEXT.others(rest.length)}</summary>
+          <summary>{i18n.t('popup.pageHosts.others', { count: String(rest.length) })}</summary>
           <ul class="host-list">
             {rest.map((h) => (
               <HostItem key={h.hostname} host={h} />
@@ -81,13 +68,15 @@ function HostItem({ host }: { host: PageHostView }) {
       <span class="host-status" data-testid="page-host-status">
         {statusText(host)}
       </span>{' '}
-      <small class="label">{TEXT.requests(host.requests)}</small>
+      <small class="label">{i18n.t('popup.pageHosts.requests', host.requests)}</small>
       {verdict.addresses.length > 0 && (
         <ul class="host-addresses">
           {verdict.addresses.map((a) => (
             <AddressLine key={a.ip} evidence={a} />
           ))}
-          {host.omittedAddresses ? <li>{TEXT.omitted(host.omittedAddresses)}</li> : null}
+          {host.omittedAddresses ? (
+            <li>{i18n.t('popup.pageHosts.omitted', host.omittedAddresses)}</li>
+          ) : null}
         </ul>
       )}
     </li>
@@ -96,18 +85,22 @@ function HostItem({ host }: { host: PageHostView }) {
 
 function statusText(host: PageHostView): string {
   const { verdict } = host;
-  if (host.checking) return TEXT.status.checking;
+  if (host.checking) return i18n.t('popup.pageHosts.checkingHost');
   switch (verdict.status) {
     case 'flagged':
-      return TEXT.status.flagged(verdict.groups.map((g) => g.name).join(', '));
+      return i18n.t('popup.pageHosts.flagged', {
+        groups: verdict.groups.map((g) => g.name).join(', '),
+      });
     case 'clean':
-      return TEXT.status.clean;
+      return i18n.t('popup.pageHosts.clean');
     case 'local':
-      return TEXT.status.local;
+      return i18n.t('popup.pageHosts.local');
     case 'allowlisted':
-      return TEXT.status.allowlisted;
+      return i18n.t('popup.pageHosts.allowlisted');
     case 'unchecked':
-      return TEXT.status.unchecked(verdict.problem);
+      return verdict.problem
+        ? i18n.t('popup.pageHosts.uncheckedWhy', { problem: verdict.problem })
+        : i18n.t('popup.pageHosts.unchecked');
   }
 }
 
@@ -117,9 +110,9 @@ function AddressLine({ evidence }: { evidence: AddressEvidence }) {
     lookup.kind === 'routed'
       ? `AS${lookup.asn} ${lookup.org}`
       : lookup.kind === 'unrouted'
-        ? TEXT.unrouted
+        ? i18n.t('popup.pageHosts.unrouted')
         : lookup.kind === 'local'
-          ? TEXT.localAddress(lookup.scope)
+          ? i18n.t('popup.pageHosts.localAddress', { scope: lookup.scope })
           : lookup.reason;
   const groups = evidence.matches.map((m) => m.groupName).join(', ');
   return (

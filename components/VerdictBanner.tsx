@@ -1,26 +1,53 @@
+import { i18n } from '#i18n';
 import type { TabReport } from '../lib/tab-monitor';
+import type { Verdict } from '../lib/verdict';
+import { AddressSentences } from './popup/AddressSentences';
+import { problemHint } from './popup/PopupWords';
 
-/** The one-line answer at the top of the popup, in words, coloured by verdict. */
+/**
+ * The answer at the top of the popup, in plain words: one sentence for the site, coloured by
+ * verdict; then one sentence per flagged address (which carrier, which network, how sure), or what
+ * went wrong and what to do when the site could not be checked.
+ */
 export function VerdictBanner({ report }: { report: TabReport }) {
   const { verdict } = report;
   if (!report.final) {
     return (
       <p class="verdict verdict-pending" role="status" data-testid="verdict">
-        Checking {report.hostname}…
+        {i18n.t('popup.verdict.checking', { host: report.hostname })}
       </p>
     );
   }
-  const names = verdict.groups.map((g) => g.name).join(', ');
-  const text: Record<typeof verdict.status, string> = {
-    flagged: `Flagged: hosted on ${names}`,
-    clean: 'Not on a watched network',
-    local: 'Local or private address: not checked',
-    unchecked: `Could not be checked${verdict.problem ? `: ${verdict.problem}` : ''}`,
-    allowlisted: 'On your allowlist: not checked',
-  };
   return (
-    <p class={`verdict verdict-${verdict.status}`} role="status" data-testid="verdict">
-      {text[verdict.status]}
-    </p>
+    <>
+      <p class={`verdict verdict-${verdict.status}`} role="status" data-testid="verdict">
+        {headline(verdict)}
+      </p>
+      {verdict.status === 'flagged' && <AddressSentences verdict={verdict} />}
+      {verdict.status === 'unchecked' && (
+        <p class="hint" data-testid="problem-hint">
+          {problemHint(verdict.problemKind)}
+        </p>
+      )}
+    </>
   );
+}
+
+function headline(verdict: Verdict): string {
+  const host = verdict.hostname;
+  switch (verdict.status) {
+    case 'flagged':
+      return i18n.t('popup.verdict.flagged', {
+        host,
+        groups: verdict.groups.map((g) => g.name).join(', '),
+      });
+    case 'clean':
+      return i18n.t('popup.verdict.clean', { host });
+    case 'local':
+      return i18n.t('popup.verdict.local', { host });
+    case 'allowlisted':
+      return i18n.t('popup.verdict.allowlisted', { host });
+    case 'unchecked':
+      return i18n.t('popup.verdict.unchecked', { host });
+  }
 }

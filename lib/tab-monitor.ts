@@ -24,7 +24,14 @@
  */
 import type { DnsError, ResolveResult } from './dns';
 import { canonicalIp, createProxyDetector, type ConnectionSeen, type ProxyFact } from './proxy';
-import { BADGE_NEUTRAL_COLOR, badgeFor, buildVerdict, type Verdict } from './verdict';
+import {
+  BADGE_NEUTRAL_COLOR,
+  badgeFor,
+  buildVerdict,
+  ENGLISH_BADGE_WORDS,
+  type BadgeWords,
+  type Verdict,
+} from './verdict';
 import { isAllowlisted, type Settings } from './settings';
 import type { LookupResult } from './prefix-table';
 import { hostnameOf, initialDoh, isWebUrl, literalAddress } from './tabs/host-rules';
@@ -101,6 +108,8 @@ export interface TabMonitorDeps {
   resolve(hostname: string, settings: Settings): Promise<ResolveResult>;
   now(): number;
   log(message: string, error?: unknown): void;
+  /** The tooltip's words in the user's language; absent: English. */
+  badgeWords?: BadgeWords;
   /** Lets the page's other hosts change the site's badge (lib/tabs/badge.ts); absent: as it is. */
   decorateBadge?(report: TabReport, badge: Badge): Promise<Badge>;
 }
@@ -255,13 +264,10 @@ export function createTabMonitor(deps: TabMonitorDeps) {
   }
 
   async function showBadge(report: TabReport): Promise<void> {
+    const words = deps.badgeWords ?? ENGLISH_BADGE_WORDS;
     const site: Badge = report.final
-      ? badgeFor(report.verdict)
-      : {
-          text: '',
-          color: BADGE_NEUTRAL_COLOR,
-          title: `CarrierFlag: checking ${report.hostname}…`,
-        };
+      ? badgeFor(report.verdict, words)
+      : { text: '', color: BADGE_NEUTRAL_COLOR, title: words.checking(report.hostname) };
     const badge = deps.decorateBadge ? await deps.decorateBadge(report, site) : site;
     const key = `${report.navigationId}|${badge.text}|${badge.color}|${badge.title}`;
     if (lastBadge.get(report.tabId) === key) return;

@@ -8,7 +8,7 @@ import type { IpAddress } from './ip/types';
 import { plainLookup, type LookupResult } from './prefix-table';
 import type { ProxyFact } from './proxy/types';
 import type { CompiledWatchlist } from './watchlist/match';
-import type { GroupMatch } from './watchlist/model';
+import type { Confidence, GroupMatch } from './watchlist/model';
 
 /** Where an address came from: our DoH query, the connection the browser made, or the URL itself. */
 export type AddressOrigin = 'doh' | 'browser' | 'literal';
@@ -23,6 +23,60 @@ export interface AddressEvidence {
 
 export type VerdictStatus = 'flagged' | 'clean' | 'local' | 'unchecked' | 'allowlisted';
 
+/**
+ * Why a site could not be (fully) checked, for code: the popup turns it into a sentence with what to
+ * do, in the user's language; `problem` keeps the technical detail (the CLI prints it).
+ */
+export type ProblemKind =
+  /** The resolver did not answer: timeout, network error, cancelled. */
+  | 'resolver-unreachable'
+  /** The resolver answered with something unusable: HTTP error, not DNS, a redirect, a bad URL. */
+  | 'resolver-broken'
+  /** The resolver looked the name up and failed (SERVFAIL, REFUSED). */
+  | 'lookup-failed'
+  /** The name has no address in DNS (NXDOMAIN, no A/AAAA records). */
+  | 'no-such-name'
+  /** The name is never sent to a resolver (a blocked name). */
+  | 'blocked-name'
+  /** Only the browser's connection could tell (privacy mode, a private name) and none was seen. */
+  | 'not-seen-yet'
+  /** The only address seen was a proxy's. */
+  | 'proxy'
+  /** An address could not be looked up (unreadable, or no prefix table). */
+  | 'lookup-unavailable'
+  /** Only local addresses, yet DNS failed too. */
+  | 'only-local'
+  | 'no-addresses';
+
+/** The problem kind of a DNS error kind (lib/dns/types.ts) or of the browser-only reasons. */
+export function problemKindOfDnsError(kind: string): ProblemKind {
+  switch (kind) {
+    case 'timeout':
+    case 'network':
+    case 'aborted':
+      return 'resolver-unreachable';
+    case 'http-status':
+    case 'content-type':
+    case 'malformed':
+    case 'redirect':
+    case 'invalid-resolver':
+      return 'resolver-broken';
+    case 'servfail':
+    case 'refused':
+      return 'lookup-failed';
+    case 'nxdomain':
+    case 'nodata':
+      return 'no-such-name';
+    case 'blocked-name':
+      return 'blocked-name';
+    case 'privacy-mode':
+    case 'private-name':
+      return 'not-seen-yet';
+    default:
+      return 'resolver-broken';
+  }
+}
+
 export interface Verdict {
   hostname: string;
   status: VerdictStatus;
@@ -31,6 +85,8 @@ export interface Verdict {
   groups: { id: string; name: string; code: string }[];
   /** Why the site could not be (fully) checked, e.g. the DNS error message. */
   problem?: string;
+  /** The same, for code (set whenever `problem` is): what the popup explains in words. */
+  problemKind?: ProblemKind;
   /**
    * The proxy the browser's connection went through: a fact about the connection, looked up for
    * the popup but never judged, because its address is not the site's.
@@ -146,16 +202,28 @@ export function buildVerdict(
     const elsewhere = addresses.find((a) => isOnlyFrom(a, 'browser'));
     if (elsewhere) verdict.connectedElsewhere = elsewhere.ip;
   }
-  if (input.dnsError) verdict.problem = input.dnsError.message;
+  if (input.dnsError) {
+    verdict.problem = input.dnsError.message;
+    verdict.problemKind = problemKindOfDnsError(input.dnsError.kind);
+  }
   if (groups.length > 0) verdict.status = 'flagged';
   else if (publicChecked > 0) verdict.status = 'clean';
   else if (addresses.length > 0 && local === addresses.length && !input.dnsError) {
     verdict.status = 'local';
-  } else {
-    verdict.problem ??=
-      (input.proxy && addresses.length === 0 ? proxyProblem(input.proxy) : undefined) ??
-      invalidReason ??
-      (local > 0 ? 'only local addresses were found' : 'no addresses were found');
+  } else if (verdict.problem === undefined) {
+    if (input.proxy && addresses.length === 0) {
+      verdict.problem = proxyProblem(input.proxy);
+      verdict.problemKind = 'proxy';
+    } else if (invalidReason !== undefined) {
+      verdict.problem = invalidReason;
+      verdict.problemKind = 'lookup-unavailable';
+    } else if (local > 0) {
+      verdict.problem = 'only local addresses were found';
+      verdict.problemKind = 'only-local';
+    } else {
+      verdict.problem = 'no addresses were found';
+      verdict.problemKind = 'no-addresses';
+    }
   }
   return verdict;
 }
@@ -187,11 +255,61 @@ export const BADGE_NEUTRAL_COLOR = '#5f6368';
 const TITLE_MAX_IPS = 3;
 
 /**
+ * The words of the toolbar tooltip. The worker passes the user's language (i18n); the CLI and tests
+ * pass ENGLISH_BADGE_WORDS. Kept here, not in locales/, because lib/ never touches browser APIs.
+ */
+export interface BadgeWords {
+  flagged(host: string, groups: string): string;
+  unchecked(host: string, problem: string): string;
+  local(host: string): string;
+  allowlisted(host: string): string;
+  clean(host: string): string;
+  checking(host: string): string;
+  /** "China Telecom (AS4134 Chinanet, high confidence, 202.96.128.86)". */
+  group(name: string, details: string): string;
+  /** A reason followed by its addresses. */
+  reasonWithAddresses(reason: string, addresses: string): string;
+  asnReason(asn: number, org: string): string;
+  prefixReason(prefix: string): string;
+  /** '' leaves the confidence out (the CLI prints it on lines of its own). */
+  confidence(level: Confidence): string;
+  /** "a, b and 3 more". */
+  andMore(shown: string, more: number): string;
+  /** "a, b and c". */
+  list(items: readonly string[]): string;
+}
+
+/** "a", "a and b", "a, b and c". */
+export function englishList(items: readonly string[]): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+export const ENGLISH_BADGE_WORDS: BadgeWords = {
+  flagged: (host, groups) => `CarrierFlag: ${host} is on ${groups}`,
+  unchecked: (host, problem) => `CarrierFlag: ${host} could not be checked: ${problem}`,
+  local: (host) => `CarrierFlag: ${host} is on a local network (not checked)`,
+  allowlisted: (host) => `CarrierFlag: ${host} is on your allowlist (not checked)`,
+  clean: (host) => `CarrierFlag: ${host} is not on a watched network`,
+  checking: (host) => `CarrierFlag: checking ${host}…`,
+  group: (name, details) => `${name} (${details})`,
+  reasonWithAddresses: (reason, addresses) => `${reason}, ${addresses}`,
+  asnReason: (asn, org) => (org ? `AS${asn} ${org}` : `AS${asn}`),
+  prefixReason: (prefix) => `prefix ${prefix}`,
+  confidence: (level) => `${level} confidence`,
+  andMore: (shown, more) => `${shown} and ${more} more`,
+  list: englishList,
+};
+
+/**
  * The toolbar badge for a verdict: the group's code on red when flagged ('!' when several groups
  * match), '?' on grey when it could not be checked, empty otherwise. The title names every matched
- * group and why.
+ * group, why, and how sure the matched watchlist entry is, in `words`.
  */
-export function badgeFor(verdict: Verdict): { text: string; color: string; title: string } {
+export function badgeFor(
+  verdict: Verdict,
+  words: BadgeWords,
+): { text: string; color: string; title: string } {
   const host = verdict.hostname;
   switch (verdict.status) {
     case 'flagged': {
@@ -200,45 +318,33 @@ export function badgeFor(verdict: Verdict): { text: string; color: string; title
       return {
         text,
         color: BADGE_FLAGGED_COLOR,
-        title: `CarrierFlag: ${host} is on ${describeGroups(verdict)}`,
+        title: words.flagged(host, describeGroups(verdict, words)),
       };
     }
     case 'unchecked':
       return {
         text: '?',
         color: BADGE_NEUTRAL_COLOR,
-        title: `CarrierFlag: ${host} could not be checked: ${verdict.problem ?? 'no addresses were found'}`,
+        title: words.unchecked(host, verdict.problem ?? 'no addresses were found'),
       };
     case 'local':
-      return {
-        text: '',
-        color: BADGE_NEUTRAL_COLOR,
-        title: `CarrierFlag: ${host} is on a local network (not checked)`,
-      };
+      return { text: '', color: BADGE_NEUTRAL_COLOR, title: words.local(host) };
     case 'allowlisted':
-      return {
-        text: '',
-        color: BADGE_NEUTRAL_COLOR,
-        title: `CarrierFlag: ${host} is on your allowlist (not checked)`,
-      };
+      return { text: '', color: BADGE_NEUTRAL_COLOR, title: words.allowlisted(host) };
     case 'clean':
-      return {
-        text: '',
-        color: BADGE_NEUTRAL_COLOR,
-        title: `CarrierFlag: ${host} is not on a watched network`,
-      };
+      return { text: '', color: BADGE_NEUTRAL_COLOR, title: words.clean(host) };
   }
 }
 
-/** "China Telecom (AS4134 Chinanet, 202.96.128.86) and China Unicom (prefix …, …)". */
-function describeGroups(verdict: Verdict): string {
+/** "China Telecom (AS4134 Chinanet, high confidence, 202.96.128.86) and China Unicom (prefix …, …)". */
+function describeGroups(verdict: Verdict, words: BadgeWords): string {
   const parts = verdict.groups.map((group) => {
     // Reason text → addresses with that reason, in evidence order.
     const reasons = new Map<string, string[]>();
     for (const evidence of verdict.addresses) {
       for (const m of evidence.matches) {
         if (m.groupId !== group.id) continue;
-        const label = reasonLabel(m, evidence.lookup);
+        const label = reasonLabel(m, evidence.lookup, words);
         const ips = reasons.get(label) ?? [];
         ips.push(evidence.ip);
         reasons.set(label, ips);
@@ -247,18 +353,21 @@ function describeGroups(verdict: Verdict): string {
     const detail = [...reasons]
       .map(([label, ips]) => {
         const shown = ips.slice(0, TITLE_MAX_IPS).join(', ');
-        const more = ips.length > TITLE_MAX_IPS ? ` and ${ips.length - TITLE_MAX_IPS} more` : '';
-        return `${label}, ${shown}${more}`;
+        const listed =
+          ips.length > TITLE_MAX_IPS ? words.andMore(shown, ips.length - TITLE_MAX_IPS) : shown;
+        return words.reasonWithAddresses(label, listed);
       })
       .join('; ');
-    return `${group.name} (${detail})`;
+    return words.group(group.name, detail);
   });
-  if (parts.length <= 1) return parts.join('');
-  return `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
+  return words.list(parts);
 }
 
-function reasonLabel(match: GroupMatch, lookup: LookupResult): string {
-  if (match.reason.kind === 'prefix') return `prefix ${match.reason.prefix}`;
+/** The matched entry: "AS4134 Chinanet, high confidence" or "prefix 198.51.100.0/24". */
+function reasonLabel(match: GroupMatch, lookup: LookupResult, words: BadgeWords): string {
+  if (match.reason.kind === 'prefix') return words.prefixReason(match.reason.prefix);
   const org = lookup.kind === 'routed' && lookup.asn === match.reason.asn ? lookup.org : '';
-  return org ? `AS${match.reason.asn} ${org}` : `AS${match.reason.asn}`;
+  const asn = words.asnReason(match.reason.asn, org);
+  const sure = match.confidence ? words.confidence(match.confidence) : '';
+  return sure ? `${asn}, ${sure}` : asn;
 }

@@ -14,6 +14,11 @@ firefox_major() { /usr/bin/firefox-esr --version 2>/dev/null | sed -n 's/.* \([0
 [ -x /usr/bin/firefox-esr ] && [ "$(firefox_major)" -ge "$FIREFOX_MIN_MAJOR" ] 2>/dev/null || missing+=(firefox-esr)
 [ -x /usr/sbin/unbound ] && [ -x /usr/sbin/unbound-control ] || missing+=(unbound)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+# The German and Chinese e2e runs (tests/e2e/locales.spec.ts) need each browser's own UI strings for
+# those languages: Debian ships only en-US with chromium, and Firefox ESR's languages are langpacks.
+[ -f /usr/lib/chromium/locales/de.pak ] && [ -f /usr/lib/chromium/locales/zh-CN.pak ] || missing+=(chromium-l10n)
+[ -f /usr/lib/firefox-esr/browser/extensions/langpack-de@firefox-esr.mozilla.org.xpi ] || missing+=(firefox-esr-l10n-de)
+[ -f /usr/lib/firefox-esr/browser/extensions/langpack-zh-CN@firefox-esr.mozilla.org.xpi ] || missing+=(firefox-esr-l10n-zh-cn)
 
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "setup-test-env: installing ${missing[*]}"
@@ -28,7 +33,8 @@ if [ "${#missing[@]}" -gt 0 ]; then
   fi
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update
-  $SUDO apt-get install -y --no-install-recommends chromium firefox-esr unbound openssl ca-certificates
+  $SUDO apt-get install -y --no-install-recommends chromium chromium-l10n firefox-esr \
+    firefox-esr-l10n-de firefox-esr-l10n-zh-cn unbound openssl ca-certificates
 fi
 
 if [ "$(firefox_major)" -lt "$FIREFOX_MIN_MAJOR" ] 2>/dev/null || [ -z "$(firefox_major)" ]; then

@@ -17,6 +17,7 @@ import type { PrefixLookup } from '../../lib/verdict';
 import { createTabMonitor, type TabMonitor } from '../../lib/tab-monitor';
 import { pageBadge } from '../../lib/tabs/badge';
 import { createPageHosts, type PageHosts } from '../../lib/tabs/page-hosts';
+import { BADGE_WORDS, PAGE_BADGE_WORDS } from './badge-words';
 
 const SETTINGS_KEY = 'settings';
 /** storage.local: how the last routing data update ended (shown after a worker restart too). */
@@ -178,12 +179,14 @@ export function startWorker(browser: Browser): Promise<void> {
       resolve,
       now: Date.now,
       log,
+      badgeWords: BADGE_WORDS,
       decorateBadge: async (report, badge) =>
         pageBadge(
           badge,
           report,
           await pageHosts!.summary(report.tabId),
           settings!.countThirdPartyHosts,
+          PAGE_BADGE_WORDS,
         ),
     });
     await monitor.resumePending();

@@ -25,6 +25,15 @@ const api: PopupApi = {
     return id === null ? null : request(send, { type: 'get-tab-report', tabId: id });
   },
   getStatus: () => request(send, { type: 'get-status' }),
+  getSettings: async () => (await request(send, { type: 'get-settings' })).settings,
+  // The worker validates, stores and re-evaluates every tab, so the badge follows at once.
+  saveSettings: (settings) => request(send, { type: 'save-settings', settings }),
+  openSettings: () => browser.runtime.openOptionsPage(),
+  copyText: (text) => navigator.clipboard.writeText(text),
+  about: () => ({
+    extensionVersion: browser.runtime.getManifest().version,
+    browser: navigator.userAgent,
+  }),
   getPageHosts: async () => {
     const id = await tabId;
     return id === null ? null : request(send, { type: 'get-page-hosts', tabId: id });

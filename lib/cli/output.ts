@@ -1,6 +1,12 @@
 /** How `carrierflag` prints its targets: a JSON line each, or an aligned table with a verdict line each. */
 import type { AddressScope } from '../ip/types';
-import { badgeFor, type AddressEvidence, type Verdict } from '../verdict';
+import {
+  badgeFor,
+  ENGLISH_BADGE_WORDS,
+  type AddressEvidence,
+  type BadgeWords,
+  type Verdict,
+} from '../verdict';
 import { CONFIDENCE_LEVELS, type Confidence, type GroupMatch } from '../watchlist/model';
 
 /** The outcome for one target: a verdict, or why it could not even be looked up. */
@@ -126,6 +132,9 @@ export function isUnchecked(report: TargetReport): boolean {
   return !report.verdict || report.verdict.status === 'unchecked';
 }
 
+/** The tooltip's English words, without the confidence: the lines below the verdict give it. */
+const CLI_WORDS: BadgeWords = { ...ENGLISH_BADGE_WORDS, confidence: () => '' };
+
 const HEADER = ['TARGET', 'IP', 'AS', 'ORG', 'CARRIER'] as const;
 type Cells = [target: string, ip: string, as: string, org: string, carrier: string];
 
@@ -210,7 +219,7 @@ function toBlock(report: TargetReport): ReportBlock {
   });
   if (rows.length === 0) rows.push([target, '-', '-', '-', '-']);
   const lines: string[] = [];
-  const title = printable(badgeFor(v).title.replace(/^CarrierFlag: /, ''));
+  const title = printable(badgeFor(v, CLI_WORDS).title.replace(/^CarrierFlag: /, ''));
   const mark = v.status === 'flagged' ? 'FLAGGED: ' : '';
   const confidence = strongestConfidence(v);
   lines.push(`  => ${mark}${title}${confidence ? ` - ${confidence} confidence` : ''}`);

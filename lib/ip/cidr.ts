@@ -138,3 +138,39 @@ export function cidrBounds(cidr: Cidr): { first: IpAddress; last: IpAddress } {
     },
   };
 }
+
+function toBigInt(address: IpAddress): bigint {
+  if (address.family === 4) return BigInt(address.value >>> 0);
+  return address.words.reduce((acc, w) => (acc << 32n) | BigInt(w >>> 0), 0n);
+}
+
+function fromBigInt(family: 4 | 6, value: bigint): IpAddress {
+  if (family === 4) return { family: 4, value: Number(value) };
+  const word = (shift: bigint) => Number((value >> shift) & 0xffffffffn);
+  return { family: 6, words: [word(96n), word(64n), word(32n), word(0n)] };
+}
+
+/**
+ * The fewest CIDR prefixes that cover exactly the inclusive range `first`–`last` (as the prefix
+ * table stores ranges): one for an aligned range, a few otherwise. Null when the two are of
+ * different families or `first` is after `last`. At most 2 × the address width prefixes.
+ */
+export function rangeToCidrs(first: IpAddress, last: IpAddress): Cidr[] | null {
+  if (first.family !== last.family) return null;
+  const bits = first.family === 4 ? 32 : 128;
+  let start = toBigInt(first);
+  const end = toBigInt(last);
+  if (start > end) return null;
+  const cidrs: Cidr[] = [];
+  while (start <= end) {
+    // The largest block aligned at `start` that does not run past `end`.
+    let size = 0;
+    while (size < bits && (start & ((1n << BigInt(size + 1)) - 1n)) === 0n) {
+      if (start + (1n << BigInt(size + 1)) - 1n > end) break;
+      size++;
+    }
+    cidrs.push({ address: fromBigInt(first.family, start), prefixLength: bits - size });
+    start += 1n << BigInt(size);
+  }
+  return cidrs;
+}

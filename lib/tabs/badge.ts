@@ -5,6 +5,23 @@
 import type { Badge, TabReport } from '../tab-monitor';
 import type { ThirdPartySummary } from './page-hosts';
 
+/** The tooltip's words for a page's other hosts; the worker passes the user's language. */
+export interface PageBadgeWords {
+  /** The site's own title, then how many of the page's other hosts are flagged, and which. */
+  thirdParty(siteTitle: string, count: number, total: number, hosts: string): string;
+  /** "China Telecom: a.test, b.test". */
+  groupHosts(group: string, hosts: string): string;
+  andMore(shown: string, more: number): string;
+}
+
+export const ENGLISH_PAGE_BADGE_WORDS: PageBadgeWords = {
+  thirdParty: (siteTitle, count, total, hosts) =>
+    `${siteTitle}. But ${count} of the ${total} other hosts this page loads from ` +
+    `${count === 1 ? 'is' : 'are'} on watched networks: ${hosts}`,
+  groupHosts: (group, hosts) => `${group}: ${hosts}`,
+  andMore: (shown, more) => `${shown} and ${more} more`,
+};
+
 /** Amber, dark enough for the badge's white text: "the site is not flagged, some of its hosts are". */
 export const BADGE_THIRD_PARTY_COLOR = '#b45f06';
 /** Host names the tooltip lists per group before it says "and N more". */
@@ -22,23 +39,26 @@ export function pageBadge(
   report: Pick<TabReport, 'hostname' | 'final' | 'verdict'>,
   summary: ThirdPartySummary | null,
   countThirdPartyHosts: boolean,
+  words: PageBadgeWords,
 ): Badge {
   if (!countThirdPartyHosts || !summary || summary.siteHostname !== report.hostname) return site;
   if (!report.final || report.verdict.status === 'flagged') return site;
   const count = summary.flagged.length;
   if (count === 0) return site;
-  const verb = count === 1 ? 'is' : 'are';
   return {
     text: count > MAX_SHOWN_COUNT ? `${MAX_SHOWN_COUNT}+` : String(count),
     color: BADGE_THIRD_PARTY_COLOR,
-    title:
-      `${site.title}. But ${count} of the ${summary.total} other hosts this page loads from ` +
-      `${verb} on watched networks: ${describeHosts(summary.flagged)}`,
+    title: words.thirdParty(
+      site.title,
+      count,
+      summary.total,
+      describeHosts(summary.flagged, words),
+    ),
   };
 }
 
 /** "China Telecom: a.test, b.test; China Mobile: c.test and 4 more". */
-function describeHosts(flagged: ThirdPartySummary['flagged']): string {
+function describeHosts(flagged: ThirdPartySummary['flagged'], words: PageBadgeWords): string {
   const byGroup = new Map<string, string[]>();
   for (const host of flagged) {
     for (const group of host.groups) {
@@ -50,9 +70,11 @@ function describeHosts(flagged: ThirdPartySummary['flagged']): string {
   return [...byGroup]
     .map(([name, hosts]) => {
       const shown = hosts.slice(0, TITLE_MAX_HOSTS).join(', ');
-      const more =
-        hosts.length > TITLE_MAX_HOSTS ? ` and ${hosts.length - TITLE_MAX_HOSTS} more` : '';
-      return `${name}: ${shown}${more}`;
+      const listed =
+        hosts.length > TITLE_MAX_HOSTS
+          ? words.andMore(shown, hosts.length - TITLE_MAX_HOSTS)
+          : shown;
+      return words.groupHosts(name, listed);
     })
     .join('; ');
 }

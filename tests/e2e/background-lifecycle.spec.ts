@@ -42,7 +42,7 @@ test('keeps every verdict when the background stops mid-session', async ({ ext, 
   await ext.waitForBadge(second.id, 'CU');
   // The first tab's verdict survived in storage.session: the popup still explains it.
   const popup = await ext.popup(first.id);
-  await popup.waitForText('verdict', 'Flagged: hosted on China Telecom');
+  await popup.waitForText('verdict', 'telecom.test is hosted on China Telecom.');
   await popup.close();
   // And the restarted background still evaluates the first tab's next page.
   await first.goto(web.urlFor('mobile.test'));

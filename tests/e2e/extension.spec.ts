@@ -5,10 +5,12 @@
  * the popup and the settings page.
  */
 import { ADDRESSES, BADGE_GREY, BADGE_RED, expect, test, type UiPage } from './fixtures';
+import { openDetails } from './support/popup-details';
 
-/** The popup's address rows, one line of text each, once the verdict is in. */
+/** The popup's address rows (in the experts' details), one line of text each, once the verdict is in. */
 async function popupRows(popup: UiPage): Promise<string[]> {
   await popup.waitForText('verdict', /^(?!Checking)/);
+  await openDetails(popup);
   return popup.texts('address-row');
 }
 
@@ -47,14 +49,14 @@ test.describe('verdicts through a real DoH server', () => {
       expect(badge.title).toContain(site.ip);
 
       const popup = await ext.popup(tab.id);
-      await popup.waitForText('verdict', `Flagged: hosted on ${site.name}`);
-      expect(await popup.text('hostname')).toBe(site.host);
+      await popup.waitForText('verdict', `${site.host} is hosted on ${site.name}.`);
       const rows = await popupRows(popup);
+      expect(await popup.text('hostname')).toBe(site.host);
       const carrierRow = rows.find((r) => r.includes(site.ip));
       expect(carrierRow).toContain(site.asn);
       expect(carrierRow).toContain('DNS-over-HTTPS');
       expect(carrierRow).toContain(site.name);
-      expect(carrierRow).toContain(`(${site.asn} is on the list)`);
+      expect(carrierRow).toContain(`(${site.asn} is on the list, `);
       // The browser's own connection is the second witness (loopback here, so not checked).
       expect(rows.some((r) => r.includes('127.0.0.1') && r.includes("browser's connection"))).toBe(
         true,
@@ -71,7 +73,7 @@ test.describe('verdicts through a real DoH server', () => {
     const badge = await ext.waitForBadge(tab.id, (b) => /not on a watched network/.test(b.title));
     expect(badge.text).toBe('');
     const popup = await ext.popup(tab.id);
-    await popup.waitForText('verdict', 'Not on a watched network');
+    await popup.waitForText('verdict', 'cloudflare.test is not on a watched network.');
     const rows = await popupRows(popup);
     expect(rows.find((r) => r.includes(ADDRESSES.cloudflareV4))).toContain('AS13335');
   });
@@ -80,6 +82,7 @@ test.describe('verdicts through a real DoH server', () => {
     const tab = await ext.open(web.urlFor('alias.test'));
     await ext.waitForBadge(tab.id, 'CM');
     const popup = await ext.popup(tab.id);
+    await popupRows(popup);
     await popup.waitForVisibleText('alias.test → cdn-edge.test → mobile.test');
   });
 
@@ -108,7 +111,7 @@ test.describe('verdicts through a real DoH server', () => {
       expect(badge.color).toBe(BADGE_GREY);
       expect(badge.title).toMatch(reason);
       const popup = await ext.popup(tab.id);
-      await popup.waitForText('verdict', /^Could not be checked/);
+      await popup.waitForText('verdict', `${host} could not be checked.`);
     });
   }
 

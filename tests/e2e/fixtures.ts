@@ -176,6 +176,12 @@ interface WorkerFixtures {
   servfailZones: readonly string[];
   /** Firefox: the event page's idle timeout; a file that sets it gets a browser of its own. */
   backgroundIdleTimeoutMs: number | undefined;
+  /**
+   * The browser's UI language as a locales/ name (`de`, `zh_CN`), so the extension speaks it;
+   * undefined: the browser's default (English here). A file that sets it gets a browser of its own.
+   * (Not `locale`: that is Playwright's own per-test option, which sets only navigator.language.)
+   */
+  uiLocale: string | undefined;
   /** Launch the browser behind a local forward proxy on 127.0.0.2 (`forwardProxy`). */
   behindProxy: boolean;
   /** The forward proxy, when `behindProxy`; it maps every `*.test` name to the web server. */
@@ -256,6 +262,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   servfailZones: [DEFAULT_SERVFAIL_ZONES, { scope: 'worker', option: true }],
   backgroundIdleTimeoutMs: [undefined, { scope: 'worker', option: true }],
   behindProxy: [false, { scope: 'worker', option: true }],
+  uiLocale: [undefined, { scope: 'worker', option: true }],
 
   forwardProxy: [
     async ({ behindProxy }, use) => {
@@ -304,7 +311,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   ],
 
   session: [
-    async ({ browserKind, doh, backgroundIdleTimeoutMs, forwardProxy }, use) => {
+    async ({ browserKind, doh, backgroundIdleTimeoutMs, forwardProxy, uiLocale }, use) => {
       const options = {
         extensionPath: path.join(
           ROOT,
@@ -313,6 +320,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
         dohSpkiHash: doh.spkiHash,
         ...(backgroundIdleTimeoutMs !== undefined ? { backgroundIdleTimeoutMs } : {}),
         ...(forwardProxy ? { proxy: { host: forwardProxy.host, port: forwardProxy.port } } : {}),
+        ...(uiLocale !== undefined ? { locale: uiLocale } : {}),
       };
       const session =
         browserKind === 'firefox' ? await launchFirefox(options) : await launchChromium(options);

@@ -30,7 +30,7 @@ test.describe('the hosts a page loads from', () => {
     expect(badge.title).toContain('cloudflare.test is not on a watched network');
     expect(badge.title).toContain('China Telecom: telecom.test');
     const popup = await ext.popup(tab.id);
-    await popup.waitForText('verdict', 'Not on a watched network');
+    await popup.waitForText('verdict', 'cloudflare.test is not on a watched network.');
     const rows = await hostRows(popup);
     expect([...rows.keys()]).toEqual(['telecom.test']);
     expect(rows.get('telecom.test')).toMatch(/on China Telecom/);
@@ -71,7 +71,7 @@ test.describe('the hosts a page loads from', () => {
     expect((await popup.textsOf(`${row} [data-testid="page-host-status"]`))[0]).toMatch(
       /could not be checked/,
     );
-    expect(await popup.text('verdict')).toBe('Not on a watched network');
+    expect(await popup.text('verdict')).toBe('cloudflare.test is not on a watched network.');
     const badge = await ext.waitForBadge(tab.id, '');
     expect(badge.title).not.toContain('missing.test');
   });

@@ -7,6 +7,7 @@
  * unrelated sites reached at one address that none of their DoH answers contains.
  */
 import { ADDRESSES, DEFAULT_RECORDS, expect, test } from './fixtures';
+import { openDetails } from './support/popup-details';
 
 const PROXY_HOST = '127.0.0.2';
 
@@ -42,7 +43,7 @@ test('behind a proxy: the proxy is named apart, verdicts come from DoH, privacy 
   // The carrier site is flagged from its DoH answer; the proxy is a separate fact.
   await ext.waitForBadge(telecom.id, 'CT');
   const telecomPopup = await ext.popup(telecom.id);
-  await telecomPopup.waitForText('verdict', 'Flagged: hosted on China Telecom');
+  await telecomPopup.waitForText('verdict', 'telecom.test is hosted on China Telecom.');
   await telecomPopup.waitForText(
     'proxy',
     // Firefox names the proxy's port too (proxyInfo); Chromium's pattern knows only the address.
@@ -50,6 +51,7 @@ test('behind a proxy: the proxy is named apart, verdicts come from DoH, privacy 
       `^Through a proxy: ${PROXY_HOST.replace(/\./g, '\\.')}( port \\d+)? \\(local address`,
     ),
   );
+  await openDetails(telecomPopup);
   const telecomRows = await telecomPopup.texts('address-row');
   expect(telecomRows).toHaveLength(1);
   expect(telecomRows[0]).toContain(ADDRESSES.chinaTelecomV4);
@@ -59,7 +61,7 @@ test('behind a proxy: the proxy is named apart, verdicts come from DoH, privacy 
   // A clean site is clean, with the proxy named apart again.
   const clean = await ext.open(web.urlFor('cloudflare.test'));
   const cleanPopup = await ext.popup(clean.id);
-  await cleanPopup.waitForText('verdict', 'Not on a watched network');
+  await cleanPopup.waitForText('verdict', 'cloudflare.test is not on a watched network.');
   await cleanPopup.waitForText('proxy', new RegExp(`^Through a proxy: ${PROXY_HOST}`));
   expect((await cleanPopup.texts('address-row')).join(' ')).not.toContain(PROXY_HOST);
   expect((await ext.badge(clean.id)).text).toBe('');
@@ -77,9 +79,11 @@ test('behind a proxy: the proxy is named apart, verdicts come from DoH, privacy 
   const privately = await ext.open(web.urlFor('three.test'));
   await ext.waitForBadge(privately.id, '?');
   const privatePopup = await ext.popup(privately.id);
-  await privatePopup.waitForText(
-    'verdict',
-    `Could not be checked: the connection went through a proxy (${PROXY_HOST}), so the site's own address was not seen`,
+  await privatePopup.waitForText('verdict', 'three.test could not be checked.');
+  expect(await privatePopup.text('problem-hint')).toMatch(/^The connection went through a proxy/);
+  await openDetails(privatePopup);
+  expect(await privatePopup.text('problem-detail')).toBe(
+    `What went wrong: the connection went through a proxy (${PROXY_HOST}), so the site's own address was not seen`,
   );
   await privatePopup.waitForText('proxy', new RegExp(`^Through a proxy: ${PROXY_HOST}`));
 

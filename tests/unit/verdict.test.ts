@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { badgeFor, buildVerdict, type PrefixLookup, type VerdictInput } from '../../lib/verdict';
+import {
+  badgeFor,
+  buildVerdict,
+  ENGLISH_BADGE_WORDS,
+  type PrefixLookup,
+  type Verdict,
+  type VerdictInput,
+} from '../../lib/verdict';
 import { decodeTable, encodeTable, type LookupResult } from '../../lib/prefix-table';
 import { nodeTableCodec, nodeTableEncoderCodec } from '../../lib/prefix-table/node-codec';
 import { compileWatchlist } from '../../lib/watchlist/match';
@@ -35,6 +42,8 @@ const TABLE = fakeTable({
 });
 
 const matcher = compileWatchlist(sampleWatchlist());
+
+const englishBadge = (v: Verdict) => badgeFor(v, ENGLISH_BADGE_WORDS);
 
 function verdict(input: Partial<VerdictInput>) {
   return buildVerdict({ hostname: 'example.com', ...input }, TABLE, matcher);
@@ -181,33 +190,63 @@ describe('buildVerdict', () => {
   });
 });
 
+describe('problemKind', () => {
+  it('names what went wrong for code, beside the technical problem', () => {
+    const timeout = verdict({ dnsError: { kind: 'timeout', message: 'no answer in 5 s' } });
+    expect(timeout).toMatchObject({ status: 'unchecked', problemKind: 'resolver-unreachable' });
+    expect(timeout.problem).toBe('no answer in 5 s');
+    const http = verdict({ dnsError: { kind: 'http-status', message: 'HTTP 503' } });
+    expect(http.problemKind).toBe('resolver-broken');
+    expect(verdict({ dnsError: { kind: 'nxdomain', message: 'no such name' } }).problemKind).toBe(
+      'no-such-name',
+    );
+    expect(verdict({}).problemKind).toBe('no-addresses');
+    expect(verdict({ dohAddresses: ['garbage'] }).problemKind).toBe('lookup-unavailable');
+    expect(verdict({ dohAddresses: ['8.8.8.8'] }).problemKind).toBeUndefined();
+  });
+});
+
 describe('badgeFor', () => {
+  it('writes the tooltip in the words it is given, confidence included', () => {
+    const words = {
+      ...ENGLISH_BADGE_WORDS,
+      flagged: (host: string, groups: string) => `CarrierFlag: ${host} liegt in ${groups}`,
+      confidence: (level: string) => `Sicherheit ${level}`,
+    };
+    expect(badgeFor(verdict({ dohAddresses: ['202.96.128.86'] }), words).title).toBe(
+      'CarrierFlag: example.com liegt in China Telecom (AS4134 Chinanet, Sicherheit high, 202.96.128.86)',
+    );
+  });
+
   it('shows the group code on red, with a title naming the group, AS, org and address', () => {
-    expect(badgeFor(verdict({ dohAddresses: ['202.96.128.86'] }))).toEqual({
+    expect(englishBadge(verdict({ dohAddresses: ['202.96.128.86'] }))).toEqual({
       text: 'CT',
       color: '#d93025',
-      title: 'CarrierFlag: example.com is on China Telecom (AS4134 Chinanet, 202.96.128.86)',
+      title:
+        'CarrierFlag: example.com is on China Telecom (AS4134 Chinanet, high confidence, 202.96.128.86)',
     });
   });
 
   it("shows '!' when several groups match and names each with its reason", () => {
-    const badge = badgeFor(
+    const badge = englishBadge(
       verdict({ dohAddresses: ['202.96.128.86', '198.51.100.7', '202.96.128.87'] }),
     );
     expect(badge.text).toBe('!');
     expect(badge.color).toBe('#d93025');
     expect(badge.title).toBe(
-      'CarrierFlag: example.com is on China Telecom (AS4134 Chinanet, 202.96.128.86, 202.96.128.87) and Lab (prefix 198.51.100.0/24, 198.51.100.7)',
+      'CarrierFlag: example.com is on China Telecom (AS4134 Chinanet, high confidence, 202.96.128.86, 202.96.128.87) and Lab (prefix 198.51.100.0/24, 198.51.100.7)',
     );
   });
 
   it('shortens long address lists', () => {
     const ips = ['198.51.100.1', '198.51.100.2', '198.51.100.3', '198.51.100.4', '198.51.100.5'];
-    expect(badgeFor(verdict({ dohAddresses: ips })).title).toMatch(/198\.51\.100\.3 and 2 more\)$/);
+    expect(englishBadge(verdict({ dohAddresses: ips })).title).toMatch(
+      /198\.51\.100\.3 and 2 more\)$/,
+    );
   });
 
   it("shows '?' on grey when the site could not be checked, with the problem", () => {
-    const badge = badgeFor(
+    const badge = englishBadge(
       verdict({ dnsError: { kind: 'timeout', message: 'the resolver did not answer in 5 s' } }),
     );
     expect(badge).toEqual({
@@ -218,13 +257,13 @@ describe('badgeFor', () => {
   });
 
   it('shows nothing for clean, local and allowlisted sites, but says which in the title', () => {
-    const clean = badgeFor(verdict({ dohAddresses: ['8.8.8.8'] }));
+    const clean = englishBadge(verdict({ dohAddresses: ['8.8.8.8'] }));
     expect(clean.text).toBe('');
     expect(clean.title).toBe('CarrierFlag: example.com is not on a watched network');
-    const loc = badgeFor(verdict({ browserAddress: '192.168.1.10' }));
+    const loc = englishBadge(verdict({ browserAddress: '192.168.1.10' }));
     expect(loc.text).toBe('');
     expect(loc.title).toMatch(/local network/);
-    const allow = badgeFor(verdict({ allowlisted: true }));
+    const allow = englishBadge(verdict({ allowlisted: true }));
     expect(allow.text).toBe('');
     expect(allow.title).toMatch(/allowlist/);
   });
@@ -288,7 +327,7 @@ describe('buildVerdict behind a proxy', () => {
     // The proxy is a fact kept apart from the site's addresses, with its network for the popup.
     expect(v.addresses.map((a) => [a.ip, a.origins])).toEqual([['8.8.4.4', ['doh']]]);
     expect(v.proxy).toEqual({ ...carrierProxy, lookup: routed(4134, 'Chinanet') });
-    expect(badgeFor(v).text).toBe('');
+    expect(englishBadge(v).text).toBe('');
   });
 
   it('a carrier site behind a clean proxy is still flagged, from DoH alone', () => {
@@ -311,8 +350,8 @@ describe('buildVerdict behind a proxy', () => {
       expect(v.problem).toBe(
         `the connection went through a proxy (${proxy.address}), so the site's own address was not seen`,
       );
-      expect(badgeFor(v)).toMatchObject({ text: '?', color: '#5f6368' });
-      expect(badgeFor(v).title).toMatch(
+      expect(englishBadge(v)).toMatchObject({ text: '?', color: '#5f6368' });
+      expect(englishBadge(v).title).toMatch(
         /could not be checked: the connection went through a proxy/,
       );
     }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { cidrBounds, cidrContains, formatCidr, parseCidr } from '../../../lib/ip/cidr';
+import {
+  cidrBounds,
+  cidrContains,
+  formatCidr,
+  parseCidr,
+  rangeToCidrs,
+} from '../../../lib/ip/cidr';
 import { formatIp, parseIp } from '../../../lib/ip/parse';
 import type { Cidr } from '../../../lib/ip/types';
 
@@ -78,5 +84,42 @@ describe('cidrContains', () => {
     expect(formatIp(b.last)).toBe('2409:8fff:ffff:ffff:ffff:ffff:ffff:ffff');
     const b4 = cidrBounds(cidr('221.130.0.0/15'));
     expect(formatIp(b4.last)).toBe('221.131.255.255');
+  });
+});
+
+describe('rangeToCidrs', () => {
+  const ip = (text: string) => {
+    const parsed = parseIp(text);
+    if (!parsed.ok) throw new Error(parsed.reason);
+    return parsed.address;
+  };
+  const cidrs = (first: string, last: string) => rangeToCidrs(ip(first), ip(last))?.map(formatCidr);
+
+  it('writes an aligned range as one prefix, IPv4 and IPv6', () => {
+    expect(cidrs('61.174.56.0', '61.174.63.255')).toEqual(['61.174.56.0/21']);
+    expect(cidrs('2401:1320::', '2401:1320:ffff:ffff:ffff:ffff:ffff:ffff')).toEqual([
+      '2401:1320::/32',
+    ]);
+    expect(cidrs('0.0.0.0', '255.255.255.255')).toEqual(['0.0.0.0/0']);
+    expect(cidrs('1.2.3.4', '1.2.3.4')).toEqual(['1.2.3.4/32']);
+  });
+
+  it('covers an unaligned range exactly with the fewest prefixes', () => {
+    expect(cidrs('61.174.56.0', '61.174.67.255')).toEqual(['61.174.56.0/21', '61.174.64.0/22']);
+    expect(cidrs('10.0.0.1', '10.0.0.6')).toEqual([
+      '10.0.0.1/32',
+      '10.0.0.2/31',
+      '10.0.0.4/31',
+      '10.0.0.6/32',
+    ]);
+    expect(cidrs('2001:db8::', '2001:db8:0:2:ffff:ffff:ffff:ffff')).toEqual([
+      '2001:db8::/63',
+      '2001:db8:0:2::/64',
+    ]);
+  });
+
+  it('refuses mixed families and reversed ranges', () => {
+    expect(rangeToCidrs(ip('1.2.3.4'), ip('::1'))).toBeNull();
+    expect(rangeToCidrs(ip('1.2.3.5'), ip('1.2.3.4'))).toBeNull();
   });
 });

@@ -3,9 +3,23 @@ import type { ResolveResult } from '../../../lib/dns';
 import type { LookupResult } from '../../../lib/prefix-table';
 import { defaultSettings } from '../../../lib/settings';
 import { createTabMonitor, type Badge, type SessionArea } from '../../../lib/tab-monitor';
-import { BADGE_THIRD_PARTY_COLOR, pageBadge } from '../../../lib/tabs/badge';
+import {
+  BADGE_THIRD_PARTY_COLOR,
+  ENGLISH_PAGE_BADGE_WORDS,
+  pageBadge as pageBadgeIn,
+} from '../../../lib/tabs/badge';
 import { createPageHosts, type ThirdPartySummary } from '../../../lib/tabs/page-hosts';
-import { badgeFor, BADGE_FLAGGED_COLOR, type Verdict } from '../../../lib/verdict';
+import {
+  badgeFor as badgeIn,
+  BADGE_FLAGGED_COLOR,
+  ENGLISH_BADGE_WORDS,
+  type Verdict,
+} from '../../../lib/verdict';
+
+const badgeFor = (v: Verdict) => badgeIn(v, ENGLISH_BADGE_WORDS);
+const pageBadge = (
+  ...args: Parameters<typeof pageBadgeIn> extends [...infer A, unknown] ? A : never
+) => pageBadgeIn(...args, ENGLISH_PAGE_BADGE_WORDS);
 
 const clean: Verdict = { hostname: 'site.test', status: 'clean', addresses: [], groups: [] };
 const flaggedSite: Verdict = {

@@ -46,6 +46,11 @@ async function serviceWorkerTargets(context: BrowserContext, page: Page, extensi
   }
 }
 
+/** `zh_CN` → `zh-CN`: Chromium's name for a language. */
+function chromiumLanguage(locale: string): string {
+  return locale.replace('_', '-');
+}
+
 /**
  * Launches Chromium with the extension and waits until its worker is ready. `context` is
  * Playwright's own, for scripts that need more than the shared session API (the screenshots).
@@ -64,8 +69,14 @@ export async function launchChromium(
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: true,
+    // The UI language: --lang, and LANGUAGE, which Chromium on Linux reads first (both needed here;
+    // the language's .pak comes from Debian's chromium-l10n).
+    ...(options.locale
+      ? { env: { ...process.env, LANGUAGE: chromiumLanguage(options.locale) } }
+      : {}),
     args: [
       ...chromiumArgs(options.extensionPath, options.dohSpkiHash),
+      ...(options.locale ? [`--lang=${chromiumLanguage(options.locale)}`] : []),
       // Loopback (the DoH server) is never proxied unless <-loopback> is given: it stays direct.
       ...(options.proxy
         ? [`--proxy-server=http://${options.proxy.host}:${options.proxy.port}`]

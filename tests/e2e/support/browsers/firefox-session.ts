@@ -157,6 +157,9 @@ export async function launchFirefox(options: LaunchOptions): Promise<ExtensionSe
             'network.proxy.ssl_port': options.proxy.port,
           }
         : {}),
+      // The UI language: Debian's langpacks (firefox-esr-l10n-*) sit in the application scope,
+      // which puppeteer's profile enables; the requested locale picks one of them.
+      ...(options.locale ? { 'intl.locale.requested': options.locale.replace('_', '-') } : {}),
       ...(options.backgroundIdleTimeoutMs !== undefined
         ? { 'extensions.background.idle.timeout': options.backgroundIdleTimeoutMs }
         : {}),

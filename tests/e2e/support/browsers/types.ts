@@ -59,6 +59,8 @@ export interface LaunchOptions {
   backgroundIdleTimeoutMs?: number;
   /** Send every web request through this HTTP forward proxy (loopback stays direct). */
   proxy?: { host: string; port: number };
+  /** The browser's UI language as a locales/ name (`de`, `zh_CN`); absent: the browser's default. */
+  locale?: string;
 }
 
 /** One running browser with the extension installed, in a profile of its own. */

@@ -1,0 +1,135 @@
+import { i18n } from '#i18n';
+import { useState } from 'preact/hooks';
+import type { TableMeta } from '../../lib/prefix-table';
+import { parseAllowlistEntry, type Settings, type SettingsResult } from '../../lib/settings';
+import type { TabReport } from '../../lib/tab-monitor';
+import { issueUrl, reportText, type ReportContext } from '../../lib/tabs/report-text';
+
+/** What the actions need from the browser and the worker; main.tsx passes the real ones. */
+export interface ActionsApi {
+  getSettings(): Promise<Settings>;
+  saveSettings(settings: Settings): Promise<SettingsResult>;
+  openSettings(): Promise<void>;
+  copyText(text: string): Promise<void>;
+  /** The extension's version and the browser, for the report. */
+  about(): Omit<ReportContext, 'meta'>;
+}
+
+type Feedback = { kind: 'ok' | 'error'; text: string } | null;
+
+/**
+ * The few things a person does about this site from the popup: open settings, allowlist it (with
+ * an Undo that puts the previous allowlist back), copy a plain-text report, and report a wrong
+ * result on the issue tracker (a link: nothing is sent until the person submits the form there).
+ * Feedback sits next to the buttons and is cleared when the next action starts.
+ */
+export function Actions({
+  report,
+  meta,
+  api,
+}: {
+  report: TabReport;
+  meta: TableMeta | null;
+  api: ActionsApi;
+}) {
+  const [feedback, setFeedback] = useState<Feedback>(null);
+  const [undo, setUndo] = useState<{ host: string; previous: string[] } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const host = report.hostname;
+  const text = () => reportText(report, { ...api.about(), meta });
+
+  const run = async (work: () => Promise<void>) => {
+    setFeedback(null);
+    setBusy(true);
+    try {
+      await work();
+    } catch (error) {
+      setFeedback({
+        kind: 'error',
+        text: i18n.t('popup.actions.failed', { reason: String(error) }),
+      });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const allowlist = () =>
+    run(async () => {
+      const entry = parseAllowlistEntry(host);
+      if (!entry.ok) throw new Error(entry.reason);
+      const settings = await api.getSettings();
+      const previous = settings.allowlist;
+      const next = previous.includes(entry.hostname) ? previous : [...previous, entry.hostname];
+      const result = await api.saveSettings({ ...settings, allowlist: next });
+      if (!result.ok) throw new Error(result.reason);
+      setUndo({ host, previous });
+      setFeedback({ kind: 'ok', text: i18n.t('popup.actions.allowlisted', { host }) });
+    });
+
+  const undoAllowlist = () =>
+    run(async () => {
+      if (!undo) return;
+      // Only the allowlist goes back: anything else changed meanwhile (settings page) stays.
+      const settings = await api.getSettings();
+      const result = await api.saveSettings({ ...settings, allowlist: undo.previous });
+      if (!result.ok) throw new Error(result.reason);
+      setUndo(null);
+      setFeedback({ kind: 'ok', text: i18n.t('popup.actions.undone', { host: undo.host }) });
+    });
+
+  const copy = async () => {
+    setFeedback(null);
+    try {
+      await api.copyText(text());
+      setFeedback({ kind: 'ok', text: i18n.t('popup.actions.copied') });
+    } catch (error) {
+      setFeedback({
+        kind: 'error',
+        text: i18n.t('popup.actions.copyFailed', { reason: String(error) }),
+      });
+    }
+  };
+
+  const canAllowlist =
+    report.final && report.verdict.status !== 'allowlisted' && report.verdict.status !== 'local';
+  return (
+    <section class="actions" aria-label={i18n.t('popup.actions.label')} data-testid="actions">
+      <div class="buttons">
+        {undo ? (
+          <button type="button" disabled={busy} onClick={() => void undoAllowlist()}>
+            {i18n.t('popup.actions.undo')}
+          </button>
+        ) : (
+          canAllowlist && (
+            <button type="button" disabled={busy} onClick={() => void allowlist()}>
+              {i18n.t('popup.actions.allowlist')}
+            </button>
+          )
+        )}
+        <button type="button" data-action="copy" onClick={() => void copy()}>
+          {i18n.t('popup.actions.copy')}
+        </button>
+        <a
+          class="button-link"
+          href={issueUrl(host, text())}
+          target="_blank"
+          rel="noreferrer noopener"
+          title={i18n.t('popup.actions.reportNote')}
+          data-testid="report-link"
+        >
+          {i18n.t('popup.actions.report')}
+        </a>
+        <button type="button" onClick={() => void api.openSettings()}>
+          {i18n.t('popup.openSettings')}
+        </button>
+      </div>
+      <p
+        class={feedback?.kind === 'error' ? 'feedback error' : 'feedback'}
+        role={feedback?.kind === 'error' ? 'alert' : 'status'}
+        data-testid="action-feedback"
+      >
+        {feedback?.text ?? ''}
+      </p>
+    </section>
+  );
+}

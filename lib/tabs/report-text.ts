@@ -1,0 +1,143 @@
+/**
+ * The plain-text report of a tab's verdict ("Copy report", "Report a wrong result"). In English on
+ * purpose, whatever the UI language: it is pasted into the project's issue tracker, where the
+ * maintainers read it, and its field names stay searchable. Only the host name of the page goes in,
+ * never its path or query, which may be private.
+ */
+import { rangeToCidrs, formatCidr } from '../ip/cidr';
+import { parseIp } from '../ip/parse';
+import type { LookupResult, TableMeta } from '../prefix-table';
+import type { TabReport } from '../tab-monitor';
+import type { AddressOrigin, AddressEvidence } from '../verdict';
+import { ISSUE_TRACKER_URL } from '../project';
+
+/** The prefilled issue URL stays under this many characters (servers refuse longer ones). */
+export const MAX_ISSUE_URL_LENGTH = 8000;
+
+const ORIGIN_NAMES: Record<AddressOrigin, string> = {
+  doh: 'DNS-over-HTTPS',
+  browser: "browser's connection",
+  literal: 'address in the URL',
+};
+
+export interface ReportContext {
+  meta: TableMeta | null;
+  /** The extension's version (manifest), and the browser's name and version, when known. */
+  extensionVersion?: string;
+  browser?: string;
+}
+
+/**
+ * The routed range of a lookup as CIDR text: "61.174.56.0/21, 61.174.64.0/22". Falls back to the
+ * "start – end" range when it cannot be split into at most `maxPrefixes` prefixes.
+ */
+export function rangeAsCidr(lookup: LookupResult, maxPrefixes = 4): string | undefined {
+  if (lookup.kind !== 'routed') return undefined;
+  const first = parseIp(lookup.rangeStart);
+  const last = parseIp(lookup.rangeEnd);
+  const cidrs = first.ok && last.ok ? rangeToCidrs(first.address, last.address) : null;
+  if (cidrs && cidrs.length > 0 && cidrs.length <= maxPrefixes) {
+    return cidrs.map(formatCidr).join(', ');
+  }
+  return `${lookup.rangeStart} – ${lookup.rangeEnd}`;
+}
+
+/**
+ * The publication date inside an ip-location-db version (`2.3.2026061719` → `2026-06-17`), or
+ * undefined for sources whose version carries no date.
+ */
+export function tableDate(version: string): string | undefined {
+  const match = /(20\d{2})(\d{2})(\d{2})\d{2}$/.exec(version);
+  return match ? `${match[1]}-${match[2]}-${match[3]}` : undefined;
+}
+
+function addressLine(evidence: AddressEvidence): string {
+  const { lookup } = evidence;
+  const from = evidence.origins.map((o) => ORIGIN_NAMES[o]).join(', ');
+  let network: string;
+  switch (lookup.kind) {
+    case 'routed':
+      network = `AS${lookup.asn} ${lookup.org}, range ${rangeAsCidr(lookup) ?? ''}`;
+      break;
+    case 'unrouted':
+      network = 'not routed';
+      break;
+    case 'local':
+      network = `local (${lookup.scope}), not checked`;
+      break;
+    case 'invalid':
+      network = `could not be looked up: ${lookup.reason}`;
+      break;
+  }
+  const matches = evidence.matches.map((m) => {
+    const entry = m.reason.kind === 'asn' ? `AS${m.reason.asn}` : `prefix ${m.reason.prefix}`;
+    const sure = m.confidence ? `, ${m.confidence} confidence` : '';
+    return `${m.groupName} (${entry}${sure})`;
+  });
+  const matched = matches.length > 0 ? `; on the watchlist: ${matches.join(', ')}` : '';
+  return `- ${evidence.ip} (from ${from}): ${network}${matched}`;
+}
+
+/** The tab's verdict and its evidence as plain text, one fact per line. */
+export function reportText(report: TabReport, context: ReportContext): string {
+  const { verdict } = report;
+  const lines = ['CarrierFlag report', `Site: ${report.hostname}`];
+  const groups = verdict.groups.map((g) => g.name).join(', ');
+  lines.push(
+    `Verdict: ${verdict.status}${groups ? ` (${groups})` : ''}${report.final ? '' : ', still checking'}`,
+  );
+  if (verdict.problem)
+    lines.push(
+      `Problem: ${verdict.problem}${verdict.problemKind ? ` [${verdict.problemKind}]` : ''}`,
+    );
+  if (report.doh.state === 'done' && report.doh.cnameChain.length > 0) {
+    lines.push(`Alias chain: ${[report.hostname, ...report.doh.cnameChain].join(' -> ')}`);
+  }
+  if (verdict.addresses.length > 0) {
+    lines.push('Addresses:');
+    for (const evidence of verdict.addresses) lines.push(addressLine(evidence));
+  }
+  if (report.omittedAddresses) {
+    lines.push(`(${report.omittedAddresses} more DNS addresses not kept)`);
+  }
+  if (verdict.proxy) {
+    const port = verdict.proxy.port === undefined ? '' : ` port ${verdict.proxy.port}`;
+    lines.push(`Through a proxy: ${verdict.proxy.address}${port} (not judged)`);
+  }
+  if (verdict.connectedElsewhere) {
+    lines.push(`The browser connected to ${verdict.connectedElsewhere}, not among the DoH answers`);
+  }
+  const meta = context.meta;
+  if (meta) {
+    const date = tableDate(meta.sourceVersion);
+    lines.push(`Data: ${meta.source} ${meta.sourceVersion}${date ? ` (${date})` : ''}`);
+  } else {
+    lines.push('Data: no prefix table loaded');
+  }
+  if (context.extensionVersion) lines.push(`Extension: ${context.extensionVersion}`);
+  if (context.browser) lines.push(`Browser: ${context.browser}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The issue tracker's "new issue" URL with a title and the report prefilled, under
+ * MAX_ISSUE_URL_LENGTH: a report too long for it is cut at a line and says so.
+ */
+export function issueUrl(hostname: string, text: string, base = ISSUE_TRACKER_URL): string {
+  const build = (body: string) => {
+    const url = new URL(base);
+    url.searchParams.set('title', `Wrong result for ${hostname}`);
+    url.searchParams.set('body', `${body}\nWhat is wrong, and what did you expect?\n`);
+    return url.toString();
+  };
+  let url = build(text);
+  if (url.length <= MAX_ISSUE_URL_LENGTH) return url;
+  const lines = text.split('\n');
+  const cut = '(report shortened: use "Copy report" and paste the whole of it)';
+  while (lines.length > 1) {
+    lines.pop();
+    url = build(`${lines.join('\n')}\n${cut}\n`);
+    if (url.length <= MAX_ISSUE_URL_LENGTH) return url;
+  }
+  return build(cut);
+}

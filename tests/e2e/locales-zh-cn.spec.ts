@@ -1,0 +1,6 @@
+/** The popup and tooltip in Simplified Chinese (support/locale-popup.ts has the test). */
+import { test } from './fixtures';
+import { popupSpeaks } from './support/locale-popup';
+
+test.use({ uiLocale: 'zh_CN' });
+popupSpeaks('zh_CN', test);

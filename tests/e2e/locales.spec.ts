@@ -1,0 +1,6 @@
+/** The popup and tooltip in German (support/locale-popup.ts has the test). */
+import { test } from './fixtures';
+import { popupSpeaks } from './support/locale-popup';
+
+test.use({ uiLocale: 'de' });
+popupSpeaks('de', test);

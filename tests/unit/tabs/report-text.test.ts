@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+import { ISSUE_TRACKER_URL } from '../../../lib/project';
+import type { TableMeta } from '../../../lib/prefix-table';
+import type { TabReport } from '../../../lib/tab-monitor';
+import {
+  issueUrl,
+  MAX_ISSUE_URL_LENGTH,
+  rangeAsCidr,
+  reportText,
+  tableDate,
+} from '../../../lib/tabs/report-text';
+import type { Verdict } from '../../../lib/verdict';
+
+const META = {
+  source: '@ip-location-db/asn',
+  sourceVersion: '2.3.2026061719',
+} as TableMeta;
+
+function reportOf(verdict: Verdict, extra: Partial<TabReport> = {}): TabReport {
+  return {
+    tabId: 1,
+    url: 'https://telecom.test/private/path?token=secret',
+    hostname: verdict.hostname,
+    navigationId: 'n1',
+    committed: true,
+    doh: { state: 'done', addresses: verdict.addresses.map((a) => a.ip), cnameChain: [] },
+    verdict,
+    final: true,
+    updatedAt: 0,
+    ...extra,
+  };
+}
+
+const FLAGGED: Verdict = {
+  hostname: 'telecom.test',
+  status: 'flagged',
+  groups: [{ id: 'china-telecom', name: 'China Telecom', code: 'CT' }],
+  addresses: [
+    {
+      ip: '61.174.65.123',
+      origins: ['doh', 'browser'],
+      lookup: {
+        kind: 'routed',
+        asn: 4134,
+        org: 'Chinanet',
+        rangeStart: '61.174.56.0',
+        rangeEnd: '61.174.67.255',
+      },
+      matches: [
+        {
+          groupId: 'china-telecom',
+          groupName: 'China Telecom',
+          code: 'CT',
+          reason: { kind: 'asn', asn: 4134 },
+          confidence: 'high',
+          note: 'Chinanet',
+        },
+      ],
+    },
+  ],
+};
+
+describe('reportText', () => {
+  it('states the verdict, every address with origin, AS, CIDR range, entry and confidence, and the data', () => {
+    const text = reportText(reportOf(FLAGGED), { meta: META, extensionVersion: '1.2.3' });
+    expect(text).toBe(
+      [
+        'CarrierFlag report',
+        'Site: telecom.test',
+        'Verdict: flagged (China Telecom)',
+        'Addresses:',
+        "- 61.174.65.123 (from DNS-over-HTTPS, browser's connection): AS4134 Chinanet, range 61.174.56.0/21, 61.174.64.0/22; on the watchlist: China Telecom (AS4134, high confidence)",
+        'Data: @ip-location-db/asn 2.3.2026061719 (2026-06-17)',
+        'Extension: 1.2.3',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('never includes the page path or query, only the host name', () => {
+    const text = reportText(reportOf(FLAGGED), { meta: META });
+    expect(text).not.toContain('private');
+    expect(text).not.toContain('secret');
+  });
+
+  it('gives the problem and its kind for a site that could not be checked', () => {
+    const unchecked: Verdict = {
+      hostname: 'telecom.test',
+      status: 'unchecked',
+      addresses: [],
+      groups: [],
+      problem: 'no answer within 5000 ms',
+      problemKind: 'resolver-unreachable',
+    };
+    expect(reportText(reportOf(unchecked), { meta: null })).toContain(
+      'Problem: no answer within 5000 ms [resolver-unreachable]',
+    );
+  });
+});
+
+describe('rangeAsCidr and tableDate', () => {
+  it('writes a long IPv6 range as CIDR, and falls back to start – end when it needs many prefixes', () => {
+    expect(
+      rangeAsCidr({
+        kind: 'routed',
+        asn: 9808,
+        org: 'CMNET',
+        rangeStart: '2409:8000::',
+        rangeEnd: '2409:8fff:ffff:ffff:ffff:ffff:ffff:ffff',
+      }),
+    ).toBe('2409:8000::/20');
+    expect(
+      rangeAsCidr({
+        kind: 'routed',
+        asn: 1,
+        org: '',
+        rangeStart: '10.0.0.1',
+        rangeEnd: '10.0.0.254',
+      }),
+    ).toBe('10.0.0.1 – 10.0.0.254');
+    expect(rangeAsCidr({ kind: 'unrouted' })).toBeUndefined();
+  });
+
+  it('reads the date of an ip-location-db version', () => {
+    expect(tableDate('2.3.2026061719')).toBe('2026-06-17');
+    expect(tableDate('custom')).toBeUndefined();
+  });
+});
+
+describe('issueUrl', () => {
+  it('opens the tracker with a title naming the host and the report as the body', () => {
+    const url = new URL(issueUrl('telecom.test', 'Site: telecom.test\n'));
+    expect(`${url.origin}${url.pathname}`).toBe(ISSUE_TRACKER_URL);
+    expect(url.searchParams.get('title')).toBe('Wrong result for telecom.test');
+    expect(url.searchParams.get('body')).toMatch(/^Site: telecom\.test\n/);
+  });
+
+  it('stays under the length limit by cutting the report at a line, and says so', () => {
+    const long = Array.from({ length: 400 }, (_, i) => `- 2001:db8::${i} (from DNS-over-HTTPS)`);
+    const url = issueUrl('telecom.test', `${long.join('\n')}\n`);
+    expect(url.length).toBeLessThanOrEqual(MAX_ISSUE_URL_LENGTH);
+    const body = new URL(url).searchParams.get('body')!;
+    expect(body).toContain('- 2001:db8::0 (from DNS-over-HTTPS)');
+    expect(body).toContain('report shortened');
+  });
+});
