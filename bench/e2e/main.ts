@@ -25,14 +25,7 @@ import { startWebServer, type WebServer } from '../../tests/e2e/support/web-serv
 import { CACHE_DIR, MMDB_PATH } from '../paths';
 import { int, median, mib, ms, printTable, section } from '../report';
 import { record, writeRows } from '../results';
-import {
-  launch,
-  tabIdOf,
-  useResolver,
-  withTimeout,
-  WorkerControl,
-  type ChromeApi,
-} from './browser';
+import { launch, tabIdOf, useResolver, withTimeout, WorkerControl } from './browser';
 import { percentile, resetTab, timeNavigation, type NavigationSample } from './measure';
 import {
   benchPageHosts,
