@@ -209,12 +209,16 @@ export function startWorker(browser: Browser): Promise<void> {
       .catch((error: unknown) => log('event handling failed', error));
   };
 
+  // Host lists are told each event's own time (details.timeStamp): events of different kinds can
+  // reach the worker out of order, a page's first scripts before its main-frame response.
   browser.webNavigation.onBeforeNavigate.addListener((details) => {
-    if (details.frameId === 0) whenReady((m) => m.navigationStarted(details.tabId, details.url));
+    if (details.frameId !== 0) return;
+    whenReady((m) => m.navigationStarted(details.tabId, details.url));
+    whenHostsReady((h) => h.navigationStarted(details.tabId, details.timeStamp));
   });
   browser.webNavigation.onCommitted.addListener((details) => {
     if (details.frameId !== 0) return;
-    whenHostsReady((h) => h.navigationCommitted(details.tabId, details.url));
+    whenHostsReady((h) => h.navigationCommitted(details.tabId, details.url, details.timeStamp));
     whenReady((m) => m.navigationCommitted(details.tabId, details.url));
   });
   browser.webNavigation.onCompleted.addListener((details) => {
@@ -234,7 +238,7 @@ export function startWorker(browser: Browser): Promise<void> {
         // A prerendered page is not (yet) the tab's page: its main frame starts no new host list.
         const lifecycle = (details as { documentLifecycle?: string }).documentLifecycle;
         if (lifecycle !== 'prerender') {
-          whenHostsReady((h) => h.mainFrameResponseStarted(details.tabId));
+          whenHostsReady((h) => h.mainFrameResponseStarted(details.tabId, details.timeStamp));
         }
       }
     },
@@ -247,12 +251,13 @@ export function startWorker(browser: Browser): Promise<void> {
     url: string;
     ip?: string;
     documentLifecycle?: string;
+    timeStamp: number;
   }) => {
     if (details.tabId < 0 || details.type === 'main_frame') return;
     // Chromium only: a prerendered page or one being unloaded is not the page the tab shows.
     if (details.documentLifecycle !== undefined && details.documentLifecycle !== 'active') return;
     whenHostsReady(async (h) =>
-      h.requestSeen(details.tabId, details.url, await hostWitness(details)),
+      h.requestSeen(details.tabId, details.url, await hostWitness(details), details.timeStamp),
     );
   };
   /**

@@ -70,6 +70,8 @@ export interface StoredHost {
   omittedAddresses?: number;
   /** The record's request counter at this host's latest request. */
   lastSeq: number;
+  /** The browser's time of this host's latest request event (`details.timeStamp`), when known. */
+  lastAt?: number;
 }
 
 /** A tab's third-party hosts for its current page, as stored under `hosts:<tabId>`. */
@@ -90,6 +92,18 @@ export interface PageHostsRecord {
   seq: number;
   /** `seq` when the latest main-frame response started: the next page's requests come after it. */
   nextPageFrom?: number;
+  /*
+   * The browser's event times (ms), which order events however late each reaches the worker: the
+   * worker may see a page's first scripts, and even its commit, before its main-frame response.
+   */
+  /** The latest top-level navigation's start, not yet committed. */
+  navigationStartedAt?: number;
+  /** The latest main-frame response's start, not yet committed. */
+  nextPageFromAt?: number;
+  /** This page's commit. */
+  committedAt?: number;
+  /** This page's main-frame response (or, until that is seen, its navigation's start): earlier requests are another page's. */
+  pageFromAt?: number;
 }
 
 /** One host as the popup shows it. */
@@ -236,15 +250,35 @@ export function createPageHosts(deps: PageHostsDeps) {
     };
   }
 
-  /** The new page's list: the hosts requested since its main-frame response started, if known. */
-  function nextPage(previous: Loaded | undefined, tabId: number, url: string): PageHostsRecord {
+  /**
+   * The new page's list: the hosts requested since its main-frame response started. With event
+   * times, by time: since the response if it has been seen, else since the navigation started (the
+   * response, when it arrives, narrows it). Without them, by arrival order.
+   */
+  function nextPage(
+    previous: Loaded | undefined,
+    tabId: number,
+    url: string,
+    at: number | undefined,
+  ): PageHostsRecord {
     const record = newRecord(tabId, url);
-    const from = previous?.record.nextPageFrom;
-    if (!previous || from === undefined) return record;
-    record.seq = previous.record.seq;
-    record.hosts = previous.record.hosts.filter(
-      (h) => h.lastSeq > from && h.hostname !== record.siteHostname,
-    );
+    if (at !== undefined) record.committedAt = at;
+    if (!previous) return record;
+    const old = previous.record;
+    const notAfterCommit = (t: number | undefined) =>
+      t !== undefined && (at === undefined || t <= at) ? t : undefined;
+    const fromAt = notAfterCommit(old.nextPageFromAt) ?? notAfterCommit(old.navigationStartedAt);
+    const keep = (h: StoredHost) => h.hostname !== record.siteHostname;
+    record.seq = old.seq;
+    if (fromAt !== undefined) {
+      record.pageFromAt = fromAt;
+      record.hosts = old.hosts.filter(
+        (h) => keep(h) && h.lastAt !== undefined && h.lastAt >= fromAt,
+      );
+    } else if (old.nextPageFrom !== undefined) {
+      const from = old.nextPageFrom;
+      record.hosts = old.hosts.filter((h) => keep(h) && h.lastSeq > from);
+    }
     return record;
   }
 
@@ -345,7 +379,7 @@ export function createPageHosts(deps: PageHostsDeps) {
 
   return {
     /** The tab's top-level navigation committed `url`: a new page, a new (empty) host list. */
-    navigationCommitted(tabId: number, url: string): Promise<void> {
+    navigationCommitted(tabId: number, url: string, at?: number): Promise<void> {
       return enqueue(tabId, async () => {
         if (!isWebUrl(url)) {
           loaded.delete(tabId);
@@ -353,19 +387,50 @@ export function createPageHosts(deps: PageHostsDeps) {
           await flushing.get(tabId);
           await deps.session.remove(hostsKey(tabId));
         } else {
-          remember(nextPage(await load(tabId), tabId, url));
+          remember(nextPage(await load(tabId), tabId, url, at));
           persist(tabId);
         }
         deps.onChange(tabId);
       });
     },
 
+    /** A top-level navigation in the tab started at `at`: no request before it is the next page's. */
+    navigationStarted(tabId: number, at: number): Promise<void> {
+      return enqueue(tabId, async () => {
+        const entry = await load(tabId);
+        if (!entry) return;
+        entry.record.navigationStartedAt = at;
+        persist(tabId);
+      });
+    },
+
     /** The main-frame response of a navigation in the tab started: the next page begins here. */
-    mainFrameResponseStarted(tabId: number): Promise<void> {
+    mainFrameResponseStarted(tabId: number, at?: number): Promise<void> {
       return enqueue(tabId, async () => {
         // A new tab has no list yet: start one now, its site named at the commit.
         const entry = (await load(tabId)) ?? remember(newRecord(tabId, ''));
-        entry.record.nextPageFrom = entry.record.seq;
+        const record = entry.record;
+        const { committedAt, pageFromAt } = record;
+        if (
+          at !== undefined &&
+          committedAt !== undefined &&
+          at <= committedAt &&
+          (pageFromAt === undefined || at > pageFromAt)
+        ) {
+          // The committed page's own response, reported after its commit: what was requested
+          // before it belongs to the page before.
+          record.pageFromAt = at;
+          const kept = record.hosts.filter((h) => h.lastAt === undefined || h.lastAt >= at);
+          if (kept.length !== record.hosts.length) {
+            record.hosts = kept;
+            remember(record);
+            deps.onChange(tabId);
+          }
+          persist(tabId);
+          return;
+        }
+        record.nextPageFrom = record.seq;
+        if (at !== undefined) record.nextPageFromAt = at;
         persist(tabId);
       });
     },
@@ -374,7 +439,7 @@ export function createPageHosts(deps: PageHostsDeps) {
      * A request of the tab (any type but the main frame) got a response or failed; `ip` is the
      * address the browser connected to, when it connected.
      */
-    requestSeen(tabId: number, url: string, ip: string | undefined): Promise<void> {
+    requestSeen(tabId: number, url: string, ip: string | undefined, at?: number): Promise<void> {
       return enqueue(tabId, async () => {
         const hostname = hostnameOf(url);
         if (!hostname || !isRequestUrl(url)) return;
@@ -386,13 +451,26 @@ export function createPageHosts(deps: PageHostsDeps) {
         }
         const record = entry.record;
         if (hostname === record.siteHostname) return;
+        // Reported late, but made before this page began: the previous page's request.
+        if (at !== undefined && record.pageFromAt !== undefined && at < record.pageFromAt) return;
         record.seq += 1;
+        const lastAt = at === undefined ? {} : { lastAt: at };
         const position = entry.index.get(hostname);
         const known = position === undefined ? undefined : record.hosts[position];
         if (position !== undefined && known) {
           const witness = !known.browserAddress && ip ? { browserAddress: ip } : {};
           const requests = known.requests + 1;
-          replaceHost(entry, position, { ...known, ...witness, requests, lastSeq: record.seq });
+          const latest =
+            at !== undefined && known.lastAt !== undefined && known.lastAt > at
+              ? { lastAt: known.lastAt }
+              : lastAt;
+          replaceHost(entry, position, {
+            ...known,
+            ...witness,
+            requests,
+            lastSeq: record.seq,
+            ...latest,
+          });
           persist(tabId);
           if (witness.browserAddress) deps.onChange(tabId);
           return;
@@ -410,6 +488,7 @@ export function createPageHosts(deps: PageHostsDeps) {
           ...(ip ? { browserAddress: ip } : {}),
           doh: initialDoh(hostname, deps.getSettings()),
           lastSeq: record.seq,
+          ...lastAt,
         };
         entry.index.set(hostname, record.hosts.length);
         record.hosts.push(host);

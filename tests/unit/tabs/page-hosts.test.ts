@@ -130,6 +130,51 @@ describe('page hosts', () => {
     expect(view?.hosts[0]?.checking).toBe(false);
   });
 
+  it("keeps a page's first hosts when its commit and scripts reach the worker before its main-frame response", async () => {
+    const t = setup();
+    // Page one, in order, with the browser's event times.
+    await t.hosts.navigationStarted(1, 1000);
+    await t.hosts.mainFrameResponseStarted(1, 1010);
+    await t.hosts.navigationCommitted(1, 'https://one.test/', 1020);
+    await t.hosts.requestSeen(1, 'https://old.test/x.js', undefined, 1100);
+    // Page two: started at 2000, response at 2010, commit at 2020, first scripts at 2030…; the
+    // worker sees the scripts and the commit first, the main-frame response last.
+    await t.hosts.navigationStarted(1, 2000);
+    await t.hosts.requestSeen(1, 'https://old-late.test/beacon', undefined, 2005);
+    await t.hosts.requestSeen(1, 'https://h1.test/a.js', undefined, 2030);
+    await t.hosts.requestSeen(1, 'https://h2.test/a.js', undefined, 2031);
+    await t.hosts.navigationCommitted(1, 'https://two.test/', 2020);
+    await t.hosts.requestSeen(1, 'https://h3.test/a.js', undefined, 2040);
+    // Until the response is seen, the list holds what came after the navigation started.
+    expect(names(await t.hosts.getPageHosts(1)).sort()).toEqual([
+      'h1.test',
+      'h2.test',
+      'h3.test',
+      'old-late.test',
+    ]);
+    await t.hosts.mainFrameResponseStarted(1, 2010);
+    // The old page's late beacon is gone, the new page's first scripts stay.
+    expect(names(await t.hosts.getPageHosts(1)).sort()).toEqual(['h1.test', 'h2.test', 'h3.test']);
+    // An old page's request reported even later is not the new page's.
+    await t.hosts.requestSeen(1, 'https://old-later.test/x', undefined, 2008);
+    await t.hosts.idle();
+    const view = await t.hosts.getPageHosts(1);
+    expect(view?.siteHostname).toBe('two.test');
+    expect(names(view).sort()).toEqual(['h1.test', 'h2.test', 'h3.test']);
+  });
+
+  it("by event times, the response seen before the commit drops the old page's hosts at the commit", async () => {
+    const t = setup();
+    await t.hosts.navigationCommitted(1, 'https://one.test/', 1000);
+    await t.hosts.requestSeen(1, 'https://old.test/x.js', undefined, 1100);
+    await t.hosts.navigationStarted(1, 2000);
+    await t.hosts.mainFrameResponseStarted(1, 2010);
+    await t.hosts.requestSeen(1, 'https://new.test/x.js', undefined, 2030);
+    await t.hosts.navigationCommitted(1, 'https://two.test/', 2020);
+    await t.hosts.idle();
+    expect(names(await t.hosts.getPageHosts(1))).toEqual(['new.test']);
+  });
+
   it('a navigation that never commits (a download) leaves the list alone', async () => {
     const t = setup();
     await t.hosts.navigationCommitted(1, 'https://one.test/');
