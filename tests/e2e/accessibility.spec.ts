@@ -30,10 +30,20 @@ const POPUP_SITES = [
     label: 'a flagged site',
     host: 'telecom.test',
     path: '/page-with?hosts=cloudflare.test,site.test',
-    verdict: /^Flagged/,
+    verdict: /^telecom\.test is hosted on China Telecom/,
   },
-  { label: 'a clean site', host: 'cloudflare.test', path: '/', verdict: /^Not on a watched/ },
-  { label: 'a ? site', host: 'missing.test', path: '/', verdict: /^Could not be checked/ },
+  {
+    label: 'a clean site',
+    host: 'cloudflare.test',
+    path: '/',
+    verdict: /^cloudflare\.test is not on a watched network/,
+  },
+  {
+    label: 'a ? site',
+    host: 'missing.test',
+    path: '/',
+    verdict: /^missing\.test could not be checked/,
+  },
 ] as const;
 
 const SCHEMES: ('light' | 'dark')[] = ['light', 'dark'];

@@ -45,7 +45,13 @@ export function listControls(ui: UiPage): Promise<Control[]> {
     const seen = new Set<string>();
     let index = 0;
     for (const el of document.querySelectorAll<HTMLElement>(selector)) {
-      const shown = el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
+      // Inside a closed <details> (other than its summary) nothing is shown, though Chromium may
+      // still give it boxes (the closed content is content-visibility: hidden, not display: none).
+      const closed = el.closest('details:not([open])');
+      const folded =
+        closed !== null && !(el.localName === 'summary' && el.parentElement === closed);
+      const shown =
+        !folded && el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
       const disabled = el.matches(':disabled');
       const activeSummary =
         el.localName !== 'summary' || el.parentElement?.querySelector('summary') === el;
