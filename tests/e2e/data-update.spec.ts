@@ -145,7 +145,7 @@ test.describe('routing data updates', () => {
     const after = await ext.open(web.urlFor('moved.test', '/after-update'));
     await ext.waitForBadge(after.id, 'CT');
     const popup = await ext.popup(after.id);
-    await popup.waitForText('verdict', 'Flagged: hosted on China Telecom');
+    await popup.waitForText('verdict', 'moved.test is hosted on China Telecom.');
     expect(await popup.text('about-data')).toMatch(
       new RegExp(
         `downloaded from 127\\.0\\.0\\.1:\\d+ \\d{10}, published ${newDate} \\(1 day old\\)`,

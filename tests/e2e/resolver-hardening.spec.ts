@@ -9,6 +9,7 @@ import {
   startTransportFaultDoh,
   type TransportFaultDoh,
 } from './support/redirect-doh';
+import { openDetails } from './support/popup-details';
 
 const ADDRESSES_SERVED = { 'telecom.test': ADDRESSES.chinaTelecomV4 };
 const RETRIED_NOTE = 'The resolver answered on the second try.';
@@ -74,7 +75,9 @@ for (const [label, stub] of [
         .filter((q) => q === 'telecom.test A'),
     ).toHaveLength(2);
     const popup = await ext.popup(tab.id);
-    await popup.waitForText('verdict', 'Flagged: hosted on China Telecom');
+    await popup.waitForText('verdict', 'telecom.test is hosted on China Telecom.');
+    // The retry note is expert detail: it lives in "Details for experts".
+    await openDetails(popup);
     expect(await popup.text('dns-retried')).toBe(RETRIED_NOTE);
   });
 }
@@ -83,6 +86,7 @@ test('a first-try answer shows no retry line', async ({ ext, web }) => {
   const tab = await ext.open(web.urlFor('telecom.test'));
   await ext.waitForBadge(tab.id, 'CT');
   const popup = await ext.popup(tab.id);
-  await popup.waitForText('verdict', 'Flagged: hosted on China Telecom');
+  await popup.waitForText('verdict', 'telecom.test is hosted on China Telecom.');
+  await openDetails(popup);
   expect(await popup.texts('dns-retried')).toEqual([]);
 });

@@ -146,7 +146,7 @@ describe('page hosts', () => {
     await t.hosts.navigationCommitted(1, 'https://two.test/', 2020);
     await t.hosts.requestSeen(1, 'https://h3.test/a.js', undefined, 2040);
     // Until the response is seen, the list holds what came after the navigation started.
-    expect(names(await t.hosts.getPageHosts(1)).sort()).toEqual([
+    expect([...(names(await t.hosts.getPageHosts(1)) ?? [])].sort()).toEqual([
       'h1.test',
       'h2.test',
       'h3.test',
@@ -154,13 +154,17 @@ describe('page hosts', () => {
     ]);
     await t.hosts.mainFrameResponseStarted(1, 2010);
     // The old page's late beacon is gone, the new page's first scripts stay.
-    expect(names(await t.hosts.getPageHosts(1)).sort()).toEqual(['h1.test', 'h2.test', 'h3.test']);
+    expect([...(names(await t.hosts.getPageHosts(1)) ?? [])].sort()).toEqual([
+      'h1.test',
+      'h2.test',
+      'h3.test',
+    ]);
     // An old page's request reported even later is not the new page's.
     await t.hosts.requestSeen(1, 'https://old-later.test/x', undefined, 2008);
     await t.hosts.idle();
     const view = await t.hosts.getPageHosts(1);
     expect(view?.siteHostname).toBe('two.test');
-    expect(names(view).sort()).toEqual(['h1.test', 'h2.test', 'h3.test']);
+    expect([...(names(view) ?? [])].sort()).toEqual(['h1.test', 'h2.test', 'h3.test']);
   });
 
   it("by event times, the response seen before the commit drops the old page's hosts at the commit", async () => {
