@@ -460,10 +460,7 @@ export function createPageHosts(deps: PageHostsDeps) {
         if (position !== undefined && known) {
           const witness = !known.browserAddress && ip ? { browserAddress: ip } : {};
           const requests = known.requests + 1;
-          const latest =
-            at !== undefined && known.lastAt !== undefined && known.lastAt > at
-              ? { lastAt: known.lastAt }
-              : lastAt;
+          const latest = at === undefined ? {} : { lastAt: Math.max(at, known.lastAt ?? at) };
           replaceHost(entry, position, {
             ...known,
             ...witness,
