@@ -43,7 +43,8 @@ function progressText(p: UpdateProgress | null): string {
       ? i18n.t('update.downloading', [p.file, mb(p.receivedBytes), mb(p.totalBytes)])
       : i18n.t('update.downloadingNoTotal', [p.file, mb(p.receivedBytes)]);
   }
-  return p.phase === 'building' ? i18n.t('update.building') : i18n.t('update.checking');
+  if (p.phase === 'building') return i18n.t('update.building');
+  return p.phase === 'checking' ? i18n.t('update.checking') : i18n.t('update.storing');
 }
 
 /** The documented bounds (lib/data-update), behind a disclosure: expert detail one click away. */

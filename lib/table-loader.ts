@@ -89,6 +89,9 @@ export async function loadTable(deps: TableLoaderDeps): Promise<LoadedTable> {
         }
       } else if (active) {
         staleId = active.tableId;
+        // A downloaded table the pointer names but the database lost: not a silent step back.
+        if (!record)
+          problems.push('The stored prefix table is missing; re-importing the bundled one.');
       }
     } catch (error) {
       problems.push(`The stored prefix table is unreadable (${messageOf(error)}); re-importing.`);

@@ -3,7 +3,8 @@
 // extension and unbound as a DoH server on loopback, plus the worker's memory; then a page with 200
 // third-party hosts with and without the extension (bench/e2e/page-hosts.ts). `npm run bench` runs
 // it after the engine bench; on its own: `node scripts/bench-e2e.mjs [--warm N] [--cold N]
-// [--poll-ms MS] [--page-loads N] [--page-hosts N] [--only badge|page-hosts]`. A missing browser,
+// [--poll-ms MS] [--page-loads N] [--page-hosts N] [--update-runs N]
+// [--only badge|page-hosts|data-update]`. A missing browser,
 // DoH server or build is a clear, non-fatal skip (exit 0).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';

@@ -6,7 +6,8 @@
 // stopped worker (cold: worker start + table from IndexedDB + DoH); the worker's memory beside the
 // maxmind reader's for the same data. Every hostname is distinct, so the DNS cache never hits.
 // Then, with its own servers and browsers, the page-hosts section (page-hosts.ts): a page with 200
-// third-party hosts with and without the extension. `--only badge` / `--only page-hosts` runs one.
+// third-party hosts with and without the extension; and the routing data update section
+// (data-update.ts): "Update now" in the worker. `--only badge|page-hosts|data-update` runs one.
 // Benchmarks report, tests assert: the process exits 0 when a target is missed, 1 when the
 // benchmark itself could not run.
 import { spawnSync } from 'node:child_process';
@@ -36,6 +37,11 @@ import {
   TARGET_MEMORY_BYTES,
 } from './page-hosts';
 import {
+  benchDataUpdate,
+  DEFAULT_DATA_UPDATE_OPTIONS,
+  type DataUpdateOptions,
+} from './data-update';
+import {
   dohSpan,
   probeStartupSteps,
   readHeap,
@@ -60,8 +66,12 @@ const STARTUP_PROBES = 5;
 const TARGET_WARM_P50_MS = 50;
 const TARGET_COLD_P50_MS = 150;
 
-/** `--only badge` runs the sections above; `--only page-hosts` only bench/e2e/page-hosts.ts. */
-type Only = 'badge' | 'page-hosts';
+/**
+ * `--only badge` runs the sections above; `--only page-hosts` only bench/e2e/page-hosts.ts;
+ * `--only data-update` only bench/e2e/data-update.ts.
+ */
+type Only = 'badge' | 'page-hosts' | 'data-update';
+const ONLY: readonly Only[] = ['badge', 'page-hosts', 'data-update'];
 
 interface Args {
   warm: number;
@@ -70,6 +80,7 @@ interface Args {
   extensionPath: string;
   only?: Only;
   pageHosts: Omit<PageHostsOptions, 'extensionPath'>;
+  dataUpdate: Omit<DataUpdateOptions, 'extensionPath'>;
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -79,6 +90,7 @@ function parseArgs(argv: readonly string[]): Args {
     pollMs: 2,
     extensionPath: resolve('.output/chrome-mv3'),
     pageHosts: { ...DEFAULT_PAGE_HOSTS_OPTIONS },
+    dataUpdate: { ...DEFAULT_DATA_UPDATE_OPTIONS },
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -97,11 +109,13 @@ function parseArgs(argv: readonly string[]): Args {
     else if (flag === '--page-loads') args.pageHosts.loads = positive('--page-loads', 500);
     // At most 240: a page's resource-timing buffer (250 entries) proves every script loaded.
     else if (flag === '--page-hosts') args.pageHosts.hosts = positive('--page-hosts', 240);
-    else if (flag === '--only' && (value === 'badge' || value === 'page-hosts')) {
-      args.only = value;
+    else if (flag === '--update-runs') args.dataUpdate.runs = positive('--update-runs', 20);
+    else if (flag === '--only' && ONLY.includes(value as Only)) {
+      args.only = value as Only;
       i++;
-    } else if (flag === '--only') throw new Error(`--only takes badge or page-hosts, got ${value}`);
-    else if (flag === '--extension' && value) {
+    } else if (flag === '--only') {
+      throw new Error(`--only takes ${ONLY.join(', ')}, got ${value}`);
+    } else if (flag === '--extension' && value) {
       args.extensionPath = resolve(value);
       i++;
     } else throw new Error(`unknown argument ${String(flag)}`);
@@ -660,14 +674,14 @@ const args = (() => {
   }
 })();
 try {
-  if (args.only !== 'page-hosts') await main(args);
+  if (args.only === undefined || args.only === 'badge') await main(args);
 } catch (error) {
   console.error(`e2e bench failed: ${failure(error)}`);
   process.exitCode = 1;
 }
 // Its own servers and browsers: it runs whether or not the sections above could.
 try {
-  if (args.only !== 'badge') {
+  if (args.only === undefined || args.only === 'page-hosts') {
     const { figures } = await benchPageHosts({
       ...args.pageHosts,
       extensionPath: args.extensionPath,
@@ -677,5 +691,15 @@ try {
   }
 } catch (error) {
   console.error(`page-hosts bench failed: ${failure(error)}`);
+  process.exitCode = 1;
+}
+// Its own server and browser too.
+try {
+  if (args.only === undefined || args.only === 'data-update') {
+    await benchDataUpdate({ ...args.dataUpdate, extensionPath: args.extensionPath });
+    console.log(`  figures also in ${writeRows('e2e')}`);
+  }
+} catch (error) {
+  console.error(`data-update bench failed: ${failure(error)}`);
   process.exitCode = 1;
 }

@@ -113,6 +113,7 @@ export function createDataUpdateService(deps: DataUpdateServiceDeps): DataUpdate
         message: `Not updated, the data in use stays. ${outcome.reason}`,
       };
     }
+    progress = { phase: 'storing' };
     try {
       await deps.switchTo(outcome.table, outcome.download);
     } catch (error) {

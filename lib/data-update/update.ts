@@ -26,7 +26,9 @@ export interface DownloadRecord {
 export type UpdateProgress =
   | { phase: 'downloading'; file: string; receivedBytes: number; totalBytes?: number }
   | { phase: 'building' }
-  | { phase: 'checking' };
+  | { phase: 'checking' }
+  /** The caller's step after a built table: writing it and switching to it (one transaction). */
+  | { phase: 'storing' };
 
 export type UpdateOutcome =
   /** The server said both files are unchanged (304): the table in use stays. */

@@ -144,6 +144,8 @@ export interface Ext {
   ): Promise<R>;
   isBackgroundRunning(): Promise<boolean>;
   stopBackground(): Promise<void>;
+  /** Stops the background now, mid-work (see ExtensionSession.terminateBackground). */
+  terminateBackground(): Promise<void>;
   waitForBackgroundRunning(options?: { timeoutMs?: number }): Promise<void>;
 }
 
@@ -424,6 +426,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       evaluateInBackground: (fn, arg) => session.evaluateInBackground(fn, arg),
       isBackgroundRunning: () => session.isBackgroundRunning(),
       stopBackground: () => session.stopBackground(),
+      terminateBackground: () => session.terminateBackground(),
       async waitForBackgroundRunning(waitOptions) {
         await waitUntil(() => session.isBackgroundRunning(), {
           what: 'the background to start',

@@ -86,6 +86,19 @@ describe('table loader', () => {
     expect((await db.get('pointers', 'active'))?.tableId).toBe(tableIdOf(next.meta));
   });
 
+  it('says so when the active pointer names a table the database no longer holds', async () => {
+    const factory = new IDBFactory();
+    await loadTable(deps(factory, tableFile('v1')));
+    const db = await openDatabase(factory);
+    await db.put('pointers', { name: 'active', tableId: 'a downloaded table that was lost' });
+    db.close();
+    const loaded = await loadTable(deps(factory, tableFile('v1')));
+    expect(loaded.problems).toEqual([
+      'The stored prefix table is missing; re-importing the bundled one.',
+    ]);
+    expect(asnOf(loaded.table, '202.96.128.86')).toBe(4134);
+  });
+
   it('falls back to the bundled table and says why when IndexedDB cannot open', async () => {
     const broken = {
       open: () => {

@@ -5,10 +5,12 @@
  * Chinanet). Plain http on 127.0.0.1: the Routing data URL setting accepts http on loopback only.
  *
  * `mode` picks what the next requests get: the good files (with ETag / Last-Modified, and 304 for
- * a matching If-None-Match), or one of the bad downloads the extension must refuse.
+ * a matching If-None-Match), or one of the bad downloads the extension must refuse;
+ * `publishNewer` replaces the good files with a newer version.
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,12 +46,35 @@ export interface RoutingDataServer {
   /** When the served data says it was published (Last-Modified), as a time. */
   readonly publishedAt: number;
   mode: RoutingMode;
-  /** Requests seen: file name, status sent. */
-  readonly log: { file: string; status: number | 'hang'; ifNoneMatch?: string }[];
+  /**
+   * Publishes a newer version of the good files, an hour after the one served so far (new ETags
+   * and Last-Modified), with the address moved to China Telecom or, `moved: false`, back with
+   * Cloudflare as in the pinned data. Returns its publication time.
+   */
+  publishNewer(options: { moved: boolean }): number;
+  /** Requests seen: file name, status sent, body bytes sent (on the wire, after any gzip). */
+  readonly log: {
+    file: string;
+    status: number | 'hang';
+    ifNoneMatch?: string;
+    bytes?: number;
+    /** The file's size before gzip, when it was sent gzipped. */
+    rawBytes?: number;
+  }[];
   close(): Promise<void>;
 }
 
-export async function startRoutingDataServer(): Promise<RoutingDataServer> {
+export interface RoutingDataServerOptions {
+  /**
+   * Sends the good files gzip-encoded (level 6, as a CDN would) to a client that accepts it, as
+   * the upstream's CDN compresses them; the tests' default is the plain bytes.
+   */
+  gzip?: boolean;
+}
+
+export async function startRoutingDataServer(
+  options: RoutingDataServerOptions = {},
+): Promise<RoutingDataServer> {
   const v4Pinned = readFileSync(path.join(PINNED, V4_FILE), 'utf8');
   if (!v4Pinned.includes(MOVED_ROW)) {
     throw new Error(
@@ -57,16 +82,33 @@ export async function startRoutingDataServer(): Promise<RoutingDataServer> {
     );
   }
   const v4 = Buffer.from(v4Pinned.replace(MOVED_ROW, MOVED_TO));
+  const v4Unmoved = Buffer.from(v4Pinned);
   const v6 = readFileSync(path.join(PINNED, V6_FILE));
   const cut = v4.indexOf('\n', Math.floor(v4.length * 0.9)) + 7;
   const truncated = v4.subarray(0, cut);
   const half = v4.subarray(0, v4.indexOf('\n', Math.floor(v4.length / 2)) + 1);
   // Published yesterday, on the hour: newer than the pinned data, and a date the popup shows.
-  const publishedAt = Math.floor((Date.now() - 24 * 3600_000) / 3600_000) * 3600_000;
-  const lastModified = new Date(publishedAt).toUTCString();
-  const etags: Record<string, string> = { [V4_FILE]: '"v4-moved-1"', [V6_FILE]: '"v6-pinned-1"' };
-
-  const state = { mode: 'good' as RoutingMode };
+  const firstPublishedAt = Math.floor((Date.now() - 24 * 3600_000) / 3600_000) * 3600_000;
+  const gzipCache = new Map<Buffer, Buffer>();
+  const gzipped = (body: Buffer): Buffer => {
+    let packed = gzipCache.get(body);
+    if (!packed) gzipCache.set(body, (packed = gzipSync(body, { level: 6 })));
+    return packed;
+  };
+  const state = {
+    mode: 'good' as RoutingMode,
+    generation: 0,
+    moved: true,
+    publishedAt: firstPublishedAt,
+  };
+  const served = () => ({
+    v4: state.moved ? v4 : v4Unmoved,
+    lastModified: new Date(state.publishedAt).toUTCString(),
+    etags: {
+      [V4_FILE]: `"v4-${state.moved ? 'moved' : 'pinned'}-${state.generation}"`,
+      [V6_FILE]: `"v6-pinned-${state.generation}"`,
+    } as Record<string, string>,
+  });
   const log: RoutingDataServer['log'] = [];
   const hanging = new Set<ServerResponse>();
   const send = (
@@ -77,7 +119,7 @@ export async function startRoutingDataServer(): Promise<RoutingDataServer> {
     type: string,
     extra: Record<string, string> = {},
   ) => {
-    log.push({ file, status });
+    log.push({ file, status, bytes: Buffer.byteLength(body) });
     res.writeHead(status, {
       'content-type': type,
       'content-length': String(Buffer.byteLength(body)),
@@ -87,7 +129,8 @@ export async function startRoutingDataServer(): Promise<RoutingDataServer> {
   };
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const name = new URL(req.url ?? '/', 'http://x').pathname.split('/').pop() ?? '';
-    const body = name === V4_FILE ? v4 : name === V6_FILE ? v6 : undefined;
+    const { v4: v4Served, lastModified, etags } = served();
+    const body = name === V4_FILE ? v4Served : name === V6_FILE ? v6 : undefined;
     if (!body) return send(res, name, 404, 'not found', 'text/plain');
     const mode = state.mode;
     if (mode === 'hang') {
@@ -112,26 +155,36 @@ export async function startRoutingDataServer(): Promise<RoutingDataServer> {
       res.writeHead(304, validators).end();
       return;
     }
-    const served =
+    const sent =
       name === V4_FILE && mode === 'truncated'
         ? truncated
         : name === V4_FILE && mode === 'half'
           ? half
           : body;
-    return send(
-      res,
-      name,
-      200,
-      served,
-      'text/csv; charset=utf-8',
-      mode === 'good' ? validators : { 'last-modified': lastModified },
-    );
+    const headers = mode === 'good' ? validators : { 'last-modified': lastModified };
+    if (options.gzip && mode === 'good' && /\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) {
+      send(res, name, 200, gzipped(sent), 'text/csv; charset=utf-8', {
+        ...headers,
+        'content-encoding': 'gzip',
+      });
+      log[log.length - 1]!.rawBytes = sent.length;
+      return;
+    }
+    return send(res, name, 200, sent, 'text/csv; charset=utf-8', headers);
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/ip-location-db/asn/`,
-    publishedAt,
+    get publishedAt() {
+      return state.publishedAt;
+    },
+    publishNewer({ moved }) {
+      state.generation++;
+      state.moved = moved;
+      state.publishedAt += 3600_000;
+      return state.publishedAt;
+    },
     get mode() {
       return state.mode;
     },

@@ -154,7 +154,8 @@ describe('the update service', () => {
       let current: { table: PrefixTable; download?: DownloadRecord } | null = null;
       let switches = 0;
       const saved: LastUpdateAttempt[] = [];
-      const service = createDataUpdateService({
+      const progressWhileSwitching: unknown[] = [];
+      const service: ReturnType<typeof createDataUpdateService> = createDataUpdateService({
         fetch: (url, init) => fetch(url, init),
         codec: nodeTableCodec,
         now: () => Date.parse('2026-12-02T00:00:00Z'),
@@ -162,6 +163,7 @@ describe('the update service', () => {
         current: async () => current,
         switchTo: async (table, download) => {
           switches++;
+          progressWhileSwitching.push((await service.status()).progress);
           current = { table, download };
         },
         loadLast: async () => null,
@@ -171,6 +173,8 @@ describe('the update service', () => {
       const [a, b] = await Promise.all([service.updateNow(), service.updateNow()]);
       expect(a).toBe(b);
       expect(switches).toBe(1);
+      // The settings page says "Saving the new table…" while the switch runs.
+      expect(progressWhileSwitching).toEqual([{ phase: 'storing' }]);
       expect(a.result).toBe('updated');
       expect(a.message).toMatch(
         /^Updated to the data published on 2026-12-01: \d+ IPv4 and \d+ IPv6 ranges/,

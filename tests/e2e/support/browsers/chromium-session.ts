@@ -126,6 +126,25 @@ export async function launchChromium(
   const isBackgroundRunning = async () =>
     (await serviceWorkerTargets(context, apiTab, extensionId)).length > 0;
 
+  // CDP Target.closeTarget on the worker's target really terminates it, whatever the worker is
+  // doing: module state is gone when it restarts. ServiceWorker.stopAllWorkers needs the domain
+  // enabled and did not stop it reliably.
+  const stopBackground = async (stopOptions?: { timeoutMs?: number }) => {
+    const targets = await serviceWorkerTargets(context, apiTab, extensionId);
+    const session = await context.newCDPSession(apiTab);
+    try {
+      for (const target of targets) {
+        await session.send('Target.closeTarget', { targetId: target.targetId });
+      }
+    } finally {
+      await session.detach().catch(() => undefined);
+    }
+    await waitUntil(async () => !(await isBackgroundRunning()), {
+      timeoutMs: stopOptions?.timeoutMs ?? 15_000,
+      what: 'the service worker to stop',
+    });
+  };
+
   // Playwright sets the colour scheme per page (the context's own is fixed at launch): pages opened
   // later get the current one before they load.
   let colorScheme: ColorScheme = null;
@@ -162,24 +181,8 @@ export async function launchChromium(
     evaluateInBackground: async (fn, arg) =>
       (await worker.evaluate(callExpression(fn, 'globalThis', arg))) as never,
     isBackgroundRunning,
-    async stopBackground(stopOptions) {
-      // CDP Target.closeTarget on the worker's target really terminates it: module state is gone
-      // when it restarts. ServiceWorker.stopAllWorkers needs the domain enabled and did not stop it
-      // reliably.
-      const targets = await serviceWorkerTargets(context, apiTab, extensionId);
-      const session = await context.newCDPSession(apiTab);
-      try {
-        for (const target of targets) {
-          await session.send('Target.closeTarget', { targetId: target.targetId });
-        }
-      } finally {
-        await session.detach().catch(() => undefined);
-      }
-      await waitUntil(async () => !(await isBackgroundRunning()), {
-        timeoutMs: stopOptions?.timeoutMs ?? 15_000,
-        what: 'the service worker to stop',
-      });
-    },
+    stopBackground,
+    terminateBackground: stopBackground,
     async close() {
       await context.close();
       await rm(userDataDir, { recursive: true, force: true });

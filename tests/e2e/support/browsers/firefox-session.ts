@@ -49,26 +49,50 @@ interface BidiConnection {
   send(method: string, params: object): Promise<{ result: unknown }>;
 }
 
-/** Sets (or, for null, clears) a pref by evaluating in the browser's chrome window. */
-async function setColorSchemePref(browser: Browser, scheme: ColorScheme): Promise<void> {
+/**
+ * Evaluates `expression` in the browser's chrome window (a "moz:scope" context, reachable because
+ * of `--remote-allow-system-access`), awaiting it when it is a promise; `what` names it in errors.
+ */
+async function evaluateInChrome(browser: Browser, expression: string, what: string): Promise<void> {
   const connection = (browser as unknown as { connection?: BidiConnection }).connection;
   if (!connection) throw new Error('puppeteer no longer exposes its BiDi connection');
   const tree = (await connection.send('browsingContext.getTree', { 'moz:scope': 'chrome' }))
     .result as { contexts: { context: string }[] };
   const chrome = tree.contexts[0];
-  if (!chrome) throw new Error('Firefox showed no chrome window to set the colour scheme from');
+  if (!chrome) throw new Error(`Firefox showed no chrome window to ${what} from`);
+  const { result } = (await connection.send('script.evaluate', {
+    expression,
+    target: { context: chrome.context },
+    awaitPromise: true,
+  })) as { result: { type: string; exceptionDetails?: { text?: string } } };
+  if (result.type !== 'success') {
+    throw new Error(`Firefox refused to ${what}: ${result.exceptionDetails?.text}`);
+  }
+}
+
+/** Sets (or, for null, clears) the content colour-scheme pref. */
+async function setColorSchemePref(browser: Browser, scheme: ColorScheme): Promise<void> {
   const expression =
     scheme === null
       ? `Services.prefs.clearUserPref(${JSON.stringify(COLOR_SCHEME_PREF)})`
       : `Services.prefs.setIntPref(${JSON.stringify(COLOR_SCHEME_PREF)}, ${COLOR_SCHEME_VALUE[scheme]})`;
-  const { result } = (await connection.send('script.evaluate', {
-    expression,
-    target: { context: chrome.context },
-    awaitPromise: false,
-  })) as { result: { type: string; exceptionDetails?: { text?: string } } };
-  if (result.type !== 'success') {
-    throw new Error(`Firefox refused the colour-scheme pref: ${result.exceptionDetails?.text}`);
-  }
+  await evaluateInChrome(browser, expression, 'set the colour-scheme pref');
+}
+
+/**
+ * Stops the extension's event page now, as about:debugging's "Terminate background script" does
+ * (ext-backgroundPage.js `extension.terminateBackground`). The two flags make it stop even with a
+ * message listener still running, which is the point: a stop in the middle of work.
+ */
+async function terminateEventPage(browser: Browser, geckoId: string): Promise<void> {
+  await evaluateInChrome(
+    browser,
+    `WebExtensionPolicy.getByID(${JSON.stringify(geckoId)}).extension.terminateBackground({
+      ignoreDevToolsAttached: true,
+      disableResetIdleForTest: true,
+    })`,
+    'terminate the background page',
+  );
 }
 
 async function waitForDocument(page: Page, url: string): Promise<void> {
@@ -258,6 +282,13 @@ export async function launchFirefox(options: LaunchOptions): Promise<ExtensionSe
         await waitUntil(async () => !(await isBackgroundRunning()), {
           what: 'Firefox to suspend the idle background page',
           timeoutMs: stopOptions?.timeoutMs ?? options.backgroundIdleTimeoutMs + 30_000,
+        });
+      },
+      async terminateBackground(stopOptions) {
+        await terminateEventPage(browser, geckoId);
+        await waitUntil(async () => !(await isBackgroundRunning()), {
+          what: 'the terminated background page to be gone',
+          timeoutMs: stopOptions?.timeoutMs ?? 15_000,
         });
       },
       close: () => browser.close(),

@@ -104,5 +104,11 @@ export interface ExtensionSession {
    * `backgroundIdleTimeoutMs`), which is what the browser itself does.
    */
   stopBackground(options?: { timeoutMs?: number }): Promise<void>;
+  /**
+   * Stops the background now, whatever it is doing, and resolves once it has: Chromium's worker is
+   * terminated through CDP; Firefox's event page through the same chrome-side call as
+   * about:debugging's "Terminate background script" (its idle timeout would wait for idleness).
+   */
+  terminateBackground(options?: { timeoutMs?: number }): Promise<void>;
   close(): Promise<void>;
 }
