@@ -9,15 +9,17 @@
  * `publishNewer` replaces the good files with a newer version.
  */
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { closeServer } from './ports';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const PINNED = path.join(ROOT, 'node_modules/@ip-location-db/asn');
+// Found by Node's resolution, not a path relative to this file: the bench runs it bundled.
+const PINNED = path.dirname(
+  createRequire(import.meta.url).resolve('@ip-location-db/asn/package.json'),
+);
 export const V4_FILE = 'asn-ipv4-num.csv';
 export const V6_FILE = 'asn-ipv6-num.csv';
 
