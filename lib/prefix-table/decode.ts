@@ -53,7 +53,6 @@ function readHeader(file: Uint8Array): Header {
   const asnCount = r.u32('ASN count');
   const payloadLength = r.u32('payload length');
   const rawLength = r.u32('raw payload length');
-  const sha256 = toHex(r.bytes(CHECKSUM_LENGTH, 'checksum'));
   const dec = new TextDecoder('utf-8', { fatal: true });
   const strings: string[] = [];
   for (const what of ['source', 'source version', 'built-from']) {
@@ -67,14 +66,15 @@ function readHeader(file: Uint8Array): Header {
   }
   if (r.pos !== headerLength)
     throw new TableFormatError('header length does not match its content');
-  const expectedEnd = headerLength + payloadLength;
+  const expectedEnd = headerLength + payloadLength + CHECKSUM_LENGTH;
   if (file.length < expectedEnd) {
     throw new TableFormatError(
-      `truncated: the payload needs ${payloadLength} bytes, the file has ${file.length - headerLength}`,
+      `truncated: the payload and checksum need ${payloadLength + CHECKSUM_LENGTH} bytes, the file has ${file.length - headerLength}`,
     );
   }
+  const sha256 = toHex(file.subarray(expectedEnd - CHECKSUM_LENGTH, expectedEnd));
   if (file.length > expectedEnd) {
-    throw new TableFormatError(`${file.length - expectedEnd} unexpected bytes after the payload`);
+    throw new TableFormatError(`${file.length - expectedEnd} unexpected bytes after the checksum`);
   }
   return {
     meta: {

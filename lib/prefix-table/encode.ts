@@ -270,34 +270,36 @@ export function encodeTable(
   file.u32(asnCount);
   file.u32(compressed.length);
   file.u32(rawLength);
-  file.bytes(new Uint8Array(CHECKSUM_LENGTH)); // filled in below, once everything it covers is written
   for (const s of strings) {
     file.u16(s.length);
     file.bytes(s);
   }
   file.bytes(compressed);
+  file.bytes(new Uint8Array(CHECKSUM_LENGTH)); // filled in below, once everything it covers is written
   const bytes = file.result();
   const digest = codec.sha256(checksummedBytes(bytes));
   if (digest.length !== CHECKSUM_LENGTH) throw new Error('sha256 must give 32 bytes');
-  bytes.set(digest, CHECKSUM_OFFSET);
+  bytes.set(digest, checksumOffset(bytes));
   return bytes;
 }
 
-/** Where the SHA-256 sits in the header, and its length. */
-export const CHECKSUM_OFFSET = 28;
+/** The SHA-256 is the file's last 32 bytes. */
 export const CHECKSUM_LENGTH = 32;
 
-/**
- * The bytes the checksum covers: the whole file except the checksum field itself, so a changed
- * header field (a count, the source name or version, the input list) fails it as a damaged payload
- * does. One copy of the file (about 2 MB, well under a millisecond), because the digest takes one buffer.
- */
-export function checksummedBytes(file: Uint8Array): Uint8Array {
-  const out = new Uint8Array(file.length - CHECKSUM_LENGTH);
-  out.set(file.subarray(0, CHECKSUM_OFFSET));
-  out.set(file.subarray(CHECKSUM_OFFSET + CHECKSUM_LENGTH), CHECKSUM_OFFSET);
-  return out;
+/** Where the SHA-256 sits in a file: its last CHECKSUM_LENGTH bytes. */
+export function checksumOffset(file: Uint8Array): number {
+  return file.length - CHECKSUM_LENGTH;
 }
 
-/** Bytes of the header before its strings: magic 4, version 2, length 2, five u32, sha256 32. */
-export const HEADER_FIXED_BYTES = 4 + 2 + 2 + 5 * 4 + 32;
+/**
+ * The bytes the checksum covers: everything before it (the whole header and the payload), so a
+ * changed header field fails it as a damaged payload does. A view, not a copy: the checksum sits at
+ * the end of the file so that what it covers is one run of bytes, as the digest takes it (version 3
+ * kept it in the header and copied the 2 MB around it on every decode).
+ */
+export function checksummedBytes(file: Uint8Array): Uint8Array {
+  return file.subarray(0, checksumOffset(file));
+}
+
+/** Bytes of the header before its strings: magic 4, version 2, length 2, five u32. */
+export const HEADER_FIXED_BYTES = 4 + 2 + 2 + 5 * 4;

@@ -91,7 +91,7 @@ export class TableFormatError extends Error {
 /** "CFPT": CarrierFlag Prefix Table. */
 export const TABLE_MAGIC = [0x43, 0x46, 0x50, 0x54] as const;
 /** Bumped whenever the byte layout changes; decoders refuse other versions. */
-export const TABLE_FORMAT_VERSION = 3;
+export const TABLE_FORMAT_VERSION = 4;
 /** Value of a v4/v6 entry: no range covers these addresses. */
 export const GAP = 0;
 /** MTF window for the value columns (see format.md). */

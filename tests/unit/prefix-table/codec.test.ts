@@ -15,7 +15,7 @@ import {
 import { nodeTableCodec, nodeTableEncoderCodec } from '../../../lib/prefix-table/node-codec';
 import { createWebTableCodec } from '../../../lib/prefix-table/web-codec';
 import {
-  CHECKSUM_OFFSET,
+  checksumOffset,
   checksummedBytes,
   HEADER_FIXED_BYTES,
 } from '../../../lib/prefix-table/encode';
@@ -86,7 +86,7 @@ function patchU32(bytes: Uint8Array, offset: number, value: number): Uint8Array 
 
 /** Writes a fresh checksum into a patched file. */
 function resign(file: Uint8Array): Uint8Array {
-  file.set(nodeTableEncoderCodec.sha256(checksummedBytes(file)), CHECKSUM_OFFSET);
+  file.set(nodeTableEncoderCodec.sha256(checksummedBytes(file)), checksumOffset(file));
   return file;
 }
 
@@ -235,7 +235,7 @@ describe('bad table files', () => {
   it('trailing bytes', async () => {
     const bad = new Uint8Array(good.length + 1);
     bad.set(good);
-    await expectFormatError(bad, /unexpected bytes after the payload/);
+    await expectFormatError(bad, /unexpected bytes after the checksum/);
   });
 
   it('checksum mismatch', async () => {
