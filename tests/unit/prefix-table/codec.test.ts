@@ -312,6 +312,21 @@ describe('bad table files', () => {
       damaged('v6 keys', (raw) => raw.subarray(1)),
       /inflate to|v6 keys/,
     );
+    // The key readers check the length and the order after their loops: both checks must fire.
+    // A continuation bit on the last byte makes the last varint run past the end of its part.
+    const runOn = (raw: Uint8Array) => raw.fill(raw[raw.length - 1]! | 0x80, raw.length - 1);
+    await expectFormatError(
+      damaged('v4 keys', runOn),
+      /(truncated while reading|bad varint in) v4 keys/,
+    );
+    await expectFormatError(
+      damaged('v6 keys', runOn),
+      /(truncated while reading|bad varint in) v6 keys/,
+    );
+    await expectFormatError(
+      damaged('v4 keys', (raw) => raw.fill(0, 1, 2)),
+      /v4 keys are not increasing/,
+    );
   });
 });
 
