@@ -9,6 +9,7 @@ import {
   TableFormatError,
   TABLE_FORMAT_VERSION,
   PAYLOAD_PARTS,
+  SYMBOL_COMMON,
   SYMBOL_EXPLICIT,
   type PrefixTable,
 } from '../../../lib/prefix-table';
@@ -330,6 +331,60 @@ describe('bad table files', () => {
   });
 });
 
+describe('common ids', () => {
+  // One network with customer prefixes of 20 other networks carved out of it, five times over: after
+  // each carve-out it has left the MTF window, so it is written by id, often enough to be common.
+  const carved: RoutedRange[] = [];
+  for (let block = 0; block < 5; block++) {
+    for (let k = 0; k < 20; k++) {
+      carved.push(range(4, `11.${block}.${2 * k}.0`, `11.${block}.${2 * k}.255`, 64500, 'Carrier'));
+      const asn = 65000 + block * 20 + k;
+      carved.push(
+        range(4, `11.${block}.${2 * k + 1}.0`, `11.${block}.${2 * k + 1}.255`, asn, `C${asn}`),
+      );
+    }
+    carved.push(range(4, `11.${block}.40.0`, `11.${block}.40.255`, 64500, 'Carrier'));
+    for (let k = 0; k < 20; k++) {
+      const asn = 66000 + block * 20 + k;
+      carved.push(range(4, `11.${block}.${41 + k}.0`, `11.${block}.${41 + k}.255`, asn, `D${asn}`));
+    }
+  }
+  carved.push(range(4, '11.9.0.0', '11.9.0.255', 64500, 'Carrier'));
+
+  it('gives the most often explicit id a symbol of its own and decodes it', async () => {
+    const raws: Uint8Array[] = [];
+    const file = encodeTable(carved, META, {
+      ...nodeTableEncoderCodec,
+      deflateRaw: (raw) => (raws.push(raw), nodeTableEncoderCodec.deflateRaw(raw)),
+    });
+    const counts = new DataView(raws[0]!.buffer);
+    expect(counts.getUint32(32, true)).toBe(2); // v4 common ids: the carrier and the gap between blocks
+    const symbols = raws[PAYLOAD_PARTS.indexOf('v4 symbols')]!;
+    expect(symbols.filter((s) => s === SYMBOL_COMMON).length).toBeGreaterThanOrEqual(4);
+    const t = await decodeTable(file, nodeTableCodec);
+    for (const r of carved) {
+      const text = `${r.start >> 24n}.${(r.start >> 16n) & 255n}.${(r.start >> 8n) & 255n}.${r.start & 255n}`;
+      expect(t.lookup(text), text).toMatchObject({ kind: 'routed', asn: r.asn, org: r.org });
+    }
+  });
+
+  it('refuses a common-id symbol beyond the list', async () => {
+    let i = 0;
+    const bad = encodeTable(carved, META, {
+      ...nodeTableEncoderCodec,
+      deflateRaw: (raw) =>
+        nodeTableEncoderCodec.deflateRaw(
+          PAYLOAD_PARTS[i++] === 'v4 symbols'
+            ? raw.map((s) => (s === SYMBOL_COMMON ? 255 : s))
+            : raw,
+        ),
+    });
+    const error = await decodeTable(bad, nodeTableCodec).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TableFormatError);
+    expect((error as Error).message).toMatch(/bad symbol 255/);
+  });
+});
+
 describe('columns and codecs', () => {
   it('rebuilds a table from structured-cloned columns', async () => {
     const t = await decodeTable(build(), nodeTableCodec);
@@ -428,8 +483,8 @@ describe('columns and codecs', () => {
     const ranges = Array.from({ length: 400 }, (_, i) =>
       range(
         4,
-        `10.${i >> 8}.${i & 255}.0`,
-        `10.${i >> 8}.${i & 255}.255`,
+        `11.${i >> 8}.${i & 255}.0`,
+        `11.${i >> 8}.${i & 255}.255`,
         64512 + i,
         `Network number ${i} of the many`,
       ),
