@@ -32,18 +32,22 @@ const TWO_64 = 1n << 64n;
 const MASK_64 = TWO_64 - 1n;
 
 /**
- * Move-to-front coding of a value column (see format.md): one symbol per entry (MTF rank, "new",
- * "explicit" or a common id's symbol) and the ids the symbols do not carry, in order.
+ * Writes a value column as one symbol byte per entry (move-to-front rank, "new", "explicit" or a
+ * common id) and the ids the symbols do not carry as three byte planes (see format.md): deflate
+ * codes the small symbols and each plane of the ids much better than it codes interleaved varints.
+ * The ids that would be written explicitly most often (the gap, big networks with many customer
+ * prefixes carved out of them) get symbols of their own instead; their list leads the planes. A
+ * common id moves to the front as an explicit one does, so the MTF runs once and the common
+ * symbols replace explicit ones afterwards (this encoder also runs in the browser worker).
  */
-function mtfSymbols(
+function writeValues(
   values: readonly number[],
-  firstId: number,
-  commonSymbol: ReadonlyMap<number, number>,
-): { symbols: Uint8Array; ids: number[]; nextId: number } {
+  firstSeen: { next: number },
+  commonIdLimit: number,
+): { symbols: Uint8Array; explicit: Uint8Array; commonCount: number; explicitCount: number } {
   const recent = new Int32Array(MTF_WINDOW).fill(-1);
   const symbols = new Uint8Array(values.length);
   const ids: number[] = [];
-  let nextId = firstId;
   values.forEach((v, i) => {
     let rank = -1;
     for (let r = 0; r < MTF_WINDOW; r++) {
@@ -56,12 +60,9 @@ function mtfSymbols(
       symbols[i] = rank;
       recent.copyWithin(1, 0, rank);
     } else {
-      const common = commonSymbol.get(v);
-      if (v === nextId) {
+      if (v === firstSeen.next) {
         symbols[i] = SYMBOL_NEW;
-        nextId++;
-      } else if (common !== undefined) {
-        symbols[i] = common;
+        firstSeen.next++;
       } else {
         symbols[i] = SYMBOL_EXPLICIT;
         ids.push(v);
@@ -70,40 +71,28 @@ function mtfSymbols(
     }
     recent[0] = v;
   });
-  return { symbols, ids, nextId };
-}
-
-/**
- * Writes a value column as one symbol byte per entry and the ids the symbols do not carry as three
- * byte planes (see format.md): deflate codes the small symbols and each plane of the ids much better
- * than it codes interleaved varints. The ids that would be written explicitly most often (the gap,
- * big networks with many customer prefixes carved out of them) get symbols of their own instead;
- * their list leads the planes.
- */
-function writeValues(
-  values: readonly number[],
-  firstSeen: { next: number },
-  commonIdLimit: number,
-): { symbols: Uint8Array; explicit: Uint8Array; commonCount: number; explicitCount: number } {
-  const plain = mtfSymbols(values, firstSeen.next, new Map());
   const uses = new Map<number, number>();
-  for (const id of plain.ids) uses.set(id, (uses.get(id) ?? 0) + 1);
+  for (const id of ids) uses.set(id, (uses.get(id) ?? 0) + 1);
   const common = [...uses]
     .filter(([, n]) => n >= COMMON_ID_MIN_USES)
     .sort((a, b) => b[1] - a[1] || a[0] - b[0])
     .slice(0, commonIdLimit)
     .map(([id]) => id);
-  const coded = mtfSymbols(
-    values,
-    firstSeen.next,
-    new Map(common.map((id, k) => [id, SYMBOL_COMMON + k])),
-  );
-  firstSeen.next = coded.nextId;
+  const commonSymbol = new Map(common.map((id, k) => [id, SYMBOL_COMMON + k]));
+  const explicitIds: number[] = [];
+  let e = 0;
+  for (let i = 0; i < symbols.length; i++) {
+    if (symbols[i] !== SYMBOL_EXPLICIT) continue;
+    const id = ids[e++]!;
+    const symbol = commonSymbol.get(id);
+    if (symbol === undefined) explicitIds.push(id);
+    else symbols[i] = symbol;
+  }
   return {
-    symbols: coded.symbols,
-    explicit: bytePlanes([...common, ...coded.ids], 3),
+    symbols,
+    explicit: bytePlanes([...common, ...explicitIds], 3),
     commonCount: common.length,
-    explicitCount: coded.ids.length,
+    explicitCount: explicitIds.length,
   };
 }
 
