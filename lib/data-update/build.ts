@@ -5,7 +5,7 @@ import {
   type PrefixTable,
   type TableCodec,
 } from '../prefix-table';
-import { checksummedBytes, CHECKSUM_LENGTH, CHECKSUM_OFFSET } from '../prefix-table/encode';
+import { checksummedBytes, CHECKSUM_LENGTH, checksumOffset } from '../prefix-table/encode';
 import type { RoutedRange } from '../sources';
 
 /** Largest payload of one stored deflate block (RFC 1951 §3.2.4: LEN is 16 bits). */
@@ -53,6 +53,6 @@ export async function buildTableFromRanges(
     deflateRaw,
     sha256: () => new Uint8Array(CHECKSUM_LENGTH),
   });
-  file.set(await codec.sha256(checksummedBytes(file)), CHECKSUM_OFFSET);
+  file.set(await codec.sha256(checksummedBytes(file)), checksumOffset(file));
   return { table: await decodeTable(file, codec), file };
 }

@@ -5,6 +5,7 @@ import {
   MAX_PAIRS,
   MTF_WINDOW,
   PAYLOAD_PARTS,
+  SYMBOL_COMMON,
   SYMBOL_EXPLICIT,
   SYMBOL_NEW,
   TABLE_FORMAT_VERSION,
@@ -19,18 +20,31 @@ export interface EncodeMeta {
   builtFrom: string;
 }
 
+/**
+ * How many of the most often explicitly written ids get a symbol of their own, per family. Measured
+ * on the 2026 data with zopfli: see format.md. A common id must save more than its 3 bytes in the list.
+ */
+const V4_COMMON_IDS = 128;
+const V6_COMMON_IDS = 64;
+const COMMON_ID_MIN_USES = 4;
+
 const TWO_64 = 1n << 64n;
 const MASK_64 = TWO_64 - 1n;
 
 /**
- * Writes a value column as one symbol byte per entry (move-to-front rank, "new" or "explicit") and
- * the explicit pair ids as three byte planes (see format.md): deflate codes the small symbols and
- * each plane of the ids much better than it codes interleaved varints.
+ * Writes a value column as one symbol byte per entry (move-to-front rank, "new", "explicit" or a
+ * common id) and the ids the symbols do not carry as three byte planes (see format.md): deflate
+ * codes the small symbols and each plane of the ids much better than it codes interleaved varints.
+ * The ids that would be written explicitly most often (the gap, big networks with many customer
+ * prefixes carved out of them) get symbols of their own instead; their list leads the planes. A
+ * common id moves to the front as an explicit one does, so the MTF runs once and the common
+ * symbols replace explicit ones afterwards (this encoder also runs in the browser worker).
  */
 function writeValues(
   values: readonly number[],
   firstSeen: { next: number },
-): { symbols: Uint8Array; explicit: Uint8Array } {
+  commonIdLimit: number,
+): { symbols: Uint8Array; explicit: Uint8Array; commonCount: number; explicitCount: number } {
   const recent = new Int32Array(MTF_WINDOW).fill(-1);
   const symbols = new Uint8Array(values.length);
   const ids: number[] = [];
@@ -57,7 +71,29 @@ function writeValues(
     }
     recent[0] = v;
   });
-  return { symbols, explicit: bytePlanes(ids, 3) };
+  const uses = new Map<number, number>();
+  for (const id of ids) uses.set(id, (uses.get(id) ?? 0) + 1);
+  const common = [...uses]
+    .filter(([, n]) => n >= COMMON_ID_MIN_USES)
+    .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+    .slice(0, commonIdLimit)
+    .map(([id]) => id);
+  const commonSymbol = new Map(common.map((id, k) => [id, SYMBOL_COMMON + k]));
+  const explicitIds: number[] = [];
+  let e = 0;
+  for (let i = 0; i < symbols.length; i++) {
+    if (symbols[i] !== SYMBOL_EXPLICIT) continue;
+    const id = ids[e++]!;
+    const symbol = commonSymbol.get(id);
+    if (symbol === undefined) explicitIds.push(id);
+    else symbols[i] = symbol;
+  }
+  return {
+    symbols,
+    explicit: bytePlanes([...common, ...explicitIds], 3),
+    commonCount: common.length,
+    explicitCount: explicitIds.length,
+  };
 }
 
 /** Little-endian byte planes: all low bytes, then all next bytes, and so on. */
@@ -165,7 +201,7 @@ export function encodeTable(
     v4KeyBytes.varint(d % 256 === 0 ? (d / 256) * 2 : d * 2 + 1);
   }
   const firstSeen = { next: 1 };
-  const v4Coded = writeValues(v4Values, firstSeen);
+  const v4Coded = writeValues(v4Values, firstSeen, V4_COMMON_IDS);
 
   const v6KeyBytes = new ByteWriter();
   const v6LowBytes = new ByteWriter();
@@ -192,7 +228,7 @@ export function encodeTable(
       lowCount++;
     }
   });
-  const v6Coded = writeValues(v6Values, firstSeen);
+  const v6Coded = writeValues(v6Values, firstSeen, V6_COMMON_IDS);
   if (firstSeen.next !== pairAsns.length) throw new Error('internal: pair ids out of order');
 
   // A name already given to an earlier pair (one organisation, several ASNs) is written once; the
@@ -225,9 +261,11 @@ export function encodeTable(
     v6Keys.length,
     lowCount,
     asnCount,
-    v4Coded.explicit.length / 3,
-    v6Coded.explicit.length / 3,
+    v4Coded.explicitCount,
+    v6Coded.explicitCount,
     dupCount,
+    v4Coded.commonCount,
+    v6Coded.commonCount,
   ]) {
     counts.u32(n);
   }
@@ -270,34 +308,36 @@ export function encodeTable(
   file.u32(asnCount);
   file.u32(compressed.length);
   file.u32(rawLength);
-  file.bytes(new Uint8Array(CHECKSUM_LENGTH)); // filled in below, once everything it covers is written
   for (const s of strings) {
     file.u16(s.length);
     file.bytes(s);
   }
   file.bytes(compressed);
+  file.bytes(new Uint8Array(CHECKSUM_LENGTH)); // filled in below, once everything it covers is written
   const bytes = file.result();
   const digest = codec.sha256(checksummedBytes(bytes));
   if (digest.length !== CHECKSUM_LENGTH) throw new Error('sha256 must give 32 bytes');
-  bytes.set(digest, CHECKSUM_OFFSET);
+  bytes.set(digest, checksumOffset(bytes));
   return bytes;
 }
 
-/** Where the SHA-256 sits in the header, and its length. */
-export const CHECKSUM_OFFSET = 28;
+/** The SHA-256 is the file's last 32 bytes. */
 export const CHECKSUM_LENGTH = 32;
 
-/**
- * The bytes the checksum covers: the whole file except the checksum field itself, so a changed
- * header field (a count, the source name or version, the input list) fails it as a damaged payload
- * does. One copy of the file (about 2 MB, well under a millisecond), because the digest takes one buffer.
- */
-export function checksummedBytes(file: Uint8Array): Uint8Array {
-  const out = new Uint8Array(file.length - CHECKSUM_LENGTH);
-  out.set(file.subarray(0, CHECKSUM_OFFSET));
-  out.set(file.subarray(CHECKSUM_OFFSET + CHECKSUM_LENGTH), CHECKSUM_OFFSET);
-  return out;
+/** Where the SHA-256 sits in a file: its last CHECKSUM_LENGTH bytes. */
+export function checksumOffset(file: Uint8Array): number {
+  return file.length - CHECKSUM_LENGTH;
 }
 
-/** Bytes of the header before its strings: magic 4, version 2, length 2, five u32, sha256 32. */
-export const HEADER_FIXED_BYTES = 4 + 2 + 2 + 5 * 4 + 32;
+/**
+ * The bytes the checksum covers: everything before it (the whole header and the payload), so a
+ * changed header field fails it as a damaged payload does. A view, not a copy: the checksum sits at
+ * the end of the file so that what it covers is one run of bytes, as the digest takes it (version 3
+ * kept it in the header and copied the 2 MB around it on every decode).
+ */
+export function checksummedBytes(file: Uint8Array): Uint8Array {
+  return file.subarray(0, checksumOffset(file));
+}
+
+/** Bytes of the header before its strings: magic 4, version 2, length 2, five u32. */
+export const HEADER_FIXED_BYTES = 4 + 2 + 2 + 5 * 4;

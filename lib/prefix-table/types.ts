@@ -91,7 +91,7 @@ export class TableFormatError extends Error {
 /** "CFPT": CarrierFlag Prefix Table. */
 export const TABLE_MAGIC = [0x43, 0x46, 0x50, 0x54] as const;
 /** Bumped whenever the byte layout changes; decoders refuse other versions. */
-export const TABLE_FORMAT_VERSION = 3;
+export const TABLE_FORMAT_VERSION = 4;
 /** Value of a v4/v6 entry: no range covers these addresses. */
 export const GAP = 0;
 /** MTF window for the value columns (see format.md). */
@@ -100,6 +100,10 @@ export const MTF_WINDOW = 16;
 export const SYMBOL_NEW = MTF_WINDOW;
 /** Value symbol: a pair id given in the explicit-id planes. */
 export const SYMBOL_EXPLICIT = MTF_WINDOW + 1;
+/** Value symbols SYMBOL_COMMON + k: common id k of the family's list (see format.md). */
+export const SYMBOL_COMMON = MTF_WINDOW + 2;
+/** At most this many common ids per family: their symbols must fit in a byte. */
+export const MAX_COMMON_IDS = 256 - SYMBOL_COMMON;
 /** Explicit ids are three byte planes wide. */
 export const MAX_PAIRS = 0xffffff;
 /** The payload's parts, each its own deflate-raw stream, in file order (see format.md). */

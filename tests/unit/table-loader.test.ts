@@ -3,6 +3,7 @@ import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import { columnsChecksum, encodeTable, type PrefixTable } from '../../lib/prefix-table';
+import { CHECKSUM_LENGTH } from '../../lib/prefix-table/encode';
 import { nodeTableCodec, nodeTableEncoderCodec } from '../../lib/prefix-table/node-codec';
 import type { RoutedRange } from '../../lib/sources/types';
 import { openDatabase, type CarrierFlagSchema } from '../../lib/storage/database';
@@ -47,9 +48,10 @@ describe('table loader', () => {
     expect(first.origin).toBe('indexeddb');
     expect(asnOf(first.table, '202.96.128.86')).toBe(4134);
 
-    // A bundled file that fails to decode proves the second start never decoded it.
+    // A bundled file that fails to decode proves the second start never decoded it. The damage is
+    // in the payload's last byte: the checksum after it (the table's id) stays the same.
     const corrupt = tableFile('v1');
-    corrupt[corrupt.length - 1]! ^= 0xff;
+    corrupt[corrupt.length - 1 - CHECKSUM_LENGTH]! ^= 0xff;
     const second = await loadTable(deps(factory, corrupt));
     expect(second.origin).toBe('indexeddb');
     expect(asnOf(second.table, '1.1.1.1')).toBe(13335);

@@ -9,13 +9,14 @@ import {
   TableFormatError,
   TABLE_FORMAT_VERSION,
   PAYLOAD_PARTS,
+  SYMBOL_COMMON,
   SYMBOL_EXPLICIT,
   type PrefixTable,
 } from '../../../lib/prefix-table';
 import { nodeTableCodec, nodeTableEncoderCodec } from '../../../lib/prefix-table/node-codec';
 import { createWebTableCodec } from '../../../lib/prefix-table/web-codec';
 import {
-  CHECKSUM_OFFSET,
+  checksumOffset,
   checksummedBytes,
   HEADER_FIXED_BYTES,
 } from '../../../lib/prefix-table/encode';
@@ -86,7 +87,7 @@ function patchU32(bytes: Uint8Array, offset: number, value: number): Uint8Array 
 
 /** Writes a fresh checksum into a patched file. */
 function resign(file: Uint8Array): Uint8Array {
-  file.set(nodeTableEncoderCodec.sha256(checksummedBytes(file)), CHECKSUM_OFFSET);
+  file.set(nodeTableEncoderCodec.sha256(checksummedBytes(file)), checksumOffset(file));
   return file;
 }
 
@@ -235,7 +236,7 @@ describe('bad table files', () => {
   it('trailing bytes', async () => {
     const bad = new Uint8Array(good.length + 1);
     bad.set(good);
-    await expectFormatError(bad, /unexpected bytes after the payload/);
+    await expectFormatError(bad, /unexpected bytes after the checksum/);
   });
 
   it('checksum mismatch', async () => {
@@ -312,6 +313,75 @@ describe('bad table files', () => {
       damaged('v6 keys', (raw) => raw.subarray(1)),
       /inflate to|v6 keys/,
     );
+    // The key readers check the length and the order after their loops: both checks must fire.
+    // A continuation bit on the last byte makes the last varint run past the end of its part.
+    const runOn = (raw: Uint8Array) => raw.fill(raw[raw.length - 1]! | 0x80, raw.length - 1);
+    await expectFormatError(
+      damaged('v4 keys', runOn),
+      /(truncated while reading|bad varint in) v4 keys/,
+    );
+    await expectFormatError(
+      damaged('v6 keys', runOn),
+      /(truncated while reading|bad varint in) v6 keys/,
+    );
+    await expectFormatError(
+      damaged('v4 keys', (raw) => raw.fill(0, 1, 2)),
+      /v4 keys are not increasing/,
+    );
+  });
+});
+
+describe('common ids', () => {
+  // One network with customer prefixes of 20 other networks carved out of it, five times over: after
+  // each carve-out it has left the MTF window, so it is written by id, often enough to be common.
+  const carved: RoutedRange[] = [];
+  for (let block = 0; block < 5; block++) {
+    for (let k = 0; k < 20; k++) {
+      carved.push(range(4, `11.${block}.${2 * k}.0`, `11.${block}.${2 * k}.255`, 64500, 'Carrier'));
+      const asn = 65000 + block * 20 + k;
+      carved.push(
+        range(4, `11.${block}.${2 * k + 1}.0`, `11.${block}.${2 * k + 1}.255`, asn, `C${asn}`),
+      );
+    }
+    carved.push(range(4, `11.${block}.40.0`, `11.${block}.40.255`, 64500, 'Carrier'));
+    for (let k = 0; k < 20; k++) {
+      const asn = 66000 + block * 20 + k;
+      carved.push(range(4, `11.${block}.${41 + k}.0`, `11.${block}.${41 + k}.255`, asn, `D${asn}`));
+    }
+  }
+  carved.push(range(4, '11.9.0.0', '11.9.0.255', 64500, 'Carrier'));
+
+  it('gives the most often explicit id a symbol of its own and decodes it', async () => {
+    const raws: Uint8Array[] = [];
+    const file = encodeTable(carved, META, {
+      ...nodeTableEncoderCodec,
+      deflateRaw: (raw) => (raws.push(raw), nodeTableEncoderCodec.deflateRaw(raw)),
+    });
+    const counts = new DataView(raws[0]!.buffer);
+    expect(counts.getUint32(32, true)).toBe(2); // v4 common ids: the carrier and the gap between blocks
+    const symbols = raws[PAYLOAD_PARTS.indexOf('v4 symbols')]!;
+    expect(symbols.filter((s) => s === SYMBOL_COMMON).length).toBeGreaterThanOrEqual(4);
+    const t = await decodeTable(file, nodeTableCodec);
+    for (const r of carved) {
+      const text = `${r.start >> 24n}.${(r.start >> 16n) & 255n}.${(r.start >> 8n) & 255n}.${r.start & 255n}`;
+      expect(t.lookup(text), text).toMatchObject({ kind: 'routed', asn: r.asn, org: r.org });
+    }
+  });
+
+  it('refuses a common-id symbol beyond the list', async () => {
+    let i = 0;
+    const bad = encodeTable(carved, META, {
+      ...nodeTableEncoderCodec,
+      deflateRaw: (raw) =>
+        nodeTableEncoderCodec.deflateRaw(
+          PAYLOAD_PARTS[i++] === 'v4 symbols'
+            ? raw.map((s) => (s === SYMBOL_COMMON ? 255 : s))
+            : raw,
+        ),
+    });
+    const error = await decodeTable(bad, nodeTableCodec).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TableFormatError);
+    expect((error as Error).message).toMatch(/bad symbol 255/);
   });
 });
 
@@ -413,8 +483,8 @@ describe('columns and codecs', () => {
     const ranges = Array.from({ length: 400 }, (_, i) =>
       range(
         4,
-        `10.${i >> 8}.${i & 255}.0`,
-        `10.${i >> 8}.${i & 255}.255`,
+        `11.${i >> 8}.${i & 255}.0`,
+        `11.${i >> 8}.${i & 255}.255`,
         64512 + i,
         `Network number ${i} of the many`,
       ),
