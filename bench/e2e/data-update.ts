@@ -12,6 +12,7 @@
 // - Memory: CDP Runtime.getHeapUsage of the worker (JS heap used + ArrayBuffers), sampled as often
 //   as the CDP round trip allows (about every 10–30 ms) during the update; the peak of the samples
 //   is a lower bound of the true peak (a spike between two samples is missed).
+// - After: heap + ArrayBuffers after two full GCs once the update has answered (the new table in use).
 // - Download size: the body bytes the server sent (gzip level 6) and the files' raw size.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -25,6 +26,7 @@ import { bytes, int, median, mib, ms, printTable, section } from '../report';
 import { record } from '../results';
 import { launch, withTimeout, WorkerControl } from './browser';
 import { serviceWorkerThreads, processesOf, threadCpuMs } from './cpu';
+import { readHeap } from './timeline';
 
 export interface DataUpdateOptions {
   extensionPath: string;
@@ -38,6 +40,8 @@ const UPDATE_TIMEOUT_MS = 420_000;
 
 interface Run {
   ms: number;
+  /** Heap + ArrayBuffers after the update and two full GCs: what stays with the new table. */
+  afterGcBytes: number;
   cpuMs: number;
   peakBytes: number;
   samples: number;
@@ -95,12 +99,14 @@ async function oneRun(
   const elapsed = performance.now() - t0;
   const cpuMs = threadCpuMs(thread) - cpuBefore;
   await sampling;
+  const { after } = await control.inWorker(readHeap);
   if (reply.last?.result !== 'updated') {
     throw new Error(`the update did not switch tables: ${reply.last?.message ?? 'no outcome'}`);
   }
   const sent = routing.log.filter((r) => r.status === 200);
   return {
     ms: elapsed,
+    afterGcBytes: after.usedSize + after.backingStorageSize,
     cpuMs,
     peakBytes,
     samples,
@@ -145,13 +151,21 @@ export async function benchDataUpdate(options: DataUpdateOptions): Promise<Run[]
 
   console.log(`  load average at the end: ${loadavg()[0]!.toFixed(1)}`);
   printTable(
-    ['run', 'start → switched table', 'worker CPU', 'peak heap + ArrayBuffers', 'samples'],
+    [
+      'run',
+      'start → switched table',
+      'worker CPU',
+      'peak heap + ArrayBuffers',
+      'samples',
+      'after, GC',
+    ],
     runs.map((r, i) => [
       i === 0 ? `${i + 1} (first: cold JIT)` : String(i + 1),
       ms(r.ms),
       ms(r.cpuMs),
       mib(r.peakBytes),
       int(r.samples),
+      mib(r.afterGcBytes),
     ]),
   );
   const first = runs[0]!;
@@ -190,6 +204,15 @@ export async function benchDataUpdate(options: DataUpdateOptions): Promise<Run[]
     name: 'routing data update: peak worker JS heap + ArrayBuffers (sampled, largest run)',
     unit: 'MiB',
     ours: Math.max(...runs.map((r) => r.peakBytes)) / 2 ** 20,
+    peer: null,
+    ratio: null,
+    target: null,
+    pass: null,
+  });
+  record({
+    name: 'routing data update: worker JS heap + ArrayBuffers after the switch and a full GC (last run)',
+    unit: 'MiB',
+    ours: runs[runs.length - 1]!.afterGcBytes / 2 ** 20,
     peer: null,
     ratio: null,
     target: null,
