@@ -12,6 +12,7 @@
  * generator; the seed is in the test's annotations, and E2E_UPDATE_STOP_SEED repeats a run.
  */
 import type { EngineStatus } from '../../lib/messages';
+import { seededRandom } from '../unit/watchlist/fixtures';
 import { DEFAULT_RECORDS, expect, test, type Ext } from './fixtures';
 import {
   MOVED_ADDRESS,
@@ -40,18 +41,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await routing?.close();
 });
-
-/** mulberry32: a small seeded generator, so a failing sequence of stop moments can be repeated. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const status = (ext: Ext) =>
   ext.callApi(
