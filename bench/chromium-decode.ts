@@ -297,7 +297,7 @@ async function main(): Promise<void> {
       ],
       ['first run via loadTable: decode + import (after one decode)', '—', both(runs.firstRunLoad)],
       [
-        'restart via loadTable: IndexedDB → queryable (checksum + tableFromColumns)',
+        'restart via loadTable: IndexedDB → queryable (image blob read + checksum + views)',
         both(runs.warmRestart),
         both(runs.coldRestart),
       ],

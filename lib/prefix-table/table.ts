@@ -209,45 +209,92 @@ function dupIndex(dupPairs: Uint32Array, id: number): number {
 }
 
 /**
- * Builds a queryable table from its columns (as produced by `decodeTable(...).toColumns()` and
- * stored in IndexedDB). Validates the invariants in one linear pass and builds a /16 index for
- * IPv4 (about 2 ms). Throws TableFormatError when the columns are inconsistent.
+ * The structures a table derives from its columns for its lookups. Built by `tableFromColumns`,
+ * or read back with the columns from a stored table image (lib/prefix-table/table-image.ts), so a
+ * restarted worker does not rebuild them.
  */
-export function tableFromColumns(
-  columns: TableColumns,
-  options: { validated?: boolean } = {},
-): PrefixTable {
-  // decodeTable checks the same invariants while decoding; it says so to skip a second pass.
-  if (options.validated !== true) validate(columns);
-  const { v4Keys, v4Values, v6KeysHigh, v6KeysMid, v6Values, v6LowIndex, v6LowWords } = columns;
-  const { pairAsns, names, nameStarts, dupPairs, dupTargets } = columns;
+export interface TableIndexes {
+  /**
+   * The IPv4 /16 index. v4Index[b] = the last boundary at or below b << 16, with V4_WHOLE set when
+   * that boundary's value covers the whole /16 (no boundary inside it): the lookup answers those
+   * from the index alone. Otherwise the search runs from there to v4Index[b + 1]'s boundary (the
+   * last at or below the next /16: it covers every key inside this one). 65,537 entries, the last
+   * a sentinel.
+   */
+  v4Index: Uint32Array;
+  /**
+   * Every V6_STEP-th v6 key (upper 64 bits, two words each) in a small array that stays in cache:
+   * the search runs there, then over at most V6_STEP neighbouring keys (the top 16 bits would not
+   * narrow it: most keys share a handful of /16s such as 2001: and 2a0x:).
+   */
+  v6Summary: Uint32Array;
+}
+
+/** Length of TableIndexes.v4Index. */
+export const V4_INDEX_LENGTH = 65537;
+
+/** Length of TableIndexes.v6Summary for a table with `v6Count` v6 boundaries. */
+export function v6SummaryLength(v6Count: number): number {
+  return 2 * Math.ceil(v6Count / V6_STEP);
+}
+
+/** Builds the lookup indexes of valid columns: one pass over the v4 keys, a strided copy of v6. */
+function buildIndexes(columns: TableColumns): TableIndexes {
+  const { v4Keys, v6KeysHigh, v6KeysMid } = columns;
   const n4 = v4Keys.length;
-  const n6 = v6KeysHigh.length;
-  // The IPv4 /16 index. v4Index[b] = the last boundary at or below b << 16, with V4_WHOLE set when
-  // that boundary's value covers the whole /16 (no boundary inside it): the lookup answers those
-  // from the index alone. Otherwise the search runs from there to v4Index[b + 1]'s boundary (the
-  // last at or below the next /16: it covers every key inside this one). 65,537 entries, the last
-  // a sentinel, the same size as the bucket array it replaces.
-  const v4Index = new Uint32Array(65537);
-  {
-    let i = 0;
-    for (let b = 0; b < 65536; b++) {
-      const floor = b * 65536;
-      while (i + 1 < n4 && v4Keys[i + 1]! <= floor) i++;
-      const whole = i + 1 >= n4 || v4Keys[i + 1]! >= floor + 65536;
-      v4Index[b] = whole ? (V4_WHOLE | i) >>> 0 : i;
-    }
-    v4Index[65536] = n4 - 1;
+  const v4Index = new Uint32Array(V4_INDEX_LENGTH);
+  let i = 0;
+  for (let b = 0; b < 65536; b++) {
+    const floor = b * 65536;
+    while (i + 1 < n4 && v4Keys[i + 1]! <= floor) i++;
+    const whole = i + 1 >= n4 || v4Keys[i + 1]! >= floor + 65536;
+    v4Index[b] = whole ? (V4_WHOLE | i) >>> 0 : i;
   }
-  // Every V6_STEP-th v6 key (upper 64 bits) in a small array that stays in cache: the search runs
-  // there, then over at most V6_STEP neighbouring keys (the top 16 bits would not narrow it: most
-  // keys share a handful of /16s such as 2001: and 2a0x:).
-  const n6s = Math.ceil(n6 / V6_STEP);
+  v4Index[65536] = n4 - 1;
+  const n6s = v6SummaryLength(v6KeysHigh.length) / 2;
   const v6Summary = new Uint32Array(2 * n6s);
   for (let j = 0; j < n6s; j++) {
     v6Summary[2 * j] = v6KeysHigh[j * V6_STEP]!;
     v6Summary[2 * j + 1] = v6KeysMid[j * V6_STEP]!;
   }
+  return { v4Index, v6Summary };
+}
+
+/** The indexes of every table built here, for `indexesOf` (the PrefixTable interface stays lean). */
+const TABLE_INDEXES = new WeakMap<PrefixTable, TableIndexes>();
+
+/** The lookup indexes of a table built by this module (undefined for any other object). */
+export function indexesOf(table: PrefixTable): TableIndexes | undefined {
+  return TABLE_INDEXES.get(table);
+}
+
+/**
+ * Builds a queryable table from its columns (as produced by `decodeTable(...).toColumns()`).
+ * Validates the invariants in one linear pass and builds the lookup indexes (about 2 ms). Throws
+ * TableFormatError when the columns are inconsistent. `validated` (the columns were checked by
+ * decodeTable, or proven by a checksum to be columns that were) skips the invariant pass;
+ * `indexes` (read back with such columns) skips building the indexes.
+ */
+export function tableFromColumns(
+  columns: TableColumns,
+  options: { validated?: boolean; indexes?: TableIndexes } = {},
+): PrefixTable {
+  // decodeTable checks the same invariants while decoding; it says so to skip a second pass.
+  if (options.validated !== true) validate(columns);
+  // Indexes are taken as given only with columns that need no check: unchecked ones get fresh ones.
+  const indexes =
+    options.validated === true && options.indexes ? options.indexes : buildIndexes(columns);
+  if (
+    indexes.v4Index.length !== V4_INDEX_LENGTH ||
+    indexes.v6Summary.length !== v6SummaryLength(columns.v6KeysHigh.length)
+  ) {
+    fail('index lengths');
+  }
+  const { v4Index, v6Summary } = indexes;
+  const { v4Keys, v4Values, v6KeysHigh, v6KeysMid, v6Values, v6LowIndex, v6LowWords } = columns;
+  const { pairAsns, names, nameStarts, dupPairs, dupTargets } = columns;
+  const n6 = v6KeysHigh.length;
+  const n6s = v6Summary.length / 2;
   // Names are decoded on first use: most of the 90k are never shown.
   // Allocated on first use (a table that only answers ASNs never needs it), filled so that V8
   // keeps fast elements.
@@ -385,7 +432,7 @@ export function tableFromColumns(
   };
 
   const scratch = new Uint32Array(4);
-  return {
+  const table: PrefixTable = {
     meta: columns.meta,
     lookup(text: string): LookupResult {
       if (typeof text !== 'string') return { kind: 'invalid', reason: 'not a string' };
@@ -409,4 +456,6 @@ export function tableFromColumns(
       return columns;
     },
   };
+  TABLE_INDEXES.set(table, indexes);
+  return table;
 }
