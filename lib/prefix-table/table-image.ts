@@ -1,25 +1,24 @@
-import { indexesOf, tableFromColumns, type TableIndexes } from './table';
-import { TableFormatError, type PrefixTable, type TableColumns, type TableMeta } from './types';
+import { partsOf, tableFromParts, type KeptColumns, type TableIndexes } from './table';
+import { TableFormatError, type PrefixTable, type TableMeta } from './types';
 
-// A table image is a decoded table as one buffer: every column and the lookup indexes, each
+// A table image is a decoded table as one buffer: the columns it keeps and its lookup indexes, each
 // 8-byte aligned, after a JSON header that names them. It is what IndexedDB stores (as a Blob):
 // a restarted worker reads one blob and makes typed-array views into it, with no structured clone
 // of a dozen arrays, no rebuilt indexes and no copy. Layout:
 //   bytes 0..3   "CFTI"
 //   bytes 4..7   image version, u32 little-endian
 //   bytes 8..11  header length H, u32 little-endian
-//   bytes 12..   header: UTF-8 JSON { meta, arrays: [[name, "u32" | "u8", byteOffset, length], …] }
+//   bytes 12..   header: UTF-8 JSON { meta, arrays: [[name, "u32" | "u16" | "u8", byteOffset, length], …] }
 //   then the arrays at their byte offsets (from the start of the image), in the order listed.
 // The arrays are in the platform's byte order (typed-array views): an image is read back only on
 // the machine that wrote it. The image checksum (`imageChecksum`) covers every byte, header too.
 
 const IMAGE_MAGIC = [0x43, 0x46, 0x54, 0x49] as const; // "CFTI"
 /** Bumped whenever the image layout changes; older images are refused (and re-imported). */
-export const TABLE_IMAGE_VERSION = 1;
+export const TABLE_IMAGE_VERSION = 2;
 
-/** The arrays of an image: the columns, then the indexes. */
+/** The arrays of an image: the kept columns (all but the 32-bit v4 keys), then the indexes. */
 const COLUMN_ARRAYS = [
-  'v4Keys',
   'v4Values',
   'v6KeysHigh',
   'v6KeysMid',
@@ -31,11 +30,21 @@ const COLUMN_ARRAYS = [
   'nameStarts',
   'dupPairs',
   'dupTargets',
-] as const satisfies readonly Exclude<keyof TableColumns, 'meta'>[];
-const INDEX_ARRAYS = ['v4Index', 'v6Summary'] as const satisfies readonly (keyof TableIndexes)[];
+] as const satisfies readonly Exclude<keyof KeptColumns, 'meta'>[];
+const INDEX_ARRAYS = [
+  'v4Index',
+  'v4LowKeys',
+  'v6Summary',
+] as const satisfies readonly (keyof TableIndexes)[];
+
+type AnyArray = Uint32Array | Uint16Array | Uint8Array;
+const KINDS = { u32: 4, u16: 2, u8: 1 } as const;
+type Kind = keyof typeof KINDS;
+const kindOf = (array: AnyArray): Kind =>
+  array instanceof Uint32Array ? 'u32' : array instanceof Uint16Array ? 'u16' : 'u8';
 
 type ArrayName = (typeof COLUMN_ARRAYS)[number] | (typeof INDEX_ARRAYS)[number];
-type ArrayEntry = [name: ArrayName, kind: 'u32' | 'u8', byteOffset: number, length: number];
+type ArrayEntry = [name: ArrayName, kind: Kind, byteOffset: number, length: number];
 
 interface ImageHeader {
   meta: TableMeta;
@@ -47,24 +56,19 @@ const align8 = (n: number): number => Math.ceil(n / 8) * 8;
 
 /** The image of a table built by lib/prefix-table (its columns and its lookup indexes). */
 export function tableImage(table: PrefixTable): Uint8Array<ArrayBuffer> {
-  const columns = table.toColumns();
-  const indexes = indexesOf(table);
-  if (!indexes) throw new TypeError('not a table built by lib/prefix-table');
-  const sources: [ArrayName, Uint32Array | Uint8Array][] = [
-    ...COLUMN_ARRAYS.map((name) => [name, columns[name]] as [ArrayName, Uint32Array | Uint8Array]),
-    ...INDEX_ARRAYS.map((name) => [name, indexes[name]] as [ArrayName, Uint32Array]),
+  const parts = partsOf(table);
+  if (!parts) throw new TypeError('not a table built by lib/prefix-table');
+  const { columns, indexes } = parts;
+  const sources: [ArrayName, AnyArray][] = [
+    ...COLUMN_ARRAYS.map((name) => [name, columns[name]] as [ArrayName, AnyArray]),
+    ...INDEX_ARRAYS.map((name) => [name, indexes[name]] as [ArrayName, AnyArray]),
   ];
   // The header's size depends on the offsets, which depend on the header's size: lay the arrays
   // out after a header measured with offsets as wide as they can get, then pad the real one.
   const entries = (start: number): ArrayEntry[] => {
     let at = start;
     return sources.map(([name, array]) => {
-      const entry: ArrayEntry = [
-        name,
-        array instanceof Uint32Array ? 'u32' : 'u8',
-        at,
-        array.length,
-      ];
+      const entry: ArrayEntry = [name, kindOf(array), at, array.length];
       at = align8(at + array.byteLength);
       return entry;
     });
@@ -79,7 +83,7 @@ export function tableImage(table: PrefixTable): Uint8Array<ArrayBuffer> {
     JSON.stringify({ meta: columns.meta, arrays } satisfies ImageHeader),
   );
   const last = arrays[arrays.length - 1]!;
-  const total = align8(last[2] + last[3] * (last[1] === 'u32' ? 4 : 1));
+  const total = align8(last[2] + last[3] * KINDS[last[1]]);
   const image = new Uint8Array(total);
   image.set(IMAGE_MAGIC, 0);
   const view = new DataView(image.buffer);
@@ -120,11 +124,12 @@ export function tableFromImage(image: Uint8Array): PrefixTable {
   } catch {
     fail('unreadable header');
   }
-  const arrays = new Map<ArrayName, Uint32Array | Uint8Array>();
+  const arrays = new Map<ArrayName, AnyArray>();
   for (const entry of Array.isArray(header.arrays) ? header.arrays : []) {
     const [name, kind, offset, length] = entry;
-    const width = kind === 'u32' ? 4 : 1;
+    const width = KINDS[kind] as number | undefined;
     if (
+      width === undefined ||
       !Number.isInteger(offset) ||
       !Number.isInteger(length) ||
       offset < 12 + headerLength ||
@@ -139,7 +144,9 @@ export function tableFromImage(image: Uint8Array): PrefixTable {
       name,
       kind === 'u32'
         ? new Uint32Array(image.buffer, at, length)
-        : new Uint8Array(image.buffer, at, length),
+        : kind === 'u16'
+          ? new Uint16Array(image.buffer, at, length)
+          : new Uint8Array(image.buffer, at, length),
     );
   }
   const u32 = (name: ArrayName): Uint32Array => {
@@ -148,10 +155,11 @@ export function tableFromImage(image: Uint8Array): PrefixTable {
     return array;
   };
   const names = arrays.get('names');
-  if (!(names instanceof Uint8Array) || names instanceof Uint32Array) fail('names is missing');
-  const columns: TableColumns = {
+  if (!(names instanceof Uint8Array)) fail('names is missing');
+  const lowKeys = arrays.get('v4LowKeys');
+  if (!(lowKeys instanceof Uint16Array)) fail('v4LowKeys is missing');
+  const columns: KeptColumns = {
     meta: header.meta,
-    v4Keys: u32('v4Keys'),
     v4Values: u32('v4Values'),
     v6KeysHigh: u32('v6KeysHigh'),
     v6KeysMid: u32('v6KeysMid'),
@@ -164,6 +172,10 @@ export function tableFromImage(image: Uint8Array): PrefixTable {
     dupPairs: u32('dupPairs'),
     dupTargets: u32('dupTargets'),
   };
-  const indexes: TableIndexes = { v4Index: u32('v4Index'), v6Summary: u32('v6Summary') };
-  return tableFromColumns(columns, { validated: true, indexes });
+  const indexes: TableIndexes = {
+    v4Index: u32('v4Index'),
+    v4LowKeys: lowKeys,
+    v6Summary: u32('v6Summary'),
+  };
+  return tableFromParts(columns, indexes);
 }

@@ -63,7 +63,7 @@ describe('table image', () => {
       }
     }
     // Views, not copies: the image is the table's only memory.
-    expect(copy.toColumns().v4Keys.buffer).toBe(image.buffer);
+    expect(copy.toColumns().v4Values.buffer).toBe(image.buffer);
   });
 
   it('has a checksum that changes with any single byte', async () => {
