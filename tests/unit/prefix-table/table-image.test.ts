@@ -89,3 +89,84 @@ describe('table image', () => {
     expect(() => tableFromImage(image.slice(0, 40))).toThrow(TableFormatError);
   });
 });
+
+describe('IPv4 search inside a /16', () => {
+  it('finds the covering range for every address of dense and skewed /16s (scan, guess, bisection)', async () => {
+    // Two /16s with 200 ranges bunched at one end (the even-spread guess lands far off), one
+    // with 40 ranges at every 7th /24, and one with a few: each search path runs.
+    const ranges: RoutedRange[] = [];
+    const base1 = 0x0b000000;
+    for (let k = 0; k < 200; k++) {
+      const start = base1 + k * 16;
+      ranges.push({
+        family: 4,
+        start: BigInt(start),
+        end: BigInt(start + 7),
+        asn: 1000 + k,
+        org: `o${k % 13}`,
+      });
+    }
+    const base4 = 0x0e030000;
+    for (let k = 0; k < 200; k++) {
+      const start = base4 + 65536 - 3200 + k * 16;
+      ranges.push({
+        family: 4,
+        start: BigInt(start),
+        end: BigInt(start + 7),
+        asn: 4000 + k,
+        org: `o${k % 11}`,
+      });
+    }
+    const base2 = 0x0c010000;
+    for (let k = 0; k < 40; k++) {
+      const start = base2 + k * 7 * 256;
+      ranges.push({
+        family: 4,
+        start: BigInt(start),
+        end: BigInt(start + 255),
+        asn: 2000 + k,
+        org: 'p',
+      });
+    }
+    const base3 = 0x0d020000;
+    ranges.push({
+      family: 4,
+      start: BigInt(base3 + 0x100),
+      end: BigInt(base3 + 0x1ff),
+      asn: 3001,
+      org: 'q',
+    });
+    ranges.push({
+      family: 4,
+      start: BigInt(base3 + 0x8000),
+      end: BigInt(base3 + 0xffff),
+      asn: 3002,
+      org: 'q',
+    });
+    ranges.sort((x, y) => (x.start < y.start ? -1 : 1));
+    const file = encodeTable(
+      ranges,
+      { source: 't', sourceVersion: '1', builtFrom: 'x' },
+      nodeTableEncoderCodec,
+    );
+    const t = await decodeTable(file, nodeTableCodec);
+    const expected = (a: number): number => {
+      const r = ranges.find((x) => BigInt(a) >= x.start && BigInt(a) <= x.end);
+      return r ? r.asn : 0;
+    };
+    const fmt = (a: number) => `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
+    for (const base of [base1, base2, base3, base4]) {
+      for (let a = base; a < base + 65536; a += 3) {
+        const r = t.lookup(fmt(a));
+        expect(r.kind === 'routed' ? r.asn : 0, fmt(a)).toBe(expected(a));
+      }
+    }
+    const r = t.lookup(fmt(base1 + 16 * 57 + 3));
+    expect(r).toMatchObject({
+      kind: 'routed',
+      asn: 1057,
+      rangeStart: fmt(base1 + 912),
+      rangeEnd: fmt(base1 + 919),
+    });
+  });
+});
