@@ -15,11 +15,14 @@ import { TableFormatError, type PrefixTable, type TableMeta } from './types';
 
 const IMAGE_MAGIC = [0x43, 0x46, 0x54, 0x49] as const; // "CFTI"
 /** Bumped whenever the image layout changes; older images are refused (and re-imported). */
-export const TABLE_IMAGE_VERSION = 3;
+export const TABLE_IMAGE_VERSION = 2;
 
-/** The arrays of an image: the kept columns, then the indexes (which hold the other columns' data). */
+/** The arrays of an image: the kept columns (all but the 32-bit v4 keys), then the indexes. */
 const COLUMN_ARRAYS = [
   'v4Values',
+  'v6KeysHigh',
+  'v6KeysMid',
+  'v6Values',
   'v6LowIndex',
   'v6LowWords',
   'pairAsns',
@@ -31,7 +34,6 @@ const COLUMN_ARRAYS = [
 const INDEX_ARRAYS = [
   'v4Index',
   'v4LowKeys',
-  'v6Triples',
   'v6Summary',
 ] as const satisfies readonly (keyof TableIndexes)[];
 
@@ -159,6 +161,9 @@ export function tableFromImage(image: Uint8Array): PrefixTable {
   const columns: KeptColumns = {
     meta: header.meta,
     v4Values: u32('v4Values'),
+    v6KeysHigh: u32('v6KeysHigh'),
+    v6KeysMid: u32('v6KeysMid'),
+    v6Values: u32('v6Values'),
     v6LowIndex: u32('v6LowIndex'),
     v6LowWords: u32('v6LowWords'),
     pairAsns: u32('pairAsns'),
@@ -170,7 +175,6 @@ export function tableFromImage(image: Uint8Array): PrefixTable {
   const indexes: TableIndexes = {
     v4Index: u32('v4Index'),
     v4LowKeys: lowKeys,
-    v6Triples: u32('v6Triples'),
     v6Summary: u32('v6Summary'),
   };
   return tableFromParts(columns, indexes);

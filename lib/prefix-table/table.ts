@@ -225,11 +225,6 @@ export interface TableIndexes {
   /** The low 16 bits of each v4 boundary (the high 16 bits are its /16 in v4Index). */
   v4LowKeys: Uint16Array;
   /**
-   * The v6 boundaries as triples (bits 127..96, bits 95..64, value): the search and the value it
-   * ends on read the same cache lines, where three columns cost three.
-   */
-  v6Triples: Uint32Array;
-  /**
    * Every V6_STEP-th v6 key (upper 64 bits, two words each) in a small array that stays in cache:
    * the search runs there, then over at most V6_STEP neighbouring keys (the top 16 bits would not
    * narrow it: most keys share a handful of /16s such as 2001: and 2a0x:).
@@ -245,12 +240,12 @@ export function v6SummaryLength(v6Count: number): number {
   return 2 * Math.ceil(v6Count / V6_STEP);
 }
 
-/** The columns a table keeps: all but the v4 keys and the three v6 columns its indexes replace. */
-export type KeptColumns = Omit<TableColumns, 'v4Keys' | 'v6KeysHigh' | 'v6KeysMid' | 'v6Values'>;
+/** The columns a table keeps: all but the 32-bit v4 keys, which its indexes replace. */
+export type KeptColumns = Omit<TableColumns, 'v4Keys'>;
 
 /** Builds the lookup indexes of valid columns: one pass over the v4 keys, a strided copy of v6. */
 function buildIndexes(columns: TableColumns): TableIndexes {
-  const { v4Keys, v4Values, v6KeysHigh, v6KeysMid, v6Values } = columns;
+  const { v4Keys, v4Values, v6KeysHigh, v6KeysMid } = columns;
   const n4 = v4Keys.length;
   const v4Index = new Uint32Array(V4_INDEX_LENGTH);
   const v4LowKeys = new Uint16Array(n4);
@@ -273,13 +268,7 @@ function buildIndexes(columns: TableColumns): TableIndexes {
     v6Summary[2 * j] = v6KeysHigh[j * V6_STEP]!;
     v6Summary[2 * j + 1] = v6KeysMid[j * V6_STEP]!;
   }
-  const v6Triples = new Uint32Array(3 * v6KeysHigh.length);
-  for (let k = 0; k < v6KeysHigh.length; k++) {
-    v6Triples[3 * k] = v6KeysHigh[k]!;
-    v6Triples[3 * k + 1] = v6KeysMid[k]!;
-    v6Triples[3 * k + 2] = v6Values[k]!;
-  }
-  return { v4Index, v4LowKeys, v6Triples, v6Summary };
+  return { v4Index, v4LowKeys, v6Summary };
 }
 
 /** What a table built here is made of, for `partsOf` (the PrefixTable interface stays lean). */
@@ -305,14 +294,8 @@ export function tableFromColumns(
   // decodeTable checks the same invariants while decoding; it says so to skip a second pass.
   if (options.validated !== true) validate(columns);
   const indexes = buildIndexes(columns);
-  // Dropped here: the indexes hold the same data (the v4 keys in half the bytes).
-  const {
-    v4Keys: _v4Keys,
-    v6KeysHigh: _v6KeysHigh,
-    v6KeysMid: _v6KeysMid,
-    v6Values: _v6Values,
-    ...kept
-  } = columns;
+  // The 32-bit keys are dropped here: the indexes hold the same boundaries in half the bytes.
+  const { v4Keys: _replaced, ...kept } = columns;
   return tableFromParts(kept, indexes);
 }
 
@@ -321,17 +304,18 @@ export function tableFromColumns(
  * image whose checksum matched): checks that the lengths fit together, trusts the contents.
  */
 export function tableFromParts(columns: KeptColumns, indexes: TableIndexes): PrefixTable {
-  const { v4Index, v4LowKeys, v6Triples, v6Summary } = indexes;
-  const { v4Values, v6LowIndex, v6LowWords } = columns;
+  const { v4Index, v4LowKeys, v6Summary } = indexes;
+  const { v4Values, v6KeysHigh, v6KeysMid, v6Values, v6LowIndex, v6LowWords } = columns;
   const { pairAsns, names, nameStarts, dupPairs, dupTargets } = columns;
   const n4 = v4Values.length;
-  const n6 = v6Triples.length / 3;
+  const n6 = v6KeysHigh.length;
   if (
     v4Index.length !== V4_INDEX_LENGTH ||
     v4LowKeys.length !== n4 ||
     v4Index[2 * 65536] !== n4 ||
-    !Number.isInteger(n6) ||
-    v6Summary.length !== v6SummaryLength(n6)
+    v6Summary.length !== v6SummaryLength(n6) ||
+    v6KeysMid.length !== n6 ||
+    v6Values.length !== n6
   ) {
     fail('index lengths');
   }
@@ -395,8 +379,8 @@ export function tableFromParts(columns: KeptColumns, indexes: TableIndexes): Pre
     v6Bound(index: number, next: boolean, out: Uint32Array): void {
       if (!next) {
         loadLow(index);
-        out[0] = v6Triples[3 * index]!;
-        out[1] = v6Triples[3 * index + 1]!;
+        out[0] = v6KeysHigh[index]!;
+        out[1] = v6KeysMid[index]!;
         out[2] = lowW2;
         out[3] = lowW3;
         return;
@@ -409,8 +393,8 @@ export function tableFromParts(columns: KeptColumns, indexes: TableIndexes): Pre
       loadLow(index + 1);
       let e3 = lowW3 - 1;
       let e2 = lowW2;
-      let e1 = v6Triples[3 * index + 4]!;
-      let e0 = v6Triples[3 * index + 3]!;
+      let e1 = v6KeysMid[index + 1]!;
+      let e0 = v6KeysHigh[index + 1]!;
       if (e3 < 0) {
         e3 = 0xffffffff;
         e2--;
@@ -499,17 +483,17 @@ export function tableFromParts(columns: KeptColumns, indexes: TableIndexes): Pre
     hi = Math.min(lo + V6_STEP - 1, n6 - 1);
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
-      const h = v6Triples[3 * mid]!;
-      if (h < w0 || (h === w0 && v6Triples[3 * mid + 1]! <= w1)) lo = mid;
+      const h = v6KeysHigh[mid]!;
+      if (h < w0 || (h === w0 && v6KeysMid[mid]! <= w1)) lo = mid;
       else hi = mid - 1;
     }
     // Off-grid keys (rare) share their upper 64 bits with the address: step back past larger ones.
-    while (lo > 0 && v6Triples[3 * lo] === w0 && v6Triples[3 * lo + 1] === w1) {
+    while (lo > 0 && v6KeysHigh[lo] === w0 && v6KeysMid[lo] === w1) {
       loadLow(lo);
       if (lowW2 < w2 || (lowW2 === w2 && lowW3 <= w3)) break;
       lo--;
     }
-    const id = v6Triples[3 * lo + 2]!;
+    const id = v6Values[lo]!;
     if (id === GAP) return UNROUTED;
     return new RoutedResult(pairAsns[id]!, orgOf(id), 6, lo);
   };
@@ -536,7 +520,7 @@ export function tableFromParts(columns: KeptColumns, indexes: TableIndexes): Pre
       return { kind: 'invalid', reason: 'not an IP address object' };
     },
     toColumns(): TableColumns {
-      // Rebuilt on each call (rare: the update guards), so the table never holds both forms.
+      // Rebuilt on each call (rare: the update guards), so the table never holds both key forms.
       const v4Keys = new Uint32Array(n4);
       for (let b = 0; b < 65536; b++) {
         const high = b << 16;
@@ -544,15 +528,7 @@ export function tableFromParts(columns: KeptColumns, indexes: TableIndexes): Pre
           v4Keys[i] = (high | v4LowKeys[i]!) >>> 0;
         }
       }
-      const v6KeysHigh = new Uint32Array(n6);
-      const v6KeysMid = new Uint32Array(n6);
-      const v6Values = new Uint32Array(n6);
-      for (let k = 0; k < n6; k++) {
-        v6KeysHigh[k] = v6Triples[3 * k]!;
-        v6KeysMid[k] = v6Triples[3 * k + 1]!;
-        v6Values[k] = v6Triples[3 * k + 2]!;
-      }
-      return { ...columns, v4Keys, v6KeysHigh, v6KeysMid, v6Values };
+      return { ...columns, v4Keys };
     },
   };
   TABLE_PARTS.set(table, { columns, indexes });
