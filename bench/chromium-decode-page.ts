@@ -80,6 +80,13 @@ const api = {
     current = loaded.table;
     return { ms: elapsed, origin: loaded.origin, problems: loaded.problems };
   },
+  /**
+   * Lets go of the bundled file's bytes, which a restarted worker never reads (the build embeds
+   * the table id): the heap reading after a restart then holds what the worker holds.
+   */
+  releaseBundled(): void {
+    bundled = undefined;
+  },
   /** Whether a table is held (so a heap reading includes one). */
   holdsTable: (): boolean => current !== undefined,
 };

@@ -1,17 +1,20 @@
 import { publishedAtOf } from './data-update/dates';
 import type { DownloadRecord } from './data-update/update';
-import type { CarrierFlagDatabase } from './storage/database';
+import type { CarrierFlagDatabase, CarrierFlagSchema } from './storage/database';
 import {
-  columnsChecksum,
   decodeTable,
+  imageChecksum,
   readTableMeta,
   tableFromColumns,
+  tableFromImage,
+  tableImage,
   type PrefixTable,
   type TableCodec,
-  type TableColumns as PrefixTableColumns,
   type TableMeta,
   TABLE_FORMAT_VERSION,
 } from './prefix-table';
+
+type StoredRecord = CarrierFlagSchema['tables']['value'];
 
 export interface LoadedTable {
   table: PrefixTable;
@@ -76,15 +79,15 @@ export async function loadTable(deps: TableLoaderDeps): Promise<LoadedTable> {
         if (!record) {
           problems.push('The stored prefix table is missing; re-importing the bundled one.');
         } else {
-          const damage = integrityProblem(record);
-          if (!damage) {
-            const table = storedTable(record.columns);
+          const stored = await storedTable(record, { validate: false });
+          if (typeof stored !== 'string') {
+            const table = stored;
             return record.download
               ? { table, origin: 'indexeddb', problems, download: record.download }
               : { table, origin: 'indexeddb', problems };
           }
           problems.push(
-            `The stored prefix table is damaged (${damage}); using the bundled table and storing it again.`,
+            `The stored prefix table is damaged (${stored}); using the bundled table and storing it again.`,
           );
         }
       } else if (active) {
@@ -102,10 +105,11 @@ export async function loadTable(deps: TableLoaderDeps): Promise<LoadedTable> {
   if (!bundled && db && staleId) {
     // An older release's table is better than none while the bundled file is unreadable.
     const record = await db.get('tables', staleId).catch(() => undefined);
-    if (record && !integrityProblem(record)) {
+    // Written by an older release, whose columns may not meet this one's invariants: checked.
+    const stored = record ? await storedTable(record, { validate: true }) : 'missing';
+    if (typeof stored !== 'string') {
       problems.push('Using the previously stored prefix table.');
-      // Written by an older release, whose columns may not meet this one's invariants: checked.
-      return { table: tableFromColumns(record.columns), origin: 'indexeddb', problems };
+      return { table: stored, origin: 'indexeddb', problems };
     }
   }
   if (!bundled) throw new Error(problems.join(' '));
@@ -149,17 +153,18 @@ export async function importTable(
   download?: DownloadRecord,
 ): Promise<void> {
   const id = tableIdOf(table.meta);
-  const columns = table.toColumns();
-  // Hashed before the transaction opens: nothing unrelated is awaited inside it.
-  const checksum = columnsChecksum(columns);
+  // Imaged and hashed before the transaction opens: nothing unrelated is awaited inside it.
+  const image = tableImage(table);
+  const checksum = imageChecksum(image);
+  const blob = new Blob([image]);
   const tx = db.transaction(['tables', 'pointers'], 'readwrite');
   const tables = tx.objectStore('tables');
   await tables.put({
     id,
     meta: table.meta,
-    columns,
+    image: blob,
+    imageChecksum: checksum,
     storedAt: now,
-    columnsChecksum: checksum,
     ...(download ? { download } : {}),
   });
   await tx.objectStore('pointers').put({ name: 'active', tableId: id });
@@ -178,32 +183,31 @@ export function tableIdOf(meta: TableMeta): string {
 }
 
 /**
- * Why a stored table must not be used, or undefined when its columns still hash to the checksum
- * written at import. A flipped byte in a column would otherwise answer with a wrong ASN, since
- * `tableFromColumns` checks structure (order, counts), not values.
+ * The table of a stored record, or why it must not be used: the image is read in one piece and
+ * must hash to the checksum written at import (a flipped byte would otherwise answer with a wrong
+ * ASN, since the lookups trust the columns) and carry the header its record names. Only a table
+ * that `decodeTable` had validated is ever imaged and stored (importTable), and the checksum proves
+ * these are its bytes, so the invariant pass of `tableFromColumns` is skipped unless `validate`
+ * (an older release's table) asks for it: the worker restart is the step with the tightest budget
+ * (issue 10: 10 ms).
  */
-function integrityProblem(record: {
-  columns: PrefixTableColumns;
-  columnsChecksum?: string;
-}): string | undefined {
-  if (record.columnsChecksum === undefined) return 'it has no checksum';
-  let actual: string;
+async function storedTable(
+  record: StoredRecord,
+  options: { validate: boolean },
+): Promise<PrefixTable | string> {
+  if (record.imageChecksum === undefined) return 'it has no checksum';
+  if (!(record.image instanceof Blob)) return 'it has no table image';
   try {
-    actual = columnsChecksum(record.columns);
+    const image = new Uint8Array(await record.image.arrayBuffer());
+    if (imageChecksum(image) !== record.imageChecksum) return 'checksum mismatch';
+    const imaged = tableFromImage(image);
+    if (tableIdOf(imaged.meta) !== record.id || tableIdOf(record.meta) !== record.id) {
+      return 'its header does not match its record';
+    }
+    return options.validate ? tableFromColumns(imaged.toColumns()) : imaged;
   } catch (error) {
     return messageOf(error);
   }
-  return actual === record.columnsChecksum ? undefined : 'checksum mismatch';
-}
-
-/**
- * The table of stored columns whose checksum has just matched. Only a table that `decodeTable`
- * had validated is ever hashed and stored (importTable), and the checksum proves these are those
- * columns, so the invariant pass of `tableFromColumns` (about 40 % of a restart's CPU time) is
- * skipped: the worker restart is the step with the tightest budget (issue 10: 10 ms).
- */
-function storedTable(columns: PrefixTableColumns): PrefixTable {
-  return tableFromColumns(columns, { validated: true });
 }
 
 function messageOf(error: unknown): string {

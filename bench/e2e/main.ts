@@ -478,7 +478,7 @@ async function main(args: Args): Promise<void> {
         ],
         ['indexedDB.open(carrierflag)', step((s) => s.openDbMs)],
         [
-          `read active pointer + table record (${mib(steps[0]?.columnBytes ?? 0)} of typed arrays)`,
+          `read active pointer + table record and its image (${mib(steps[0]?.columnBytes ?? 0)})`,
           step((s) => s.readTableMs),
         ],
       ],

@@ -121,9 +121,9 @@ export interface StartupSteps {
   bundledBytes: number;
   /** indexedDB.open of the extension's database (no upgrade). */
   openDbMs: number;
-  /** get('pointers', 'active') then get('tables', id): the structured clone of the columns. */
+  /** get('pointers', 'active') then get('tables', id) and its image Blob's arrayBuffer(). */
   readTableMs: number;
-  /** Bytes of the typed arrays in the stored columns. */
+  /** Bytes of the stored table image. */
   columnBytes: number;
 }
 
@@ -145,13 +145,10 @@ const STARTUP_EXPRESSION = `(async () => {
   const get = (store, key) => request(db.transaction(store).objectStore(store).get(key));
   const active = await get('pointers', 'active');
   const record = active ? await get('tables', active.tableId) : undefined;
+  if (!record) throw new Error('no active table in IndexedDB');
+  const columnBytes = (await record.image.arrayBuffer()).byteLength;
   const readTableMs = performance.now() - t;
   db.close();
-  let columnBytes = 0;
-  for (const v of Object.values(record?.columns ?? {})) {
-    if (ArrayBuffer.isView(v)) columnBytes += v.byteLength;
-  }
-  if (!record) throw new Error('no active table in IndexedDB');
   return JSON.stringify({ fetchBundledMs, bundledBytes: bytes.byteLength, openDbMs, readTableMs, columnBytes });
 })()`;
 

@@ -19,7 +19,9 @@ const UNROUTED: LookupResult = Object.freeze({ kind: 'unrouted' });
 
 /** What a routed result needs to produce its lazy fields: one per table. */
 interface ResultSource {
-  v4Keys: Uint32Array;
+  /** The first address of v4 boundary `index`. */
+  v4Key(index: number): number;
+  v4Count: number;
   /** Writes the first address of v6 boundary `index`, or of the next one minus 1, into `out`. */
   v6Bound(index: number, next: boolean, out: Uint32Array): void;
 }
@@ -68,9 +70,8 @@ function routedResultClass(source: ResultSource): RoutedResultClass {
     #format(end: boolean): string {
       const i = Math.floor(this.#at / 2);
       if (this.#at % 2 === 0) {
-        const keys = source.v4Keys;
-        if (!end) return formatIpv4(keys[i]!);
-        return formatIpv4(i + 1 < keys.length ? keys[i + 1]! - 1 : 0xffffffff);
+        if (!end) return formatIpv4(source.v4Key(i));
+        return formatIpv4(i + 1 < source.v4Count ? source.v4Key(i + 1) - 1 : 0xffffffff);
       }
       const w = FORMAT_WORDS;
       source.v6Bound(i, end, w);
@@ -99,10 +100,8 @@ export function maybeSpecialV6(w0: number): boolean {
   return top < 0x2000 || top >= 0x3fff || top === 0x2001;
 }
 
-/** Flag of a v4 /16 index entry: one boundary's value covers the whole /16. */
-const V4_WHOLE = 0x80000000;
-/** The boundary index in a v4 /16 index entry. */
-const V4_INDEX_MASK = 0x7fffffff;
+/** Above this many keys in a /16 the v4 search is binary; at or below, a linear scan. */
+const V4_LINEAR_MAX = 8;
 
 /** One v6 key in this many is copied into the cached top level of the search. */
 const V6_STEP = 16;
@@ -209,9 +208,84 @@ function dupIndex(dupPairs: Uint32Array, id: number): number {
 }
 
 /**
- * Builds a queryable table from its columns (as produced by `decodeTable(...).toColumns()` and
- * stored in IndexedDB). Validates the invariants in one linear pass and builds a /16 index for
- * IPv4 (about 2 ms). Throws TableFormatError when the columns are inconsistent.
+ * The structures a table derives from its columns for its lookups. Built by `tableFromColumns`,
+ * or read back from a stored table image (lib/prefix-table/table-image.ts), so a restarted worker
+ * does not rebuild them. They replace the 32-bit v4 keys, which the table does not keep:
+ * `toColumns` rebuilds those when asked.
+ */
+export interface TableIndexes {
+  /**
+   * The IPv4 /16 index, two words per /16 b (65,536 pairs and a sentinel pair):
+   * v4Index[2b] = the first boundary at or above b << 16 (the boundaries inside b are
+   * v4Index[2b] .. v4Index[2b + 2] - 1), and v4Index[2b + 1] = 1 + the value that covers the
+   * whole /16 when no boundary lies strictly inside it, else 0. A lookup in such a /16 reads the
+   * index alone; in the others it searches their few 16-bit keys.
+   */
+  v4Index: Uint32Array;
+  /** The low 16 bits of each v4 boundary (the high 16 bits are its /16 in v4Index). */
+  v4LowKeys: Uint16Array;
+  /**
+   * Every V6_STEP-th v6 key (upper 64 bits, two words each) in a small array that stays in cache:
+   * the search runs there, then over at most V6_STEP neighbouring keys (the top 16 bits would not
+   * narrow it: most keys share a handful of /16s such as 2001: and 2a0x:).
+   */
+  v6Summary: Uint32Array;
+}
+
+/** Length of TableIndexes.v4Index. */
+export const V4_INDEX_LENGTH = 2 * 65536 + 2;
+
+/** Length of TableIndexes.v6Summary for a table with `v6Count` v6 boundaries. */
+export function v6SummaryLength(v6Count: number): number {
+  return 2 * Math.ceil(v6Count / V6_STEP);
+}
+
+/** The columns a table keeps: all but the 32-bit v4 keys, which its indexes replace. */
+export type KeptColumns = Omit<TableColumns, 'v4Keys'>;
+
+/** Builds the lookup indexes of valid columns: one pass over the v4 keys, a strided copy of v6. */
+function buildIndexes(columns: TableColumns): TableIndexes {
+  const { v4Keys, v4Values, v6KeysHigh, v6KeysMid } = columns;
+  const n4 = v4Keys.length;
+  const v4Index = new Uint32Array(V4_INDEX_LENGTH);
+  const v4LowKeys = new Uint16Array(n4);
+  for (let i = 0; i < n4; i++) v4LowKeys[i] = v4Keys[i]! & 0xffff;
+  let i = 0; // the first boundary at or above the current /16's floor
+  for (let b = 0; b < 65536; b++) {
+    const floor = b * 65536;
+    while (i < n4 && v4Keys[i]! < floor) i++;
+    v4Index[2 * b] = i;
+    // Whole: no boundary in (floor, floor + 65535]; the covering one is at floor or before it.
+    const inside = i < n4 && v4Keys[i] === floor ? i + 1 : i;
+    if (inside >= n4 || v4Keys[inside]! >= floor + 65536) {
+      v4Index[2 * b + 1] = 1 + v4Values[inside - 1]!;
+    }
+  }
+  v4Index[2 * 65536] = n4;
+  const n6s = v6SummaryLength(v6KeysHigh.length) / 2;
+  const v6Summary = new Uint32Array(2 * n6s);
+  for (let j = 0; j < n6s; j++) {
+    v6Summary[2 * j] = v6KeysHigh[j * V6_STEP]!;
+    v6Summary[2 * j + 1] = v6KeysMid[j * V6_STEP]!;
+  }
+  return { v4Index, v4LowKeys, v6Summary };
+}
+
+/** What a table built here is made of, for `partsOf` (the PrefixTable interface stays lean). */
+const TABLE_PARTS = new WeakMap<PrefixTable, { columns: KeptColumns; indexes: TableIndexes }>();
+
+/** The kept columns and lookup indexes of a table built by this module (else undefined). */
+export function partsOf(
+  table: PrefixTable,
+): { columns: KeptColumns; indexes: TableIndexes } | undefined {
+  return TABLE_PARTS.get(table);
+}
+
+/**
+ * Builds a queryable table from its columns (as produced by `decodeTable(...).toColumns()`).
+ * Validates the invariants in one linear pass and builds the lookup indexes (a few ms). Throws
+ * TableFormatError when the columns are inconsistent. `validated` (the columns were checked by
+ * decodeTable) skips the invariant pass.
  */
 export function tableFromColumns(
   columns: TableColumns,
@@ -219,35 +293,45 @@ export function tableFromColumns(
 ): PrefixTable {
   // decodeTable checks the same invariants while decoding; it says so to skip a second pass.
   if (options.validated !== true) validate(columns);
-  const { v4Keys, v4Values, v6KeysHigh, v6KeysMid, v6Values, v6LowIndex, v6LowWords } = columns;
+  const indexes = buildIndexes(columns);
+  // The 32-bit keys are dropped here: the indexes hold the same boundaries in half the bytes.
+  const { v4Keys: _replaced, ...kept } = columns;
+  return tableFromParts(kept, indexes);
+}
+
+/**
+ * A table from kept columns and their indexes as `partsOf` gave them (read back from a table
+ * image whose checksum matched): checks that the lengths fit together, trusts the contents.
+ */
+export function tableFromParts(columns: KeptColumns, indexes: TableIndexes): PrefixTable {
+  const { v4Index, v4LowKeys, v6Summary } = indexes;
+  const { v4Values, v6KeysHigh, v6KeysMid, v6Values, v6LowIndex, v6LowWords } = columns;
   const { pairAsns, names, nameStarts, dupPairs, dupTargets } = columns;
-  const n4 = v4Keys.length;
+  const n4 = v4Values.length;
   const n6 = v6KeysHigh.length;
-  // The IPv4 /16 index. v4Index[b] = the last boundary at or below b << 16, with V4_WHOLE set when
-  // that boundary's value covers the whole /16 (no boundary inside it): the lookup answers those
-  // from the index alone. Otherwise the search runs from there to v4Index[b + 1]'s boundary (the
-  // last at or below the next /16: it covers every key inside this one). 65,537 entries, the last
-  // a sentinel, the same size as the bucket array it replaces.
-  const v4Index = new Uint32Array(65537);
-  {
-    let i = 0;
-    for (let b = 0; b < 65536; b++) {
-      const floor = b * 65536;
-      while (i + 1 < n4 && v4Keys[i + 1]! <= floor) i++;
-      const whole = i + 1 >= n4 || v4Keys[i + 1]! >= floor + 65536;
-      v4Index[b] = whole ? (V4_WHOLE | i) >>> 0 : i;
+  if (
+    v4Index.length !== V4_INDEX_LENGTH ||
+    v4LowKeys.length !== n4 ||
+    v4Index[2 * 65536] !== n4 ||
+    v6Summary.length !== v6SummaryLength(n6) ||
+    v6KeysMid.length !== n6 ||
+    v6Values.length !== n6
+  ) {
+    fail('index lengths');
+  }
+  const n6s = v6Summary.length / 2;
+  /** The /16 holding v4 boundary i: the last one whose first boundary is at or below i. */
+  const bucketOf = (i: number): number => {
+    let lo = 0;
+    let hi = 65535;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (v4Index[2 * mid]! <= i) lo = mid;
+      else hi = mid - 1;
     }
-    v4Index[65536] = n4 - 1;
-  }
-  // Every V6_STEP-th v6 key (upper 64 bits) in a small array that stays in cache: the search runs
-  // there, then over at most V6_STEP neighbouring keys (the top 16 bits would not narrow it: most
-  // keys share a handful of /16s such as 2001: and 2a0x:).
-  const n6s = Math.ceil(n6 / V6_STEP);
-  const v6Summary = new Uint32Array(2 * n6s);
-  for (let j = 0; j < n6s; j++) {
-    v6Summary[2 * j] = v6KeysHigh[j * V6_STEP]!;
-    v6Summary[2 * j + 1] = v6KeysMid[j * V6_STEP]!;
-  }
+    return lo;
+  };
+  const v4Key = (i: number): number => ((bucketOf(i) << 16) | v4LowKeys[i]!) >>> 0;
   // Names are decoded on first use: most of the 90k are never shown.
   // Allocated on first use (a table that only answers ASNs never needs it), filled so that V8
   // keeps fast elements.
@@ -290,7 +374,8 @@ export function tableFromColumns(
   };
 
   const source: ResultSource = {
-    v4Keys,
+    v4Key,
+    v4Count: n4,
     v6Bound(index: number, next: boolean, out: Uint32Array): void {
       if (!next) {
         loadLow(index);
@@ -335,20 +420,49 @@ export function tableFromColumns(
       const scope = classifyIpv4(a);
       if (scope !== 'public') return { kind: 'local', scope };
     }
-    const b = a >>> 16;
-    const entry = v4Index[b]!;
-    let lo = entry & V4_INDEX_MASK;
-    if (entry < V4_WHOLE) {
-      let hi = v4Index[b + 1]! & V4_INDEX_MASK;
-      while (lo < hi) {
-        const mid = (lo + hi + 1) >>> 1;
-        if (v4Keys[mid]! <= a) lo = mid;
-        else hi = mid - 1;
+    const b2 = (a >>> 16) * 2;
+    const first = v4Index[b2]!;
+    const whole = v4Index[b2 + 1]!;
+    const end = v4Index[b2 + 2]!;
+    let i = first - 1; // the last boundary below this /16, unless one inside is at or below a
+    let id: number;
+    if (whole !== 0) {
+      id = whole - 1;
+      if (end > first) i = first; // the one boundary in this /16 is at its floor
+    } else {
+      const low = a & 0xffff;
+      if (end - first <= V4_LINEAR_MAX) {
+        while (i + 1 < end && v4LowKeys[i + 1]! <= low) i++;
+      } else {
+        // Boundaries spread fairly evenly over a /16 (mostly /24s): start where the address would
+        // fall if they were even, walk a few keys (one cache line), and only if the guess was far
+        // off, search the rest binary. Fewer lines and mispredicted branches than a bisection.
+        // [lo, hi): where the first key above `low` is still to be found; the answer is one before.
+        let lo: number;
+        let hi: number;
+        let g = first + ((low * (end - first)) >>> 16);
+        if (v4LowKeys[g]! <= low) {
+          const stop = Math.min(end, g + V4_LINEAR_MAX);
+          while (g + 1 < stop && v4LowKeys[g + 1]! <= low) g++;
+          lo = g + 1;
+          hi = g + 1 < stop || stop === end ? g + 1 : end;
+        } else {
+          const stop = Math.max(first, g - V4_LINEAR_MAX);
+          while (g > stop && v4LowKeys[g - 1]! > low) g--;
+          hi = g;
+          lo = g === stop && g > first ? first : g;
+        }
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if (v4LowKeys[mid]! <= low) lo = mid + 1;
+          else hi = mid;
+        }
+        i = lo - 1;
       }
+      id = v4Values[i]!;
     }
-    const id = v4Values[lo]!;
     if (id === GAP) return UNROUTED;
-    return new RoutedResult(pairAsns[id]!, orgOf(id), 4, lo);
+    return new RoutedResult(pairAsns[id]!, orgOf(id), 4, i);
   };
 
   const lookupV6 = (w0: number, w1: number, w2: number, w3: number): LookupResult => {
@@ -385,7 +499,7 @@ export function tableFromColumns(
   };
 
   const scratch = new Uint32Array(4);
-  return {
+  const table: PrefixTable = {
     meta: columns.meta,
     lookup(text: string): LookupResult {
       if (typeof text !== 'string') return { kind: 'invalid', reason: 'not a string' };
@@ -406,7 +520,17 @@ export function tableFromColumns(
       return { kind: 'invalid', reason: 'not an IP address object' };
     },
     toColumns(): TableColumns {
-      return columns;
+      // Rebuilt on each call (rare: the update guards), so the table never holds both key forms.
+      const v4Keys = new Uint32Array(n4);
+      for (let b = 0; b < 65536; b++) {
+        const high = b << 16;
+        for (let i = v4Index[2 * b]!, end = v4Index[2 * b + 2]!; i < end; i++) {
+          v4Keys[i] = (high | v4LowKeys[i]!) >>> 0;
+        }
+      }
+      return { ...columns, v4Keys };
     },
   };
+  TABLE_PARTS.set(table, { columns, indexes });
+  return table;
 }

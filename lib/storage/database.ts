@@ -1,6 +1,6 @@
 import { wrap, type DBSchema, type IDBPDatabase } from 'idb';
 import type { DownloadRecord } from '../data-update/update';
-import type { TableColumns, TableMeta } from '../prefix-table';
+import type { TableMeta } from '../prefix-table';
 
 /** The one IndexedDB schema of the extension. Upgrades are `if (oldVersion < N)` steps below. */
 export interface CarrierFlagSchema extends DBSchema {
@@ -9,14 +9,17 @@ export interface CarrierFlagSchema extends DBSchema {
     key: string;
     value: {
       id: string;
+      /** A copy of the header inside the image, readable without reading the image. */
       meta: TableMeta;
-      columns: TableColumns;
-      storedAt: number;
       /**
-       * `columnsChecksum(columns)` at import, checked on every load. Absent in records written
-       * before it existed: such a record is treated as unverified and re-imported.
+       * The decoded table as one buffer (`tableImage`, lib/prefix-table/table-image.ts), stored as
+       * a Blob: Chromium hands a Blob's bytes back in one read, where a 9 MB structured-cloned
+       * value is copied about twice more (issue 10: a worker restart within 10 ms).
        */
-      columnsChecksum?: string;
+      image: Blob;
+      /** `imageChecksum` of the image's bytes at import, checked on every load. */
+      imageChecksum: string;
+      storedAt: number;
       /**
        * Set on a table built from a routing data download (lib/data-update), absent on the
        * bundled one: where it came from, when it was published, and the validators for the next
@@ -33,7 +36,7 @@ export interface CarrierFlagSchema extends DBSchema {
 }
 
 export const DATABASE_NAME = 'carrierflag';
-export const DATABASE_VERSION = 1;
+export const DATABASE_VERSION = 2;
 
 export type CarrierFlagDatabase = IDBPDatabase<CarrierFlagSchema>;
 
@@ -55,6 +58,14 @@ export function openDatabase(factory: IDBFactory): Promise<CarrierFlagDatabase> 
       if (event.oldVersion < 1) {
         db.createObjectStore('tables', { keyPath: 'id' });
         db.createObjectStore('pointers', { keyPath: 'name' });
+      }
+      if (event.oldVersion >= 1 && event.oldVersion < 2) {
+        // Version 1 stored the columns as a structured clone (no image): dropped, so the loader
+        // imports the bundled table as on a first run. A downloaded table is fetched again by
+        // the next update check (its validators went with it).
+        const upgrade = request.transaction!;
+        upgrade.objectStore('tables').clear();
+        upgrade.objectStore('pointers').clear();
       }
     };
     request.onblocked = () => reject(new Error('IndexedDB open is blocked by another connection'));

@@ -2,7 +2,14 @@
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
-import { columnsChecksum, encodeTable, type PrefixTable } from '../../lib/prefix-table';
+import {
+  encodeTable,
+  imageChecksum,
+  tableFromImage,
+  tableImage,
+  type PrefixTable,
+  type TableColumns,
+} from '../../lib/prefix-table';
 import { CHECKSUM_LENGTH } from '../../lib/prefix-table/encode';
 import { nodeTableCodec, nodeTableEncoderCodec } from '../../lib/prefix-table/node-codec';
 import type { RoutedRange } from '../../lib/sources/types';
@@ -74,10 +81,12 @@ describe('table loader', () => {
     const next = (await loadTable(deps(new IDBFactory(), tableFile('v2')))).table;
     // Abort the import transaction half-way: the new table is written but the pointer is not.
     const tx = db.transaction(['tables', 'pointers'], 'readwrite');
+    const image = tableImage(next);
     await tx.objectStore('tables').put({
       id: tableIdOf(next.meta),
       meta: next.meta,
-      columns: next.toColumns(),
+      image: new Blob([image]),
+      imageChecksum: imageChecksum(image),
       storedAt: 1,
     });
     tx.abort();
@@ -118,45 +127,56 @@ describe('table loader', () => {
     const first = await loadTable(deps(factory, tableFile('v1')));
     const db = await openDatabase(factory);
     const record = await db.get('tables', tableIdOf(first.table.meta));
-    await db.put('tables', { ...record!, columns: { broken: true } as never });
+    await db.put('tables', { ...record!, image: new Blob([new Uint8Array([1, 2, 3])]) });
     const again = await loadTable(deps(factory, tableFile('v1')));
     expect(again.problems.join(' ')).toMatch(/stored prefix table is damaged/);
     expect(asnOf(again.table, '202.96.128.86')).toBe(4134);
   });
 
-  /** Loads once (importing), damages the stored record, then loads as a restarted worker would. */
-  async function restartAfterDamage(damage: (record: StoredTable) => void) {
+  /**
+   * Loads once (importing), damages the stored record, then loads as a restarted worker would.
+   * `damage` gets the record, its image's bytes and the columns as views into those bytes: what it
+   * changes there is written back as the record's image.
+   */
+  async function restartAfterDamage(
+    damage: (record: StoredTable, image: Uint8Array<ArrayBuffer>, columns: TableColumns) => void,
+  ) {
     const factory = new IDBFactory();
     const file = tableFile('v1');
     const first = await loadTable(deps(factory, file));
     const db = await openDatabase(factory);
     const id = tableIdOf(first.table.meta);
     const record = (await db.get('tables', id))!;
-    damage(record);
-    await db.put('tables', record);
+    const image = new Uint8Array(await record.image.arrayBuffer());
+    damage(record, image, tableFromImage(image).toColumns());
+    await db.put('tables', { ...record, image: new Blob([image]) });
     const restarted = await loadTable({ ...deps(factory, file), bundledTableId: id });
-    return { restarted, stored: (await db.get('tables', id))! };
+    const stored = (await db.get('tables', id))!;
+    const storedColumns = tableFromImage(
+      new Uint8Array(await stored.image.arrayBuffer()),
+    ).toColumns();
+    return { restarted, stored, storedColumns };
   }
 
   it('refuses a stored table with a flipped byte in a column and falls back to the bundled one', async () => {
     // Pair 2 is Chinanet (AS4134); the flip would make 202.96.128.86 answer AS4135.
-    const { restarted, stored } = await restartAfterDamage((record) => {
-      record.columns.pairAsns[2]! ^= 1;
+    const { restarted, storedColumns } = await restartAfterDamage((_record, _image, columns) => {
+      columns.pairAsns[2]! ^= 1;
     });
     expect(asnOf(restarted.table, '202.96.128.86')).toBe(4134);
     expect(restarted.problems.join(' ')).toMatch(
       /stored prefix table is damaged \(checksum mismatch\)/,
     );
     // Stored again, whole: the next start is clean.
-    expect(stored.columns.pairAsns[2]).toBe(4134);
+    expect(storedColumns.pairAsns[2]).toBe(4134);
   });
 
-  it('trusts stored columns whose checksum matches: a restart runs no second invariant pass', async () => {
+  it('trusts a stored image whose checksum matches: a restart runs no second invariant pass', async () => {
     // A value beyond the pairs fails tableFromColumns' invariant pass; with the checksum written
     // to match, only the checksum stands between the columns and the lookup, and it is satisfied.
-    const { restarted } = await restartAfterDamage((record) => {
-      record.columns.v4Values[0] = record.columns.pairAsns.length + 5;
-      record.columnsChecksum = columnsChecksum(record.columns);
+    const { restarted } = await restartAfterDamage((record, image, columns) => {
+      columns.v4Values[0] = columns.pairAsns.length + 5;
+      record.imageChecksum = imageChecksum(image);
     });
     expect(restarted.problems).toEqual([]);
     expect(restarted.origin).toBe('indexeddb');
@@ -164,16 +184,45 @@ describe('table loader', () => {
   });
 
   it('refuses a stored table whose header fields were changed', async () => {
-    const { restarted } = await restartAfterDamage((record) => {
-      record.columns.meta = { ...record.columns.meta, source: 'someone else' };
+    const { restarted } = await restartAfterDamage((_record, image) => {
+      // The image's own header: '"source":"test"' becomes '"source":"tess"'.
+      const at = Buffer.from(image).indexOf('"source":"test"');
+      expect(at).toBeGreaterThan(0);
+      image[at + 13] = 's'.charCodeAt(0);
     });
     expect(restarted.table.meta.source).toBe('test');
     expect(restarted.problems.join(' ')).toMatch(/damaged \(checksum mismatch\)/);
   });
 
+  it('refuses a stored table whose record names another header than its image', async () => {
+    const { restarted } = await restartAfterDamage((record) => {
+      record.meta = { ...record.meta, source: 'someone else' };
+    });
+    expect(restarted.table.meta.source).toBe('test');
+    expect(restarted.problems.join(' ')).toMatch(/damaged \(its header does not match/);
+  });
+
+  it('refuses a stored image whose bytes were cut short, even with a matching checksum', async () => {
+    const factory = new IDBFactory();
+    const file = tableFile('v1');
+    const first = await loadTable(deps(factory, file));
+    const db = await openDatabase(factory);
+    const id = tableIdOf(first.table.meta);
+    const record = (await db.get('tables', id))!;
+    const cut = new Uint8Array(await record.image.arrayBuffer()).slice(0, 200);
+    await db.put('tables', {
+      ...record,
+      image: new Blob([cut]),
+      imageChecksum: imageChecksum(cut),
+    });
+    const restarted = await loadTable({ ...deps(factory, file), bundledTableId: id });
+    expect(restarted.problems.join(' ')).toMatch(/damaged \(table image: /);
+    expect(asnOf(restarted.table, '202.96.128.86')).toBe(4134);
+  });
+
   it('refuses a stored table without a checksum (written before checksums existed)', async () => {
     const { restarted } = await restartAfterDamage((record) => {
-      delete record.columnsChecksum;
+      delete (record as Partial<StoredTable>).imageChecksum;
     });
     expect(restarted.problems.join(' ')).toMatch(/damaged \(it has no checksum\)/);
     expect(asnOf(restarted.table, '202.96.128.86')).toBe(4134);

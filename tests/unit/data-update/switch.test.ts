@@ -8,7 +8,12 @@ import {
   type DownloadRecord,
   type LastUpdateAttempt,
 } from '../../../lib/data-update';
-import { encodeTable, type PrefixTable } from '../../../lib/prefix-table';
+import {
+  encodeTable,
+  imageChecksum,
+  tableImage,
+  type PrefixTable,
+} from '../../../lib/prefix-table';
 import { nodeTableCodec, nodeTableEncoderCodec } from '../../../lib/prefix-table/node-codec';
 import type { RoutedRange } from '../../../lib/sources/types';
 import { openDatabase } from '../../../lib/storage/database';
@@ -118,10 +123,12 @@ describe('a downloaded table in IndexedDB', () => {
     const next = await downloaded('2026-12-01T10:00:00Z');
     const db = await openDatabase(factory);
     const tx = db.transaction(['tables', 'pointers'], 'readwrite');
+    const image = tableImage(next.table);
     await tx.objectStore('tables').put({
       id: tableIdOf(next.table.meta),
       meta: next.table.meta,
-      columns: next.table.toColumns(),
+      image: new Blob([image]),
+      imageChecksum: imageChecksum(image),
       storedAt: 1,
       download: next.download,
     });

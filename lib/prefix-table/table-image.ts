@@ -1,0 +1,181 @@
+import { partsOf, tableFromParts, type KeptColumns, type TableIndexes } from './table';
+import { TableFormatError, type PrefixTable, type TableMeta } from './types';
+
+// A table image is a decoded table as one buffer: the columns it keeps and its lookup indexes, each
+// 8-byte aligned, after a JSON header that names them. It is what IndexedDB stores (as a Blob):
+// a restarted worker reads one blob and makes typed-array views into it, with no structured clone
+// of a dozen arrays, no rebuilt indexes and no copy. Layout:
+//   bytes 0..3   "CFTI"
+//   bytes 4..7   image version, u32 little-endian
+//   bytes 8..11  header length H, u32 little-endian
+//   bytes 12..   header: UTF-8 JSON { meta, arrays: [[name, "u32" | "u16" | "u8", byteOffset, length], …] }
+//   then the arrays at their byte offsets (from the start of the image), in the order listed.
+// The arrays are in the platform's byte order (typed-array views): an image is read back only on
+// the machine that wrote it. The image checksum (`imageChecksum`) covers every byte, header too.
+
+const IMAGE_MAGIC = [0x43, 0x46, 0x54, 0x49] as const; // "CFTI"
+/** Bumped whenever the image layout changes; older images are refused (and re-imported). */
+export const TABLE_IMAGE_VERSION = 2;
+
+/** The arrays of an image: the kept columns (all but the 32-bit v4 keys), then the indexes. */
+const COLUMN_ARRAYS = [
+  'v4Values',
+  'v6KeysHigh',
+  'v6KeysMid',
+  'v6Values',
+  'v6LowIndex',
+  'v6LowWords',
+  'pairAsns',
+  'names',
+  'nameStarts',
+  'dupPairs',
+  'dupTargets',
+] as const satisfies readonly Exclude<keyof KeptColumns, 'meta'>[];
+const INDEX_ARRAYS = [
+  'v4Index',
+  'v4LowKeys',
+  'v6Summary',
+] as const satisfies readonly (keyof TableIndexes)[];
+
+type AnyArray = Uint32Array | Uint16Array | Uint8Array;
+const KINDS = { u32: 4, u16: 2, u8: 1 } as const;
+type Kind = keyof typeof KINDS;
+const kindOf = (array: AnyArray): Kind =>
+  array instanceof Uint32Array ? 'u32' : array instanceof Uint16Array ? 'u16' : 'u8';
+
+type ArrayName = (typeof COLUMN_ARRAYS)[number] | (typeof INDEX_ARRAYS)[number];
+type ArrayEntry = [name: ArrayName, kind: Kind, byteOffset: number, length: number];
+
+interface ImageHeader {
+  meta: TableMeta;
+  arrays: ArrayEntry[];
+}
+
+/** Arithmetic, not bitwise: the header is first measured with offsets beyond 2^31. */
+const align8 = (n: number): number => Math.ceil(n / 8) * 8;
+
+/** The image of a table built by lib/prefix-table (its columns and its lookup indexes). */
+export function tableImage(table: PrefixTable): Uint8Array<ArrayBuffer> {
+  const parts = partsOf(table);
+  if (!parts) throw new TypeError('not a table built by lib/prefix-table');
+  const { columns, indexes } = parts;
+  const sources: [ArrayName, AnyArray][] = [
+    ...COLUMN_ARRAYS.map((name) => [name, columns[name]] as [ArrayName, AnyArray]),
+    ...INDEX_ARRAYS.map((name) => [name, indexes[name]] as [ArrayName, AnyArray]),
+  ];
+  // The header's size depends on the offsets, which depend on the header's size: lay the arrays
+  // out after a header measured with offsets as wide as they can get, then pad the real one.
+  const entries = (start: number): ArrayEntry[] => {
+    let at = start;
+    return sources.map(([name, array]) => {
+      const entry: ArrayEntry = [name, kindOf(array), at, array.length];
+      at = align8(at + array.byteLength);
+      return entry;
+    });
+  };
+  const encoder = new TextEncoder();
+  const widest = encoder.encode(
+    JSON.stringify({ meta: columns.meta, arrays: entries(0xffffffff) } satisfies ImageHeader),
+  );
+  const dataStart = align8(12 + widest.length);
+  const arrays = entries(dataStart);
+  const header = encoder.encode(
+    JSON.stringify({ meta: columns.meta, arrays } satisfies ImageHeader),
+  );
+  const last = arrays[arrays.length - 1]!;
+  const total = align8(last[2] + last[3] * KINDS[last[1]]);
+  const image = new Uint8Array(total);
+  image.set(IMAGE_MAGIC, 0);
+  const view = new DataView(image.buffer);
+  view.setUint32(4, TABLE_IMAGE_VERSION, true);
+  view.setUint32(8, header.length, true);
+  image.set(header, 12);
+  image.fill(0x20, 12 + header.length, dataStart); // JSON whitespace: the header parses alike
+  for (let k = 0; k < sources.length; k++) {
+    const array = sources[k]![1];
+    image.set(new Uint8Array(array.buffer, array.byteOffset, array.byteLength), arrays[k]![2]);
+  }
+  return image;
+}
+
+function fail(message: string): never {
+  throw new TableFormatError(`table image: ${message}`);
+}
+
+/**
+ * The table of an image written by `tableImage`, as views into `image` (not copied; keep it
+ * unchanged). Checks the layout (magic, version, every array in bounds and aligned, the right
+ * lengths) but trusts the contents: call only on an image whose `imageChecksum` matched the one
+ * taken when it was written, since only validated tables are imaged. Throws TableFormatError.
+ */
+export function tableFromImage(image: Uint8Array): PrefixTable {
+  if (image.length < 12 || IMAGE_MAGIC.some((b, i) => image[i] !== b)) fail('bad magic');
+  if (image.byteOffset % 8 !== 0) fail('misaligned buffer');
+  const view = new DataView(image.buffer, image.byteOffset, image.byteLength);
+  const version = view.getUint32(4, true);
+  if (version !== TABLE_IMAGE_VERSION) fail(`version ${version}, expected ${TABLE_IMAGE_VERSION}`);
+  const headerLength = view.getUint32(8, true);
+  if (12 + headerLength > image.length) fail('truncated header');
+  let header: ImageHeader;
+  try {
+    header = JSON.parse(
+      new TextDecoder('utf-8', { fatal: true }).decode(image.subarray(12, 12 + headerLength)),
+    ) as ImageHeader;
+  } catch {
+    fail('unreadable header');
+  }
+  const arrays = new Map<ArrayName, AnyArray>();
+  for (const entry of Array.isArray(header.arrays) ? header.arrays : []) {
+    const [name, kind, offset, length] = entry;
+    const width = KINDS[kind] as number | undefined;
+    if (
+      width === undefined ||
+      !Number.isInteger(offset) ||
+      !Number.isInteger(length) ||
+      offset < 12 + headerLength ||
+      offset % 8 !== 0 ||
+      length < 0 ||
+      offset + length * width > image.length
+    ) {
+      fail(`array ${String(name)} out of bounds`);
+    }
+    const at = image.byteOffset + offset;
+    arrays.set(
+      name,
+      kind === 'u32'
+        ? new Uint32Array(image.buffer, at, length)
+        : kind === 'u16'
+          ? new Uint16Array(image.buffer, at, length)
+          : new Uint8Array(image.buffer, at, length),
+    );
+  }
+  const u32 = (name: ArrayName): Uint32Array => {
+    const array = arrays.get(name);
+    if (!(array instanceof Uint32Array)) fail(`${name} is missing`);
+    return array;
+  };
+  const names = arrays.get('names');
+  if (!(names instanceof Uint8Array)) fail('names is missing');
+  const lowKeys = arrays.get('v4LowKeys');
+  if (!(lowKeys instanceof Uint16Array)) fail('v4LowKeys is missing');
+  const columns: KeptColumns = {
+    meta: header.meta,
+    v4Values: u32('v4Values'),
+    v6KeysHigh: u32('v6KeysHigh'),
+    v6KeysMid: u32('v6KeysMid'),
+    v6Values: u32('v6Values'),
+    v6LowIndex: u32('v6LowIndex'),
+    v6LowWords: u32('v6LowWords'),
+    pairAsns: u32('pairAsns'),
+    names,
+    nameStarts: u32('nameStarts'),
+    dupPairs: u32('dupPairs'),
+    dupTargets: u32('dupTargets'),
+  };
+  const indexes: TableIndexes = {
+    v4Index: u32('v4Index'),
+    v4LowKeys: lowKeys,
+    v6Summary: u32('v6Summary'),
+  };
+  return tableFromParts(columns, indexes);
+}
