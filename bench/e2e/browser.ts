@@ -14,7 +14,8 @@ import { delay } from '../../tests/e2e/support/ports';
 import { CHROMIUM, chromiumArgs } from '../../tests/e2e/support/chromium';
 
 const READY_TIMEOUT_MS = 15_000;
-const STOP_TIMEOUT_MS = 5_000;
+/** A ceiling (the e2e tests allow 15 s too): one bench run on a busy machine once needed over 5 s. */
+const STOP_TIMEOUT_MS = 15_000;
 const POLL_MS = 10;
 
 /** The few chrome.* calls made inside an extension page (no global `chrome` type in this repo). */
@@ -200,7 +201,9 @@ export class WorkerControl {
     }
     const deadline = t0 + STOP_TIMEOUT_MS;
     while (await this.isRunning()) {
-      if (performance.now() > deadline) throw new Error('the service worker did not stop in 5 s');
+      if (performance.now() > deadline) {
+        throw new Error(`the service worker did not stop in ${STOP_TIMEOUT_MS / 1000} s`);
+      }
       await delay(POLL_MS);
     }
     return performance.now() - t0;
