@@ -1,7 +1,7 @@
 // Public API of the prefix table. The Node codec is in ./node-codec (it imports node:*), the
 // browser one in ./web-codec.
 export * from './types';
-export { columnsChecksum, imageChecksum } from './columns-checksum';
+export { imageChecksum } from './image-checksum';
 export { tableFromImage, tableImage, TABLE_IMAGE_VERSION } from './table-image';
 export { decodeTable, readTableMeta } from './decode';
 export { encodeTable, type EncodeMeta } from './encode';
