@@ -184,25 +184,20 @@ export async function fetchRoutingUpdate(deps: UpdateDeps): Promise<UpdateOutcom
 
   deps.onProgress?.({ phase: 'checking' });
   await deps.yieldToEvents?.();
-  if (deps.current) {
-    const reasons = refusalReasons({
-      current: { meta: deps.current.meta, columns: deps.current.toColumns() },
-      candidate: { meta: table.meta, columns: table.toColumns() },
-      malformedRows: malformed,
-      carrierGroups: deps.carrierGroups,
-      ...(deps.guardLimits ? { limits: deps.guardLimits } : {}),
-    });
-    if (reasons.length > 0) return { kind: 'refused', reason: reasons.join(' ') };
-  } else {
-    const reasons = refusalReasons({
-      current: { meta: table.meta, columns: table.toColumns() },
-      candidate: { meta: table.meta, columns: table.toColumns() },
-      malformedRows: malformed,
-      carrierGroups: [],
-      ...(deps.guardLimits ? { limits: deps.guardLimits } : {}),
-    });
-    if (reasons.length > 0) return { kind: 'refused', reason: reasons.join(' ') };
-  }
+  // toColumns() rebuilds the 32-bit IPv4 keys on each call: once per table. With no table in use,
+  // the new one is compared with itself, so only its own unreadable rows can refuse it.
+  const candidate = { meta: table.meta, columns: table.toColumns() };
+  const current = deps.current
+    ? { meta: deps.current.meta, columns: deps.current.toColumns() }
+    : candidate;
+  const reasons = refusalReasons({
+    current,
+    candidate,
+    malformedRows: malformed,
+    carrierGroups: deps.current ? deps.carrierGroups : [],
+    ...(deps.guardLimits ? { limits: deps.guardLimits } : {}),
+  });
+  if (reasons.length > 0) return { kind: 'refused', reason: reasons.join(' ') };
   const summary =
     `${table.meta.v4Ranges} IPv4 and ${table.meta.v6Ranges} IPv6 ranges, published ${isoDay(published)}` +
     (malformed > 0 ? `; ${malformed} unreadable rows skipped` : '');
