@@ -108,6 +108,16 @@ export async function launchWithoutExtension(
   });
 }
 
+/** Sends one message to the worker from the extension page `page`; resolves with its reply. */
+export function sendFrom<T>(page: Page, message: object): Promise<T> {
+  return page.evaluate(async (m) => {
+    const { chrome } = globalThis as unknown as {
+      chrome: { runtime: { sendMessage(message: unknown): Promise<unknown> } };
+    };
+    return chrome.runtime.sendMessage(m);
+  }, message) as Promise<T>;
+}
+
 /** Sets the custom resolver the way a user does (options page), as tests/e2e/fixtures.ts does. */
 export async function useResolver(context: BrowserContext, extensionId: string, url: string) {
   // Through the worker's own settings messages, from an extension page: the bench measures lookups,
@@ -115,19 +125,14 @@ export async function useResolver(context: BrowserContext, extensionId: string, 
   const options = await context.newPage();
   try {
     await options.goto(`chrome-extension://${extensionId}/options.html`);
-    const result = await options.evaluate(async (resolverUrl) => {
-      const { chrome } = globalThis as unknown as {
-        chrome: { runtime: { sendMessage(message: unknown): Promise<unknown> } };
-      };
-      const current = (await chrome.runtime.sendMessage({ type: 'get-settings' })) as {
-        settings: Record<string, unknown>;
-      };
-      const settings = { ...current.settings, resolver: { kind: 'custom', url: resolverUrl } };
-      return (await chrome.runtime.sendMessage({ type: 'save-settings', settings })) as {
-        ok: boolean;
-        reason?: string;
-      };
-    }, url);
+    const current = await sendFrom<{ settings: Record<string, unknown> }>(options, {
+      type: 'get-settings',
+    });
+    const settings = { ...current.settings, resolver: { kind: 'custom', url } };
+    const result = await sendFrom<{ ok: boolean; reason?: string }>(options, {
+      type: 'save-settings',
+      settings,
+    });
     if (!result.ok) throw new Error(`the worker refused ${url}: ${result.reason ?? 'no reason'}`);
   } finally {
     await options.close();

@@ -24,7 +24,7 @@ import {
 } from '../../tests/e2e/support/routing-data-server';
 import { bytes, int, median, mib, ms, printTable, section } from '../report';
 import { record } from '../results';
-import { launch, withTimeout, WorkerControl } from './browser';
+import { launch, sendFrom, withTimeout, WorkerControl } from './browser';
 import { serviceWorkerThreads, processesOf, threadCpuMs } from './cpu';
 import { readHeap } from './timeline';
 
@@ -48,16 +48,6 @@ interface Run {
   wireBytes: number;
   rawBytes: number;
   outcome: string;
-}
-
-/** Sends one message to the worker from the extension page `page`; resolves with its reply. */
-function sendFrom<T>(page: Page, message: object): Promise<T> {
-  return page.evaluate(async (m) => {
-    const { chrome } = globalThis as unknown as {
-      chrome: { runtime: { sendMessage(message: unknown): Promise<unknown> } };
-    };
-    return chrome.runtime.sendMessage(m);
-  }, message) as Promise<T>;
 }
 
 async function oneRun(
