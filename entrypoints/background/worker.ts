@@ -17,6 +17,7 @@ import type { PrefixLookup } from '../../lib/verdict';
 import { createTabMonitor, type TabMonitor } from '../../lib/tab-monitor';
 import { pageBadge } from '../../lib/tabs/badge';
 import { createPageHosts, type PageHosts } from '../../lib/tabs/page-hosts';
+import { createRequestStarts } from '../../lib/tabs/request-starts';
 import { BADGE_WORDS, PAGE_BADGE_WORDS } from './badge-words';
 
 const SETTINGS_KEY = 'settings';
@@ -209,8 +210,9 @@ export function startWorker(browser: Browser): Promise<void> {
       .catch((error: unknown) => log('event handling failed', error));
   };
 
-  // Host lists are told each event's own time (details.timeStamp): events of different kinds can
-  // reach the worker out of order, a page's first scripts before its main-frame response.
+  // Host lists are told the browser's own times (details.timeStamp; for a request, its start):
+  // events of different kinds can reach the worker out of order, a page's first scripts before its
+  // main-frame response.
   browser.webNavigation.onBeforeNavigate.addListener((details) => {
     if (details.frameId !== 0) return;
     whenReady((m) => m.navigationStarted(details.tabId, details.url));
@@ -244,20 +246,34 @@ export function startWorker(browser: Browser): Promise<void> {
     },
     { urls: ['http://*/*', 'https://*/*'], types: ['main_frame'] },
   );
-  // Every other request of a tab: its host joins the page's host list (lib/tabs/page-hosts.ts).
-  const requestOfPage = (details: {
-    tabId: number;
-    type: string;
-    url: string;
-    ip?: string;
-    documentLifecycle?: string;
-    timeStamp: number;
-  }) => {
+  // Every other request of a tab: its host joins the page's host list (lib/tabs/page-hosts.ts),
+  // dated by when it started (lib/tabs/request-starts.ts): the response or error of an old page's
+  // request can be reported after the next page began. Not blocking, and registered synchronously:
+  // the map is memory only, and a start missed while the worker was down falls back to the report.
+  const requestStarts = createRequestStarts();
+  browser.webRequest.onBeforeRequest.addListener(
+    (details) => {
+      if (details.tabId >= 0 && details.type !== 'main_frame') requestStarts.started(details);
+    },
+    { urls: ['<all_urls>'] },
+  );
+  const requestOfPage = (
+    details: {
+      tabId: number;
+      type: string;
+      url: string;
+      ip?: string;
+      documentLifecycle?: string;
+      requestId: string;
+      timeStamp: number;
+    },
+    startedAt: number,
+  ) => {
     if (details.tabId < 0 || details.type === 'main_frame') return;
     // Chromium only: a prerendered page or one being unloaded is not the page the tab shows.
     if (details.documentLifecycle !== undefined && details.documentLifecycle !== 'active') return;
     whenHostsReady(async (h) =>
-      h.requestSeen(details.tabId, details.url, await hostWitness(details), details.timeStamp),
+      h.requestSeen(details.tabId, details.url, await hostWitness(details), startedAt),
     );
   };
   /**
@@ -274,8 +290,14 @@ export function startWorker(browser: Browser): Promise<void> {
       ? undefined
       : details.ip;
   }
-  browser.webRequest.onResponseStarted.addListener(requestOfPage, { urls: ['<all_urls>'] });
-  browser.webRequest.onErrorOccurred.addListener(requestOfPage, { urls: ['<all_urls>'] });
+  browser.webRequest.onResponseStarted.addListener(
+    (details) => requestOfPage(details, requestStarts.responded(details)),
+    { urls: ['<all_urls>'] },
+  );
+  browser.webRequest.onErrorOccurred.addListener(
+    (details) => requestOfPage(details, requestStarts.failed(details)),
+    { urls: ['<all_urls>'] },
+  );
   browser.tabs.onRemoved.addListener((tabId) => {
     whenReady((m) => m.tabRemoved(tabId));
     whenHostsReady((h) => h.tabRemoved(tabId));

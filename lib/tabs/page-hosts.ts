@@ -70,7 +70,7 @@ export interface StoredHost {
   omittedAddresses?: number;
   /** The record's request counter at this host's latest request. */
   lastSeq: number;
-  /** The browser's time of this host's latest request event (`details.timeStamp`), when known. */
+  /** When this host's latest request started (the browser's time, see requestSeen), when known. */
   lastAt?: number;
 }
 
@@ -437,7 +437,9 @@ export function createPageHosts(deps: PageHostsDeps) {
 
     /**
      * A request of the tab (any type but the main frame) got a response or failed; `ip` is the
-     * address the browser connected to, when it connected.
+     * address the browser connected to, when it connected. `at` is when the request *started*
+     * (lib/tabs/request-starts.ts), not when this was reported: an old page's request reported
+     * after the next page began must still date from before it.
      */
     requestSeen(tabId: number, url: string, ip: string | undefined, at?: number): Promise<void> {
       return enqueue(tabId, async () => {

@@ -2,7 +2,11 @@
  * The sites the browser visits. Chromium maps every `*.test` name to 127.0.0.1
  * (--host-resolver-rules), so one server answers for all of them; each page's title is the host it
  * was asked for, which lets a test tell pages apart. `/no-content` answers HTTP 204 on any host;
- * `/link?to=URL` is a page with one link, "follow", to URL.
+ * `/link?to=URL` is a page with one link, "follow", to URL; any `*.gif` is a 1×1 image. `/hold?id=ID` is answered only when the
+ * test calls `release(ID)` (or never, if the browser gives up first): a request the test holds open.
+ * `/load-later?onload=URL&onclick=URL` is a page that requests the image `onload` once it has loaded
+ * and the image `onclick` when its link "load" is clicked (each optional): requests the page makes
+ * after its load, so a navigation can overtake them.
  */
 import http from 'node:http';
 import { closeServer } from './ports';
@@ -12,6 +16,13 @@ export interface WebRequestLogEntry {
   path: string;
 }
 
+/** A `/hold` request: open until released, or aborted by the browser. */
+export interface HeldRequest {
+  id: string;
+  host: string;
+  state: 'open' | 'released' | 'aborted';
+}
+
 export interface WebServer {
   port: number;
   /** `http://<host>:PORT<path>`: the URL a test visits for a made-up host such as `site.test`. */
@@ -19,8 +30,15 @@ export interface WebServer {
   /** Requests received since start or the last clearRequests(). */
   requests(): WebRequestLogEntry[];
   clearRequests(): void;
+  /** The `/hold` requests received since start or the last clearRequests(). */
+  held(): HeldRequest[];
+  /** Answers the held request `id` (an empty image), if it is still open. */
+  release(id: string): void;
   stop(): Promise<void>;
 }
+
+/** A 1×1 transparent GIF. */
+const PIXEL_GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -29,6 +47,7 @@ function escapeHtml(text: string): string {
 /** Starts the web server on a free loopback port. */
 export async function startWebServer(): Promise<WebServer> {
   let log: WebRequestLogEntry[] = [];
+  let held: { request: HeldRequest; answer: () => void }[] = [];
   const server = http.createServer((request, response) => {
     const hostHeader = request.headers.host ?? '';
     const host = hostHeader.replace(/:\d+$/, '');
@@ -44,6 +63,43 @@ export async function startWebServer(): Promise<WebServer> {
       return;
     }
     const url = new URL(path, 'http://web.test');
+    if (url.pathname === '/hold') {
+      const entry: HeldRequest = { id: url.searchParams.get('id') ?? '', host, state: 'open' };
+      response.on('close', () => {
+        if (entry.state === 'open') entry.state = 'aborted';
+      });
+      held.push({
+        request: entry,
+        answer: () => {
+          entry.state = 'released';
+          response.writeHead(200, { 'content-type': 'image/gif', 'cache-control': 'no-store' });
+          response.end(PIXEL_GIF);
+        },
+      });
+      return;
+    }
+    if (url.pathname === '/load-later') {
+      const image = (src: string) => `var i=new Image();i.src=${JSON.stringify(src)};`;
+      const onload = url.searchParams.get('onload');
+      const onclick = url.searchParams.get('onclick');
+      const script =
+        (onload ? `addEventListener('load',function(){${image(onload)}});` : '') +
+        (onclick
+          ? `document.getElementById('load').addEventListener('click',function(e){` +
+            `e.preventDefault();${image(onclick)}});`
+          : '');
+      response.writeHead(200, {
+        'content-type': 'text/html; charset=utf-8',
+        'cache-control': 'no-store',
+      });
+      // The script sits after the link it wires up; JSON.stringify leaves no '</script>' to break out.
+      response.end(
+        `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(host)}</title>` +
+          `</head><body><a id="load" href="#">load</a>` +
+          `<script>${script.replace(/</g, '\\u003c')}</script></body></html>`,
+      );
+      return;
+    }
     if (url.pathname === '/link') {
       const to = escapeHtml(url.searchParams.get('to') ?? '/');
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
@@ -51,6 +107,11 @@ export async function startWebServer(): Promise<WebServer> {
         `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(host)}</title>` +
           `</head><body><a href="${to}">follow</a></body></html>`,
       );
+      return;
+    }
+    if (url.pathname.endsWith('.gif')) {
+      response.writeHead(200, { 'content-type': 'image/gif', 'cache-control': 'no-store' });
+      response.end(PIXEL_GIF);
       return;
     }
     if (url.pathname.endsWith('.js')) {
@@ -109,6 +170,13 @@ export async function startWebServer(): Promise<WebServer> {
     },
     clearRequests() {
       log = [];
+      held = held.filter((h) => h.request.state === 'open');
+    },
+    held() {
+      return held.map((h) => ({ ...h.request }));
+    },
+    release(id) {
+      for (const h of held) if (h.request.id === id && h.request.state === 'open') h.answer();
     },
     async stop() {
       if (stopped) return;

@@ -1,0 +1,59 @@
+/**
+ * A request of the page a tab leaves must never count for the page it goes to. The old page's
+ * request to a China Telecom host is held open by the test server while the tab navigates; its end
+ * (the browser aborting it, or the server answering it late) reaches the extension after the new page
+ * has begun. The new page's host list and badge must never gain that host: it would be a false amber
+ * badge on a clean page.
+ */
+import { expect, test } from './fixtures';
+import type { PageHostsView } from '../../lib/tabs/page-hosts';
+import { waitUntil } from './support/wait';
+
+test('an old page’s request ending after the navigation stays off the new page’s hosts and badge', async ({
+  ext,
+  web,
+}) => {
+  const held = web.urlFor('telecom.test', '/hold?id=old-page-image');
+  const later = web.urlFor('cloudflare.test', '/later.gif');
+  const tab = await ext.open(
+    web.urlFor('cloudflare.test', `/load-later?onload=${encodeURIComponent(held)}`),
+  );
+  await waitUntil(async () => web.held().some((h) => h.id === 'old-page-image'), {
+    what: 'the old page’s request to telecom.test to reach the server',
+  });
+
+  // The new page, on another site: nothing from other hosts until the test says so.
+  await tab.goto(web.urlFor('site.test', `/load-later?onclick=${encodeURIComponent(later)}`));
+  const hostsOf = () =>
+    ext.callApi(
+      (api, id) => api.runtime.sendMessage({ type: 'get-page-hosts', tabId: id }),
+      tab.id,
+    ) as Promise<PageHostsView | null>;
+  // The held request ends after the new page began: aborted by the navigation, or answered now.
+  web.release('old-page-image');
+  await waitUntil(
+    async () => web.held().find((h) => h.id === 'old-page-image' && h.state !== 'open'),
+    { what: 'the held request to end' },
+  );
+
+  // A later request of the new page: once it is listed, the worker has handled every event before
+  // it, the held request's end among them (the browser reports a tab's requests in order).
+  await tab.clickLink('load');
+  let last: PageHostsView | null = null;
+  const view = await waitUntil(
+    async () => {
+      const v = (last = await hostsOf());
+      return v?.hosts.some((h) => h.hostname === 'cloudflare.test') && v.checking === 0 && v;
+    },
+    {
+      what: 'the new page’s later host, judged',
+      last: () => `${JSON.stringify(last)}; server: ${JSON.stringify(web.requests())}`,
+    },
+  );
+  expect(view.pageUrl).toContain('/load-later?onclick=');
+  expect(view.hosts.map((h) => h.hostname)).toEqual(['cloudflare.test']);
+  expect(view.flagged).toBe(0);
+  const badge = await ext.waitForBadge(tab.id, (b) => /site\.test/.test(b.title));
+  expect(badge.text).toBe('');
+  expect(badge.title).not.toContain('telecom.test');
+});
