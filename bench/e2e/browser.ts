@@ -17,6 +17,8 @@ const READY_TIMEOUT_MS = 15_000;
 /** A ceiling (the e2e tests allow 15 s too): one bench run on a busy machine once needed over 5 s. */
 const STOP_TIMEOUT_MS = 15_000;
 const POLL_MS = 10;
+/** closeTarget normally takes tens of ms; a target still listed after this gets the fallback. */
+const FALLBACK_AFTER_MS = 3_000;
 
 /** The few chrome.* calls made inside an extension page (no global `chrome` type in this repo). */
 export interface ChromeApi {
@@ -195,9 +197,19 @@ export class WorkerControl {
     return (await this.targets()).length > 0;
   }
 
+  /** Stops that needed the ServiceWorker-domain fallback (see stop()). */
+  fallbackStops = 0;
+
   /**
    * Stops the worker for real, as fixtures.ts does (Target.closeTarget), and waits until its target
    * is gone. Returns how long that took.
+   *
+   * In 3 of 4 full bench runs the first cold stop after the warm section never took: closeTarget
+   * answered success but the target stayed for the whole 15 s. If the target is still there after
+   * FALLBACK_AFTER_MS, the stop is repeated the way DevTools' "Stop" does it,
+   * ServiceWorker.stopAllWorkers from this page's session (the tests found it unreliable on its
+   * own, so it is the second attempt, not the first). Either way the stop is only counted once
+   * the target is gone; main.ts checks that the next navigation started a fresh worker.
    */
   async stop(): Promise<number> {
     const t0 = performance.now();
@@ -205,9 +217,22 @@ export class WorkerControl {
       await this.session.send('Target.closeTarget', { targetId });
     }
     const deadline = t0 + STOP_TIMEOUT_MS;
+    let fellBack = false;
     while (await this.isRunning()) {
-      if (performance.now() > deadline) {
+      const now = performance.now();
+      if (now > deadline) {
         throw new Error(`the service worker did not stop in ${STOP_TIMEOUT_MS / 1000} s`);
+      }
+      if (!fellBack && now - t0 > FALLBACK_AFTER_MS) {
+        fellBack = true;
+        this.fallbackStops++;
+        console.error(
+          `e2e bench: the worker's target outlived Target.closeTarget by ${FALLBACK_AFTER_MS} ms; ` +
+            'stopping it with ServiceWorker.stopAllWorkers',
+        );
+        await this.session.send('ServiceWorker.enable');
+        await this.session.send('ServiceWorker.stopAllWorkers');
+        await this.session.send('ServiceWorker.disable');
       }
       await delay(POLL_MS);
     }
@@ -255,7 +280,13 @@ export class WorkerControl {
       return await run(send);
     } finally {
       this.session.off('Target.receivedMessageFromTarget', onMessage);
-      await this.session.send('Target.detachFromTarget', { sessionId }).catch(() => undefined);
+      // Awaited and reported, not ignored: a DevTools session left attached is suspected of
+      // keeping the worker alive through the next stop (see stop()).
+      await this.session
+        .send('Target.detachFromTarget', { sessionId })
+        .catch((error: unknown) =>
+          console.error(`e2e bench: detaching from the worker: ${String(error)}`),
+        );
     }
   }
 

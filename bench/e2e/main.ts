@@ -369,6 +369,8 @@ async function main(args: Args): Promise<void> {
     const coldTimelines = new Map<string, WorkerTimeline>();
     const stopMs: number[] = [];
     let restarted = 0;
+    // A real stop: the worker that answered the navigation started after it was requested.
+    let fresh = 0;
     for (let i = 1; i <= args.cold && failures.length < MAX_FAILURES; i++) {
       await resetTab(apiPage, tabId, neutralUrl, NAV_TIMEOUT_MS);
       await delay(SETTLE_MS);
@@ -379,7 +381,9 @@ async function main(args: Args): Promise<void> {
       if (sampled) cold.push(sampled);
       if (sampled && (await control.isRunning())) {
         restarted++;
-        coldTimelines.set(host, await control.inWorker(readTimeline));
+        const timeline = await control.inWorker(readTimeline);
+        coldTimelines.set(host, timeline);
+        if (timeline.timeOrigin > sampled.sample.t0Epoch) fresh++;
       }
     }
     const steps: StartupSteps[] = [];
@@ -440,7 +444,9 @@ async function main(args: Args): Promise<void> {
     console.log(
       `  warm: worker running before ${warmWorkerRunning}/${warmAttempts} navigations · cold: ` +
         `worker stopped (target gone, median ${medianText(stopMs)} to confirm) before ${stopMs.length}/${stopMs.length}, ` +
-        `running again after ${restarted}/${cold.length}`,
+        `running again after ${restarted}/${cold.length} (a fresh worker, started after the ` +
+        `navigation, in ${fresh}/${restarted}); stops that needed ServiceWorker.stopAllWorkers: ` +
+        `${control.fallbackStops}`,
     );
     for (const failure of failures) console.log(`  FAILED: ${failure}`);
     if (failures.length >= MAX_FAILURES) {
