@@ -135,7 +135,15 @@ export async function resetTab(
         ]);
         if (text === '' && tab.url === url && tab.status === 'complete') return '';
         if (performance.now() > deadline) {
-          return `badge ${JSON.stringify(text)}, tab at ${tab.url ?? '?'} (${tab.status ?? '?'})`;
+          // Which hosts the extension holds for the page: a badge that will not clear names them.
+          const view = (await (
+            chrome as unknown as { runtime: { sendMessage(m: unknown): Promise<unknown> } }
+          ).runtime
+            .sendMessage({ type: 'get-page-hosts', tabId })
+            .catch((e: unknown) => String(e))) as { hosts?: { hostname: string }[] } | string;
+          const hosts =
+            typeof view === 'object' && view?.hosts ? view.hosts.map((h) => h.hostname) : view;
+          return `badge ${JSON.stringify(text)}, tab at ${tab.url ?? '?'} (${tab.status ?? '?'}), page hosts ${JSON.stringify(hosts)}`;
         }
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
