@@ -10,7 +10,7 @@
 // The badge was set after the last poll that missed was issued and before the poll that
 // hit returned: the reported latency is that upper bound, and the bracket width is the resolution.
 import type { Page } from '@playwright/test';
-import type { ChromeApi } from './browser';
+import { sendFrom, type ChromeApi } from './browser';
 
 export interface NavigationSample {
   /** t0 → return of the first poll that read the expected text (upper bound), ms. */
@@ -135,22 +135,25 @@ export async function resetTab(
         ]);
         if (text === '' && tab.url === url && tab.status === 'complete') return '';
         if (performance.now() > deadline) {
-          // Which hosts the extension holds for the page: a badge that will not clear names them.
-          const view = (await (
-            chrome as unknown as { runtime: { sendMessage(m: unknown): Promise<unknown> } }
-          ).runtime
-            .sendMessage({ type: 'get-page-hosts', tabId })
-            .catch((e: unknown) => String(e))) as { hosts?: { hostname: string }[] } | string;
-          const hosts =
-            typeof view === 'object' && view?.hosts ? view.hosts.map((h) => h.hostname) : view;
-          return `badge ${JSON.stringify(text)}, tab at ${tab.url ?? '?'} (${tab.status ?? '?'}), page hosts ${JSON.stringify(hosts)}`;
+          return `badge ${JSON.stringify(text)}, tab at ${tab.url ?? '?'} (${tab.status ?? '?'})`;
         }
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
     },
     { tabId, url, timeoutMs },
   );
-  if (error) throw new Error(`resetting tab ${tabId} to ${url}: ${error}`);
+  if (error) {
+    // Which hosts the extension holds for the page: a badge that will not clear names them.
+    const view = await sendFrom<{ hosts?: { hostname: string }[] } | null>(apiPage, {
+      type: 'get-page-hosts',
+      tabId,
+    }).catch((e: unknown) => String(e));
+    const hosts =
+      typeof view === 'object' && view?.hosts ? view.hosts.map((h) => h.hostname) : view;
+    throw new Error(
+      `resetting tab ${tabId} to ${url}: ${error}, page hosts ${JSON.stringify(hosts)}`,
+    );
+  }
 }
 
 /** Nearest-rank percentile (p in 0..100) of a non-empty list. */
