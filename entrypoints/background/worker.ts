@@ -264,8 +264,6 @@ export function startWorker(browser: Browser): Promise<void> {
       url: string;
       ip?: string;
       documentLifecycle?: string;
-      requestId: string;
-      timeStamp: number;
     },
     startedAt: number,
   ) => {

@@ -1,8 +1,8 @@
 /**
  * When each of a tab's requests started, so a request is dated by its start, not by the event that
  * reports it. A response or an error can reach the worker long after the request began: an old
- * page's slow image, or its favicon aborted by the next navigation, is reported after the next page
- * has begun, yet it is the old page's. Dated by its report it would join the new page's host list
+ * page's slow image, or a request the next navigation aborts, is reported after the next page has
+ * begun, yet it is the old page's. Dated by its report it would join the new page's host list
  * (a false amber badge); dated by its start it stays with the page that made it.
  *
  * The map is memory only, a cache: a worker the browser stopped and restarted mid-request has no
@@ -47,7 +47,7 @@ export function createRequestStarts(max: number = MAX_REQUEST_STARTS) {
       return at;
     },
 
-    /** Entries held now (tests, and the bench's memory figure). */
+    /** Entries held now (for tests: the bound). */
     size(): number {
       return starts.size;
     },
