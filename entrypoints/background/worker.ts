@@ -17,6 +17,8 @@ import type { PrefixLookup } from '../../lib/verdict';
 import { createTabMonitor, type TabMonitor } from '../../lib/tab-monitor';
 import { pageBadge } from '../../lib/tabs/badge';
 import { createPageHosts, type PageHosts } from '../../lib/tabs/page-hosts';
+import { hostnameOf } from '../../lib/tabs/host-rules';
+import { createRequestDocuments, type RequestOrigin } from '../../lib/tabs/request-documents';
 import { createRequestStarts } from '../../lib/tabs/request-starts';
 import { BADGE_WORDS, PAGE_BADGE_WORDS } from './badge-words';
 
@@ -210,6 +212,32 @@ export function startWorker(browser: Browser): Promise<void> {
       .catch((error: unknown) => log('event handling failed', error));
   };
 
+  interface PageRequest {
+    url: string;
+    ip?: string;
+    proxyInfo?: unknown;
+    startedAt: number;
+  }
+  // Which tab and top-level document a request is of (Chromium's documentId), and the requests
+  // whose tab the browser could not yet say, until their document commits.
+  const requestDocuments = createRequestDocuments<PageRequest>({
+    now: () => Date.now(),
+    onGivenUp: (request, why) =>
+      log(
+        `a request to ${hostnameOf(request.url) ?? 'a host'} is not listed: its page is unknown (${why})`,
+      ),
+  });
+  const seeRequest = (request: PageRequest, tabId: number, topDocument: string | undefined) => {
+    whenHostsReady(async (h) =>
+      h.requestSeen(
+        tabId,
+        request.url,
+        await hostWitness(tabId, request),
+        request.startedAt,
+        topDocument,
+      ),
+    );
+  };
   // Host lists are told the browser's own times (details.timeStamp; for a request, its start):
   // events of different kinds can reach the worker out of order, a page's first scripts before its
   // main-frame response.
@@ -219,9 +247,16 @@ export function startWorker(browser: Browser): Promise<void> {
     whenHostsReady((h) => h.navigationStarted(details.tabId, details.timeStamp));
   });
   browser.webNavigation.onCommitted.addListener((details) => {
-    if (details.frameId !== 0) return;
-    whenHostsReady((h) => h.navigationCommitted(details.tabId, details.url, details.timeStamp));
-    whenReady((m) => m.navigationCommitted(details.tabId, details.url));
+    const { documentId } = details as { documentId?: string };
+    // Any frame's commit places the requests that waited for their document (request-documents.ts).
+    const released = requestDocuments.committed(details.tabId, details.frameId, documentId);
+    if (details.frameId === 0) {
+      whenHostsReady((h) =>
+        h.navigationCommitted(details.tabId, details.url, details.timeStamp, documentId),
+      );
+      whenReady((m) => m.navigationCommitted(details.tabId, details.url));
+    }
+    for (const { item, tabId, topDocument } of released) seeRequest(item, tabId, topDocument);
   });
   browser.webNavigation.onCompleted.addListener((details) => {
     if (details.frameId === 0) whenReady((m) => m.pageLoaded(details.tabId, details.url));
@@ -253,40 +288,38 @@ export function startWorker(browser: Browser): Promise<void> {
   const requestStarts = createRequestStarts();
   browser.webRequest.onBeforeRequest.addListener(
     (details) => {
-      if (details.tabId >= 0 && details.type !== 'main_frame') requestStarts.started(details);
+      const unplaced = (details as { documentLifecycle?: string }).documentLifecycle === '';
+      if ((details.tabId >= 0 || unplaced) && details.type !== 'main_frame') {
+        requestStarts.started(details);
+      }
     },
     { urls: ['<all_urls>'] },
   );
   const requestOfPage = (
-    details: {
-      tabId: number;
-      type: string;
-      url: string;
-      ip?: string;
-      documentLifecycle?: string;
-    },
+    details: RequestOrigin & { type: string; url: string; ip?: string },
     startedAt: number,
   ) => {
-    if (details.tabId < 0 || details.type === 'main_frame') return;
-    // Chromium only: a prerendered page or one being unloaded is not the page the tab shows.
-    if (details.documentLifecycle !== undefined && details.documentLifecycle !== 'active') return;
-    whenHostsReady(async (h) =>
-      h.requestSeen(details.tabId, details.url, await hostWitness(details), startedAt),
-    );
+    if (details.type === 'main_frame') return;
+    const { proxyInfo } = details as { proxyInfo?: unknown };
+    const request: PageRequest = { url: details.url, ip: details.ip, proxyInfo, startedAt };
+    const placement = requestDocuments.place(details, request);
+    if (placement.kind === 'tab') seeRequest(request, placement.tabId, placement.topDocument);
   };
   /**
    * The connected address as a witness for a page's other host, unless it is a proxy's: the one
    * Firefox names (proxyInfo), or the one the tab's own page was found to go through (Chromium's
    * repeated-address pattern). A proxy's address must never judge a host it merely carried.
    */
-  async function hostWitness(details: { tabId: number; ip?: string }): Promise<string | undefined> {
-    if (!details.ip) return undefined;
-    const { proxyInfo } = details as { proxyInfo?: unknown };
-    if (proxyFromProxyInfo(proxyInfo, details.ip)) return undefined;
-    const pageProxy = (await monitor!.getReport(details.tabId))?.verdict.proxy?.address;
-    return pageProxy !== undefined && canonicalIp(pageProxy) === canonicalIp(details.ip)
+  async function hostWitness(
+    tabId: number,
+    request: { ip?: string; proxyInfo?: unknown },
+  ): Promise<string | undefined> {
+    if (!request.ip) return undefined;
+    if (proxyFromProxyInfo(request.proxyInfo, request.ip)) return undefined;
+    const pageProxy = (await monitor!.getReport(tabId))?.verdict.proxy?.address;
+    return pageProxy !== undefined && canonicalIp(pageProxy) === canonicalIp(request.ip)
       ? undefined
-      : details.ip;
+      : request.ip;
   }
   browser.webRequest.onResponseStarted.addListener(
     (details) => requestOfPage(details, requestStarts.responded(details)),

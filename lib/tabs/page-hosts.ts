@@ -10,7 +10,8 @@
  *   mark, it starts empty. A navigation that never commits (a download, a 204) leaves the list
  *   alone, and same-document navigations do not commit, so a single-page app keeps its list;
  * - a request of the tab (not its main frame) gets a response or fails → its host joins the list,
- *   unless it is the site's own host; a new host's DoH lookup is queued (unless privacy mode is on,
+ *   unless it is the site's own host, or the browser names its top-level document and that is one
+ *   of the tab's earlier pages (by document, not time: an old page's timers run until the commit); a new host's DoH lookup is queued (unless privacy mode is on,
  *   the name is private or local, an IP literal or allowlisted);
  * - a lookup answers → the host's evidence is stored and `onChange` tells the badge to look again;
  * - the tab closes → the list goes.
@@ -57,6 +58,21 @@ export const WRITE_DELAY_MS = 50;
 export const HOSTS_KEY_PREFIX = 'hosts:';
 const RECORD_VERSION = 1;
 const hostsKey = (tabId: number) => `${HOSTS_KEY_PREFIX}${tabId}`;
+/** Earlier top-level documents a record remembers, and documents a host remembers. */
+const MAX_PAST_DOCUMENTS = 4;
+const MAX_HOST_DOCUMENTS = 3;
+
+/**
+ * Whether `host` was requested by the page whose document is `documentId` (when known) and whose
+ * requests began at `fromAt`: by its document where the browser named one, else by time. A host
+ * only old documents requested is the old page's however late their requests started.
+ */
+function requestedSince(host: StoredHost, fromAt: number, documentId: string | undefined): boolean {
+  if (documentId !== undefined && host.documents?.includes(documentId)) return true;
+  if (host.lastAt !== undefined) return host.lastAt >= fromAt;
+  // Only documented requests, but this commit named no document: keep it rather than hide it.
+  return host.documents !== undefined && documentId === undefined;
+}
 
 /** One third-party host as stored: its evidence, not its verdict. */
 export interface StoredHost {
@@ -70,8 +86,13 @@ export interface StoredHost {
   omittedAddresses?: number;
   /** The record's request counter at this host's latest request. */
   lastSeq: number;
-  /** When this host's latest request started (the browser's time, see requestSeen), when known. */
+  /**
+   * When this host's latest request started (the browser's time, see requestSeen), when known: of
+   * its requests whose top-level document is not known (subframes, Firefox, a restarted worker).
+   */
   lastAt?: number;
+  /** The top-level documents whose requests reached this host (where the browser names them), most recent last. */
+  documents?: string[];
 }
 
 /** A tab's third-party hosts for its current page, as stored under `hosts:<tabId>`. */
@@ -104,6 +125,10 @@ export interface PageHostsRecord {
   committedAt?: number;
   /** This page's main-frame response (or, until that is seen, its navigation's start): earlier requests are another page's. */
   pageFromAt?: number;
+  /** This page's document (the browser's documentId): its requests are this page's whenever they started. */
+  documentId?: string;
+  /** The tab's earlier top-level documents, most recent first: their requests are never this page's. */
+  pastDocuments?: string[];
 }
 
 /** One host as the popup shows it. */
@@ -260,11 +285,17 @@ export function createPageHosts(deps: PageHostsDeps) {
     tabId: number,
     url: string,
     at: number | undefined,
+    documentId: string | undefined,
   ): PageHostsRecord {
     const record = newRecord(tabId, url);
     if (at !== undefined) record.committedAt = at;
+    if (documentId !== undefined) record.documentId = documentId;
     if (!previous) return record;
     const old = previous.record;
+    const past = [old.documentId, ...(old.pastDocuments ?? [])].filter(
+      (d): d is string => d !== undefined && d !== documentId,
+    );
+    if (past.length > 0) record.pastDocuments = past.slice(0, MAX_PAST_DOCUMENTS);
     const notAfterCommit = (t: number | undefined) =>
       t !== undefined && (at === undefined || t <= at) ? t : undefined;
     const fromAt = notAfterCommit(old.nextPageFromAt) ?? notAfterCommit(old.navigationStartedAt);
@@ -272,9 +303,7 @@ export function createPageHosts(deps: PageHostsDeps) {
     record.seq = old.seq;
     if (fromAt !== undefined) {
       record.pageFromAt = fromAt;
-      record.hosts = old.hosts.filter(
-        (h) => keep(h) && h.lastAt !== undefined && h.lastAt >= fromAt,
-      );
+      record.hosts = old.hosts.filter((h) => keep(h) && requestedSince(h, fromAt, documentId));
     } else if (old.nextPageFrom !== undefined) {
       const from = old.nextPageFrom;
       record.hosts = old.hosts.filter((h) => keep(h) && h.lastSeq > from);
@@ -378,8 +407,16 @@ export function createPageHosts(deps: PageHostsDeps) {
   }
 
   return {
-    /** The tab's top-level navigation committed `url`: a new page, a new (empty) host list. */
-    navigationCommitted(tabId: number, url: string, at?: number): Promise<void> {
+    /**
+     * The tab's top-level navigation committed `url` (at `at`, as document `documentId` when the
+     * browser names it): a new page, a new host list.
+     */
+    navigationCommitted(
+      tabId: number,
+      url: string,
+      at?: number,
+      documentId?: string,
+    ): Promise<void> {
       return enqueue(tabId, async () => {
         if (!isWebUrl(url)) {
           loaded.delete(tabId);
@@ -387,7 +424,7 @@ export function createPageHosts(deps: PageHostsDeps) {
           await flushing.get(tabId);
           await deps.session.remove(hostsKey(tabId));
         } else {
-          remember(nextPage(await load(tabId), tabId, url, at));
+          remember(nextPage(await load(tabId), tabId, url, at, documentId));
           persist(tabId);
         }
         deps.onChange(tabId);
@@ -420,7 +457,11 @@ export function createPageHosts(deps: PageHostsDeps) {
           // The committed page's own response, reported after its commit: what was requested
           // before it belongs to the page before.
           record.pageFromAt = at;
-          const kept = record.hosts.filter((h) => h.lastAt === undefined || h.lastAt >= at);
+          const kept = record.hosts.filter(
+            (h) =>
+              (h.lastAt === undefined && h.documents === undefined) ||
+              requestedSince(h, at, record.documentId),
+          );
           if (kept.length !== record.hosts.length) {
             record.hosts = kept;
             remember(record);
@@ -439,9 +480,16 @@ export function createPageHosts(deps: PageHostsDeps) {
      * A request of the tab (any type but the main frame) got a response or failed; `ip` is the
      * address the browser connected to, when it connected. `at` is when the request *started*
      * (lib/tabs/request-starts.ts), not when this was reported: an old page's request reported
-     * after the next page began must still date from before it.
+     * after the next page began must still date from before it. `topDocument` is the top-level
+     * document that made it, when the browser names it (lib/tabs/request-documents.ts).
      */
-    requestSeen(tabId: number, url: string, ip: string | undefined, at?: number): Promise<void> {
+    requestSeen(
+      tabId: number,
+      url: string,
+      ip: string | undefined,
+      at?: number,
+      topDocument?: string,
+    ): Promise<void> {
       return enqueue(tabId, async () => {
         const hostname = hostnameOf(url);
         if (!hostname || !isRequestUrl(url)) return;
@@ -453,16 +501,31 @@ export function createPageHosts(deps: PageHostsDeps) {
         }
         const record = entry.record;
         if (hostname === record.siteHostname) return;
+        // An earlier page's document: its request is not this page's, however late it started.
+        if (topDocument !== undefined && record.pastDocuments?.includes(topDocument)) return;
         // Reported late, but made before this page began: the previous page's request.
-        if (at !== undefined && record.pageFromAt !== undefined && at < record.pageFromAt) return;
+        const ofThisDocument = topDocument !== undefined && topDocument === record.documentId;
+        if (
+          !ofThisDocument &&
+          at !== undefined &&
+          record.pageFromAt !== undefined &&
+          at < record.pageFromAt
+        ) {
+          return;
+        }
         record.seq += 1;
-        const lastAt = at === undefined ? {} : { lastAt: at };
+        const lastAt = at === undefined || topDocument !== undefined ? {} : { lastAt: at };
         const position = entry.index.get(hostname);
         const known = position === undefined ? undefined : record.hosts[position];
         if (position !== undefined && known) {
           const witness = !known.browserAddress && ip ? { browserAddress: ip } : {};
           const requests = known.requests + 1;
-          const latest = at === undefined ? {} : { lastAt: Math.max(at, known.lastAt ?? at) };
+          const latest =
+            topDocument !== undefined
+              ? { documents: withDocument(known.documents, topDocument) }
+              : at === undefined
+                ? {}
+                : { lastAt: Math.max(at, known.lastAt ?? at) };
           replaceHost(entry, position, {
             ...known,
             ...witness,
@@ -488,6 +551,7 @@ export function createPageHosts(deps: PageHostsDeps) {
           doh: initialDoh(hostname, deps.getSettings()),
           lastSeq: record.seq,
           ...lastAt,
+          ...(topDocument !== undefined ? { documents: [topDocument] } : {}),
         };
         entry.index.set(hostname, record.hosts.length);
         record.hosts.push(host);
@@ -694,6 +758,13 @@ function isRecord(value: unknown): value is PageHostsRecord {
     (value as { version?: unknown }).version === RECORD_VERSION &&
     Array.isArray((value as { hosts?: unknown }).hosts)
   );
+}
+
+/** `documents` with `documentId` last, at most MAX_HOST_DOCUMENTS. */
+function withDocument(documents: string[] | undefined, documentId: string): string[] {
+  if (documents?.[documents.length - 1] === documentId) return documents;
+  const rest = (documents ?? []).filter((d) => d !== documentId);
+  return [...rest, documentId].slice(-MAX_HOST_DOCUMENTS);
 }
 
 /** Web requests, WebSockets included. */

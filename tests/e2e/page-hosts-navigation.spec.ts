@@ -57,3 +57,42 @@ test('an old page’s request ending after the navigation stays off the new page
   expect(badge.text).toBe('');
   expect(badge.title).not.toContain('telecom.test');
 });
+
+test('an old page that keeps requesting while the tab navigates adds nothing to the new page', async ({
+  ext,
+  web,
+}) => {
+  // The old page's timers run until the new page commits: requests it starts after the new page's
+  // response began (and some, like Chromium's fetch of the old favicon, reported after the commit)
+  // are told from the new page's own by their document, not by time. Both browsers failed this
+  // before documents were used (4 of 4 runs each).
+  const ping = web.urlFor('telecom.test', '/ping.gif');
+  const later = web.urlFor('cloudflare.test', '/later.gif');
+  const tab = await ext.open(
+    web.urlFor('cloudflare.test', `/keep-requesting?to=${encodeURIComponent(ping)}`),
+  );
+  await waitUntil(async () => web.requests().filter((r) => r.host === 'telecom.test').length > 20, {
+    what: 'the old page’s requests to telecom.test to reach the server',
+  });
+  await tab.goto(web.urlFor('site.test', `/load-later?onclick=${encodeURIComponent(later)}`));
+  const hostsOf = () =>
+    ext.callApi(
+      (api, id) => api.runtime.sendMessage({ type: 'get-page-hosts', tabId: id }),
+      tab.id,
+    ) as Promise<PageHostsView | null>;
+  // As above: once the new page's later request is listed, every earlier request was handled.
+  await tab.clickLink('load');
+  let last: PageHostsView | null = null;
+  const view = await waitUntil(
+    async () => {
+      const v = (last = await hostsOf());
+      return v?.hosts.some((h) => h.hostname === 'cloudflare.test') && v.checking === 0 && v;
+    },
+    { what: 'the new page’s later host, judged', last: () => JSON.stringify(last) },
+  );
+  expect(view.pageUrl).toContain('/load-later?onclick=');
+  expect(view.hosts.map((h) => h.hostname)).toEqual(['cloudflare.test']);
+  expect(view.flagged).toBe(0);
+  const badge = await ext.waitForBadge(tab.id, (b) => /site\.test/.test(b.title));
+  expect(badge.text).toBe('');
+});

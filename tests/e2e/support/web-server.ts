@@ -100,6 +100,22 @@ export async function startWebServer(): Promise<WebServer> {
       );
       return;
     }
+    if (url.pathname === '/keep-requesting') {
+      // `/keep-requesting?to=URL`: a page that requests URL?n=1, 2, … every 2 ms for as long as it
+      // is shown, so some of its requests start while the tab is already navigating elsewhere.
+      const to = JSON.stringify(url.searchParams.get('to') ?? '/');
+      const script =
+        `var n=0;setInterval(function(){var i=new Image();` + `i.src=${to}+'?n='+(++n);},2);`;
+      response.writeHead(200, {
+        'content-type': 'text/html; charset=utf-8',
+        'cache-control': 'no-store',
+      });
+      response.end(
+        `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(host)}</title>` +
+          `</head><body><script>${script.replace(/</g, '\\u003c')}</script></body></html>`,
+      );
+      return;
+    }
     if (url.pathname === '/link') {
       const to = escapeHtml(url.searchParams.get('to') ?? '/');
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });

@@ -179,6 +179,47 @@ describe('page hosts', () => {
     expect(names(await t.hosts.getPageHosts(1))).toEqual(['new.test']);
   });
 
+  it("by documents: the old page's favicon, started after the next page's response, is not the next page's", async () => {
+    const t = setup();
+    await t.hosts.navigationCommitted(1, 'https://flagged.test/', 1000, 'DOC-A');
+    await t.hosts.requestSeen(1, 'https://cdn.test/x.js', undefined, 1100, 'DOC-A');
+    await t.hosts.navigationStarted(1, 2000);
+    await t.hosts.mainFrameResponseStarted(1, 2010);
+    // Chromium fetches the old page's favicon from the old document, after the new response began:
+    // once reported before the commit, once after it.
+    await t.hosts.requestSeen(1, 'https://ct-old.test/favicon.ico', undefined, 2015, 'DOC-A');
+    await t.hosts.requestSeen(1, 'https://new.test/a.js', undefined, 2030, 'DOC-B');
+    await t.hosts.navigationCommitted(1, 'https://two.test/', 2020, 'DOC-B');
+    await t.hosts.requestSeen(1, 'https://ct-old2.test/favicon.ico', undefined, 2040, 'DOC-A');
+    // A subframe's request names no top-level document: judged by time, as before.
+    await t.hosts.requestSeen(1, 'https://frame.test/f.js', undefined, 2050);
+    await t.hosts.idle();
+    const view = await t.hosts.getPageHosts(1);
+    expect(view?.siteHostname).toBe('two.test');
+    expect(names(view)).toEqual(['new.test', 'frame.test']);
+    expect(view?.flagged).toBe(0);
+  });
+
+  it("by documents: the page's own request is kept even when dated before its response (and a shared host stays)", async () => {
+    const t = setup();
+    await t.hosts.navigationCommitted(1, 'https://one.test/', 1000, 'DOC-A');
+    await t.hosts.requestSeen(1, 'https://shared.test/x.js', undefined, 1100, 'DOC-A');
+    await t.hosts.navigationStarted(1, 2000);
+    await t.hosts.requestSeen(1, 'https://shared.test/y.js', undefined, 2030, 'DOC-B');
+    await t.hosts.navigationCommitted(1, 'https://two.test/', 2020, 'DOC-B');
+    await t.hosts.mainFrameResponseStarted(1, 2010);
+    // Held until its document committed: its start may be dated however the browser dated it.
+    await t.hosts.requestSeen(1, 'https://first.test/a.js', undefined, 2005, 'DOC-B');
+    await t.hosts.idle();
+    expect(names(await t.hosts.getPageHosts(1))).toEqual(['shared.test', 'first.test']);
+    // Back to the first page (its document restored from the back-forward cache): its requests count again.
+    await t.hosts.navigationCommitted(1, 'https://one.test/', 3000, 'DOC-A');
+    await t.hosts.requestSeen(1, 'https://again.test/x.js', undefined, 3010, 'DOC-A');
+    await t.hosts.requestSeen(1, 'https://late-two.test/x.js', undefined, 3020, 'DOC-B');
+    await t.hosts.idle();
+    expect(names(await t.hosts.getPageHosts(1))).toEqual(['again.test']);
+  });
+
   it('a navigation that never commits (a download) leaves the list alone', async () => {
     const t = setup();
     await t.hosts.navigationCommitted(1, 'https://one.test/');
