@@ -15,14 +15,12 @@ import { TableFormatError, type PrefixTable, type TableMeta } from './types';
 
 const IMAGE_MAGIC = [0x43, 0x46, 0x54, 0x49] as const; // "CFTI"
 /** Bumped whenever the image layout changes; older images are refused (and re-imported). */
-export const TABLE_IMAGE_VERSION = 2;
+export const TABLE_IMAGE_VERSION = 3;
 
-/** The arrays of an image: the kept columns (all but the 32-bit v4 keys), then the indexes. */
+/** The arrays of an image: the kept columns (not the 32-bit v4 keys and values), then the indexes. */
 const COLUMN_ARRAYS = [
-  'v4Values',
   'v6KeysHigh',
   'v6KeysMid',
-  'v6Values',
   'v6LowIndex',
   'v6LowWords',
   'pairAsns',
@@ -33,7 +31,10 @@ const COLUMN_ARRAYS = [
 ] as const satisfies readonly Exclude<keyof KeptColumns, 'meta'>[];
 const INDEX_ARRAYS = [
   'v4Index',
-  'v4LowKeys',
+  'v4Entries',
+  'v4ValueHigh',
+  'v6ValueLow',
+  'v6ValueHigh',
   'v6Summary',
 ] as const satisfies readonly (keyof TableIndexes)[];
 
@@ -154,27 +155,34 @@ export function tableFromImage(image: Uint8Array): PrefixTable {
     if (!(array instanceof Uint32Array)) fail(`${name} is missing`);
     return array;
   };
-  const names = arrays.get('names');
-  if (!(names instanceof Uint8Array)) fail('names is missing');
-  const lowKeys = arrays.get('v4LowKeys');
-  if (!(lowKeys instanceof Uint16Array)) fail('v4LowKeys is missing');
+  const u16 = (name: ArrayName): Uint16Array => {
+    const array = arrays.get(name);
+    if (!(array instanceof Uint16Array)) fail(`${name} is missing`);
+    return array;
+  };
+  const u8 = (name: ArrayName): Uint8Array => {
+    const array = arrays.get(name);
+    if (!(array instanceof Uint8Array)) fail(`${name} is missing`);
+    return array;
+  };
   const columns: KeptColumns = {
     meta: header.meta,
-    v4Values: u32('v4Values'),
     v6KeysHigh: u32('v6KeysHigh'),
     v6KeysMid: u32('v6KeysMid'),
-    v6Values: u32('v6Values'),
     v6LowIndex: u32('v6LowIndex'),
     v6LowWords: u32('v6LowWords'),
     pairAsns: u32('pairAsns'),
-    names,
+    names: u8('names'),
     nameStarts: u32('nameStarts'),
     dupPairs: u32('dupPairs'),
     dupTargets: u32('dupTargets'),
   };
   const indexes: TableIndexes = {
     v4Index: u32('v4Index'),
-    v4LowKeys: lowKeys,
+    v4Entries: u32('v4Entries'),
+    v4ValueHigh: u8('v4ValueHigh'),
+    v6ValueLow: u16('v6ValueLow'),
+    v6ValueHigh: u8('v6ValueHigh'),
     v6Summary: u32('v6Summary'),
   };
   return tableFromParts(columns, indexes);

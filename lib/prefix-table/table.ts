@@ -210,8 +210,8 @@ function dupIndex(dupPairs: Uint32Array, id: number): number {
 /**
  * The structures a table derives from its columns for its lookups. Built by `tableFromColumns`,
  * or read back from a stored table image (lib/prefix-table/table-image.ts), so a restarted worker
- * does not rebuild them. They replace the 32-bit v4 keys, which the table does not keep:
- * `toColumns` rebuilds those when asked.
+ * does not rebuild them. They replace the 32-bit v4 keys and the 32-bit values, which the table
+ * does not keep: `toColumns` rebuilds those when asked.
  */
 export interface TableIndexes {
   /**
@@ -222,8 +222,17 @@ export interface TableIndexes {
    * index alone; in the others it searches their few 16-bit keys.
    */
   v4Index: Uint32Array;
-  /** The low 16 bits of each v4 boundary (the high 16 bits are its /16 in v4Index). */
-  v4LowKeys: Uint16Array;
+  /**
+   * One word per v4 boundary: its low 16 bits (the high 16 bits are its /16 in v4Index) above
+   * the low 16 bits of its value, so the search and its answer read the same cache line. The
+   * value's higher bits are in v4ValueHigh (see valueHighBits).
+   */
+  v4Entries: Uint32Array;
+  /** The bits of each v4 value above its low 16, valueHighBits(pairs) per boundary, packed. */
+  v4ValueHigh: Uint8Array;
+  /** The low 16 bits of each v6 value; the rest in v6ValueHigh, packed like v4ValueHigh. */
+  v6ValueLow: Uint16Array;
+  v6ValueHigh: Uint8Array;
   /**
    * Every V6_STEP-th v6 key (upper 64 bits, two words each) in a small array that stays in cache:
    * the search runs there, then over at most V6_STEP neighbouring keys (the top 16 bits would not
@@ -240,16 +249,47 @@ export function v6SummaryLength(v6Count: number): number {
   return 2 * Math.ceil(v6Count / V6_STEP);
 }
 
-/** The columns a table keeps: all but the 32-bit v4 keys, which its indexes replace. */
-export type KeptColumns = Omit<TableColumns, 'v4Keys'>;
+/**
+ * The columns a table keeps: all but the 32-bit v4 keys and the 32-bit values, which its indexes
+ * hold in fewer bytes (`toColumns` rebuilds them when asked).
+ */
+export type KeptColumns = Omit<TableColumns, 'v4Keys' | 'v4Values' | 'v6Values'>;
+
+/**
+ * How many bits of a value (a pair id) a table keeps above the low 16, for `pairCount` pairs: the
+ * fewest of 1, 2, 4 and 8 that hold every id (a table of today's ~91,000 pairs needs 1). A value
+ * then costs 2 bytes and a bit or two instead of 4 bytes.
+ */
+export function valueHighBits(pairCount: number): 1 | 2 | 4 | 8 {
+  for (const bits of [1, 2, 4, 8] as const) if (pairCount < 2 ** (16 + bits)) return bits;
+  fail(`${pairCount} pairs: more than a table holds`);
+}
+
+/** Length of a packed array of `count` values of `bits` bits each. */
+export const packedLength = (count: number, bits: number): number => Math.ceil((count * bits) / 8);
+
+/** The high bits of `values` (above the low 16), `bits` per value, packed from the low bit up. */
+function packHigh(values: Uint32Array, bits: number): Uint8Array {
+  const out = new Uint8Array(packedLength(values.length, bits));
+  for (let i = 0; i < values.length; i++) {
+    const at = i * bits;
+    out[at >>> 3]! |= (values[i]! >>> 16) << (at & 7);
+  }
+  return out;
+}
 
 /** Builds the lookup indexes of valid columns: one pass over the v4 keys, a strided copy of v6. */
 function buildIndexes(columns: TableColumns): TableIndexes {
-  const { v4Keys, v4Values, v6KeysHigh, v6KeysMid } = columns;
+  const { v4Keys, v4Values, v6KeysHigh, v6KeysMid, v6Values } = columns;
+  const bits = valueHighBits(columns.pairAsns.length - 1);
   const n4 = v4Keys.length;
   const v4Index = new Uint32Array(V4_INDEX_LENGTH);
-  const v4LowKeys = new Uint16Array(n4);
-  for (let i = 0; i < n4; i++) v4LowKeys[i] = v4Keys[i]! & 0xffff;
+  const v4Entries = new Uint32Array(n4);
+  for (let i = 0; i < n4; i++) {
+    v4Entries[i] = (((v4Keys[i]! & 0xffff) << 16) | (v4Values[i]! & 0xffff)) >>> 0;
+  }
+  const v6ValueLow = new Uint16Array(v6Values.length);
+  for (let i = 0; i < v6Values.length; i++) v6ValueLow[i] = v6Values[i]! & 0xffff;
   let i = 0; // the first boundary at or above the current /16's floor
   for (let b = 0; b < 65536; b++) {
     const floor = b * 65536;
@@ -268,7 +308,14 @@ function buildIndexes(columns: TableColumns): TableIndexes {
     v6Summary[2 * j] = v6KeysHigh[j * V6_STEP]!;
     v6Summary[2 * j + 1] = v6KeysMid[j * V6_STEP]!;
   }
-  return { v4Index, v4LowKeys, v6Summary };
+  return {
+    v4Index,
+    v4Entries,
+    v4ValueHigh: packHigh(v4Values, bits),
+    v6ValueLow,
+    v6ValueHigh: packHigh(v6Values, bits),
+    v6Summary,
+  };
 }
 
 /** What a table built here is made of, for `partsOf` (the PrefixTable interface stays lean). */
@@ -294,8 +341,8 @@ export function tableFromColumns(
   // decodeTable checks the same invariants while decoding; it says so to skip a second pass.
   if (options.validated !== true) validate(columns);
   const indexes = buildIndexes(columns);
-  // The 32-bit keys are dropped here: the indexes hold the same boundaries in half the bytes.
-  const { v4Keys: _replaced, ...kept } = columns;
+  // The 32-bit keys and values are dropped here: the indexes hold them in fewer bytes.
+  const { v4Keys: _keys, v4Values: _v4, v6Values: _v6, ...kept } = columns;
   return tableFromParts(kept, indexes);
 }
 
@@ -304,18 +351,21 @@ export function tableFromColumns(
  * image whose checksum matched): checks that the lengths fit together, trusts the contents.
  */
 export function tableFromParts(columns: KeptColumns, indexes: TableIndexes): PrefixTable {
-  const { v4Index, v4LowKeys, v6Summary } = indexes;
-  const { v4Values, v6KeysHigh, v6KeysMid, v6Values, v6LowIndex, v6LowWords } = columns;
+  const { v4Index, v4Entries, v4ValueHigh, v6ValueLow, v6ValueHigh, v6Summary } = indexes;
+  const { v6KeysHigh, v6KeysMid, v6LowIndex, v6LowWords } = columns;
   const { pairAsns, names, nameStarts, dupPairs, dupTargets } = columns;
-  const n4 = v4Values.length;
+  const n4 = v4Entries.length;
+  const bits = valueHighBits(pairAsns.length - 1);
+  const highMask = (1 << bits) - 1;
   const n6 = v6KeysHigh.length;
   if (
     v4Index.length !== V4_INDEX_LENGTH ||
-    v4LowKeys.length !== n4 ||
     v4Index[2 * 65536] !== n4 ||
+    v4ValueHigh.length !== packedLength(n4, bits) ||
+    v6ValueLow.length !== n6 ||
+    v6ValueHigh.length !== packedLength(n6, bits) ||
     v6Summary.length !== v6SummaryLength(n6) ||
-    v6KeysMid.length !== n6 ||
-    v6Values.length !== n6
+    v6KeysMid.length !== n6
   ) {
     fail('index lengths');
   }
@@ -331,7 +381,13 @@ export function tableFromParts(columns: KeptColumns, indexes: TableIndexes): Pre
     }
     return lo;
   };
-  const v4Key = (i: number): number => ((bucketOf(i) << 16) | v4LowKeys[i]!) >>> 0;
+  const v4Key = (i: number): number => ((bucketOf(i) << 16) | (v4Entries[i]! >>> 16)) >>> 0;
+  /** Value i of a family: its low 16 bits and its packed high bits. */
+  const v4Value = (i: number): number =>
+    (v4Entries[i]! & 0xffff) |
+    (((v4ValueHigh[(i * bits) >>> 3]! >>> ((i * bits) & 7)) & highMask) << 16);
+  const v6Value = (i: number): number =>
+    v6ValueLow[i]! | (((v6ValueHigh[(i * bits) >>> 3]! >>> ((i * bits) & 7)) & highMask) << 16);
   // Names are decoded on first use: most of the 90k are never shown.
   // Allocated on first use (a table that only answers ASNs never needs it), filled so that V8
   // keeps fast elements.
@@ -431,8 +487,10 @@ export function tableFromParts(columns: KeptColumns, indexes: TableIndexes): Pre
       if (end > first) i = first; // the one boundary in this /16 is at its floor
     } else {
       const low = a & 0xffff;
+      // An entry is at or below the address when it is at or below its low bits over 0xffff.
+      const top = ((low << 16) | 0xffff) >>> 0;
       if (end - first <= V4_LINEAR_MAX) {
-        while (i + 1 < end && v4LowKeys[i + 1]! <= low) i++;
+        while (i + 1 < end && v4Entries[i + 1]! <= top) i++;
       } else {
         // Boundaries spread fairly evenly over a /16 (mostly /24s): start where the address would
         // fall if they were even, walk a few keys (one cache line), and only if the guess was far
@@ -441,25 +499,25 @@ export function tableFromParts(columns: KeptColumns, indexes: TableIndexes): Pre
         let lo: number;
         let hi: number;
         let g = first + ((low * (end - first)) >>> 16);
-        if (v4LowKeys[g]! <= low) {
+        if (v4Entries[g]! <= top) {
           const stop = Math.min(end, g + V4_LINEAR_MAX);
-          while (g + 1 < stop && v4LowKeys[g + 1]! <= low) g++;
+          while (g + 1 < stop && v4Entries[g + 1]! <= top) g++;
           lo = g + 1;
           hi = g + 1 < stop || stop === end ? g + 1 : end;
         } else {
           const stop = Math.max(first, g - V4_LINEAR_MAX);
-          while (g > stop && v4LowKeys[g - 1]! > low) g--;
+          while (g > stop && v4Entries[g - 1]! > top) g--;
           hi = g;
           lo = g === stop && g > first ? first : g;
         }
         while (lo < hi) {
           const mid = (lo + hi) >>> 1;
-          if (v4LowKeys[mid]! <= low) lo = mid + 1;
+          if (v4Entries[mid]! <= top) lo = mid + 1;
           else hi = mid;
         }
         i = lo - 1;
       }
-      id = v4Values[i]!;
+      id = v4Value(i);
     }
     if (id === GAP) return UNROUTED;
     return new RoutedResult(pairAsns[id]!, orgOf(id), 4, i);
@@ -493,7 +551,7 @@ export function tableFromParts(columns: KeptColumns, indexes: TableIndexes): Pre
       if (lowW2 < w2 || (lowW2 === w2 && lowW3 <= w3)) break;
       lo--;
     }
-    const id = v6Values[lo]!;
+    const id = v6Value(lo);
     if (id === GAP) return UNROUTED;
     return new RoutedResult(pairAsns[id]!, orgOf(id), 6, lo);
   };
@@ -520,15 +578,19 @@ export function tableFromParts(columns: KeptColumns, indexes: TableIndexes): Pre
       return { kind: 'invalid', reason: 'not an IP address object' };
     },
     toColumns(): TableColumns {
-      // Rebuilt on each call (rare: the update guards), so the table never holds both key forms.
+      // Rebuilt on each call (rare: the update guards), so the table never holds both forms.
       const v4Keys = new Uint32Array(n4);
       for (let b = 0; b < 65536; b++) {
         const high = b << 16;
         for (let i = v4Index[2 * b]!, end = v4Index[2 * b + 2]!; i < end; i++) {
-          v4Keys[i] = (high | v4LowKeys[i]!) >>> 0;
+          v4Keys[i] = (high | (v4Entries[i]! >>> 16)) >>> 0;
         }
       }
-      return { ...columns, v4Keys };
+      const v4Values = new Uint32Array(n4);
+      for (let i = 0; i < n4; i++) v4Values[i] = v4Value(i);
+      const v6Values = new Uint32Array(n6);
+      for (let i = 0; i < n6; i++) v6Values[i] = v6Value(i);
+      return { ...columns, v4Keys, v4Values, v6Values };
     },
   };
   TABLE_PARTS.set(table, { columns, indexes });

@@ -6,7 +6,9 @@ import {
   encodeTable,
   imageChecksum,
   tableFromImage,
+  tableFromColumns,
   tableImage,
+  TableFormatError,
   type PrefixTable,
   type TableColumns,
 } from '../../lib/prefix-table';
@@ -172,10 +174,11 @@ describe('table loader', () => {
   });
 
   it('trusts a stored image whose checksum matches: a restart runs no second invariant pass', async () => {
-    // A value beyond the pairs fails tableFromColumns' invariant pass; with the checksum written
+    // A name offset out of order fails tableFromColumns' invariant pass; with the checksum written
     // to match, only the checksum stands between the columns and the lookup, and it is satisfied.
     const { restarted } = await restartAfterDamage((record, image, columns) => {
-      columns.v4Values[0] = columns.pairAsns.length + 5;
+      columns.nameStarts[0] = 1;
+      expect(() => tableFromColumns(columns)).toThrow(TableFormatError);
       record.imageChecksum = imageChecksum(image);
     });
     expect(restarted.problems).toEqual([]);

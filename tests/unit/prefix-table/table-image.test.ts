@@ -9,6 +9,7 @@ import {
 import { decodeTable } from '../../../lib/prefix-table';
 import { nodeTableCodec, nodeTableEncoderCodec } from '../../../lib/prefix-table/node-codec';
 import type { RoutedRange } from '../../../lib/sources/types';
+import { partsOf, valueHighBits } from '../../../lib/prefix-table/table';
 
 const RANGES: RoutedRange[] = [
   { family: 4, start: 0x01010100n, end: 0x010101ffn, asn: 13335, org: 'Cloudflare' },
@@ -47,6 +48,52 @@ const ADDRESSES = [
   '10.0.0.1',
 ];
 
+describe('values beyond 16 bits', () => {
+  it('keeps the fewest high bits that hold every pair id', () => {
+    expect([65_535, 65_536, 131_071, 131_072, 262_143, 262_144].map(valueHighBits)).toEqual([
+      1, 1, 1, 2, 2, 4,
+    ]);
+    expect(valueHighBits(0xffffff)).toBe(8);
+    expect(() => valueHighBits(0x1000000)).toThrow(TableFormatError);
+  });
+
+  it('answers every range of a table of 140,000 pairs (two high bits per value), imaged too', async () => {
+    const pairs = 140_000;
+    const ranges: RoutedRange[] = [];
+    for (let k = 0; k < pairs; k++) {
+      // Each pair its own /24 from 1.0.0.0 up, and its own /48 under 2a00::/16.
+      const v4 = BigInt(0x01000000 + k * 256);
+      ranges.push({ family: 4, start: v4, end: v4 + 255n, asn: 100_000 + k, org: `Org ${k}` });
+    }
+    for (let k = 0; k < pairs; k += 7) {
+      const v6 = (0x2a00n << 112n) + (BigInt(k) << 80n);
+      const end = v6 + (1n << 80n) - 1n;
+      ranges.push({ family: 6, start: v6, end, asn: 100_000 + k, org: `Org ${k}` });
+    }
+    const file = encodeTable(
+      ranges,
+      { source: 'test', sourceVersion: 'v1', builtFrom: 'fixture' },
+      nodeTableEncoderCodec,
+    );
+    const decoded = await decodeTable(file, nodeTableCodec);
+    for (const t of [decoded, tableFromImage(tableImage(decoded))]) {
+      const wrong: string[] = [];
+      for (let k = 0; k < pairs; k++) {
+        const v4 = 0x01000000 + k * 256 + (k % 256);
+        const text = `${v4 >>> 24}.${(v4 >>> 16) & 255}.${(v4 >>> 8) & 255}.${v4 & 255}`;
+        const r = t.lookup(text);
+        if (r.kind !== 'routed' || r.asn !== 100_000 + k || r.org !== `Org ${k}`) wrong.push(text);
+        if (k % 7 === 0) {
+          const r6 = t.lookup(`2a00:${(k >>> 16).toString(16)}:${(k & 0xffff).toString(16)}::1`);
+          if (r6.kind !== 'routed' || r6.asn !== 100_000 + k) wrong.push(`v6 pair ${k}`);
+        }
+      }
+      expect(wrong.slice(0, 5)).toEqual([]);
+      expect(t.toColumns()).toEqual(decoded.toColumns());
+    }
+  });
+});
+
 describe('table image', () => {
   it('answers exactly as the table it was made from, as views into the image', async () => {
     const original = await table();
@@ -63,7 +110,8 @@ describe('table image', () => {
       }
     }
     // Views, not copies: the image is the table's only memory.
-    expect(copy.toColumns().v4Values.buffer).toBe(image.buffer);
+    expect(copy.toColumns().v6KeysHigh.buffer).toBe(image.buffer);
+    expect(partsOf(copy)?.indexes.v4Entries.buffer).toBe(image.buffer);
   });
 
   it('has a checksum that changes with any single byte', async () => {
