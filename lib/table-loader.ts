@@ -4,6 +4,7 @@ import type { CarrierFlagDatabase, CarrierFlagSchema } from './storage/database'
 import {
   decodeTable,
   imageChecksum,
+  imageVersionOf,
   readTableMeta,
   tableFromColumns,
   tableFromImage,
@@ -12,6 +13,7 @@ import {
   type TableCodec,
   type TableMeta,
   TABLE_FORMAT_VERSION,
+  TABLE_IMAGE_VERSION,
 } from './prefix-table';
 
 type StoredRecord = CarrierFlagSchema['tables']['value'];
@@ -81,7 +83,17 @@ export async function loadTable(deps: TableLoaderDeps): Promise<LoadedTable> {
         } else {
           const stored = await storedTable(record, { validate: false });
           if (typeof stored !== 'string') {
-            const table = stored;
+            const { table, olderImage } = stored;
+            // Stored by an earlier release in an older layout: stored again in this one, so the
+            // next start reads it directly; the same record (a download stays a download).
+            if (olderImage) {
+              await importTable(db, table, record.storedAt, record.download).catch(
+                (error: unknown) =>
+                  problems.push(
+                    `The prefix table could not be stored in IndexedDB (${messageOf(error)}).`,
+                  ),
+              );
+            }
             return record.download
               ? { table, origin: 'indexeddb', problems, download: record.download }
               : { table, origin: 'indexeddb', problems };
@@ -109,7 +121,7 @@ export async function loadTable(deps: TableLoaderDeps): Promise<LoadedTable> {
     const stored = record ? await storedTable(record, { validate: true }) : 'missing';
     if (typeof stored !== 'string') {
       problems.push('Using the previously stored prefix table.');
-      return { table: stored, origin: 'indexeddb', problems };
+      return { table: stored.table, origin: 'indexeddb', problems };
     }
   }
   if (!bundled) throw new Error(problems.join(' '));
@@ -194,7 +206,7 @@ export function tableIdOf(meta: TableMeta): string {
 async function storedTable(
   record: StoredRecord,
   options: { validate: boolean },
-): Promise<PrefixTable | string> {
+): Promise<{ table: PrefixTable; olderImage: boolean } | string> {
   if (record.imageChecksum === undefined) return 'it has no checksum';
   if (!(record.image instanceof Blob)) return 'it has no table image';
   try {
@@ -204,7 +216,11 @@ async function storedTable(
     if (tableIdOf(imaged.meta) !== record.id || tableIdOf(record.meta) !== record.id) {
       return 'its header does not match its record';
     }
-    return options.validate ? tableFromColumns(imaged.toColumns()) : imaged;
+    // An older layout is validated by tableFromImage as it rebuilds the columns.
+    const olderImage = imageVersionOf(image) !== TABLE_IMAGE_VERSION;
+    const table =
+      options.validate && !olderImage ? tableFromColumns(imaged.toColumns()) : imaged;
+    return { table, olderImage };
   } catch (error) {
     return messageOf(error);
   }

@@ -2,7 +2,7 @@
 // browser one in ./web-codec.
 export * from './types';
 export { imageChecksum } from './image-checksum';
-export { tableFromImage, tableImage, TABLE_IMAGE_VERSION } from './table-image';
+export { imageVersionOf, tableFromImage, tableImage, TABLE_IMAGE_VERSION } from './table-image';
 export { decodeTable, readTableMeta } from './decode';
 export { encodeTable, type EncodeMeta } from './encode';
 export { plainLookup, tableFromColumns } from './table';

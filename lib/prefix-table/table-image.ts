@@ -1,4 +1,10 @@
-import { partsOf, tableFromParts, type KeptColumns, type TableIndexes } from './table';
+import {
+  partsOf,
+  tableFromColumns,
+  tableFromParts,
+  type KeptColumns,
+  type TableIndexes,
+} from './table';
 import { TableFormatError, type PrefixTable, type TableMeta } from './types';
 
 // A table image is a decoded table as one buffer: the columns it keeps and its lookup indexes, each
@@ -14,8 +20,13 @@ import { TableFormatError, type PrefixTable, type TableMeta } from './types';
 // the machine that wrote it. The image checksum (`imageChecksum`) covers every byte, header too.
 
 const IMAGE_MAGIC = [0x43, 0x46, 0x54, 0x49] as const; // "CFTI"
-/** Bumped whenever the image layout changes; older images are refused (and re-imported). */
+/**
+ * Bumped whenever the image layout changes. Version 2 (until 2026-12: 32-bit values and 16-bit
+ * v4 keys apart) is still read, and checked like any older release's columns, so a table stored
+ * before an upgrade (a downloaded one too) is kept; older versions are refused (and re-imported).
+ */
 export const TABLE_IMAGE_VERSION = 3;
+const READABLE_OLDER_VERSION = 2;
 
 /** The arrays of an image: the kept columns (not the 32-bit v4 keys and values), then the indexes. */
 const COLUMN_ARRAYS = [
@@ -44,7 +55,13 @@ type Kind = keyof typeof KINDS;
 const kindOf = (array: AnyArray): Kind =>
   array instanceof Uint32Array ? 'u32' : array instanceof Uint16Array ? 'u16' : 'u8';
 
-type ArrayName = (typeof COLUMN_ARRAYS)[number] | (typeof INDEX_ARRAYS)[number];
+/** Arrays of a version 2 image that version 3 keeps in other forms. */
+const VERSION_2_ARRAYS = ['v4Values', 'v6Values', 'v4LowKeys'] as const;
+
+type ArrayName =
+  | (typeof COLUMN_ARRAYS)[number]
+  | (typeof INDEX_ARRAYS)[number]
+  | (typeof VERSION_2_ARRAYS)[number];
 type ArrayEntry = [name: ArrayName, kind: Kind, byteOffset: number, length: number];
 
 interface ImageHeader {
@@ -99,6 +116,12 @@ export function tableImage(table: PrefixTable): Uint8Array<ArrayBuffer> {
   return image;
 }
 
+/** The layout version of an image (`TABLE_IMAGE_VERSION` for one this release writes), or 0. */
+export function imageVersionOf(image: Uint8Array): number {
+  if (image.length < 12 || IMAGE_MAGIC.some((b, i) => image[i] !== b)) return 0;
+  return new DataView(image.buffer, image.byteOffset, 12).getUint32(4, true);
+}
+
 function fail(message: string): never {
   throw new TableFormatError(`table image: ${message}`);
 }
@@ -114,7 +137,9 @@ export function tableFromImage(image: Uint8Array): PrefixTable {
   if (image.byteOffset % 8 !== 0) fail('misaligned buffer');
   const view = new DataView(image.buffer, image.byteOffset, image.byteLength);
   const version = view.getUint32(4, true);
-  if (version !== TABLE_IMAGE_VERSION) fail(`version ${version}, expected ${TABLE_IMAGE_VERSION}`);
+  if (version !== TABLE_IMAGE_VERSION && version !== READABLE_OLDER_VERSION) {
+    fail(`version ${version}, expected ${TABLE_IMAGE_VERSION}`);
+  }
   const headerLength = view.getUint32(8, true);
   if (12 + headerLength > image.length) fail('truncated header');
   let header: ImageHeader;
@@ -165,6 +190,31 @@ export function tableFromImage(image: Uint8Array): PrefixTable {
     if (!(array instanceof Uint8Array)) fail(`${name} is missing`);
     return array;
   };
+  if (version === READABLE_OLDER_VERSION) {
+    // The 32-bit columns, rebuilt and checked: a table is only as trusted as the release that reads it.
+    const v4Index = u32('v4Index');
+    const v4LowKeys = u16('v4LowKeys');
+    const v4Keys = new Uint32Array(v4LowKeys.length);
+    for (let b = 0; b < 65536; b++) {
+      const end = Math.min(v4Index[2 * b + 2]!, v4Keys.length);
+      for (let i = v4Index[2 * b]!; i < end; i++) v4Keys[i] = ((b << 16) | v4LowKeys[i]!) >>> 0;
+    }
+    return tableFromColumns({
+      meta: header.meta,
+      v4Keys,
+      v4Values: u32('v4Values'),
+      v6KeysHigh: u32('v6KeysHigh'),
+      v6KeysMid: u32('v6KeysMid'),
+      v6Values: u32('v6Values'),
+      v6LowIndex: u32('v6LowIndex'),
+      v6LowWords: u32('v6LowWords'),
+      pairAsns: u32('pairAsns'),
+      names: u8('names'),
+      nameStarts: u32('nameStarts'),
+      dupPairs: u32('dupPairs'),
+      dupTargets: u32('dupTargets'),
+    });
+  }
   const columns: KeptColumns = {
     meta: header.meta,
     v6KeysHigh: u32('v6KeysHigh'),

@@ -6,9 +6,11 @@ import {
   encodeTable,
   imageChecksum,
   tableFromImage,
+  imageVersionOf,
   tableFromColumns,
   tableImage,
   TableFormatError,
+  TABLE_IMAGE_VERSION,
   type PrefixTable,
   type TableColumns,
 } from '../../lib/prefix-table';
@@ -17,6 +19,7 @@ import { nodeTableCodec, nodeTableEncoderCodec } from '../../lib/prefix-table/no
 import type { RoutedRange } from '../../lib/sources/types';
 import { openDatabase, type CarrierFlagSchema } from '../../lib/storage/database';
 import { importTable, loadTable, tableIdOf } from '../../lib/table-loader';
+import { version2Image } from './support/older-image';
 
 const v4 = (a: number, b: number, c: number, d: number) =>
   BigInt(((a << 24) >>> 0) + (b << 16) + (c << 8) + d);
@@ -122,6 +125,41 @@ describe('table loader', () => {
     expect(loaded.origin).toBe('bundled');
     expect(loaded.problems.join(' ')).toMatch(/IndexedDB is unavailable \(quota exceeded\)/);
     expect(asnOf(loaded.table, '202.96.128.86')).toBe(4134);
+  });
+
+  it('keeps a table an earlier release stored in an older image layout, download record and all, and stores it anew', async () => {
+    const factory = new IDBFactory();
+    const first = await loadTable(deps(factory, tableFile('v1')));
+    const db = await openDatabase(factory);
+    const id = tableIdOf(first.table.meta);
+    const older = version2Image(first.table);
+    const download = {
+      url: 'https://data.test/asn/',
+      files: [{ name: 'asn-ipv4-num.csv', etag: '"1"' }],
+      publishedAt: 5,
+      fetchedAt: 6,
+    };
+    const record = (await db.get('tables', id))!;
+    await db.put('tables', {
+      ...record,
+      image: new Blob([older]),
+      imageChecksum: imageChecksum(older),
+      download,
+    });
+    // The bundled file cannot decode (its id unchanged): the table must come from the older image.
+    const corrupt = tableFile('v1');
+    corrupt[corrupt.length - 1 - CHECKSUM_LENGTH]! ^= 0xff;
+    const loaded = await loadTable(deps(factory, corrupt));
+    expect(loaded.problems).toEqual([]);
+    expect(loaded.origin).toBe('indexeddb');
+    expect(loaded.download).toEqual(download);
+    expect(asnOf(loaded.table, '202.96.128.86')).toBe(4134);
+    const stored = (await db.get('tables', id))!;
+    expect(imageVersionOf(new Uint8Array(await stored.image.arrayBuffer()))).toBe(
+      TABLE_IMAGE_VERSION,
+    );
+    expect(stored.download).toEqual(download);
+    expect(stored.storedAt).toBe(record.storedAt);
   });
 
   it('re-imports when the stored record is corrupt', async () => {

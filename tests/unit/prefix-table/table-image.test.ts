@@ -10,6 +10,8 @@ import { decodeTable } from '../../../lib/prefix-table';
 import { nodeTableCodec, nodeTableEncoderCodec } from '../../../lib/prefix-table/node-codec';
 import type { RoutedRange } from '../../../lib/sources/types';
 import { partsOf, valueHighBits } from '../../../lib/prefix-table/table';
+import { imageVersionOf } from '../../../lib/prefix-table/table-image';
+import { version2Image } from '../support/older-image';
 
 const RANGES: RoutedRange[] = [
   { family: 4, start: 0x01010100n, end: 0x010101ffn, asn: 13335, org: 'Cloudflare' },
@@ -112,6 +114,25 @@ describe('table image', () => {
     // Views, not copies: the image is the table's only memory.
     expect(copy.toColumns().v6KeysHigh.buffer).toBe(image.buffer);
     expect(partsOf(copy)?.indexes.v4Entries.buffer).toBe(image.buffer);
+  });
+
+  it("reads an earlier release's image (version 2), checking its columns, and refuses it damaged", async () => {
+    const original = await table();
+    const older = version2Image(original);
+    expect(imageVersionOf(older)).toBe(2);
+    const copy = tableFromImage(older);
+    expect(copy.toColumns()).toEqual(original.toColumns());
+    for (const address of ADDRESSES) expect(copy.lookup(address)).toEqual(original.lookup(address));
+    // A value beyond the pairs: an older image is checked like any older release's columns.
+    const damaged = version2Image(original);
+    const header = JSON.parse(
+      new TextDecoder().decode(
+        damaged.subarray(12, 12 + new DataView(damaged.buffer).getUint32(8, true)),
+      ),
+    ) as { arrays: [string, string, number, number][] };
+    const values = header.arrays.find(([name]) => name === 'v4Values')!;
+    new Uint32Array(damaged.buffer, values[2], values[3])[1] = 99;
+    expect(() => tableFromImage(damaged)).toThrow(/value beyond the pairs/);
   });
 
   it('has a checksum that changes with any single byte', async () => {
