@@ -56,12 +56,9 @@ const kindOf = (array: AnyArray): Kind =>
   array instanceof Uint32Array ? 'u32' : array instanceof Uint16Array ? 'u16' : 'u8';
 
 /** Arrays of a version 2 image that version 3 keeps in other forms. */
-const VERSION_2_ARRAYS = ['v4Values', 'v6Values', 'v4LowKeys'] as const;
+type Version2Array = 'v4Values' | 'v6Values' | 'v4LowKeys';
 
-type ArrayName =
-  | (typeof COLUMN_ARRAYS)[number]
-  | (typeof INDEX_ARRAYS)[number]
-  | (typeof VERSION_2_ARRAYS)[number];
+type ArrayName = (typeof COLUMN_ARRAYS)[number] | (typeof INDEX_ARRAYS)[number] | Version2Array;
 type ArrayEntry = [name: ArrayName, kind: Kind, byteOffset: number, length: number];
 
 interface ImageHeader {
