@@ -218,8 +218,7 @@ async function storedTable(
     }
     // An older layout is validated by tableFromImage as it rebuilds the columns.
     const olderImage = imageVersionOf(image) !== TABLE_IMAGE_VERSION;
-    const table =
-      options.validate && !olderImage ? tableFromColumns(imaged.toColumns()) : imaged;
+    const table = options.validate && !olderImage ? tableFromColumns(imaged.toColumns()) : imaged;
     return { table, olderImage };
   } catch (error) {
     return messageOf(error);
