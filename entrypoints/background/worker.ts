@@ -218,7 +218,7 @@ export function startWorker(browser: Browser): Promise<void> {
     proxyInfo?: unknown;
     startedAt: number;
   }
-  // Which tab and top-level document a request is of (Chromium's documentId), and the requests
+  // Which tab and top-level document a request is of (the browser's documentId), and the requests
   // whose tab the browser could not yet say, until their document commits.
   const requestDocuments = createRequestDocuments<PageRequest>({
     now: () => Date.now(),

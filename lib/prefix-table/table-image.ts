@@ -187,31 +187,6 @@ export function tableFromImage(image: Uint8Array): PrefixTable {
     if (!(array instanceof Uint8Array)) fail(`${name} is missing`);
     return array;
   };
-  if (version === READABLE_OLDER_VERSION) {
-    // The 32-bit columns, rebuilt and checked: a table is only as trusted as the release that reads it.
-    const v4Index = u32('v4Index');
-    const v4LowKeys = u16('v4LowKeys');
-    const v4Keys = new Uint32Array(v4LowKeys.length);
-    for (let b = 0; b < 65536; b++) {
-      const end = Math.min(v4Index[2 * b + 2]!, v4Keys.length);
-      for (let i = v4Index[2 * b]!; i < end; i++) v4Keys[i] = ((b << 16) | v4LowKeys[i]!) >>> 0;
-    }
-    return tableFromColumns({
-      meta: header.meta,
-      v4Keys,
-      v4Values: u32('v4Values'),
-      v6KeysHigh: u32('v6KeysHigh'),
-      v6KeysMid: u32('v6KeysMid'),
-      v6Values: u32('v6Values'),
-      v6LowIndex: u32('v6LowIndex'),
-      v6LowWords: u32('v6LowWords'),
-      pairAsns: u32('pairAsns'),
-      names: u8('names'),
-      nameStarts: u32('nameStarts'),
-      dupPairs: u32('dupPairs'),
-      dupTargets: u32('dupTargets'),
-    });
-  }
   const columns: KeptColumns = {
     meta: header.meta,
     v6KeysHigh: u32('v6KeysHigh'),
@@ -224,6 +199,22 @@ export function tableFromImage(image: Uint8Array): PrefixTable {
     dupPairs: u32('dupPairs'),
     dupTargets: u32('dupTargets'),
   };
+  if (version === READABLE_OLDER_VERSION) {
+    // The 32-bit columns, rebuilt and checked: a table is only as trusted as the release that reads it.
+    const v4Index = u32('v4Index');
+    const v4LowKeys = u16('v4LowKeys');
+    const v4Keys = new Uint32Array(v4LowKeys.length);
+    for (let b = 0; b < 65536; b++) {
+      const end = Math.min(v4Index[2 * b + 2]!, v4Keys.length);
+      for (let i = v4Index[2 * b]!; i < end; i++) v4Keys[i] = ((b << 16) | v4LowKeys[i]!) >>> 0;
+    }
+    return tableFromColumns({
+      ...columns,
+      v4Keys,
+      v4Values: u32('v4Values'),
+      v6Values: u32('v6Values'),
+    });
+  }
   const indexes: TableIndexes = {
     v4Index: u32('v4Index'),
     v4Entries: u32('v4Entries'),

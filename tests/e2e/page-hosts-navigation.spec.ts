@@ -5,9 +5,41 @@
  * has begun. The new page's host list and badge must never gain that host: it would be a false amber
  * badge on a clean page.
  */
-import { expect, test } from './fixtures';
+import { expect, test, type Ext, type SiteTab } from './fixtures';
 import type { PageHostsView } from '../../lib/tabs/page-hosts';
 import { waitUntil } from './support/wait';
+
+/**
+ * Clicks the new page's "load" link (a request to cloudflare.test) and checks the page's hosts and
+ * badge once that host is listed and judged: by then the worker has handled every event before it,
+ * the old page's among them (the browser reports a tab's requests in order). The new page, on
+ * site.test, must list cloudflare.test alone and keep a clean badge.
+ */
+async function expectOnlyTheNewPagesHost(ext: Ext, tab: SiteTab, context: () => string) {
+  const hostsOf = () =>
+    ext.callApi(
+      (api, id) => api.runtime.sendMessage({ type: 'get-page-hosts', tabId: id }),
+      tab.id,
+    ) as Promise<PageHostsView | null>;
+  await tab.clickLink('load');
+  let last: PageHostsView | null = null;
+  const view = await waitUntil(
+    async () => {
+      const v = (last = await hostsOf());
+      return v?.hosts.some((h) => h.hostname === 'cloudflare.test') && v.checking === 0 && v;
+    },
+    {
+      what: 'the new page’s later host, judged',
+      last: () => `${JSON.stringify(last)}; ${context()}`,
+    },
+  );
+  expect(view.pageUrl).toContain('/load-later?onclick=');
+  expect(view.hosts.map((h) => h.hostname)).toEqual(['cloudflare.test']);
+  expect(view.flagged).toBe(0);
+  const badge = await ext.waitForBadge(tab.id, (b) => /site\.test/.test(b.title));
+  expect(badge.text).toBe('');
+  expect(badge.title).not.toContain('telecom.test');
+}
 
 test('an old page’s request ending after the navigation stays off the new page’s hosts and badge', async ({
   ext,
@@ -24,38 +56,13 @@ test('an old page’s request ending after the navigation stays off the new page
 
   // The new page, on another site: nothing from other hosts until the test says so.
   await tab.goto(web.urlFor('site.test', `/load-later?onclick=${encodeURIComponent(later)}`));
-  const hostsOf = () =>
-    ext.callApi(
-      (api, id) => api.runtime.sendMessage({ type: 'get-page-hosts', tabId: id }),
-      tab.id,
-    ) as Promise<PageHostsView | null>;
   // The held request ends after the new page began: aborted by the navigation, or answered now.
   web.release('old-page-image');
   await waitUntil(
     async () => web.held().find((h) => h.id === 'old-page-image' && h.state !== 'open'),
     { what: 'the held request to end' },
   );
-
-  // A later request of the new page: once it is listed, the worker has handled every event before
-  // it, the held request's end among them (the browser reports a tab's requests in order).
-  await tab.clickLink('load');
-  let last: PageHostsView | null = null;
-  const view = await waitUntil(
-    async () => {
-      const v = (last = await hostsOf());
-      return v?.hosts.some((h) => h.hostname === 'cloudflare.test') && v.checking === 0 && v;
-    },
-    {
-      what: 'the new page’s later host, judged',
-      last: () => `${JSON.stringify(last)}; server: ${JSON.stringify(web.requests())}`,
-    },
-  );
-  expect(view.pageUrl).toContain('/load-later?onclick=');
-  expect(view.hosts.map((h) => h.hostname)).toEqual(['cloudflare.test']);
-  expect(view.flagged).toBe(0);
-  const badge = await ext.waitForBadge(tab.id, (b) => /site\.test/.test(b.title));
-  expect(badge.text).toBe('');
-  expect(badge.title).not.toContain('telecom.test');
+  await expectOnlyTheNewPagesHost(ext, tab, () => `server: ${JSON.stringify(web.requests())}`);
 });
 
 test('an old page that keeps requesting while the tab navigates adds nothing to the new page', async ({
@@ -75,24 +82,5 @@ test('an old page that keeps requesting while the tab navigates adds nothing to 
     what: 'the old page’s requests to telecom.test to reach the server',
   });
   await tab.goto(web.urlFor('site.test', `/load-later?onclick=${encodeURIComponent(later)}`));
-  const hostsOf = () =>
-    ext.callApi(
-      (api, id) => api.runtime.sendMessage({ type: 'get-page-hosts', tabId: id }),
-      tab.id,
-    ) as Promise<PageHostsView | null>;
-  // As above: once the new page's later request is listed, every earlier request was handled.
-  await tab.clickLink('load');
-  let last: PageHostsView | null = null;
-  const view = await waitUntil(
-    async () => {
-      const v = (last = await hostsOf());
-      return v?.hosts.some((h) => h.hostname === 'cloudflare.test') && v.checking === 0 && v;
-    },
-    { what: 'the new page’s later host, judged', last: () => JSON.stringify(last) },
-  );
-  expect(view.pageUrl).toContain('/load-later?onclick=');
-  expect(view.hosts.map((h) => h.hostname)).toEqual(['cloudflare.test']);
-  expect(view.flagged).toBe(0);
-  const badge = await ext.waitForBadge(tab.id, (b) => /site\.test/.test(b.title));
-  expect(badge.text).toBe('');
+  await expectOnlyTheNewPagesHost(ext, tab, () => 'the old page kept requesting');
 });
