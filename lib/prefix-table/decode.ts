@@ -639,5 +639,8 @@ export async function decodeTable(file: Uint8Array, codec: TableCodec): Promise<
   if (digest !== header.meta.sha256) {
     throw new TableFormatError('checksum mismatch: the table file is corrupt (header or payload)');
   }
-  return tableFromColumns(await decodeParts(inflated, header.meta), { validated: true });
+  return tableFromColumns(await decodeParts(inflated, header.meta), {
+    validated: true,
+    handedOver: true,
+  });
 }

@@ -278,16 +278,15 @@ function packHigh(values: Uint32Array, bits: number): Uint8Array {
   return out;
 }
 
-/** Builds the lookup indexes of valid columns: one pass over the v4 keys, a strided copy of v6. */
-function buildIndexes(columns: TableColumns): TableIndexes {
+/**
+ * Builds the lookup indexes of valid columns: one pass over the v4 keys, a strided copy of v6.
+ * With `intoKeys`, the v4 entries are written over the v4 keys (the caller gives them up).
+ */
+function buildIndexes(columns: TableColumns, intoKeys: boolean): TableIndexes {
   const { v4Keys, v4Values, v6KeysHigh, v6KeysMid, v6Values } = columns;
   const bits = valueHighBits(columns.pairAsns.length - 1);
   const n4 = v4Keys.length;
   const v4Index = new Uint32Array(V4_INDEX_LENGTH);
-  const v4Entries = new Uint32Array(n4);
-  for (let i = 0; i < n4; i++) {
-    v4Entries[i] = (((v4Keys[i]! & 0xffff) << 16) | (v4Values[i]! & 0xffff)) >>> 0;
-  }
   const v6ValueLow = new Uint16Array(v6Values.length);
   for (let i = 0; i < v6Values.length; i++) v6ValueLow[i] = v6Values[i]! & 0xffff;
   let i = 0; // the first boundary at or above the current /16's floor
@@ -302,6 +301,11 @@ function buildIndexes(columns: TableColumns): TableIndexes {
     }
   }
   v4Index[2 * 65536] = n4;
+  // After the /16 index, which reads the keys.
+  const v4Entries = intoKeys ? v4Keys : new Uint32Array(n4);
+  for (let i = 0; i < n4; i++) {
+    v4Entries[i] = (((v4Keys[i]! & 0xffff) << 16) | (v4Values[i]! & 0xffff)) >>> 0;
+  }
   const n6s = v6SummaryLength(v6KeysHigh.length) / 2;
   const v6Summary = new Uint32Array(2 * n6s);
   for (let j = 0; j < n6s; j++) {
@@ -332,15 +336,17 @@ export function partsOf(
  * Builds a queryable table from its columns (as produced by `decodeTable(...).toColumns()`).
  * Validates the invariants in one linear pass and builds the lookup indexes (a few ms). Throws
  * TableFormatError when the columns are inconsistent. `validated` (the columns were checked by
- * decodeTable) skips the invariant pass.
+ * decodeTable) skips the invariant pass. `handedOver` (the caller made the columns for this table
+ * and never reads them again) lets the table reuse the v4 keys' memory for its v4 entries: a
+ * decode then does not hold two 1.8 MB arrays at once, which a process keeps as resident memory.
  */
 export function tableFromColumns(
   columns: TableColumns,
-  options: { validated?: boolean } = {},
+  options: { validated?: boolean; handedOver?: boolean } = {},
 ): PrefixTable {
   // decodeTable checks the same invariants while decoding; it says so to skip a second pass.
   if (options.validated !== true) validate(columns);
-  const indexes = buildIndexes(columns);
+  const indexes = buildIndexes(columns, options.handedOver === true);
   // The 32-bit keys and values are dropped here: the indexes hold them in fewer bytes.
   const { v4Keys: _keys, v4Values: _v4, v6Values: _v6, ...kept } = columns;
   return tableFromParts(kept, indexes);
