@@ -1,6 +1,12 @@
 import { ByteReader } from './bytes';
 import { CHECKSUM_LENGTH, checksummedBytes, HEADER_FIXED_BYTES } from './encode';
-import { tableFromColumns } from './table';
+import {
+  createValuePacker,
+  tableFromPackedColumns,
+  valueHighBits,
+  type PackedColumns,
+  type PackedValues,
+} from './table';
 import {
   GAP,
   MTF_WINDOW,
@@ -14,7 +20,6 @@ import {
   TableFormatError,
   type PrefixTable,
   type TableCodec,
-  type TableColumns,
   type TableMeta,
 } from './types';
 
@@ -116,7 +121,7 @@ function readValues(
   firstSeen: { next: number; routed: number },
   pairCount: number,
   what: string,
-): Uint32Array {
+): PackedValues {
   const count = symbols.length;
   const idCount = planes.length / 3;
   if (commonCount > MAX_COMMON_IDS || commonCount > idCount) {
@@ -131,7 +136,8 @@ function readValues(
   }
   let routed = 0;
   let e = commonCount;
-  const out = new Uint32Array(count);
+  // Written packed as they are read: a 32-bit copy would only be freed memory the process keeps.
+  const out = createValuePacker(count, valueHighBits(pairCount));
   // The MTF list as a ring: rank k sits at ring[(head + k) & MASK]. A value not in the list costs
   // one write (the head steps back over the evicted last entry), a hit at rank r costs r moves.
   const MASK = MTF_WINDOW - 1;
@@ -161,7 +167,7 @@ function readValues(
       ring[head] = v;
     }
     if (v === prev) throw new TableFormatError(`${what}: equal neighbours`);
-    out[i] = v;
+    out.set(i, v);
     prev = v;
     if (v !== GAP) routed++;
   }
@@ -171,7 +177,7 @@ function readValues(
   if (e !== idCount) throw new TableFormatError(`${what}: unused explicit ids`);
   firstSeen.next = next;
   firstSeen.routed = routed;
-  return out;
+  return out.packed();
 }
 
 /**
@@ -472,7 +478,7 @@ async function inflatePart(codec: TableCodec, part: Part, what: string): Promise
  * Decodes the inflated parts into columns, each as soon as it arrives (the rest inflate meanwhile);
  * every inconsistency is a TableFormatError.
  */
-async function decodeParts(parts: Promise<Uint8Array>[], meta: TableMeta): Promise<TableColumns> {
+async function decodeParts(parts: Promise<Uint8Array>[], meta: TableMeta): Promise<PackedColumns> {
   const part = (name: (typeof PAYLOAD_PARTS)[number]): Promise<Uint8Array> =>
     parts[PAYLOAD_PARTS.indexOf(name)]!;
   const counts = await part('counts');
@@ -639,8 +645,8 @@ export async function decodeTable(file: Uint8Array, codec: TableCodec): Promise<
   if (digest !== header.meta.sha256) {
     throw new TableFormatError('checksum mismatch: the table file is corrupt (header or payload)');
   }
-  return tableFromColumns(await decodeParts(inflated, header.meta), {
-    validated: true,
-    handedOver: true,
+  // decodeParts checks every invariant the lookups rely on as it decodes.
+  return tableFromPackedColumns(await decodeParts(inflated, header.meta), {
+    keysHandedOver: true,
   });
 }

@@ -208,10 +208,12 @@ export function tableFromImage(image: Uint8Array): PrefixTable {
       const end = Math.min(v4Index[2 * b + 2]!, v4Keys.length);
       for (let i = v4Index[2 * b]!; i < end; i++) v4Keys[i] = ((b << 16) | v4LowKeys[i]!) >>> 0;
     }
-    return tableFromColumns(
-      { ...columns, v4Keys, v4Values: u32('v4Values'), v6Values: u32('v6Values') },
-      { handedOver: true },
-    );
+    return tableFromColumns({
+      ...columns,
+      v4Keys,
+      v4Values: u32('v4Values'),
+      v6Values: u32('v6Values'),
+    });
   }
   const indexes: TableIndexes = {
     v4Index: u32('v4Index'),

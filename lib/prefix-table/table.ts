@@ -268,27 +268,53 @@ export function valueHighBits(pairCount: number): 1 | 2 | 4 | 8 {
 /** Length of a packed array of `count` values of `bits` bits each. */
 export const packedLength = (count: number, bits: number): number => Math.ceil((count * bits) / 8);
 
-/** The high bits of `values` (above the low 16), `bits` per value, packed from the low bit up. */
-function packHigh(values: Uint32Array, bits: number): Uint8Array {
-  const out = new Uint8Array(packedLength(values.length, bits));
-  for (let i = 0; i < values.length; i++) {
-    const at = i * bits;
-    out[at >>> 3]! |= (values[i]! >>> 16) << (at & 7);
-  }
-  return out;
+/** A family's values as a table keeps them: the low 16 bits, and the rest packed (valueHighBits). */
+export interface PackedValues {
+  low: Uint16Array;
+  high: Uint8Array;
 }
+
+/** Collects values one at a time into their packed form (the decoder writes them so). */
+export function createValuePacker(count: number, bits: number) {
+  const low = new Uint16Array(count);
+  const high = new Uint8Array(packedLength(count, bits));
+  return {
+    set(i: number, value: number): void {
+      low[i] = value & 0xffff;
+      const at = i * bits;
+      high[at >>> 3]! |= (value >>> 16) << (at & 7);
+    },
+    packed: (): PackedValues => ({ low, high }),
+  };
+}
+
+function pack(values: Uint32Array, bits: number): PackedValues {
+  const packer = createValuePacker(values.length, bits);
+  for (let i = 0; i < values.length; i++) packer.set(i, values[i]!);
+  return packer.packed();
+}
+
+/** Value i of packed values with `bits` high bits each. */
+function packedValue(values: PackedValues, bits: number, i: number): number {
+  const at = i * bits;
+  return values.low[i]! | (((values.high[at >>> 3]! >>> (at & 7)) & ((1 << bits) - 1)) << 16);
+}
+
+/** Columns as a decoder produces them: the values already packed. */
+export type PackedColumns = Omit<TableColumns, 'v4Values' | 'v6Values'> & {
+  v4Values: PackedValues;
+  v6Values: PackedValues;
+};
 
 /**
  * Builds the lookup indexes of valid columns: one pass over the v4 keys, a strided copy of v6.
  * With `intoKeys`, the v4 entries are written over the v4 keys (the caller gives them up).
  */
-function buildIndexes(columns: TableColumns, intoKeys: boolean): TableIndexes {
+function buildIndexes(columns: PackedColumns, intoKeys: boolean): TableIndexes {
   const { v4Keys, v4Values, v6KeysHigh, v6KeysMid, v6Values } = columns;
   const bits = valueHighBits(columns.pairAsns.length - 1);
   const n4 = v4Keys.length;
   const v4Index = new Uint32Array(V4_INDEX_LENGTH);
-  const v6ValueLow = new Uint16Array(v6Values.length);
-  for (let i = 0; i < v6Values.length; i++) v6ValueLow[i] = v6Values[i]! & 0xffff;
   let i = 0; // the first boundary at or above the current /16's floor
   for (let b = 0; b < 65536; b++) {
     const floor = b * 65536;
@@ -297,15 +323,14 @@ function buildIndexes(columns: TableColumns, intoKeys: boolean): TableIndexes {
     // Whole: no boundary in (floor, floor + 65535]; the covering one is at floor or before it.
     const inside = i < n4 && v4Keys[i] === floor ? i + 1 : i;
     if (inside >= n4 || v4Keys[inside]! >= floor + 65536) {
-      v4Index[2 * b + 1] = 1 + v4Values[inside - 1]!;
+      v4Index[2 * b + 1] = 1 + packedValue(v4Values, bits, inside - 1);
     }
   }
   v4Index[2 * 65536] = n4;
   // After the /16 index, which reads the keys.
   const v4Entries = intoKeys ? v4Keys : new Uint32Array(n4);
-  for (let i = 0; i < n4; i++) {
-    v4Entries[i] = (((v4Keys[i]! & 0xffff) << 16) | (v4Values[i]! & 0xffff)) >>> 0;
-  }
+  const v4Low = v4Values.low;
+  for (let k = 0; k < n4; k++) v4Entries[k] = (((v4Keys[k]! & 0xffff) << 16) | v4Low[k]!) >>> 0;
   const n6s = v6SummaryLength(v6KeysHigh.length) / 2;
   const v6Summary = new Uint32Array(2 * n6s);
   for (let j = 0; j < n6s; j++) {
@@ -315,9 +340,9 @@ function buildIndexes(columns: TableColumns, intoKeys: boolean): TableIndexes {
   return {
     v4Index,
     v4Entries,
-    v4ValueHigh: packHigh(v4Values, bits),
-    v6ValueLow,
-    v6ValueHigh: packHigh(v6Values, bits),
+    v4ValueHigh: v4Values.high,
+    v6ValueLow: v6Values.low,
+    v6ValueHigh: v6Values.high,
     v6Summary,
   };
 }
@@ -335,19 +360,29 @@ export function partsOf(
 /**
  * Builds a queryable table from its columns (as produced by `decodeTable(...).toColumns()`).
  * Validates the invariants in one linear pass and builds the lookup indexes (a few ms). Throws
- * TableFormatError when the columns are inconsistent. `validated` (the columns were checked by
- * decodeTable) skips the invariant pass. `handedOver` (the caller made the columns for this table
- * and never reads them again) lets the table reuse the v4 keys' memory for its v4 entries: a
- * decode then does not hold two 1.8 MB arrays at once, which a process keeps as resident memory.
+ * TableFormatError when the columns are inconsistent. The columns are left as they were.
  */
-export function tableFromColumns(
-  columns: TableColumns,
-  options: { validated?: boolean; handedOver?: boolean } = {},
+export function tableFromColumns(columns: TableColumns): PrefixTable {
+  validate(columns);
+  const bits = valueHighBits(columns.pairAsns.length - 1);
+  return tableFromPackedColumns(
+    { ...columns, v4Values: pack(columns.v4Values, bits), v6Values: pack(columns.v6Values, bits) },
+    { keysHandedOver: false },
+  );
+}
+
+/**
+ * A table from columns whose invariants were checked as they were made (the decoder's, an older
+ * image's), values already packed. `keysHandedOver` (the caller made the v4 keys for this table
+ * and never reads them again) lets the table write its v4 entries over them: a decode then never
+ * holds a second 1.8 MB array nor 32-bit values, which a process would keep as resident memory.
+ */
+export function tableFromPackedColumns(
+  columns: PackedColumns,
+  options: { keysHandedOver: boolean },
 ): PrefixTable {
-  // decodeTable checks the same invariants while decoding; it says so to skip a second pass.
-  if (options.validated !== true) validate(columns);
-  const indexes = buildIndexes(columns, options.handedOver === true);
-  // The 32-bit keys and values are dropped here: the indexes hold them in fewer bytes.
+  const indexes = buildIndexes(columns, options.keysHandedOver);
+  // The 32-bit keys are dropped here and the values kept only packed: the indexes hold them.
   const { v4Keys: _keys, v4Values: _v4, v6Values: _v6, ...kept } = columns;
   return tableFromParts(kept, indexes);
 }
