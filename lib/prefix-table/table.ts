@@ -372,8 +372,8 @@ export function tableFromColumns(columns: TableColumns): PrefixTable {
 }
 
 /**
- * A table from columns whose invariants were checked as they were made (the decoder's, an older
- * image's), values already packed. `keysHandedOver` (the caller made the v4 keys for this table
+ * A table from columns whose invariants were checked as they were made (the decoder's), values
+ * already packed. `keysHandedOver` (the caller made the v4 keys for this table
  * and never reads them again) lets the table write its v4 entries over them: a decode then never
  * holds a second 1.8 MB array nor 32-bit values, which a process would keep as resident memory.
  */
