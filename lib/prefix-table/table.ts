@@ -294,10 +294,15 @@ function pack(values: Uint32Array, bits: number): PackedValues {
   return packer.packed();
 }
 
+/** The bits above the low 16 of value i, in place, from a plane of `bits` bits per value. */
+function highBitsOf(high: Uint8Array, bits: number, i: number): number {
+  const at = i * bits;
+  return ((high[at >>> 3]! >>> (at & 7)) & ((1 << bits) - 1)) << 16;
+}
+
 /** Value i of packed values with `bits` high bits each. */
 function packedValue(values: PackedValues, bits: number, i: number): number {
-  const at = i * bits;
-  return values.low[i]! | (((values.high[at >>> 3]! >>> (at & 7)) & ((1 << bits) - 1)) << 16);
+  return values.low[i]! | highBitsOf(values.high, bits, i);
 }
 
 /** Columns as a decoder produces them: the values already packed. */
@@ -397,7 +402,6 @@ export function tableFromParts(columns: KeptColumns, indexes: TableIndexes): Pre
   const { pairAsns, names, nameStarts, dupPairs, dupTargets } = columns;
   const n4 = v4Entries.length;
   const bits = valueHighBits(pairAsns.length - 1);
-  const highMask = (1 << bits) - 1;
   const n6 = v6KeysHigh.length;
   if (
     v4Index.length !== V4_INDEX_LENGTH ||
@@ -425,10 +429,8 @@ export function tableFromParts(columns: KeptColumns, indexes: TableIndexes): Pre
   const v4Key = (i: number): number => ((bucketOf(i) << 16) | (v4Entries[i]! >>> 16)) >>> 0;
   /** Value i of a family: its low 16 bits and its packed high bits. */
   const v4Value = (i: number): number =>
-    (v4Entries[i]! & 0xffff) |
-    (((v4ValueHigh[(i * bits) >>> 3]! >>> ((i * bits) & 7)) & highMask) << 16);
-  const v6Value = (i: number): number =>
-    v6ValueLow[i]! | (((v6ValueHigh[(i * bits) >>> 3]! >>> ((i * bits) & 7)) & highMask) << 16);
+    (v4Entries[i]! & 0xffff) | highBitsOf(v4ValueHigh, bits, i);
+  const v6Value = (i: number): number => v6ValueLow[i]! | highBitsOf(v6ValueHigh, bits, i);
   // Names are decoded on first use: most of the 90k are never shown.
   // Allocated on first use (a table that only answers ASNs never needs it), filled so that V8
   // keeps fast elements.
