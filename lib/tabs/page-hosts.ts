@@ -11,8 +11,9 @@
  *   alone, and same-document navigations do not commit, so a single-page app keeps its list;
  * - a request of the tab (not its main frame) gets a response or fails → its host joins the list,
  *   unless it is the site's own host, or the browser names its top-level document and that is one
- *   of the tab's earlier pages (by document, not time: an old page's timers run until the commit); a new host's DoH lookup is queued (unless privacy mode is on,
- *   the name is private or local, an IP literal or allowlisted);
+ *   of the tab's earlier pages (by document, not time: an old page's timers run until the commit);
+ *   a new host's DoH lookup is queued (unless privacy mode is on, the name is private or local, an
+ *   IP literal or allowlisted);
  * - a lookup answers → the host's evidence is stored and `onChange` tells the badge to look again;
  * - the tab closes → the list goes.
  * Lookups are shared: one in flight per host name however many requests and tabs want it, and at

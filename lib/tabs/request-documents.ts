@@ -128,5 +128,3 @@ export function createRequestDocuments<T>(options: RequestDocumentsOptions<T>) {
     },
   };
 }
-
-export type RequestDocuments<T> = ReturnType<typeof createRequestDocuments<T>>;
