@@ -1,12 +1,6 @@
 import { i18n } from '#i18n';
-import {
-  ageInDays,
-  isoDay,
-  isStale,
-  publishedAtOf,
-  STALE_AFTER_DAYS,
-} from '../lib/data-update/dates';
-import type { DataUpdateStatus } from '../lib/data-update/service';
+import { ageInDays, isoDay, publishedAtOf, STALE_AFTER_DAYS } from '../lib/data-update/dates';
+import { freshnessOf, type DataUpdateStatus, type Freshness } from '../lib/data-update/service';
 import type { TableMeta } from '../lib/prefix-table';
 
 /**
@@ -37,7 +31,7 @@ export function AboutData({
       ) : (
         <p>{i18n.t('update.aboutNoTable')}</p>
       )}
-      {publishedAt !== null && isStale(publishedAt, now) && <StaleNote />}
+      <FreshnessNote freshness={freshnessOf(update, publishedAt, now)} />
       {update?.last?.result === 'refused' && <LastUpdateFailed message={update.last.message} />}
       <p>
         {i18n.t('update.attributionIntro')}{' '}
@@ -60,7 +54,15 @@ export function AboutData({
         >
           CC BY 4.0
         </a>
-        {i18n.t('update.attributionCompiled')}
+        {i18n.t('update.attributionCompiled')} {i18n.t('update.attributionUpdates')}{' '}
+        <a
+          href="https://opendatacommons.org/licenses/pddl/1-0/"
+          target="_blank"
+          rel="noreferrer noopener"
+        >
+          PDDL
+        </a>
+        .
       </p>
     </footer>
   );
@@ -101,11 +103,29 @@ function DataLine({
   );
 }
 
-/** Past STALE_AFTER_DAYS: the data in use is called stale, with where to update it. */
-function StaleNote() {
+/**
+ * Past STALE_AFTER_DAYS the data is called stale only with its reason and what to do; while a
+ * check runs or is about to (automatic updates on, none finished yet) the popup says so instead.
+ */
+function FreshnessNote({ freshness }: { freshness: Freshness }) {
+  if (freshness === 'fresh') return null;
+  if (freshness === 'checking') {
+    return (
+      <p role="status" data-testid="about-checking">
+        {i18n.t('update.aboutChecking')}
+      </p>
+    );
+  }
+  const days = String(STALE_AFTER_DAYS);
+  const text =
+    freshness === 'stale-off'
+      ? i18n.t('update.aboutStale', [days])
+      : freshness === 'stale-failed'
+        ? i18n.t('update.aboutStaleFailed', [days])
+        : i18n.t('update.aboutStaleNoNewer', [days]);
   return (
     <p class="error" data-testid="about-stale">
-      {i18n.t('update.aboutStale', [String(STALE_AFTER_DAYS)])}
+      {text}
     </p>
   );
 }

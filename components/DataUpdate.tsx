@@ -1,10 +1,16 @@
 import { useEffect, useState } from 'preact/hooks';
 import { i18n } from '#i18n';
 import browser from 'webextension-polyfill';
-import type { DataUpdateStatus, LastUpdateAttempt, TableInfo } from '../lib/data-update/service';
+import {
+  freshnessOf,
+  type DataUpdateStatus,
+  type LastUpdateAttempt,
+  type TableInfo,
+} from '../lib/data-update/service';
 import type { UpdateProgress } from '../lib/data-update/update';
-import { ageInDays, isoDay, isStale, STALE_AFTER_DAYS } from '../lib/data-update/dates';
+import { ageInDays, isoDay, STALE_AFTER_DAYS } from '../lib/data-update/dates';
 import { DEFAULT_GUARD_LIMITS } from '../lib/data-update/guards';
+import { DEFAULT_CROSS_CHECK_LIMITS } from '../lib/data-update/cross-check';
 import { DEFAULT_DOWNLOAD_LIMITS } from '../lib/data-update/download';
 import { request } from '../lib/messages';
 import type { DataUpdateSettings, SettingsResult } from '../lib/settings';
@@ -60,6 +66,12 @@ function checks(): string[] {
       percent(DEFAULT_GUARD_LIMITS.rangeBandHigh),
     ]),
     i18n.t('update.checkCarriers', [percent(DEFAULT_GUARD_LIMITS.maxCarrierCoverageDrop)]),
+    i18n.t('update.checkDate'),
+    i18n.t('update.checkCrossCheck', [
+      percent(DEFAULT_CROSS_CHECK_LIMITS.maxDisagreementV4),
+      percent(DEFAULT_CROSS_CHECK_LIMITS.maxDisagreementV6),
+    ]),
+    i18n.t('update.checkRedirects'),
     i18n.t('update.checkOtherwise'),
   ];
 }
@@ -79,7 +91,7 @@ export function DataUpdate({ api: given }: { api?: DataUpdateApi }) {
     api.loadSettings().then(
       (s) => {
         setSettings(s);
-        setUrl(s.sourceUrl);
+        setUrl(s.sources.join('\n'));
       },
       (e: unknown) => setLoadError(String(e)),
     );
@@ -117,7 +129,7 @@ export function DataUpdate({ api: given }: { api?: DataUpdateApi }) {
       return;
     }
     setSettings(result.settings.dataUpdate);
-    setUrl(result.settings.dataUpdate.sourceUrl);
+    setUrl(result.settings.dataUpdate.sources.join('\n'));
     setUrlMessage({ error: false, text: i18n.t('update.saved') });
   }
 
@@ -129,7 +141,7 @@ export function DataUpdate({ api: given }: { api?: DataUpdateApi }) {
       <p>{i18n.t('update.intro')}</p>
       {loadError && <LoadError reason={loadError} />}
       {table ? <DataFacts table={table} now={now} /> : status && <p>{i18n.t('update.noTable')}</p>}
-      {table?.publishedAt != null && isStale(table.publishedAt, now) && <StaleNote />}
+      {table && freshnessOf(status, table.publishedAt, now).startsWith('stale') && <StaleNote />}
       <div class="inline-form">
         <button type="button" onClick={() => void updateNow()} disabled={running}>
           {running ? i18n.t('update.updating') : i18n.t('update.updateNow')}
@@ -181,6 +193,12 @@ function DataFacts({ table, now }: { table: TableInfo; now: number }) {
       <dd data-testid="data-source">
         {table.source} ({kind})
       </dd>
+      {table.servedBy.length > 0 && (
+        <>
+          <dt>{i18n.t('update.servedBy')}</dt>
+          <dd data-testid="data-served-by">{table.servedBy.join(', ')}</dd>
+        </>
+      )}
       <dt>{i18n.t('update.version')}</dt>
       <dd data-testid="data-version">{table.version}</dd>
       <dt>{i18n.t('update.published')}</dt>
@@ -237,18 +255,17 @@ function UpdateSettingsForm({
         class="inline-form"
         onSubmit={(e) => {
           e.preventDefault();
-          save({ ...settings, sourceUrl: url });
+          save({ ...settings, sources: url.split('\n') });
         }}
       >
         <label for="routing-data-url">{i18n.t('update.urlLabel')}</label>{' '}
-        {/* type="text": our own check explains a refusal in words; type="url" would block
-            the submit silently. */}
-        <input
+        {/* One address a line; our own check explains a refusal in words. */}
+        <textarea
           id="routing-data-url"
-          type="text"
           inputMode="url"
           spellcheck={false}
-          size={50}
+          cols={60}
+          rows={3}
           value={url}
           onInput={(e) => onUrl(e.currentTarget.value)}
           aria-describedby="routing-data-url-help"

@@ -1,4 +1,4 @@
-import { DEFAULT_ROUTING_DATA_URL, validateRoutingDataUrl } from './data-update/source-url';
+import { DEFAULT_ROUTING_SOURCES, validateRoutingSources } from './data-update/source-url';
 import {
   BLOCKED_SUFFIXES,
   DEFAULT_RESOLVER_ID,
@@ -104,7 +104,7 @@ export const COMMON_PUBLIC_SUFFIXES: ReadonlySet<string> = new Set([
 ]);
 
 /** The settings format written by this release. Bump it and add a step to `migrateSettings` on change. */
-export const SETTINGS_VERSION = 3;
+export const SETTINGS_VERSION = 4;
 
 export type ResolverChoice = { kind: 'preset'; id: string } | { kind: 'custom'; url: string };
 
@@ -119,7 +119,7 @@ export interface Settings {
   allowlist: string[];
   /** Show on the badge how many of the page's third-party hosts are flagged (version 2). */
   countThirdPartyHosts: boolean;
-  /** Routing data updates (version 3): see lib/data-update. */
+  /** Routing data updates (version 3; an ordered list of sources since version 4): lib/data-update. */
   dataUpdate: DataUpdateSettings;
 }
 
@@ -127,8 +127,11 @@ export interface Settings {
 export interface DataUpdateSettings {
   /** Check for new data once a week (an `alarms` schedule); "Update now" works either way. */
   automatic: boolean;
-  /** The "Routing data URL": a folder with asn-ipv4-num.csv and asn-ipv6-num.csv (https). */
-  sourceUrl: string;
+  /**
+   * The "Routing data sources", in order: the first with usable, newer data is used, the next
+   * cross-checks it (lib/data-update/source-url.ts says what each address stands for).
+   */
+  sources: string[];
 }
 
 export type SettingsResult = { ok: true; settings: Settings } | { ok: false; reason: string };
@@ -142,7 +145,7 @@ export function defaultSettings(): Settings {
     privacyMode: false,
     allowlist: [],
     countThirdPartyHosts: true,
-    dataUpdate: { automatic: true, sourceUrl: DEFAULT_ROUTING_DATA_URL },
+    dataUpdate: { automatic: true, sources: [...DEFAULT_ROUTING_SOURCES] },
   };
 }
 
@@ -154,9 +157,12 @@ export function validateDataUpdateSettings(
   if (typeof value.automatic !== 'boolean') {
     return { ok: false, reason: 'automatic must be true or false' };
   }
-  const url = validateRoutingDataUrl(typeof value.sourceUrl === 'string' ? value.sourceUrl : '');
-  if (!url.ok) return { ok: false, reason: `routing data URL: ${url.reason}` };
-  return { ok: true, dataUpdate: { automatic: value.automatic, sourceUrl: url.url } };
+  if (!Array.isArray(value.sources) || !value.sources.every((s) => typeof s === 'string')) {
+    return { ok: false, reason: 'sources must be a list of addresses' };
+  }
+  const sources = validateRoutingSources(value.sources as string[]);
+  if (!sources.ok) return { ok: false, reason: `routing data sources: ${sources.reason}` };
+  return { ok: true, dataUpdate: { automatic: value.automatic, sources: sources.sources } };
 }
 
 /** The resolver URL a choice stands for. */
@@ -261,8 +267,20 @@ export function migrateSettings(stored: unknown): {
     record = {
       ...record,
       version: 3,
-      dataUpdate: { automatic: true, sourceUrl: DEFAULT_ROUTING_DATA_URL },
+      dataUpdate: { automatic: true, sourceUrl: OLD_DEFAULT_ROUTING_DATA_URL },
     };
+    changed = true;
+  }
+  // Version 4 made the source an ordered list. The old default (the npm package's jsDelivr copy,
+  // frozen upstream since June 2026) becomes the new defaults; a folder of the user's own keeps
+  // meaning the files it held (asn-ipv4-num.csv and asn-ipv6-num.csv).
+  if (isRecord(record) && record.version === 3 && isRecord(record.dataUpdate)) {
+    const { sourceUrl, ...rest } = record.dataUpdate;
+    const sources =
+      typeof sourceUrl !== 'string' || sourceUrl === OLD_DEFAULT_ROUTING_DATA_URL
+        ? [...DEFAULT_ROUTING_SOURCES]
+        : [sourceUrl.endsWith('/') ? `${sourceUrl}asn-ipv4-num.csv` : sourceUrl];
+    record = { ...record, version: 4, dataUpdate: { ...rest, sources } };
     changed = true;
   }
   const checked = validateSettings(record);
@@ -273,6 +291,9 @@ export function migrateSettings(stored: unknown): {
     problem: `Stored settings could not be read (${checked.reason}); using the defaults until you save.`,
   };
 }
+
+/** The version 3 default source, replaced in version 4 (see `migrateSettings`). */
+const OLD_DEFAULT_ROUTING_DATA_URL = 'https://cdn.jsdelivr.net/npm/@ip-location-db/asn/';
 
 /** Why a typed allowlist entry was refused, as data, so the settings page can say it in words. */
 export type AllowlistRefusal =

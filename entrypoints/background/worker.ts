@@ -1,4 +1,5 @@
 import type { Browser, Runtime } from 'webextension-polyfill';
+import { isStale } from '../../lib/data-update/dates';
 import { createDataUpdateService, type LastUpdateAttempt } from '../../lib/data-update/service';
 import { createDohClient, createStorageDnsCache, testResolver } from '../../lib/dns';
 import { isMessage, isOwnPage, type EngineStatus, type Message } from '../../lib/messages';
@@ -34,6 +35,15 @@ const WEEK_MINUTES = 7 * 24 * 60;
  * not in the burst of work a browser start or an install already is.
  */
 const FIRST_CHECK_MINUTES = 60;
+/**
+ * When the data in use is already stale at start (a fresh install bundles months-old data, or the
+ * browser was closed for weeks), one check a minute after start instead of an hour; not again
+ * within STALE_RETRY_MS of the last attempt, so a worker woken every few seconds never hammers
+ * the sources.
+ */
+const SOON_ALARM = 'routing-data-check-soon';
+const SOON_MINUTES = 1;
+const STALE_RETRY_MS = 6 * 60 * 60 * 1000;
 /** The bundled table's id, read from its header at build time (wxt.config.ts); '' if unknown. */
 declare const __CARRIERFLAG_TABLE_ID__: string;
 const BUNDLED_TABLE_ID = __CARRIERFLAG_TABLE_ID__;
@@ -96,7 +106,9 @@ export function startWorker(browser: Browser): Promise<void> {
     fetch: (url, init) => fetch(url, init),
     codec: createWebTableCodec(),
     now: Date.now,
-    sourceUrl: () => settings!.dataUpdate.sourceUrl,
+    sources: () => settings!.dataUpdate.sources,
+    // A worker cannot read a redirect's Location: the browser follows, the final address is checked.
+    redirects: 'browser',
     current: async () => {
       await tableReady;
       return loaded
@@ -117,6 +129,7 @@ export function startWorker(browser: Browser): Promise<void> {
         LastUpdateAttempt | undefined) ?? null,
     saveLast: (attempt) => browser.storage.local.set({ [LAST_UPDATE_KEY]: attempt }),
     carrierGroups: DEFAULT_WATCHLIST.groups.filter((g) => g.builtin),
+    automatic: () => settings!.dataUpdate.automatic,
     // Between slices of the download and the build's phases: tab events and messages get their
     // turn. An extension API call now and then resets Chromium's 30 s idle timer, which a fetch
     // alone does not (an alarm-started update has no open message port to keep the worker up).
@@ -134,7 +147,16 @@ export function startWorker(browser: Browser): Promise<void> {
   async function scheduleUpdates(automatic: boolean): Promise<void> {
     if (!automatic) {
       await browser.alarms.clear(UPDATE_ALARM);
+      await browser.alarms.clear(SOON_ALARM);
       return;
+    }
+    const status = await updater.status();
+    const now = Date.now();
+    const stale =
+      status.table?.publishedAt != null && isStale(status.table.publishedAt, now);
+    const recentlyTried = status.last !== null && now - status.last.at < STALE_RETRY_MS;
+    if (stale && !recentlyTried && !status.running && !(await browser.alarms.get(SOON_ALARM))) {
+      browser.alarms.create(SOON_ALARM, { delayInMinutes: SOON_MINUTES });
     }
     if (await browser.alarms.get(UPDATE_ALARM)) return;
     browser.alarms.create(UPDATE_ALARM, {
@@ -335,7 +357,7 @@ export function startWorker(browser: Browser): Promise<void> {
   });
 
   browser.alarms.onAlarm.addListener((alarm) => {
-    if (alarm.name !== UPDATE_ALARM) return;
+    if (alarm.name !== UPDATE_ALARM && alarm.name !== SOON_ALARM) return;
     ready
       .then(() => (settings!.dataUpdate.automatic ? updater.updateNow() : undefined))
       .catch((error: unknown) => log('scheduled update failed', error));

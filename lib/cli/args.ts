@@ -3,8 +3,8 @@
 export interface CliOptions {
   /** 'check' judges targets; 'update' fetches fresh routing data; 'version' prints the data's version. */
   command: 'check' | 'update' | 'version';
-  /** `update --from URL`: the routing data folder (default: the upstream's published files). */
-  from?: string;
+  /** `update --from URL…`: the routing data sources in order (default: the extension's defaults). */
+  from?: string[];
   json: boolean;
   help: boolean;
   resolver?: string;
@@ -60,10 +60,15 @@ options:
   --version         print the version and the routing data's source, version and date
   -h, --help        show this help
 
-carrierflag update [--from URL]
-          downloads asn-ipv4-num.csv and asn-ipv6-num.csv from the folder URL (https; plain http
-          only on loopback; default https://cdn.jsdelivr.net/npm/@ip-location-db/asn/), checks
-          them like the extension does, and saves the table in $XDG_CACHE_HOME/carrierflag (or
+carrierflag update [--from URL]...
+          fetches fresh routing data from the sources in order, exactly as the extension does
+          (default: ip-location-db's release files at
+          https://github.com/sapics/ip-location-db/releases/download/latest/, then iptoasn.com's
+          ip2asn-combined.tsv.gz as fallback and cross-check). Repeat --from for a list. A URL is
+          a folder (origin-asn-ipv4-num.csv and -ipv6-num.csv in it), a file ending in
+          ipv4-num.csv (that file and its ipv6 sibling), or an iptoasn .tsv.gz; https only, plain
+          http only on loopback, and every redirect hop (at most 5) must be https too. Checks the
+          data like the extension, then saves the table in $XDG_CACHE_HOME/carrierflag (or
           ~/.cache/carrierflag); later runs use it while it is newer than the bundled table.
           Exit status 0 when updated or unchanged, 2 when the data was refused.
 
@@ -146,7 +151,7 @@ function parseUpdateArgs(argv: readonly string[]): ParseArgsResult {
     else if (arg === '--from' || arg.startsWith('--from=')) {
       const value = arg === '--from' ? argv[++i] : arg.slice('--from='.length);
       if (value === undefined || value === '') return { ok: false, reason: '--from needs a value' };
-      options.from = value;
+      options.from = [...(options.from ?? []), value];
     } else return { ok: false, reason: `update: unknown argument '${arg}'` };
   }
   return { ok: true, options };

@@ -17,7 +17,7 @@ import { isUnchecked, renderTable, toJson, type TargetReport } from './output';
 import { parseTarget } from './target';
 import {
   ageInDays,
-  DEFAULT_ROUTING_DATA_URL,
+  DEFAULT_ROUTING_SOURCES,
   fetchRoutingUpdate,
   isoDay,
   isStale,
@@ -108,7 +108,11 @@ function describeData(
           ? `: stale, older than ${STALE_AFTER_DAYS} days; run carrierflag update`
           : '') +
         ')';
-  return `${table.meta.source} ${table.meta.sourceVersion}, ${date}`;
+  const served = download?.files
+    .map((f) => f.servedBy)
+    .filter((host): host is string => host !== undefined);
+  const via = served?.length ? `, served by ${[...new Set(served)].join(' and ')}` : '';
+  return `${table.meta.source} ${table.meta.sourceVersion}, ${date}${via}`;
 }
 
 /** `carrierflag --version`: the package and the data a run would use. */
@@ -127,17 +131,18 @@ async function runVersion(io: CliIo): Promise<number> {
 }
 
 /** `carrierflag update [--from URL]`: the extension's update, saved into the cache folder. */
-async function runUpdate(from: string | undefined, io: CliIo): Promise<number> {
+async function runUpdate(from: readonly string[] | undefined, io: CliIo): Promise<number> {
   if (!io.cache || !io.codec) {
     io.stderr('carrierflag: update: no cache folder to save the table in\n');
     return 2;
   }
   const current = await chooseTable(undefined, io);
-  const sourceUrl = from ?? DEFAULT_ROUTING_DATA_URL;
-  io.stderr(`carrierflag: fetching routing data from ${sourceUrl}\n`);
+  const sources = from ?? DEFAULT_ROUTING_SOURCES;
+  io.stderr(`carrierflag: fetching routing data from ${sources.join(', then ')}\n`);
   const outcome = await fetchRoutingUpdate({
     fetch: io.fetch as FetchLike,
-    sourceUrl,
+    sources,
+    redirects: 'manual',
     current: current.ok ? current.table : null,
     ...(current.ok && current.download ? { currentDownload: current.download } : {}),
     carrierGroups: DEFAULT_WATCHLIST.groups.filter((g) => g.builtin),

@@ -22,9 +22,24 @@ export function versionStampOf(time: number): string {
   return `${d.getUTCFullYear()}${two(d.getUTCMonth() + 1)}${two(d.getUTCDate())}${two(d.getUTCHours())}`;
 }
 
+/**
+ * A publication date may run ahead of this computer's clock by this much (clocks drift, servers
+ * round); further ahead, the date is not believed: a feed dated 2099 would otherwise make every
+ * honest update, and every newer release's bundled data, look older than it.
+ */
+export const MAX_CLOCK_SKEW_MS = 24 * 60 * 60 * 1000;
+
+/** The time when it is a believable publication date at `now`, else undefined (unknown). */
+export function saneDate(time: number | undefined, now: number): number | undefined {
+  return time !== undefined && Number.isFinite(time) && time <= now + MAX_CLOCK_SKEW_MS
+    ? time
+    : undefined;
+}
+
 /** `2026-06-17`, from a time. */
 export function isoDay(time: number): string {
-  return new Date(time).toISOString().slice(0, 10);
+  const date = new Date(time);
+  return Number.isFinite(date.getTime()) ? date.toISOString().slice(0, 10) : 'an unreadable date';
 }
 
 /** Whole days from `published` to `now` (never negative). */

@@ -1,11 +1,9 @@
-import { readIpLocationDbCsv } from '../sources';
-import type { SourceProblem, SourceRow } from '../sources';
+import { readIpLocationDbCsv, readIptoasnTsv } from '../sources';
+import type { SourceProblem, SourceReadResult, SourceRow } from '../sources';
+import { fetchFollowingRedirects, type FetchLike, type RedirectMode } from './redirects';
+import { hostOfUrl, type RoutingSourceFormat } from './source-url';
 
-/** The part of `fetch` the download needs (the worker's, Node's, or a test's fake). */
-export type FetchLike = (
-  url: string,
-  init: { headers: Record<string, string>; signal: AbortSignal; cache?: RequestCache },
-) => Promise<Response>;
+export type { FetchLike } from './redirects';
 
 /** What a conditional request needs from the last download of a file. */
 export interface ConditionalState {
@@ -18,6 +16,7 @@ export interface DownloadLimits {
   /**
    * A file larger than this is refused, by its Content-Length before a byte is read, or as soon as
    * the body passes it. 64 MiB: three times the largest upstream file (the IPv4 one, about 21 MB).
+   * A gzip file is held to it twice: its bytes on the wire, and the text they unpack to.
    */
   maxFileBytes: number;
   /** No byte for this long (before the headers or during the body): the server is hanging. */
@@ -49,8 +48,12 @@ export type FileDownload =
       skipped: number;
       bytes: number;
       state: ConditionalState;
-      /** The server's Last-Modified, else its Date: when this copy was published, as far as we know. */
+      /** The server's Last-Modified: when this copy was published, as far as we know. */
       publishedAt?: number;
+      /** The server's Date header: its clock when it answered (for a file without Last-Modified). */
+      servedAt?: number;
+      /** The host (with port) that served the file, after any redirects. */
+      servedBy: string;
     }
   | { kind: 'failed'; reason: string };
 
@@ -59,7 +62,13 @@ export interface FileDownloadOptions {
   url: string;
   /** The file's name as problems show it (asn-ipv4-num.csv). */
   file: string;
-  family: 4 | 6;
+  /** Its rows' format, and for ip-location-db's numeric files which family they hold. */
+  format: RoutingSourceFormat;
+  family: 4 | 6 | 'both';
+  /** 'browser' in the extension's worker, 'manual' where hops can be read (Node). */
+  redirects?: RedirectMode;
+  /** Keeps only the rows whose AS number passes (a cross-check needs the carriers' rows alone). */
+  keepAsn?(asn: number): boolean;
   /** Sent as If-None-Match / If-Modified-Since; omit to download unconditionally. */
   previous?: ConditionalState;
   limits?: Partial<DownloadLimits>;
@@ -80,11 +89,14 @@ function parseHttpDate(text: string | null): number | undefined {
   return Number.isFinite(time) ? time : undefined;
 }
 
+const GZIP_MAGIC = [0x1f, 0x8b] as const;
+
 /**
- * Downloads one routing data file and reads it with the same reader `npm run data` uses
- * (lib/sources, ip-location-db format), as it arrives. Never throws: every failure is a reason in
- * plain words — an HTTP error, a web page instead of data, a file over the size cap, a server
- * that stops sending, text that is not UTF-8, a file cut off in the middle of a line.
+ * Downloads one routing data file and reads it with the same readers `npm run data` uses
+ * (lib/sources: ip-location-db or iptoasn format), as it arrives; a gzip file (iptoasn's
+ * `.tsv.gz`, recognised by its first bytes) is unpacked as it streams. Never throws: every failure
+ * is a reason in plain words — a refused redirect, an HTTP error, a web page instead of data, a
+ * file over the size cap, a server that stops sending, text that is not UTF-8, a file cut off.
  */
 export async function downloadRoutingFile(options: FileDownloadOptions): Promise<FileDownload> {
   const limits = { ...DEFAULT_DOWNLOAD_LIMITS, ...options.limits };
@@ -127,13 +139,22 @@ export async function downloadRoutingFile(options: FileDownloadOptions): Promise
     if (options.previous?.lastModified)
       headers['If-Modified-Since'] = options.previous.lastModified;
     let response: Response;
+    let servedBy = hostOfUrl(options.url);
     try {
       // 'no-cache': revalidate with the server (our own If-None-Match does the saving), so the
       // browser's HTTP cache never answers for it with a stale copy.
-      response = await Promise.race([
-        options.fetch(options.url, { headers, signal: controller.signal, cache: 'no-cache' }),
+      const followed = await Promise.race([
+        fetchFollowingRedirects(
+          options.fetch,
+          options.url,
+          { headers, signal: controller.signal, cache: 'no-cache' },
+          options.redirects ?? 'manual',
+        ),
         aborted,
       ]);
+      if (!followed.ok) return { kind: 'failed', reason: `${name}: ${followed.reason}` };
+      response = followed.response;
+      servedBy = hostOfUrl(followed.finalUrl);
     } catch (error) {
       return {
         kind: 'failed',
@@ -191,11 +212,19 @@ export async function downloadRoutingFile(options: FileDownloadOptions): Promise
       }
       return name;
     };
+    const read = (text: string): SourceReadResult =>
+      options.format === 'iptoasn'
+        ? readIptoasnTsv(text, { file: name })
+        : readIpLocationDbCsv(text, {
+            file: name,
+            ...(options.family !== 'both' ? { family: options.family } : {}),
+          });
     const readSlice = (text: string) => {
-      const result = readIpLocationDbCsv(text, { file: name, family: options.family });
+      const result = read(text);
       // The reader numbers lines from the slice's start; these row objects are fresh and ours,
       // so they are renumbered in place rather than copied (half a million of them).
       for (const row of result.rows) {
+        if (options.keepAsn && !options.keepAsn(row.asn)) continue;
         (row as { line: number }).line += linesBefore;
         (row as { org: string }).org = intern(row.org);
         rows.push(row);
@@ -206,30 +235,78 @@ export async function downloadRoutingFile(options: FileDownloadOptions): Promise
       for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) breaks++;
       linesBefore += breaks;
     };
-    const reader = response.body.getReader();
+    const wire = response.body.getReader();
     let received = 0;
+    /** Why the body stream was stopped from our side (a limit), in words. */
+    let stopped: string | undefined;
+    let first: ReadableStreamReadResult<Uint8Array>;
+    try {
+      first = await Promise.race([wire.read(), aborted]);
+    } catch (error) {
+      void wire.cancel().catch(() => undefined);
+      return {
+        kind: 'failed',
+        reason: `${name}: ${timeoutReason() ?? `the download broke off (${messageOf(error)})`}`,
+      };
+    }
+    if (first.done) return { kind: 'failed', reason: `${name}: the file is empty` };
+    const gzip = first.value[0] === GZIP_MAGIC[0] && first.value[1] === GZIP_MAGIC[1];
+    let unread: Uint8Array | undefined = first.value;
+    // The bytes as they come off the wire, counted and capped before anything unpacks them.
+    const counted = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        let chunk: ReadableStreamReadResult<Uint8Array>;
+        if (unread) {
+          chunk = { done: false, value: unread };
+          unread = undefined;
+        } else chunk = await wire.read();
+        if (chunk.done) {
+          controller.close();
+          return;
+        }
+        received += chunk.value.length;
+        if (received > limits.maxFileBytes) {
+          stopped = `the file is larger than the ${mb(limits.maxFileBytes)} an update accepts`;
+          controller.error(new Error(stopped));
+          void wire.cancel().catch(() => undefined);
+          return;
+        }
+        armStall();
+        options.onBytes?.(received, total);
+        controller.enqueue(chunk.value);
+      },
+      cancel: (reason) => wire.cancel(reason),
+    });
+    const reader = (
+      gzip
+        ? counted.pipeThrough(
+            // lib.dom types the writable side as BufferSource; the chunks are Uint8Array.
+            new DecompressionStream('gzip') as unknown as ReadableWritablePair<Uint8Array, Uint8Array>,
+          )
+        : counted
+    ).getReader();
+    let unpacked = 0;
     for (;;) {
       let chunk: ReadableStreamReadResult<Uint8Array>;
       try {
         chunk = await Promise.race([reader.read(), aborted]);
       } catch (error) {
         void reader.cancel().catch(() => undefined);
-        return {
-          kind: 'failed',
-          reason: `${name}: ${timeoutReason() ?? `the download broke off (${messageOf(error)})`}`,
-        };
+        const broke = gzip
+          ? 'the compressed file is damaged or was cut short'
+          : `the download broke off (${messageOf(error)})`;
+        return { kind: 'failed', reason: `${name}: ${stopped ?? timeoutReason() ?? broke}` };
       }
       armStall();
       if (chunk.done) break;
-      received += chunk.value.length;
-      if (received > limits.maxFileBytes) {
+      unpacked += chunk.value.length;
+      if (gzip && unpacked > limits.maxFileBytes) {
         void reader.cancel().catch(() => undefined);
         return {
           kind: 'failed',
-          reason: `${name}: the file is larger than the ${mb(limits.maxFileBytes)} an update accepts`,
+          reason: `${name}: the file unpacks to more than the ${mb(limits.maxFileBytes)} an update accepts`,
         };
       }
-      options.onBytes?.(received, total);
       try {
         pending += decoder.decode(chunk.value, { stream: true });
       } catch {
@@ -266,7 +343,8 @@ export async function downloadRoutingFile(options: FileDownloadOptions): Promise
         reason: `${name}: the download was cut short (${received} of ${total} bytes)`,
       };
     }
-    if (received === 0) return { kind: 'failed', reason: `${name}: the file is empty` };
+    if (received === 0 || (gzip && unpacked === 0))
+      return { kind: 'failed', reason: `${name}: the file is empty` };
     if (pending.length > 0 && !pending.endsWith('\n')) {
       return {
         kind: 'failed',
@@ -279,7 +357,8 @@ export async function downloadRoutingFile(options: FileDownloadOptions): Promise
     const lastModified = response.headers.get('last-modified');
     if (etag) state.etag = etag;
     if (lastModified) state.lastModified = lastModified;
-    const publishedAt = parseHttpDate(lastModified) ?? parseHttpDate(response.headers.get('date'));
+    const publishedAt = parseHttpDate(lastModified);
+    const servedAt = parseHttpDate(response.headers.get('date'));
     return {
       kind: 'read',
       rows,
@@ -288,6 +367,8 @@ export async function downloadRoutingFile(options: FileDownloadOptions): Promise
       bytes: received,
       state,
       ...(publishedAt !== undefined ? { publishedAt } : {}),
+      ...(servedAt !== undefined ? { servedAt } : {}),
+      servedBy,
     };
   } finally {
     if (stallTimer !== undefined) clearTimeout(stallTimer);

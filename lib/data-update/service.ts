@@ -1,7 +1,8 @@
 import type { PrefixTable, TableCodec } from '../prefix-table';
 import type { WatchGroup } from '../watchlist/model';
-import { isoDay, publishedAtOf } from './dates';
+import { isoDay, isStale, publishedAtOf } from './dates';
 import type { DownloadLimits, FetchLike } from './download';
+import type { RedirectMode } from './redirects';
 import {
   fetchRoutingUpdate,
   type DownloadRecord,
@@ -24,6 +25,8 @@ export interface TableInfo {
   publishedAt: number | null;
   /** True for a table built from a download, false for the bundled one. */
   downloaded: boolean;
+  /** The hosts that served the downloaded files, after any redirects (empty for the bundled table). */
+  servedBy: string[];
 }
 
 /** What the settings page and the popup show about the routing data and its updates. */
@@ -32,14 +35,39 @@ export interface DataUpdateStatus {
   progress: UpdateProgress | null;
   last: LastUpdateAttempt | null;
   table: TableInfo | null;
+  /** The weekly check is on (and with it the check soon after start when the data is old). */
+  automatic: boolean;
+}
+
+/**
+ * What the pages say about the data's age: 'fresh'; 'checking' while an update runs or, with
+ * automatic updates on, before the first check has ended; and "stale" only with its reason —
+ * updates switched off, the last update failed, or no source has anything newer.
+ */
+export type Freshness = 'fresh' | 'checking' | 'stale-off' | 'stale-failed' | 'stale-no-newer';
+
+/** The freshness the popup and the settings page show for a status (see `Freshness`). */
+export function freshnessOf(
+  status: DataUpdateStatus | null | undefined,
+  publishedAt: number | null,
+  now: number,
+): Freshness {
+  if (status?.running) return 'checking';
+  if (publishedAt === null || !isStale(publishedAt, now)) return 'fresh';
+  if (!status) return 'checking';
+  if (!status.automatic) return 'stale-off';
+  if (!status.last) return 'checking';
+  return status.last.result === 'refused' ? 'stale-failed' : 'stale-no-newer';
 }
 
 export interface DataUpdateServiceDeps {
   fetch: FetchLike;
   codec: TableCodec;
   now(): number;
-  /** The "Routing data URL" setting at the time of the attempt. */
-  sourceUrl(): string;
+  /** The "Routing data sources" setting at the time of the attempt, in order. */
+  sources(): readonly string[];
+  /** 'browser' in the extension's worker (the browser follows redirects itself). */
+  redirects?: RedirectMode;
   /** The table in use, and its download when it came from one; null while none is loaded. */
   current(): Promise<{ table: PrefixTable; download?: DownloadRecord } | null>;
   /** Stores the table as a new version, switches to it atomically, then serves lookups from it. */
@@ -48,6 +76,8 @@ export interface DataUpdateServiceDeps {
   loadLast(): Promise<LastUpdateAttempt | null>;
   saveLast(attempt: LastUpdateAttempt): Promise<void>;
   carrierGroups: readonly Pick<WatchGroup, 'id' | 'name' | 'asns'>[];
+  /** The "check every week" setting at the time of asking. */
+  automatic(): boolean;
   yieldToEvents?(): Promise<void>;
   downloadLimits?: Partial<DownloadLimits>;
   log?(message: string, error?: unknown): void;
@@ -66,6 +96,13 @@ export function tableInfoOf(table: PrefixTable, download?: DownloadRecord): Tabl
     version: table.meta.sourceVersion,
     publishedAt: download?.publishedAt ?? publishedAtOf(table.meta.sourceVersion) ?? null,
     downloaded: download !== undefined,
+    servedBy: [
+      ...new Set(
+        (download?.files ?? [])
+          .map((f) => f.servedBy)
+          .filter((host): host is string => host !== undefined),
+      ),
+    ],
   };
 }
 
@@ -85,7 +122,8 @@ export function createDataUpdateService(deps: DataUpdateServiceDeps): DataUpdate
     try {
       outcome = await fetchRoutingUpdate({
         fetch: deps.fetch,
-        sourceUrl: deps.sourceUrl(),
+        sources: deps.sources(),
+        ...(deps.redirects ? { redirects: deps.redirects } : {}),
         current: current?.table ?? null,
         ...(current?.download ? { currentDownload: current.download } : {}),
         carrierGroups: deps.carrierGroups,
@@ -159,6 +197,7 @@ export function createDataUpdateService(deps: DataUpdateServiceDeps): DataUpdate
         progress,
         last: await lastAttempt(),
         table: current ? tableInfoOf(current.table, current.download) : null,
+        automatic: deps.automatic(),
       };
     },
   };

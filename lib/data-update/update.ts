@@ -1,23 +1,33 @@
 import type { PrefixTable, TableCodec } from '../prefix-table';
+import { namesByAsn } from '../prefix-table/pairs';
 import { normalizeRanges, type SourceProblem, type SourceRow } from '../sources';
 import type { WatchGroup } from '../watchlist/model';
 import { buildTableFromRanges } from './build';
-import { isoDay, publishedAtOf, versionStampOf } from './dates';
+import {
+  carrierAsnSet,
+  carrierSpaceOf,
+  crossCheckCarriers,
+  type CarrierSpace,
+  type CrossCheckLimits,
+} from './cross-check';
+import { isoDay, publishedAtOf, saneDate, versionStampOf } from './dates';
 import {
   downloadRoutingFile,
   type ConditionalState,
   type DownloadLimits,
   type FetchLike,
+  type FileDownload,
 } from './download';
 import { refusalReasons, type UpdateGuardLimits } from './guards';
-import { ROUTING_DATA_FILES, routingFileUrl, validateRoutingDataUrl } from './source-url';
+import type { RedirectMode } from './redirects';
+import { hostOfUrl, parseRoutingSource, type RoutingSource } from './source-url';
 
 /** Where a downloaded table came from: stored with it, in the same IndexedDB record. */
 export interface DownloadRecord {
-  /** The routing data folder, as `validateRoutingDataUrl` gives it. */
+  /** The source it came from, as the setting lists it (`validateRoutingDataUrl`'s form). */
   url: string;
-  /** Each file's validators, for the next update's conditional requests. */
-  files: ({ name: string } & ConditionalState)[];
+  /** Each file's validators, for the next update's conditional requests, and who served it. */
+  files: ({ name: string; servedBy?: string } & ConditionalState)[];
   /** The newest Last-Modified (else Date) of the files: when this data was published. */
   publishedAt: number;
   fetchedAt: number;
@@ -31,7 +41,7 @@ export type UpdateProgress =
   | { phase: 'storing' };
 
 export type UpdateOutcome =
-  /** The server said both files are unchanged (304): the table in use stays. */
+  /** The server said the files are unchanged (304): the table in use stays. */
   | { kind: 'unchanged' }
   /** A new table passed every guard; the caller stores it and switches to it. */
   | {
@@ -47,8 +57,10 @@ export type UpdateOutcome =
 
 export interface UpdateDeps {
   fetch: FetchLike;
-  /** The "Routing data URL" setting. */
-  sourceUrl: string;
+  /** The "Routing data sources" setting, in order: the first that gives usable data is used. */
+  sources: readonly string[];
+  /** 'browser' in the extension's worker; 'manual' (the default) where hops can be read. */
+  redirects?: RedirectMode;
   /** The table in use, to guard against; null when none is loaded. */
   current: PrefixTable | null;
   /** The download the table in use came from, if it did: its validators make the requests conditional. */
@@ -61,36 +73,132 @@ export interface UpdateDeps {
   yieldToEvents?(): Promise<void>;
   downloadLimits?: Partial<DownloadLimits>;
   guardLimits?: Partial<UpdateGuardLimits>;
+  crossCheckLimits?: Partial<CrossCheckLimits>;
   signal?: AbortSignal;
   /** The file's compressor; default stored blocks (the worker keeps only the decoded columns). */
   deflateRaw?: (bytes: Uint8Array) => Uint8Array;
 }
 
+/** Data older than this (by its publication date) is what makes a 304 worth a look elsewhere. */
+const STALE_MS = 30 * 24 * 60 * 60 * 1000;
+
+type SourceAttempt =
+  | { kind: 'unchanged' }
+  | { kind: 'failed'; reason: string }
+  | {
+      kind: 'built';
+      table: PrefixTable;
+      file: Uint8Array;
+      download: DownloadRecord;
+      malformed: number;
+      carriers: CarrierSpace;
+    };
+
 /**
- * One update attempt: downloads the two files (conditionally when the table in use came from the
- * same folder), reads them with the readers `npm run data` uses, normalises and builds the table
- * with the existing encoder and decoder, then applies the guards. Never throws and never stores
- * anything: the caller switches only on 'built'.
+ * One update attempt over the ordered sources: the first source that answers with data newer
+ * than the table in use, which passes every guard, is taken, checked against the next source's
+ * carrier ranges when that one answers too (a disagreement beyond the bound refuses it), and
+ * returned. A source that fails, is refused or is older is reported and the next one is tried.
+ * Never throws and never stores anything: the caller switches only on 'built'.
  */
 export async function fetchRoutingUpdate(deps: UpdateDeps): Promise<UpdateOutcome> {
-  const checkedUrl = validateRoutingDataUrl(deps.sourceUrl);
-  if (!checkedUrl.ok)
-    return { kind: 'refused', reason: `The routing data URL is not usable: ${checkedUrl.reason}.` };
-  const folder = checkedUrl.url;
-  const previous = deps.currentDownload?.url === folder ? deps.currentDownload : undefined;
-  const fetchFile = (name: string, family: 4 | 6, conditional: boolean) => {
-    const state = previous?.files.find((f) => f.name === name);
+  const sources: RoutingSource[] = [];
+  for (const [i, text] of deps.sources.entries()) {
+    const parsed = parseRoutingSource(text);
+    if (!parsed.ok) {
+      return {
+        kind: 'refused',
+        reason: `Routing data source ${i + 1} is not usable: ${parsed.reason}.`,
+      };
+    }
+    sources.push(parsed.source);
+  }
+  if (sources.length === 0) return { kind: 'refused', reason: 'No routing data source is set.' };
+  const now = deps.now();
+  const currentPublished = saneDate(
+    deps.currentDownload?.publishedAt ??
+      (deps.current ? publishedAtOf(deps.current.meta.sourceVersion) : undefined),
+    now,
+  );
+  const currentIsStale = currentPublished !== undefined && now - currentPublished > STALE_MS;
+
+  const failures: string[] = [];
+  for (let i = 0; i < sources.length; i++) {
+    const source = sources[i]!;
+    const attempt = await tryBuild(deps, source, currentPublished);
+    if (attempt.kind === 'unchanged') {
+      if (!currentIsStale || i === sources.length - 1) {
+        return failures.length === 0 || !currentIsStale
+          ? { kind: 'unchanged' }
+          : {
+              kind: 'refused',
+              reason: `No source has newer data. ${failures.join(' ')} ${hostOfUrl(source.url)}: unchanged.`,
+            };
+      }
+      failures.push(`${hostOfUrl(source.url)}: unchanged since the data in use.`);
+      continue;
+    }
+    if (attempt.kind === 'failed') {
+      failures.push(`${hostOfUrl(source.url)}: ${attempt.reason}`);
+      continue;
+    }
+    const notes: string[] = [];
+    if (failures.length > 0) notes.push(`used instead of the first source (${failures.join(' ')})`);
+    const witness = sources[i + 1];
+    if (witness) {
+      deps.onProgress?.({ phase: 'checking' });
+      const other = await carrierSpaceFrom(deps, witness);
+      if (other.ok) {
+        const check = crossCheckCarriers(
+          attempt.carriers,
+          other.space,
+          deps.carrierGroups,
+          { candidate: hostOfUrl(source.url), other: hostOfUrl(witness.url) },
+          deps.crossCheckLimits,
+        );
+        if (check.reasons.length > 0) return { kind: 'refused', reason: check.reasons.join(' ') };
+        notes.push(`its carrier ranges agree with ${hostOfUrl(witness.url)}`);
+      } else {
+        notes.push(`not cross-checked: ${hostOfUrl(witness.url)}: ${other.reason}`);
+      }
+    } else {
+      notes.push('not cross-checked: no second source is set');
+    }
+    const { table, file, download, malformed } = attempt;
+    const served = [...new Set(download.files.map((f) => f.servedBy ?? hostOfUrl(source.url)))];
+    const summary =
+      `${table.meta.v4Ranges} IPv4 and ${table.meta.v6Ranges} IPv6 ranges, published ${isoDay(download.publishedAt)}, from ${served.join(' and ')}` +
+      (malformed > 0 ? `; ${malformed} unreadable rows skipped` : '') +
+      `; ${notes.join('; ')}`;
+    return { kind: 'built', table, file, download, summary };
+  }
+  return { kind: 'refused', reason: failures.join(' ') };
+}
+
+/** Downloads one source's files (conditionally when the table in use came from it). */
+async function downloadSource(
+  deps: UpdateDeps,
+  source: RoutingSource,
+  options: { conditional: boolean; keepAsn?: (asn: number) => boolean },
+): Promise<{ ok: true; results: FileDownload[] } | { ok: false; reason: string }> {
+  const previous = deps.currentDownload?.url === source.url ? deps.currentDownload : undefined;
+  const fetchFile = (index: number, conditional: boolean) => {
+    const file = source.files[index]!;
+    const state = previous?.files.find((f) => f.name === file.name);
     return downloadRoutingFile({
       fetch: deps.fetch,
-      url: routingFileUrl(folder, name),
-      file: name,
-      family,
+      url: file.url,
+      file: file.name,
+      format: source.format,
+      family: file.family,
+      redirects: deps.redirects ?? 'manual',
+      ...(options.keepAsn ? { keepAsn: options.keepAsn } : {}),
       ...(conditional && state ? { previous: state } : {}),
       ...(deps.downloadLimits ? { limits: deps.downloadLimits } : {}),
       onBytes: (receivedBytes, totalBytes) =>
         deps.onProgress?.({
           phase: 'downloading',
-          file: name,
+          file: file.name,
           receivedBytes,
           ...(totalBytes !== undefined ? { totalBytes } : {}),
         }),
@@ -98,32 +206,42 @@ export async function fetchRoutingUpdate(deps: UpdateDeps): Promise<UpdateOutcom
       ...(deps.signal ? { signal: deps.signal } : {}),
     });
   };
-
-  const files = ROUTING_DATA_FILES.map((name, i) => ({ name, family: (i === 0 ? 4 : 6) as 4 | 6 }));
-  const results = [];
-  for (const f of files) {
-    const result = await fetchFile(f.name, f.family, true);
-    if (result.kind === 'failed')
-      return { kind: 'refused', reason: `Download failed: ${result.reason}.` };
+  const results: FileDownload[] = [];
+  for (let i = 0; i < source.files.length; i++) {
+    const result = await fetchFile(i, options.conditional);
+    if (result.kind === 'failed') return { ok: false, reason: `download failed: ${result.reason}.` };
     results.push(result);
   }
-  if (results.every((r) => r.kind === 'unchanged')) return { kind: 'unchanged' };
+  if (results.every((r) => r.kind === 'unchanged')) return { ok: true, results };
   // One file changed and the other did not: the table is built from both, so the unchanged one
   // is fetched again in full (its copy was not kept: only the table built from it was).
   for (let i = 0; i < results.length; i++) {
     if (results[i]!.kind !== 'unchanged') continue;
-    const again = await fetchFile(files[i]!.name, files[i]!.family, false);
-    if (again.kind === 'failed')
-      return { kind: 'refused', reason: `Download failed: ${again.reason}.` };
+    const again = await fetchFile(i, false);
+    if (again.kind === 'failed') return { ok: false, reason: `download failed: ${again.reason}.` };
     if (again.kind === 'unchanged') {
       return {
-        kind: 'refused',
-        reason: `Download failed: ${files[i]!.name}: the server sent no data.`,
+        ok: false,
+        reason: `download failed: ${source.files[i]!.name}: the server sent no data.`,
       };
     }
     results[i] = again;
   }
+  return { ok: true, results };
+}
 
+/** One source, whole: download, read, build, date and guard checks. */
+async function tryBuild(
+  deps: UpdateDeps,
+  source: RoutingSource,
+  currentPublished: number | undefined,
+): Promise<SourceAttempt> {
+  const downloaded = await downloadSource(deps, source, { conditional: true });
+  if (!downloaded.ok) return { kind: 'failed', reason: downloaded.reason };
+  const results = downloaded.results;
+  if (results.every((r) => r.kind === 'unchanged')) return { kind: 'unchanged' };
+
+  const now = deps.now();
   const rows: SourceRow[] = [];
   const problems: SourceProblem[] = [];
   let malformed = 0;
@@ -135,50 +253,64 @@ export async function fetchRoutingUpdate(deps: UpdateDeps): Promise<UpdateOutcom
     for (const row of r.rows) rows.push(row);
     for (const p of r.problems) problems.push(p);
     malformed += r.skipped;
-    downloadFiles.push({ name: files[i]!.name, ...r.state });
-    if (r.publishedAt !== undefined) publishedAt = Math.max(publishedAt ?? 0, r.publishedAt);
+    downloadFiles.push({ name: source.files[i]!.name, servedBy: r.servedBy, ...r.state });
+    // Without Last-Modified the server's Date stands in: a clock, not a claim, so never ahead of ours.
+    const stamp = r.publishedAt ?? (r.servedAt !== undefined ? Math.min(r.servedAt, now) : undefined);
+    if (stamp !== undefined) publishedAt = Math.max(publishedAt ?? 0, stamp);
     if (r.rows.length === 0) {
       return {
-        kind: 'refused',
-        reason: `The new data is unusable: ${files[i]!.name} holds no address ranges.`,
+        kind: 'failed',
+        reason: `the new data is unusable: ${source.files[i]!.name} holds no address ranges.`,
       };
     }
   }
-  const published = publishedAt ?? deps.now();
-  const currentPublished = deps.current
-    ? publishedAtOf(deps.current.meta.sourceVersion)
-    : undefined;
+  const published = publishedAt ?? now;
+  if (saneDate(published, now) === undefined) {
+    return {
+      kind: 'failed',
+      reason: `the data says it was published on ${isoDay(published)}, a date in the future, so it is not trusted.`,
+    };
+  }
   if (currentPublished !== undefined && published < currentPublished) {
     return {
-      kind: 'refused',
-      reason: `The data at this address was published on ${isoDay(published)}, before the data in use (${isoDay(currentPublished)}).`,
+      kind: 'failed',
+      reason: `its data was published on ${isoDay(published)}, before the data in use (${isoDay(currentPublished)}).`,
     };
+  }
+  // A row without an organisation keeps the name the table in use has for its AS number.
+  if (deps.current && rows.some((row) => row.org === '')) {
+    const names = namesByAsn(deps.current.toColumns());
+    for (const row of rows) {
+      if (row.org === '') (row as { org: string }).org = names.get(row.asn) ?? '';
+    }
   }
 
   deps.onProgress?.({ phase: 'building' });
   await deps.yieldToEvents?.();
   let table: PrefixTable;
   let file: Uint8Array;
+  let carriers: CarrierSpace;
   try {
     const normalized = normalizeRanges(rows, { reportOverlaps: true });
     // The rows are no longer needed: let them go before the encoder allocates.
     rows.length = 0;
     results.length = 0;
+    carriers = carrierSpaceOf(normalized.ranges, deps.carrierGroups);
     await deps.yieldToEvents?.();
     ({ table, file } = await buildTableFromRanges(
       normalized.ranges,
       {
-        source: folder,
+        source: source.url,
         sourceVersion: versionStampOf(published),
-        builtFrom: ROUTING_DATA_FILES.join(', '),
+        builtFrom: source.files.map((f) => f.name).join(', '),
       },
       deps.codec,
       deps.deflateRaw,
     ));
   } catch (error) {
     return {
-      kind: 'refused',
-      reason: `The new data could not be turned into a table: ${error instanceof Error ? error.message : String(error)}.`,
+      kind: 'failed',
+      reason: `the new data could not be turned into a table: ${error instanceof Error ? error.message : String(error)}.`,
     };
   }
 
@@ -197,15 +329,30 @@ export async function fetchRoutingUpdate(deps: UpdateDeps): Promise<UpdateOutcom
     carrierGroups: deps.current ? deps.carrierGroups : [],
     ...(deps.guardLimits ? { limits: deps.guardLimits } : {}),
   });
-  if (reasons.length > 0) return { kind: 'refused', reason: reasons.join(' ') };
-  const summary =
-    `${table.meta.v4Ranges} IPv4 and ${table.meta.v6Ranges} IPv6 ranges, published ${isoDay(published)}` +
-    (malformed > 0 ? `; ${malformed} unreadable rows skipped` : '');
+  if (reasons.length > 0) return { kind: 'failed', reason: reasons.join(' ') };
   return {
     kind: 'built',
     table,
     file,
-    download: { url: folder, files: downloadFiles, publishedAt: published, fetchedAt: deps.now() },
-    summary,
+    malformed,
+    carriers,
+    download: { url: source.url, files: downloadFiles, publishedAt: published, fetchedAt: now },
   };
+}
+
+/** The carriers' ranges in a second source, read without building a table (their rows only). */
+async function carrierSpaceFrom(
+  deps: UpdateDeps,
+  source: RoutingSource,
+): Promise<{ ok: true; space: CarrierSpace } | { ok: false; reason: string }> {
+  const asns = carrierAsnSet(deps.carrierGroups);
+  const downloaded = await downloadSource(deps, source, {
+    conditional: false,
+    keepAsn: (asn) => asns.has(asn),
+  });
+  if (!downloaded.ok) return downloaded;
+  const rows: SourceRow[] = [];
+  for (const r of downloaded.results) if (r.kind === 'read') for (const row of r.rows) rows.push(row);
+  if (rows.length === 0) return { ok: false, reason: 'it holds no carrier ranges at all.' };
+  return { ok: true, space: carrierSpaceOf(rows, deps.carrierGroups) };
 }

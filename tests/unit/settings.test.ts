@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { DEFAULT_ROUTING_SOURCES } from '../../lib/data-update/source-url';
 import {
   MAX_ALLOWLIST_ENTRIES,
   defaultSettings,
@@ -57,42 +58,63 @@ describe('settings', () => {
     expect(migrated.problem).toBeUndefined();
     expect(migrated.changed).toBe(true);
     expect(migrated.settings).toMatchObject({
-      version: 3,
+      version: 4,
       countThirdPartyHosts: true,
       privacyMode: true,
       allowlist: ['example.com'],
     });
   });
 
-  it('migrates version 2 settings to version 3 with weekly updates from the upstream, keeping the rest', () => {
+  it('migrates version 2 settings to weekly updates from the current upstream sources, keeping the rest', () => {
     const { dataUpdate: _added, ...rest } = { ...defaultSettings(), countThirdPartyHosts: false };
     void _added;
     const migrated = migrateSettings(JSON.parse(JSON.stringify({ ...rest, version: 2 })));
     expect(migrated.problem).toBeUndefined();
     expect(migrated.changed).toBe(true);
     expect(migrated.settings).toMatchObject({
-      version: 3,
+      version: 4,
       countThirdPartyHosts: false,
-      dataUpdate: {
-        automatic: true,
-        sourceUrl: 'https://cdn.jsdelivr.net/npm/@ip-location-db/asn/',
-      },
+      dataUpdate: { automatic: true, sources: [...DEFAULT_ROUTING_SOURCES] },
     });
+  });
+
+  it('migrates version 3: the frozen npm default becomes the new sources, a custom folder keeps its files', () => {
+    const v3 = (sourceUrl: string) => ({
+      ...JSON.parse(JSON.stringify(defaultSettings())),
+      version: 3,
+      dataUpdate: { automatic: false, sourceUrl },
+    });
+    const fromDefault = migrateSettings(v3('https://cdn.jsdelivr.net/npm/@ip-location-db/asn/'));
+    expect(fromDefault.problem).toBeUndefined();
+    expect(fromDefault.settings.dataUpdate).toEqual({
+      automatic: false,
+      sources: [
+        'https://github.com/sapics/ip-location-db/releases/download/latest/',
+        'https://iptoasn.com/data/ip2asn-combined.tsv.gz',
+      ],
+    });
+    const custom = migrateSettings(v3('https://mirror.example/asn/'));
+    expect(custom.changed).toBe(true);
+    expect(custom.settings.dataUpdate.sources).toEqual([
+      'https://mirror.example/asn/asn-ipv4-num.csv',
+    ]);
   });
 
   it('refuses a routing data URL that is not https, in words', () => {
     const result = validateSettings({
       ...defaultSettings(),
-      dataUpdate: { automatic: false, sourceUrl: 'http://data.example/' },
+      dataUpdate: { automatic: false, sources: ['https://ok.example/', 'http://data.example/'] },
     });
     expect(result).toMatchObject({
       ok: false,
-      reason: expect.stringContaining('routing data URL: the address must start with https://'),
+      reason: expect.stringContaining(
+        'routing data sources: address 2: the address must start with https://',
+      ),
     });
     expect(
       validateSettings({
         ...defaultSettings(),
-        dataUpdate: { automatic: 'yes', sourceUrl: 'https://d.example/' },
+        dataUpdate: { automatic: 'yes', sources: ['https://d.example/'] },
       }),
     ).toMatchObject({
       ok: false,

@@ -166,7 +166,8 @@ describe('the update service', () => {
         fetch: (url, init) => fetch(url, init),
         codec: nodeTableCodec,
         now: () => Date.parse('2026-12-02T00:00:00Z'),
-        sourceUrl: () => server.url,
+        sources: () => [server.url + 'asn-ipv4-num.csv'],
+        automatic: () => true,
         current: async () => current,
         switchTo: async (table, download) => {
           switches++;
@@ -190,7 +191,7 @@ describe('the update service', () => {
       expect(status).toMatchObject({
         running: false,
         table: {
-          source: server.url,
+          source: server.url + 'asn-ipv4-num.csv',
           version: '2026120110',
           downloaded: true,
           publishedAt: Date.parse(lastModified),
@@ -205,7 +206,7 @@ describe('the update service', () => {
       server.serve('asn-ipv6-num.csv', { kind: 'status', status: 500 });
       const failed = await service.updateNow();
       expect(failed.message).toBe(
-        'Not updated, the data in use stays. Download failed: asn-ipv4-num.csv: the server answered with an error (HTTP 500 Internal Server Error).',
+        `Not updated, the data in use stays. ${new URL(server.url).host}: download failed: asn-ipv4-num.csv: the server answered with an error (HTTP 500 Internal Server Error).`,
       );
       expect(switches).toBe(1);
       expect(saved.map((s) => s.result)).toEqual(['updated', 'unchanged', 'refused']);

@@ -46,7 +46,7 @@ beforeEach(() => {
 function update(extra: Partial<UpdateDeps> = {}): Promise<UpdateOutcome> {
   return fetchRoutingUpdate({
     fetch: (url, init) => fetch(url, init),
-    sourceUrl: server.url,
+    sources: [server.url + V4],
     current: null,
     carrierGroups: CARRIERS,
     codec: nodeTableCodec,
@@ -69,14 +69,14 @@ function refusal(outcome: UpdateOutcome): string {
 }
 
 describe('validateRoutingDataUrl', () => {
-  it('accepts https and gives a folder ending in a slash', () => {
+  it('accepts https, gives a folder ending in a slash and keeps a data file name', () => {
     expect(validateRoutingDataUrl('https://cdn.example/npm/x')).toEqual({
       ok: true,
       url: 'https://cdn.example/npm/x/',
     });
     expect(validateRoutingDataUrl('https://cdn.example/d/asn-ipv4-num.csv')).toEqual({
       ok: true,
-      url: 'https://cdn.example/d/',
+      url: 'https://cdn.example/d/asn-ipv4-num.csv',
     });
   });
   it('accepts plain http only on loopback', () => {
@@ -133,7 +133,7 @@ describe('fetchRoutingUpdate', () => {
     const outcome = await baseline();
     const table = outcome.table;
     expect(table.meta.v4Ranges).toBeGreaterThan(0);
-    expect(table.meta.source).toBe(server.url);
+    expect(table.meta.source).toBe(server.url + V4);
     expect(table.meta.sourceVersion).toBe('2026120110');
     // 1.0.0.0/24 is row 0: AS4134; 1.0.2.0 is row 1 (AS64501); the /24 between rows is a gap.
     expect(table.lookup('1.0.0.7')).toMatchObject({ kind: 'routed', asn: 4134, org: 'Chinanet' });
@@ -141,8 +141,8 @@ describe('fetchRoutingUpdate', () => {
     expect(table.lookup('1.0.1.1')).toEqual({ kind: 'unrouted' });
     expect(table.lookup('2001:400::1')).toMatchObject({ kind: 'routed', asn: 4134 });
     expect(outcome.download.files).toEqual([
-      { name: V4, etag: '"v4-a"', lastModified: PUBLISHED },
-      { name: V6, etag: '"v6-a"', lastModified: PUBLISHED },
+      { name: V4, servedBy: new URL(server.url).host, etag: '"v4-a"', lastModified: PUBLISHED },
+      { name: V6, servedBy: new URL(server.url).host, etag: '"v6-a"', lastModified: PUBLISHED },
     ]);
     expect(outcome.download.publishedAt).toBe(Date.parse(PUBLISHED));
   });
@@ -291,7 +291,7 @@ describe('fetchRoutingUpdate', () => {
       );
     });
     it('the URL is not https', async () => {
-      expect(refusal(await update({ current, sourceUrl: 'http://example.com/' }))).toContain(
+      expect(refusal(await update({ current, sources: ['http://example.com/'] }))).toContain(
         'must start with https://',
       );
     });

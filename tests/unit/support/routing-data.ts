@@ -1,5 +1,6 @@
 // Routing data for the update tests: small CSV pairs in the real ip-location-db `-num` format, a
 // loopback HTTP server that serves them (or misbehaves on request), and the pinned data's files.
+import { gzipSync } from 'node:zlib';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -50,17 +51,23 @@ export type FileBehaviour =
       kind: 'file';
       body: string | Uint8Array;
       contentType?: string;
+      /** Sent gzip-compressed with Content-Encoding: gzip (fetch unpacks it). */
+      gzipEncoding?: boolean;
       etag?: string;
       lastModified?: string;
     }
   | { kind: 'status'; status: number; body?: string; contentType?: string }
+  /** A redirect (302 unless given) to `location`, absolute or relative. */
+  | { kind: 'redirect'; location: string; status?: number }
   | { kind: 'hang' }
   | { kind: 'hangBody' };
 
 export interface RoutingServer {
   /** The folder URL (ends in '/'). */
   url: string;
-  /** Sets what `name` answers from now on. */
+  /** The same server under a second loopback name (localhost), as an asset host would be. */
+  otherHostUrl: string;
+  /** Sets what `name` (a file name, or a whole path such as '/assets/x.csv') answers from now on. */
   serve(name: string, behaviour: FileBehaviour): void;
   /** Every request seen: path and the conditional headers it carried. */
   requests: { path: string; ifNoneMatch?: string; ifModifiedSince?: string }[];
@@ -82,7 +89,7 @@ export async function startRoutingServer(): Promise<RoutingServer> {
       ...(typeof ifNoneMatch === 'string' ? { ifNoneMatch } : {}),
       ...(typeof ifModifiedSince === 'string' ? { ifModifiedSince } : {}),
     });
-    const b = behaviours.get(name);
+    const b = behaviours.get(name) ?? behaviours.get(path);
     if (!b) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       return;
@@ -97,6 +104,10 @@ export async function startRoutingServer(): Promise<RoutingServer> {
       hanging.add(res);
       return;
     }
+    if (b.kind === 'redirect') {
+      res.writeHead(b.status ?? 302, { location: b.location }).end();
+      return;
+    }
     if (b.kind === 'status') {
       res.writeHead(b.status, { 'content-type': b.contentType ?? 'text/plain' }).end(b.body ?? '');
       return;
@@ -105,8 +116,10 @@ export async function startRoutingServer(): Promise<RoutingServer> {
       res.writeHead(304, { etag: b.etag }).end();
       return;
     }
-    const body = typeof b.body === 'string' ? Buffer.from(b.body) : Buffer.from(b.body);
+    const raw = typeof b.body === 'string' ? Buffer.from(b.body) : Buffer.from(b.body);
+    const body = b.gzipEncoding ? gzipSync(raw) : raw;
     res.writeHead(200, {
+      ...(b.gzipEncoding ? { 'content-encoding': 'gzip' } : {}),
       'content-type': b.contentType ?? 'text/csv; charset=utf-8',
       'content-length': String(body.length),
       ...(b.etag ? { etag: b.etag } : {}),
@@ -119,6 +132,7 @@ export async function startRoutingServer(): Promise<RoutingServer> {
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/data/`,
+    otherHostUrl: `http://localhost:${port}/`,
     serve: (name, behaviour) => void behaviours.set(name, behaviour),
     requests,
     close: async () => {
