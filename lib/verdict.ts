@@ -3,7 +3,9 @@
  * allowlisted, with the evidence behind it. Shared by the CLI and the extension's worker so both
  * say exactly the same thing about the same addresses.
  */
-import { formatIp, parseIp } from './ip/parse';
+import { classifyIpv4 } from './ip/classify';
+import { embeddedIpv4, type EmbeddedKind } from './ip/embedded';
+import { formatIp, formatIpv4, parseIp } from './ip/parse';
 import type { IpAddress } from './ip/types';
 import { plainLookup, type LookupResult } from './prefix-table';
 import type { ProxyFact } from './proxy/types';
@@ -19,6 +21,11 @@ export interface AddressEvidence {
   origins: AddressOrigin[];
   lookup: LookupResult;
   matches: GroupMatch[];
+  /**
+   * Set when `ip` is an IPv6 address that carries an IPv4 address (NAT64, 6to4, Teredo; see
+   * lib/ip/embedded.ts): `lookup` and `matches` are then those of `ipv4`, the host the data goes to.
+   */
+  embedded?: { kind: EmbeddedKind; ipv4: string };
 }
 
 export type VerdictStatus = 'flagged' | 'clean' | 'local' | 'unchecked' | 'allowlisted';
@@ -125,6 +132,13 @@ export interface PrefixLookup {
  * - local: every address is special-purpose (private, loopback, …) and DNS did not fail.
  * - unchecked: otherwise: no public address could be looked up. Never reported as clean.
  * The same address from several origins is one piece of evidence listing every origin.
+ * An IPv6 address that carries an IPv4 address (NAT64 64:ff9b::/96 and 64:ff9b:1::/48, 6to4,
+ * Teredo: lib/ip/embedded.ts) is judged as that IPv4 address: it is looked up, matched against the
+ * watchlist and classified (a private IPv4 inside makes it local), and `evidence.embedded` says so.
+ * The IPv6 prefix itself is not judged at all: it names a way of getting there, not where the data
+ * goes. A NAT64 translator sits in the visitor's own network (64:ff9b::/96 is not even routed on
+ * the internet), and 6to4 and Teredo relays are anycast, run by whichever operator is nearest to the
+ * visitor, so the prefix's origin network says something about the visitor's path, never the site.
  * Behind a proxy the browser's address is the proxy's: it is kept apart (`verdict.proxy`) and never
  * judged, so the verdict rests on DoH (and the URL) alone.
  * Never throws.
@@ -171,12 +185,11 @@ export function buildVerdict(
   let local = 0;
   let invalidReason: string | undefined;
   for (const { evidence, address } of byKey.values()) {
-    // Verdicts are stored in storage.session (structured clone): keep every field an own property.
-    evidence.lookup = plainLookup(safeLookup(table, evidence.ip));
+    const judged = judgedAddress(evidence, address, table);
     const lookup = evidence.lookup;
-    if (address && (lookup.kind === 'routed' || lookup.kind === 'unrouted')) {
+    if (judged && (lookup.kind === 'routed' || lookup.kind === 'unrouted')) {
       publicChecked++;
-      evidence.matches = matcher.match(address, lookup.kind === 'routed' ? lookup.asn : null);
+      evidence.matches = matcher.match(judged, lookup.kind === 'routed' ? lookup.asn : null);
       for (const m of evidence.matches) {
         if (!groups.some((g) => g.id === m.groupId)) {
           groups.push({ id: m.groupId, name: m.groupName, code: m.code });
@@ -226,6 +239,32 @@ export function buildVerdict(
     }
   }
   return verdict;
+}
+
+/**
+ * Looks the evidence up (sets `evidence.lookup`, and `evidence.embedded` for an IPv6 address that
+ * carries an IPv4 one) and returns the address its watchlist matches are for: the IPv4 inside when
+ * there is one, else the address itself; null when the text is not an address.
+ */
+function judgedAddress(
+  evidence: AddressEvidence,
+  address: IpAddress | null,
+  table: PrefixLookup,
+): IpAddress | null {
+  const embedded = address ? embeddedIpv4(address) : null;
+  if (!embedded) {
+    // Verdicts are stored in storage.session (structured clone): keep every field an own property.
+    evidence.lookup = plainLookup(safeLookup(table, evidence.ip));
+    return address;
+  }
+  const ipv4 = formatIpv4(embedded.ipv4);
+  evidence.embedded = { kind: embedded.kind, ipv4 };
+  // Classified here rather than left to the table, so that 64:ff9b::10.0.0.1 is local by the same
+  // rules as 10.0.0.1 whatever table is passed, and never looked up as a public address.
+  const scope = classifyIpv4(embedded.ipv4);
+  evidence.lookup =
+    scope === 'public' ? plainLookup(safeLookup(table, ipv4)) : { kind: 'local', scope };
+  return { family: 4, value: embedded.ipv4 };
 }
 
 function isOnlyFrom(evidence: AddressEvidence, origin: AddressOrigin): boolean {
@@ -346,7 +385,8 @@ function describeGroups(verdict: Verdict, words: BadgeWords): string {
         if (m.groupId !== group.id) continue;
         const label = reasonLabel(m, evidence.lookup, words);
         const ips = reasons.get(label) ?? [];
-        ips.push(evidence.ip);
+        // "64:ff9b::ca60:8056 (202.96.128.86)": the matched entry is the IPv4 inside's.
+        ips.push(evidence.embedded ? `${evidence.ip} (${evidence.embedded.ipv4})` : evidence.ip);
         reasons.set(label, ips);
       }
     }

@@ -88,6 +88,12 @@ function AddressRow({ evidence }: { evidence: AddressEvidence }) {
       </td>
       <td>{evidence.origins.map(originWords).join(', ')}</td>
       <td>
+        {evidence.embedded && (
+          <>
+            <span data-testid="embedded">{carriesWords(evidence.embedded)}</span>
+            <br />
+          </>
+        )}
         {lookup.kind === 'routed' && (
           <>
             <span class="asn">AS{lookup.asn}</span> <span class="org">{lookup.org}</span>
@@ -124,6 +130,24 @@ function AddressRow({ evidence }: { evidence: AddressEvidence }) {
       </td>
     </tr>
   );
+}
+
+/**
+ * "carries IPv4 202.96.128.86 (NAT64)": the network cell then describes that IPv4 address, which is
+ * what was judged (lib/verdict.ts).
+ */
+function carriesWords(embedded: NonNullable<AddressEvidence['embedded']>): string {
+  const ipv4 = embedded.ipv4;
+  switch (embedded.kind) {
+    case 'nat64':
+      return i18n.t('popup.details.carries.nat64', { ipv4 });
+    case 'nat64-local':
+      return i18n.t('popup.details.carries.nat64Local', { ipv4 });
+    case '6to4':
+      return i18n.t('popup.details.carries.sixToFour', { ipv4 });
+    case 'teredo':
+      return i18n.t('popup.details.carries.teredo', { ipv4 });
+  }
 }
 
 /** The watchlist entry that matched: the group, the ASN or prefix, its confidence and note. */

@@ -1,4 +1,5 @@
 /** How `carrierflag` prints its targets: a JSON line each, or an aligned table with a verdict line each. */
+import { describeEmbeddedKind, type EmbeddedKind } from '../ip/embedded';
 import type { AddressScope } from '../ip/types';
 import {
   badgeFor,
@@ -35,6 +36,11 @@ export interface JsonAddress {
   carrier: string | null;
   /** Every watchlist entry the address matched. */
   matches: JsonMatch[];
+  /**
+   * Only for an IPv6 address that carries an IPv4 address (NAT64, 6to4, Teredo): which form and
+   * the IPv4 inside, which is what `scope`, `asn`, `org` and `matches` describe.
+   */
+  embedded?: { kind: EmbeddedKind; ipv4: string };
 }
 
 export interface JsonMatch {
@@ -82,24 +88,30 @@ export function toJson(report: TargetReport): JsonReport {
     target: report.target,
     status: v.status,
     flagged: v.status === 'flagged',
-    addresses: v.addresses.map((a) => ({
-      ip: a.ip,
-      scope: scopeOf(a),
-      asn: a.lookup.kind === 'routed' ? a.lookup.asn : null,
-      org: a.lookup.kind === 'routed' ? a.lookup.org : null,
-      carrier: a.matches[0]?.groupName ?? null,
-      matches: a.matches.map((m) => ({
-        group: m.groupName,
-        code: m.code,
-        entry: entryLabel(m),
-        confidence: m.confidence ?? null,
-        note: m.note ?? null,
-      })),
-    })),
+    addresses: v.addresses.map(jsonAddress),
     confidence: strongestConfidence(v),
     aliases: [...(report.aliases ?? [])],
   };
   if (v.status === 'unchecked') json.error = v.problem ?? 'could not be checked';
+  return json;
+}
+
+function jsonAddress(a: AddressEvidence): JsonAddress {
+  const json: JsonAddress = {
+    ip: a.ip,
+    scope: scopeOf(a),
+    asn: a.lookup.kind === 'routed' ? a.lookup.asn : null,
+    org: a.lookup.kind === 'routed' ? a.lookup.org : null,
+    carrier: a.matches[0]?.groupName ?? null,
+    matches: a.matches.map((m) => ({
+      group: m.groupName,
+      code: m.code,
+      entry: entryLabel(m),
+      confidence: m.confidence ?? null,
+      note: m.note ?? null,
+    })),
+  };
+  if (a.embedded) json.embedded = { kind: a.embedded.kind, ipv4: a.embedded.ipv4 };
   return json;
 }
 
@@ -223,12 +235,21 @@ function toBlock(report: TargetReport): ReportBlock {
   const mark = v.status === 'flagged' ? 'FLAGGED: ' : '';
   const confidence = strongestConfidence(v);
   lines.push(`  => ${mark}${title}${confidence ? ` - ${confidence} confidence` : ''}`);
+  // The rows of such addresses show the IPv4 inside's network: say so under the verdict.
+  for (const a of v.addresses) {
+    if (a.embedded) lines.push(`     ${embeddedLine(a.ip, a.embedded)}`);
+  }
   if (v.status === 'flagged') lines.push(...confidenceLines(v));
   if (v.problem && v.status !== 'unchecked') lines.push(`     (note: ${printable(v.problem)})`);
   if (report.aliases?.length) {
     lines.push(`     alias chain: ${[v.hostname, ...report.aliases].map(printable).join(' -> ')}`);
   }
   return { rows, lines };
+}
+
+/** "64:ff9b::ca60:8056 carries 202.96.128.86 (NAT64)". */
+function embeddedLine(ip: string, embedded: { kind: EmbeddedKind; ipv4: string }): string {
+  return `${printable(ip)} carries ${embedded.ipv4} (${describeEmbeddedKind(embedded.kind)})`;
 }
 
 /**

@@ -3,6 +3,8 @@ import type { AddressScope, IpAddress } from './types';
 // Special-purpose ranges from the IANA IPv4/IPv6 Special-Purpose Address Registries (RFC 6890 and
 // the RFCs that added to them). Ranges whose registry entry is "globally reachable" (AS112, AMT,
 // 6to4, Teredo, NAT64's 64:ff9b::/96, ...) stay 'public': they are routed and worth looking up.
+// A verdict judges NAT64, 6to4 and Teredo addresses by the IPv4 address inside (lib/ip/embedded.ts),
+// classified by classifyIpv4; the IPv6 scope here is for everything else that looks them up.
 
 /** Scope of an IPv4 address given as an unsigned 32-bit value. */
 export function classifyIpv4(value: number): AddressScope {

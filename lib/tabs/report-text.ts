@@ -5,6 +5,7 @@
  * never its path or query, which may be private.
  */
 import { rangeToCidrs, formatCidr } from '../ip/cidr';
+import { describeEmbeddedKind } from '../ip/embedded';
 import { parseIp } from '../ip/parse';
 import type { LookupResult, TableMeta } from '../prefix-table';
 import type { TabReport } from '../tab-monitor';
@@ -75,7 +76,10 @@ function addressLine(evidence: AddressEvidence): string {
     return `${m.groupName} (${entry}${sure})`;
   });
   const matched = matches.length > 0 ? `; on the watchlist: ${matches.join(', ')}` : '';
-  return `- ${evidence.ip} (from ${from}): ${network}${matched}`;
+  const carried = evidence.embedded
+    ? `carries ${evidence.embedded.ipv4} (${describeEmbeddedKind(evidence.embedded.kind)}) -> `
+    : '';
+  return `- ${evidence.ip} (from ${from}): ${carried}${network}${matched}`;
 }
 
 /** The tab's verdict and its evidence as plain text, one fact per line. */

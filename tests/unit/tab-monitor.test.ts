@@ -154,6 +154,49 @@ describe('tab monitor', () => {
   });
 });
 
+describe('tab monitor: the browser connected to an IPv6 address that carries an IPv4 one', () => {
+  // 202.96.128.86 is China Telecom and 1.1.1.1 Cloudflare in the fake table; the IPv6 forms are
+  // unknown to it, as their relays' networks are beside the point.
+  it.each([
+    ['64:ff9b::ca60:8056', 'nat64'],
+    ['64:ff9b:1:ca60:80:5600::', 'nat64-local'],
+    ['2002:ca60:8056::1', '6to4'],
+    ['2001:0:4136:e378:8000:63bf:359f:7fa9', 'teredo'],
+  ])(
+    'flags a carrier behind %s (%s) in privacy mode, from the connection alone',
+    async (ip, kind) => {
+      const t = setup({}, { ...defaultSettings(), privacyMode: true });
+      await visit(t.monitor, 1, 'http://carrier.test/', ip);
+      expect(t.resolve).not.toHaveBeenCalled();
+      expect(t.badges.get(1)?.text).toBe('CT');
+      const report = await t.monitor.getReport(1);
+      expect(report?.verdict.status).toBe('flagged');
+      expect(report?.verdict.addresses).toEqual([
+        expect.objectContaining({
+          ip,
+          origins: ['browser'],
+          embedded: { kind, ipv4: '202.96.128.86' },
+          lookup: expect.objectContaining({ kind: 'routed', asn: 4134 }),
+        }),
+      ]);
+    },
+  );
+
+  it('flags a DNS64 answer and leaves Cloudflare inside NAT64 clean', async () => {
+    const t = setup({
+      'carrier.test': ok('carrier.test', '64:ff9b::ca60:8056'),
+      'clean.test': ok('clean.test', '64:ff9b::101:101'),
+    });
+    await visit(t.monitor, 1, 'http://carrier.test/', '64:ff9b::ca60:8056');
+    await visit(t.monitor, 2, 'http://clean.test/', '64:ff9b::101:101');
+    expect(t.badges.get(1)?.text).toBe('CT');
+    expect(t.badges.get(2)?.text).toBe('');
+    const clean = await t.monitor.getReport(2);
+    expect(clean?.verdict.status).toBe('clean');
+    expect(clean?.verdict.addresses[0]?.embedded).toEqual({ kind: 'nat64', ipv4: '1.1.1.1' });
+  });
+});
+
 describe('tab monitor: a DoH answer that took a second try', () => {
   it('keeps the retried flag in the report, for the popup to say so', async () => {
     const retried = { ...ok('retry.test', '1.1.1.1'), retried: true } as ResolveResult;

@@ -368,3 +368,94 @@ describe('buildVerdict behind a proxy', () => {
     expect(verdict({ browserAddress: '202.96.128.86' }).connectedElsewhere).toBeUndefined();
   });
 });
+
+describe('buildVerdict on IPv6 addresses that carry an IPv4 address', () => {
+  // 202.96.128.86 (China Telecom) inside each form; the fake table knows only the IPv4 address, as
+  // the real one knows nothing of these IPv6 addresses' owners but the relays.
+  it.each([
+    ['64:ff9b::ca60:8056', 'nat64'],
+    ['64:ff9b:1:ca60:80:5600::', 'nat64-local'],
+    ['2002:ca60:8056::1', '6to4'],
+    ['2001:0:4136:e378:8000:63bf:359f:7fa9', 'teredo'],
+  ] as const)('flags %s as the IPv4 address it carries (%s)', (ip, kind) => {
+    const table = fakeTable({ '202.96.128.86': routed(4134, 'Chinanet') });
+    const v = buildVerdict({ hostname: 'example.com', browserAddress: ip }, table, matcher);
+    expect(v.status).toBe('flagged');
+    expect(v.groups.map((g) => g.code)).toEqual(['CT']);
+    expect(v.addresses).toEqual([
+      {
+        ip,
+        origins: ['browser'],
+        lookup: routed(4134, 'Chinanet'),
+        matches: [expect.objectContaining({ groupId: 'china-telecom', confidence: 'high' })],
+        embedded: { kind, ipv4: '202.96.128.86' },
+      },
+    ]);
+    // The IPv4 inside is what was looked up; the relay's IPv6 prefix is not judged at all.
+    expect(table.calls).toEqual(['202.96.128.86']);
+    expect(englishBadge(v).title).toBe(
+      `CarrierFlag: example.com is on China Telecom (AS4134 Chinanet, high confidence, ${ip} (202.96.128.86))`,
+    );
+  });
+
+  it('is clean when the IPv4 inside is on no watched network, from DoH as from the browser', () => {
+    const v = verdict({ dohAddresses: ['64:ff9b::808:808', '2002:808:808::'] });
+    expect(v.status).toBe('clean');
+    expect(v.addresses.map((a) => [a.ip, a.embedded, a.lookup])).toEqual([
+      ['64:ff9b::808:808', { kind: 'nat64', ipv4: '8.8.8.8' }, routed(15169, 'Google LLC')],
+      ['2002:808:808::', { kind: '6to4', ipv4: '8.8.8.8' }, routed(15169, 'Google LLC')],
+    ]);
+  });
+
+  it('treats a private or special IPv4 inside as local, by the classification rules, never looked up', () => {
+    const table = fakeTable({});
+    const v = buildVerdict(
+      {
+        hostname: 'example.com',
+        dohAddresses: [
+          '64:ff9b::10.0.0.1',
+          '2002:c0a8:10a::',
+          '64:ff9b:1:7f00:0:100::',
+          // RFC 4380's example client, 192.0.2.45, is a documentation address.
+          '2001:0:4136:e378:8000:63bf:3fff:fdd2',
+        ],
+      },
+      table,
+      matcher,
+    );
+    expect(v.status).toBe('local');
+    expect(v.addresses.map((a) => [a.ip, a.embedded?.ipv4, a.lookup])).toEqual([
+      ['64:ff9b::a00:1', '10.0.0.1', { kind: 'local', scope: 'private' }],
+      ['2002:c0a8:10a::', '192.168.1.10', { kind: 'local', scope: 'private' }],
+      ['64:ff9b:1:7f00:0:100::', '127.0.0.1', { kind: 'local', scope: 'loopback' }],
+      [
+        '2001:0:4136:e378:8000:63bf:3fff:fdd2',
+        '192.0.2.45',
+        { kind: 'local', scope: 'documentation' },
+      ],
+    ]);
+    expect(table.calls).toEqual([]);
+  });
+
+  it('judges an IPv4-mapped address as the IPv4 address, as before, with nothing embedded', () => {
+    const v = verdict({ browserAddress: '::ffff:202.96.128.86' });
+    expect(v.status).toBe('flagged');
+    expect(v.addresses[0]).not.toHaveProperty('embedded');
+    expect(v.addresses[0]!.ip).toBe('202.96.128.86');
+  });
+
+  it('leaves an address with no IPv4 inside as it was (no embedded field)', () => {
+    const v = verdict({ dohAddresses: ['2400:da00::6666'] });
+    expect(v.status).toBe('flagged');
+    expect(v.addresses[0]).not.toHaveProperty('embedded');
+  });
+
+  it('keeps the embedded field through structuredClone (storage.session)', () => {
+    const v = verdict({ browserAddress: '64:ff9b::ca60:8056' });
+    expect(structuredClone(v)).toEqual(v);
+    expect(structuredClone(v).addresses[0]!.embedded).toEqual({
+      kind: 'nat64',
+      ipv4: '202.96.128.86',
+    });
+  });
+});

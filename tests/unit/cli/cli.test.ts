@@ -250,6 +250,68 @@ describe('carrierflag on IP addresses (no DNS)', () => {
   });
 });
 
+describe('carrierflag on IPv6 addresses that carry an IPv4 address', () => {
+  // 202.96.128.86 (China Telecom, AS4134 in the shipped data) inside each form; 1.1.1.1 (Cloudflare).
+  const CARRIER_FORMS = [
+    ['64:ff9b::202.96.128.86', '64:ff9b::ca60:8056', 'nat64'],
+    ['64:ff9b:1:ca60:80:5600::', '64:ff9b:1:ca60:80:5600::', 'nat64-local'],
+    ['2002:ca60:8056::1', '2002:ca60:8056::1', '6to4'],
+    ['2001:0:4136:e378:8000:63bf:359f:7fa9', '2001:0:4136:e378:8000:63bf:359f:7fa9', 'teredo'],
+  ] as const;
+
+  it('flags each form by the IPv4 inside and says so with `embedded` in --json', async () => {
+    const r = await run(['--json', ...CARRIER_FORMS.map(([target]) => target)]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('');
+    const lines = jsonLines(r.stdout);
+    expect(lines).toHaveLength(CARRIER_FORMS.length);
+    CARRIER_FORMS.forEach(([target, ip, kind], i) => {
+      expect(lines[i]).toMatchObject({
+        target,
+        status: 'flagged',
+        flagged: true,
+        confidence: 'high',
+        addresses: [
+          {
+            ip,
+            scope: 'public',
+            asn: 4134,
+            org: expect.stringMatching(/chinanet/i),
+            carrier: 'China Telecom',
+            matches: [{ group: 'China Telecom', entry: 'AS4134', confidence: 'high' }],
+            embedded: { kind, ipv4: '202.96.128.86' },
+          },
+        ],
+      });
+    });
+  });
+
+  it('leaves `embedded` out of other addresses, clears Cloudflare inside, keeps a private one local', async () => {
+    const r = await run(['--json', '64:ff9b::1.1.1.1', '64:ff9b::10.0.0.1', '2400:9380:8000::1']);
+    expect(r.code).toBe(1);
+    const [cloudflare, privateInside, plain] = jsonLines(r.stdout);
+    expect(cloudflare).toMatchObject({
+      status: 'clean',
+      addresses: [{ asn: 13335, embedded: { kind: 'nat64', ipv4: '1.1.1.1' } }],
+    });
+    expect(privateInside).toMatchObject({
+      status: 'local',
+      addresses: [{ scope: 'private', asn: null, embedded: { kind: 'nat64', ipv4: '10.0.0.1' } }],
+    });
+    expect(plain.addresses[0]).not.toHaveProperty('embedded');
+  });
+
+  it('says which IPv4 address a row stands for in the table', async () => {
+    const r = await run(['64:ff9b::202.96.128.86', '2001:0:4136:e378:8000:63bf:359f:7fa9']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^64:ff9b::202\.96\.128\.86 +64:ff9b::ca60:8056 +AS4134 +Chinanet/m);
+    expect(r.stdout).toMatch(/^ {5}64:ff9b::ca60:8056 carries 202\.96\.128\.86 \(NAT64\)$/m);
+    expect(r.stdout).toMatch(
+      /^ {5}2001:0:4136:e378:8000:63bf:359f:7fa9 carries 202\.96\.128\.86 \(Teredo client\)$/m,
+    );
+  });
+});
+
 describe('carrierflag on names (loopback DoH server)', () => {
   it('resolves names and URLs through --resolver, keeping input order', async () => {
     const r = await run([

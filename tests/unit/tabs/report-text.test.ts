@@ -77,6 +77,25 @@ describe('reportText', () => {
     );
   });
 
+  it('says which IPv4 address an IPv6 address carries, the one its network and entry are for', () => {
+    const [first] = FLAGGED.addresses;
+    const nat64: Verdict = {
+      ...FLAGGED,
+      addresses: [
+        {
+          ...first!,
+          ip: '64:ff9b::3dae:417b',
+          origins: ['browser'],
+          embedded: { kind: 'nat64', ipv4: '61.174.65.123' },
+        },
+      ],
+    };
+    const text = reportText(reportOf(nat64), { meta: META, extensionVersion: '1.2.3' });
+    expect(text).toContain(
+      "- 64:ff9b::3dae:417b (from browser's connection): carries 61.174.65.123 (NAT64) -> AS4134 Chinanet, range 61.174.56.0/21, 61.174.64.0/22; on the watchlist: China Telecom (AS4134, high confidence)",
+    );
+  });
+
   it('never includes the page path or query, only the host name', () => {
     const text = reportText(reportOf(FLAGGED), { meta: META });
     expect(text).not.toContain('private');
