@@ -7,6 +7,14 @@
  * `mode` picks what the next requests get: the good files (with ETag / Last-Modified, and 304 for
  * a matching If-None-Match), or one of the bad downloads the extension must refuse;
  * `publishNewer` replaces the good files with a newer version.
+ *
+ * Three sources on one server, as the extension's defaults are laid out:
+ * - `url`, a folder: any file whose name ends in ipv4-num.csv / ipv6-num.csv (the npm package's
+ *   `asn-…` and the release's `origin-asn-…` names alike);
+ * - `releaseUrl`, like GitHub's release download: each file answers 302 to the same server under a
+ *   second loopback host name (`localhost`, as GitHub's asset host is another host), with a signed
+ *   query, where it is served with the same validators;
+ * - `iptoasnUrl`, iptoasn.com's combined file: the same data as gzip-packed TSV (made on first use).
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -22,6 +30,43 @@ const PINNED = path.dirname(
 );
 export const V4_FILE = 'asn-ipv4-num.csv';
 export const V6_FILE = 'asn-ipv6-num.csv';
+
+const RELEASE_PATH = '/sapics/ip-location-db/releases/download/latest/';
+const IPTOASN_FILE = 'ip2asn-combined.tsv.gz';
+
+/** An address of `family` given as a decimal number, as text (iptoasn writes text). */
+function addressText(family: 4 | 6, decimal: string): string {
+  const value = BigInt(decimal);
+  if (family === 4) {
+    return [24n, 16n, 8n, 0n].map((shift) => String((value >> shift) & 255n)).join('.');
+  }
+  const groups: string[] = [];
+  for (let shift = 112n; shift >= 0n; shift -= 16n)
+    groups.push(((value >> shift) & 0xffffn).toString(16));
+  return groups.join(':');
+}
+
+/**
+ * The ip-location-db `-num` CSVs as iptoasn.com's combined TSV (`start end asn country org`,
+ * textual addresses): the same ranges, so the two sources agree wherever the data does.
+ */
+function toIptoasnTsv(v4Csv: string, v6Csv: string): string {
+  const out: string[] = [];
+  for (const [family, csv] of [
+    [4, v4Csv],
+    [6, v6Csv],
+  ] as const) {
+    for (const line of csv.split('\n')) {
+      if (line === '') continue;
+      const [start, end, asn, ...org] = line.split(',');
+      const name = org.join(',').replace(/^"|"$/g, '').replace(/""/g, '"');
+      out.push(
+        `${addressText(family, start!)}\t${addressText(family, end!)}\t${asn}\tZZ\t${name}\n`,
+      );
+    }
+  }
+  return out.join('');
+}
 
 /** The address that moves: Cloudflare's in the pinned data, China Telecom's in the served data. */
 export const MOVED_ADDRESS = '1.1.1.1';
@@ -40,11 +85,23 @@ export type RoutingMode =
   /** Accepts the request and never answers. */
   | 'hang'
   /** The first half of the IPv4 file's lines: a table shrunk by half. */
-  | 'half';
+  | 'half'
+  /** The release's files redirect to plain http on a host that is not loopback. */
+  | 'redirect-http'
+  /** The release's files redirect to the asset host, which redirects back, for ever. */
+  | 'redirect-loop'
+  /** The release answers 404 (the iptoasn file stays good: the fallback takes over). */
+  | 'release-404';
 
 export interface RoutingDataServer {
-  /** The folder URL to type into "Routing data URL". */
+  /** The folder URL to type into "Routing data sources". */
   readonly url: string;
+  /** The GitHub-like release folder (its files redirect to `localhost`). */
+  readonly releaseUrl: string;
+  /** The iptoasn-like `ip2asn-combined.tsv.gz`. */
+  readonly iptoasnUrl: string;
+  /** The host (with port) the release's files are served from after the redirect. */
+  readonly assetHost: string;
   /** When the served data says it was published (Last-Modified), as a time. */
   readonly publishedAt: number;
   mode: RoutingMode;
@@ -129,12 +186,48 @@ export async function startRoutingDataServer(
     });
     res.end(body);
   };
+  let port = 0;
+  let iptoasnCache: { key: string; body: Buffer } | undefined;
+  const iptoasnBody = (v4Served: Buffer): Buffer => {
+    const key = `${state.moved}`;
+    if (iptoasnCache?.key !== key) {
+      iptoasnCache = { key, body: gzipSync(toIptoasnTsv(v4Served.toString(), v6.toString())) };
+    }
+    return iptoasnCache.body;
+  };
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const name = new URL(req.url ?? '/', 'http://x').pathname.split('/').pop() ?? '';
+    const pathname = new URL(req.url ?? '/', 'http://x').pathname;
+    const fileName = pathname.split('/').pop() ?? '';
+    // Any ip-location-db name ending in ipv4-num.csv / ipv6-num.csv is the matching file.
+    const name = fileName.endsWith('ipv4-num.csv')
+      ? V4_FILE
+      : fileName.endsWith('ipv6-num.csv')
+        ? V6_FILE
+        : fileName;
     const { v4: v4Served, lastModified, etags } = served();
+    const mode = state.mode;
+    if (pathname.startsWith(RELEASE_PATH) && (name === V4_FILE || name === V6_FILE)) {
+      log.push({ file: fileName, status: mode === 'release-404' ? 404 : 302 });
+      if (mode === 'release-404') return send(res, fileName, 404, 'Not Found', 'text/plain');
+      const location =
+        mode === 'redirect-http'
+          ? `http://objects.example:${port}/assets/${fileName}`
+          : `http://localhost:${port}/assets/${fileName}?sig=${state.generation}`;
+      res.writeHead(302, { location }).end();
+      return;
+    }
+    if (mode === 'redirect-loop' && pathname.startsWith('/assets/')) {
+      log.push({ file: fileName, status: 302 });
+      res.writeHead(302, { location: `http://127.0.0.1:${port}${RELEASE_PATH}${fileName}` }).end();
+      return;
+    }
+    if (name === IPTOASN_FILE) {
+      return send(res, name, 200, iptoasnBody(v4Served), 'application/gzip', {
+        'last-modified': lastModified,
+      });
+    }
     const body = name === V4_FILE ? v4Served : name === V6_FILE ? v6 : undefined;
     if (!body) return send(res, name, 404, 'not found', 'text/plain');
-    const mode = state.mode;
     if (mode === 'hang') {
       log.push({ file: name, status: 'hang' });
       hanging.add(res);
@@ -175,9 +268,12 @@ export async function startRoutingDataServer(
     return send(res, name, 200, sent, 'text/csv; charset=utf-8', headers);
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as AddressInfo;
+  port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}/ip-location-db/asn/`,
+    releaseUrl: `http://127.0.0.1:${port}${RELEASE_PATH}`,
+    iptoasnUrl: `http://127.0.0.1:${port}/iptoasn/${IPTOASN_FILE}`,
+    assetHost: `localhost:${port}`,
     get publishedAt() {
       return state.publishedAt;
     },
