@@ -6,7 +6,7 @@ import {
   validateResolverUrl,
 } from './dns';
 import { DEFAULT_WATCHLIST } from './watchlist/defaults';
-import type { Watchlist } from './watchlist/model';
+import { MAX_ASNS_PER_GROUP, MAX_TOTAL_ASNS, type Watchlist } from './watchlist/model';
 import { validateWatchlist } from './watchlist/validate';
 
 /**
@@ -271,16 +271,26 @@ export function migrateSettings(stored: unknown): {
     };
     changed = true;
   }
-  // Version 4 made the source an ordered list. The old default (the npm package's jsDelivr copy,
-  // frozen upstream since June 2026) becomes the new defaults; a folder of the user's own keeps
-  // meaning the files it held (asn-ipv4-num.csv and asn-ipv6-num.csv).
-  if (isRecord(record) && record.version === 3 && isRecord(record.dataUpdate)) {
-    const { sourceUrl, ...rest } = record.dataUpdate;
+  // Version 4 made the routing data source an ordered list: the old default (the npm package's
+  // jsDelivr copy, frozen upstream since June 2026) becomes the new defaults, and a folder of the
+  // user's own keeps meaning the files it held (asn-ipv4-num.csv and asn-ipv6-num.csv). It also
+  // moved HKBN from its own built-in minority-stake group into China Mobile's (China Mobile Hong
+  // Kong has controlled HKBN since September 2025), and the built-in groups gained the networks
+  // the widened audit found. Built-in groups are stored whole, so a release's changes to them
+  // reach a stored watchlist only through a step like this one.
+  if (isRecord(record) && record.version === 3) {
+    const dataUpdate = isRecord(record.dataUpdate) ? record.dataUpdate : {};
+    const { sourceUrl, ...rest } = dataUpdate;
     const sources =
       typeof sourceUrl !== 'string' || sourceUrl === OLD_DEFAULT_ROUTING_DATA_URL
         ? [...DEFAULT_ROUTING_SOURCES]
         : [sourceUrl.endsWith('/') ? `${sourceUrl}asn-ipv4-num.csv` : sourceUrl];
-    record = { ...record, version: 4, dataUpdate: { ...rest, sources } };
+    record = {
+      ...record,
+      version: 4,
+      dataUpdate: { ...rest, sources },
+      watchlist: builtinGroupsV4(record.watchlist),
+    };
     changed = true;
   }
   const checked = validateSettings(record);
@@ -294,6 +304,70 @@ export function migrateSettings(stored: unknown): {
 
 /** The version 3 default source, replaced in version 4 (see `migrateSettings`). */
 const OLD_DEFAULT_ROUTING_DATA_URL = 'https://cdn.jsdelivr.net/npm/@ip-location-db/asn/';
+
+/** The built-in group version 4 retired: HKBN, now in China Mobile's group. */
+const RETIRED_HKBN_GROUP = 'hkbn';
+const HKBN_ASNS = [9269, 9381, 10103, 17444, 17537, 136501];
+
+/** ASNs version 4 added to built-in groups (their entries come from this release's defaults). */
+const BUILTIN_ASNS_ADDED_V4: Readonly<Record<string, readonly number[]>> = {
+  'china-telecom': [134421],
+  'china-mobile': [...HKBN_ASNS, 270215],
+};
+
+/**
+ * A stored (not yet validated) watchlist brought to version 4's built-in groups: the retired HKBN
+ * group is dropped and its six ASNs join China Mobile's group with the other additions, each only
+ * if the group lacks it. What the user had added to the HKBN group stays, as a group of their
+ * own. Anything malformed is passed through for validation to report; a watchlist at the size
+ * limits gets no additions rather than become unreadable.
+ */
+function builtinGroupsV4(watchlist: unknown): unknown {
+  if (!isRecord(watchlist) || !Array.isArray(watchlist.groups)) return watchlist;
+  const stored: unknown[] = watchlist.groups;
+  const isRetired = (g: unknown): g is Record<string, unknown> =>
+    isRecord(g) && g.builtin === true && g.id === RETIRED_HKBN_GROUP;
+  const retired = stored.find(isRetired);
+  const kept = stored.filter((g) => !isRetired(g));
+  const asnCount = (g: unknown) => (isRecord(g) && Array.isArray(g.asns) ? g.asns.length : 0);
+  let total = kept.reduce((n: number, g) => n + asnCount(g), 0);
+  const groups = kept.map((g) => {
+    if (!isRecord(g) || g.builtin !== true || typeof g.id !== 'string') return g;
+    const added = BUILTIN_ASNS_ADDED_V4[g.id];
+    const defaults = DEFAULT_WATCHLIST.groups.find((d) => d.id === g.id);
+    if (!added || !defaults || !Array.isArray(g.asns)) return g;
+    const asns: unknown[] = g.asns;
+    const have = new Set(asns.map((a) => (isRecord(a) ? a.asn : undefined)));
+    const extra = defaults.asns.filter((a) => added.includes(a.asn) && !have.has(a.asn));
+    if (
+      extra.length === 0 ||
+      asns.length + extra.length > MAX_ASNS_PER_GROUP ||
+      total + extra.length > MAX_TOTAL_ASNS
+    ) {
+      return g;
+    }
+    total += extra.length;
+    return { ...g, asns: [...asns, ...structuredClone(extra)] };
+  });
+  if (retired) {
+    const own = Array.isArray(retired.asns)
+      ? retired.asns.filter((a: unknown) => !(isRecord(a) && HKBN_ASNS.includes(a.asn as number)))
+      : [];
+    const prefixes = Array.isArray(retired.prefixes) ? retired.prefixes : [];
+    if (own.length > 0 || prefixes.length > 0) {
+      groups.push({
+        id: RETIRED_HKBN_GROUP,
+        name: 'HKBN (your own entries)',
+        code: 'HK',
+        enabled: retired.enabled === true,
+        builtin: false,
+        asns: own,
+        prefixes,
+      });
+    }
+  }
+  return { ...watchlist, groups };
+}
 
 /** Why a typed allowlist entry was refused, as data, so the settings page can say it in words. */
 export type AllowlistRefusal =

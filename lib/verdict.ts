@@ -10,6 +10,7 @@ import type { IpAddress } from './ip/types';
 import { plainLookup, type LookupResult } from './prefix-table';
 import type { ProxyFact } from './proxy/types';
 import type { CompiledWatchlist } from './watchlist/match';
+import { likelyCarrierMatch } from './watchlist/name-match';
 import type { Confidence, GroupMatch } from './watchlist/model';
 
 /** Where an address came from: our DoH query, the connection the browser made, or the URL itself. */
@@ -127,7 +128,9 @@ export interface PrefixLookup {
 /**
  * Builds the verdict. Rules, in order:
  * - allowlisted: nothing is looked up.
- * - flagged: any address (from any origin) is in an enabled group.
+ * - flagged: any address (from any origin) is in an enabled group, by a listed ASN or prefix, or
+ *   (an enabled built-in carrier group only) by a "likely (name match)" of an unlisted AS's
+ *   registry name, at low confidence (lib/watchlist/name-match.ts).
  * - clean: at least one public address was looked up and none matched.
  * - local: every address is special-purpose (private, loopback, …) and DNS did not fail.
  * - unchecked: otherwise: no public address could be looked up. Never reported as clean.
@@ -190,6 +193,13 @@ export function buildVerdict(
     if (judged && (lookup.kind === 'routed' || lookup.kind === 'unrouted')) {
       publicChecked++;
       evidence.matches = matcher.match(judged, lookup.kind === 'routed' ? lookup.asn : null);
+      if (lookup.kind === 'routed') {
+        // An AS on no list whose name names a carrier: "likely (name match)", low confidence.
+        const likely = likelyCarrierMatch(lookup.asn, lookup.org, matcher);
+        if (likely && !evidence.matches.some((m) => m.groupId === likely.groupId)) {
+          evidence.matches.push(likely);
+        }
+      }
       for (const m of evidence.matches) {
         if (!groups.some((g) => g.id === m.groupId)) {
           groups.push({ id: m.groupId, name: m.groupName, code: m.code });
@@ -309,6 +319,8 @@ export interface BadgeWords {
   /** A reason followed by its addresses. */
   reasonWithAddresses(reason: string, addresses: string): string;
   asnReason(asn: number, org: string): string;
+  /** An AS on no list whose registry name names the carrier: "AS1 Org, likely (name match)". */
+  nameReason(asn: number, org: string): string;
   prefixReason(prefix: string): string;
   /** '' leaves the confidence out (the CLI prints it on lines of its own). */
   confidence(level: Confidence): string;
@@ -334,6 +346,7 @@ export const ENGLISH_BADGE_WORDS: BadgeWords = {
   group: (name, details) => `${name} (${details})`,
   reasonWithAddresses: (reason, addresses) => `${reason}, ${addresses}`,
   asnReason: (asn, org) => (org ? `AS${asn} ${org}` : `AS${asn}`),
+  nameReason: (asn, org) => `${org ? `AS${asn} ${org}` : `AS${asn}`}, likely (name match)`,
   prefixReason: (prefix) => `prefix ${prefix}`,
   confidence: (level) => `${level} confidence`,
   andMore: (shown, more) => `${shown} and ${more} more`,
@@ -407,7 +420,10 @@ function describeGroups(verdict: Verdict, words: BadgeWords): string {
 function reasonLabel(match: GroupMatch, lookup: LookupResult, words: BadgeWords): string {
   if (match.reason.kind === 'prefix') return words.prefixReason(match.reason.prefix);
   const org = lookup.kind === 'routed' && lookup.asn === match.reason.asn ? lookup.org : '';
-  const asn = words.asnReason(match.reason.asn, org);
+  const asn =
+    match.reason.kind === 'name'
+      ? words.nameReason(match.reason.asn, org)
+      : words.asnReason(match.reason.asn, org);
   const sure = match.confidence ? words.confidence(match.confidence) : '';
   return sure ? `${asn}, ${sure}` : asn;
 }

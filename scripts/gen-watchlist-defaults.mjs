@@ -28,12 +28,11 @@ const research = JSON.parse(raw);
 const dataVersion = JSON.parse(readFileSync(resolve(dataDir, 'package.json'), 'utf8')).version;
 
 // Research group title prefix → exported constant. The three carriers keep only default_on ASNs;
-// the minority-stake groups keep all of theirs (they ship disabled).
+// the minority-stake group keeps all of its own (it ships disabled).
 const GROUPS = [
   { prefix: 'China Telecom', constant: 'CHINA_TELECOM_ASNS', onlyDefault: true },
   { prefix: 'China Mobile', constant: 'CHINA_MOBILE_ASNS', onlyDefault: true },
   { prefix: 'China Unicom', constant: 'CHINA_UNICOM_ASNS', onlyDefault: true },
-  { prefix: 'HKBN', constant: 'HKBN_ASNS', onlyDefault: false },
   { prefix: 'PCCW', constant: 'PCCW_ASNS', onlyDefault: false },
 ];
 

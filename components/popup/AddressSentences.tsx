@@ -6,7 +6,8 @@ import { confidenceWords } from './PopupWords';
 /**
  * One plain sentence per watchlist match of each flagged address: "61.174.65.123 is on Chinanet
  * (AS4134), China Telecom's national network — China Telecom, high confidence." An address matched
- * only by low-confidence entries says, in words, that it may not be the carrier's.
+ * only by low-confidence entries says, in words, that it may not be the carrier's; an AS on no list
+ * whose registry name names a carrier reads "likely <carrier> (name match)".
  */
 export function AddressSentences({ verdict }: { verdict: Verdict }) {
   const flagged = verdict.addresses.filter((a) => a.matches.length > 0);
@@ -49,6 +50,9 @@ function sentence(evidence: AddressEvidence, match: GroupMatch): string {
   const org = lookup.kind === 'routed' && lookup.asn === match.reason.asn ? lookup.org : '';
   const network = org || carrier;
   const confidence = confidenceWords(match.confidence);
+  if (match.reason.kind === 'name') {
+    return i18n.t('popup.sentence.nameMatch', { ip, network, asn, carrier, confidence });
+  }
   return match.note
     ? i18n.t('popup.sentence.asn', { ip, network, asn, note: match.note, carrier, confidence })
     : i18n.t('popup.sentence.asnNoNote', { ip, network, asn, carrier, confidence });

@@ -157,8 +157,11 @@ function MatchEntry({ match }: { match: GroupMatch }) {
       <strong>{match.groupName}</strong>{' '}
       {match.reason.kind === 'asn'
         ? `(${i18n.t('popup.details.entryAsn', { asn: String(match.reason.asn) })}, ${confidenceWords(match.confidence)})`
-        : `(${i18n.t('popup.details.entryPrefix', { prefix: match.reason.prefix })})`}
-      {match.note && (
+        : match.reason.kind === 'name'
+          ? `(${i18n.t('popup.details.entryName', { asn: String(match.reason.asn) })}, ${confidenceWords(match.confidence)})`
+          : `(${i18n.t('popup.details.entryPrefix', { prefix: match.reason.prefix })})`}
+      {/* A name match's note is lib's English; the entry line above says it in the user's words. */}
+      {match.note && match.reason.kind !== 'name' && (
         <>
           <br />
           <small>{match.note}</small>

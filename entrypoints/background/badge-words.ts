@@ -19,6 +19,8 @@ export const BADGE_WORDS: BadgeWords = {
   group: (name, details) => `${name} (${details})`,
   reasonWithAddresses: (reason, addresses) => `${reason}, ${addresses}`,
   asnReason: (asn, org) => (org ? `AS${asn} ${org}` : `AS${asn}`),
+  nameReason: (asn, org) =>
+    i18n.t('popup.badge.nameMatch', { network: org ? `AS${asn} ${org}` : `AS${asn}` }),
   prefixReason: (prefix) => i18n.t('popup.badge.prefix', { prefix }),
   confidence: (level) => i18n.t(`common.confidence.${level}`),
   andMore,

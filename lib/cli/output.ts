@@ -47,7 +47,9 @@ export interface JsonMatch {
   /** The group's name and badge code ("China Telecom", "CT"). */
   group: string;
   code: string;
-  /** What matched: "AS4134", or "prefix 1.2.3.0/24" for a listed prefix. */
+  /**
+   * What matched: "AS4134", "prefix 1.2.3.0/24" for a listed prefix, or "AS64500 (name match)" for an AS on no list whose registry name names the carrier (always low confidence).
+   */
   entry: string;
   /** How sure the entry's claim is; null for a prefix (the list's own statement) or no rating. */
   confidence: Confidence | null;
@@ -130,7 +132,14 @@ function allMatches(verdict: Verdict): GroupMatch[] {
 }
 
 function entryLabel(match: GroupMatch): string {
-  return match.reason.kind === 'asn' ? `AS${match.reason.asn}` : `prefix ${match.reason.prefix}`;
+  switch (match.reason.kind) {
+    case 'asn':
+      return `AS${match.reason.asn}`;
+    case 'name':
+      return `AS${match.reason.asn} (name match)`;
+    case 'prefix':
+      return `prefix ${match.reason.prefix}`;
+  }
 }
 
 function scopeOf(evidence: AddressEvidence): AddressScope | null {

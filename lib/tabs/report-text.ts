@@ -71,7 +71,12 @@ function addressLine(evidence: AddressEvidence): string {
       break;
   }
   const matches = evidence.matches.map((m) => {
-    const entry = m.reason.kind === 'asn' ? `AS${m.reason.asn}` : `prefix ${m.reason.prefix}`;
+    const entry =
+      m.reason.kind === 'prefix'
+        ? `prefix ${m.reason.prefix}`
+        : m.reason.kind === 'name'
+          ? `AS${m.reason.asn} not listed, likely (name match)`
+          : `AS${m.reason.asn}`;
     const sure = m.confidence ? `, ${m.confidence} confidence` : '';
     return `${m.groupName} (${entry}${sure})`;
   });

@@ -14,3 +14,22 @@ export * from './import-export';
 export * from './merge';
 export { DEFAULT_WATCHLIST, EXCLUDED_LOOKALIKES, type ExcludedAsn } from './defaults';
 export { CARRIER_ASNS_PROVENANCE } from './carrier-asns';
+export {
+  CARRIER_NAME_PATTERNS,
+  LOOKALIKE_NAME_PATTERNS,
+  carrierNamesIn,
+  likelyCarrierIn,
+  type CarrierName,
+  type CarrierNamePattern,
+  type LookalikeNamePattern,
+} from './carrier-names';
+export {
+  CARRIER_GROUP_IDS,
+  SHIPPED_LIST,
+  createNameClassifier,
+  findUnlistedCarrierNetworks,
+  likelyCarrierMatch,
+  type NameClassifier,
+  type ShippedList,
+  type UnlistedCarrierNetwork,
+} from './name-match';

@@ -14,6 +14,8 @@ export interface CompiledGroup {
   readonly id: string;
   readonly name: string;
   readonly code: string;
+  /** Ships with the extension (a carrier group may then add "likely (name match)" matches). */
+  readonly builtin: boolean;
   /** Each listed ASN with how sure the claim is and its note, carried into every match. */
   readonly asns: ReadonlyMap<number, Pick<WatchAsn, 'confidence' | 'note'>>;
   /** How many prefixes of the group were compiled. */
@@ -77,6 +79,7 @@ export function compileWatchlist(watchlist: Watchlist): CompiledWatchlist {
       id: group.id,
       name: group.name,
       code: group.code,
+      builtin: group.builtin,
       asns: new Map(group.asns.map((a) => [a.asn, { confidence: a.confidence, note: a.note }])),
       prefixCount,
     });

@@ -32,8 +32,13 @@ export interface Watchlist {
   groups: WatchGroup[];
 }
 
-/** Why an address belongs to a group: its origin ASN is listed, or a listed prefix contains it. */
-export type MatchReason = { kind: 'asn'; asn: number } | { kind: 'prefix'; prefix: string };
+/**
+ * Why an address belongs to a group: its origin ASN is listed, a listed prefix contains it, or
+ * (built-in carrier groups only) its origin ASN is on no list but its registry name names the
+ * carrier: "likely (name match)", always low confidence (name-match.ts).
+ */
+export type MatchReason =
+  { kind: 'asn'; asn: number } | { kind: 'prefix'; prefix: string } | { kind: 'name'; asn: number };
 
 export interface GroupMatch {
   groupId: string;

@@ -100,6 +100,88 @@ describe('settings', () => {
     ]);
   });
 
+  describe('version 3 to 4: HKBN into China Mobile, the built-in groups gain what the audit found', () => {
+    const HKBN = [9269, 9381, 10103, 17444, 17537, 136501];
+    const ADDED = { 'china-telecom': [134421], 'china-mobile': [...HKBN, 270215] };
+
+    /** Version 3 as stored: the HKBN group of its own (off), the carrier groups without the additions. */
+    function storedV3(
+      hkbnExtra: { asns?: unknown[]; prefixes?: string[]; enabled?: boolean } = {},
+    ) {
+      const settings = JSON.parse(JSON.stringify(defaultSettings())) as ReturnType<
+        typeof defaultSettings
+      >;
+      const groups = settings.watchlist.groups;
+      for (const g of groups) {
+        const added: number[] = ADDED[g.id as keyof typeof ADDED] ?? [];
+        g.asns = g.asns.filter((a) => !added.includes(a.asn));
+      }
+      // The user's own edits, which the migration must keep.
+      groups[0]!.asns = groups[0]!.asns.filter((a) => a.asn !== 4134);
+      groups[2]!.enabled = false;
+      const hkbn = {
+        id: 'hkbn',
+        name: 'HKBN (China Mobile minority stake)',
+        code: 'HK',
+        enabled: hkbnExtra.enabled ?? false,
+        builtin: true,
+        asns: [...HKBN.map((asn) => ({ asn, confidence: 'low' })), ...(hkbnExtra.asns ?? [])],
+        prefixes: hkbnExtra.prefixes ?? [],
+      };
+      groups.splice(3, 0, hkbn as (typeof groups)[number]);
+      return { ...settings, version: 3 };
+    }
+
+    it('drops the HKBN group and puts its six ASNs, with their new notes, in China Mobile', () => {
+      const migrated = migrateSettings(storedV3());
+      expect(migrated.problem).toBeUndefined();
+      expect(migrated.changed).toBe(true);
+      const { groups } = migrated.settings.watchlist;
+      expect(groups.map((g) => g.id)).toEqual([
+        'china-telecom',
+        'china-mobile',
+        'china-unicom',
+        'pccw',
+      ]);
+      const mobile = groups[1]!.asns;
+      for (const asn of HKBN) {
+        expect(mobile.find((a) => a.asn === asn)?.note, `AS${asn}`).toMatch(
+          /China Mobile Hong Kong/,
+        );
+      }
+      expect(mobile.map((a) => a.asn)).toContain(270215);
+      expect(groups[0]!.asns.map((a) => a.asn)).toContain(134421);
+    });
+
+    it("keeps the user's edits: a removed ASN stays removed, a disabled group stays off", () => {
+      const { groups } = migrateSettings(storedV3()).settings.watchlist;
+      expect(groups[0]!.asns.map((a) => a.asn)).not.toContain(4134);
+      expect(groups[2]!.enabled).toBe(false);
+      expect(new Set(groups[1]!.asns.map((a) => a.asn)).size).toBe(groups[1]!.asns.length);
+    });
+
+    it("keeps what the user added to the HKBN group as a group of the user's own", () => {
+      const migrated = migrateSettings(
+        storedV3({ asns: [{ asn: 131072 }], prefixes: ['1.2.3.0/24'], enabled: true }),
+      );
+      expect(migrated.problem).toBeUndefined();
+      const own = migrated.settings.watchlist.groups.find((g) => g.id === 'hkbn');
+      expect(own).toMatchObject({
+        builtin: false,
+        enabled: true,
+        code: 'HK',
+        asns: [{ asn: 131072 }],
+        prefixes: ['1.2.3.0/24'],
+      });
+    });
+
+    it('leaves version 4 settings as they are', () => {
+      const migrated = migrateSettings(JSON.parse(JSON.stringify(defaultSettings())));
+      expect(migrated.changed).toBe(false);
+      expect(migrated.settings).toEqual(defaultSettings());
+    });
+  });
+
   it('refuses a routing data URL that is not https, in words', () => {
     const result = validateSettings({
       ...defaultSettings(),

@@ -11,6 +11,7 @@ import { decodeTable, encodeTable, type LookupResult } from '../../lib/prefix-ta
 import { nodeTableCodec, nodeTableEncoderCodec } from '../../lib/prefix-table/node-codec';
 import { compileWatchlist } from '../../lib/watchlist/match';
 import { DEFAULT_WATCHLIST } from '../../lib/watchlist/defaults';
+import { renderTable, toJson } from '../../lib/cli/output';
 import { sampleWatchlist } from './watchlist/fixtures';
 
 /** A tiny prefix table: exact addresses → results; anything else is unrouted. */
@@ -457,5 +458,73 @@ describe('buildVerdict on IPv6 addresses that carry an IPv4 address', () => {
       kind: 'nat64',
       ipv4: '202.96.128.86',
     });
+  });
+});
+
+describe('a network on no list whose registry name names a carrier: "likely (name match)"', () => {
+  // AS399001 is invented: in no built-in group and no exclusion (tests/unit/watchlist/name-match).
+  const NAMED = fakeTable({
+    '203.0.113.7': routed(399001, 'Guangdong Mobile'),
+    '203.0.113.8': routed(399002, 'CTG Server Limited'),
+    '203.0.113.9': routed(399003, 'China UnionPay Co., Ltd'),
+  });
+  const defaults = compileWatchlist(DEFAULT_WATCHLIST);
+  const judge = (ip: string, m = defaults) =>
+    buildVerdict({ hostname: 'x.example', dohAddresses: [ip] }, NAMED, m);
+
+  it("flags it in the carrier's group at low confidence, saying it is a name match", () => {
+    const v = judge('203.0.113.7');
+    expect(v.status).toBe('flagged');
+    expect(v.groups).toEqual([{ id: 'china-mobile', name: 'China Mobile', code: 'CM' }]);
+    expect(v.addresses[0]!.matches).toEqual([
+      expect.objectContaining({
+        groupId: 'china-mobile',
+        reason: { kind: 'name', asn: 399001 },
+        confidence: 'low',
+        note: expect.stringMatching(
+          /^likely \(name match\): .*"Guangdong Mobile" names China Mobile/,
+        ),
+      }),
+    ]);
+    expect(englishBadge(v)).toMatchObject({ text: 'CM' });
+    expect(englishBadge(v).title).toBe(
+      'CarrierFlag: x.example is on China Mobile (AS399001 Guangdong Mobile, likely (name match), low confidence, 203.0.113.7)',
+    );
+  });
+
+  it('does not flag it while the carrier group is off, nor a lookalike ever', () => {
+    const off = DEFAULT_WATCHLIST.groups.map((g) =>
+      g.id === 'china-mobile' ? { ...g, enabled: false } : g,
+    );
+    expect(judge('203.0.113.7', compileWatchlist({ groups: off })).status).toBe('clean');
+    expect(judge('203.0.113.8').status).toBe('clean');
+    expect(judge('203.0.113.9').status).toBe('clean');
+  });
+
+  it('shows it in the CLI: the entry says "(name match)", the note "likely (name match)"', () => {
+    const report = { target: 'x.example', verdict: judge('203.0.113.7') };
+    expect(toJson(report)).toMatchObject({
+      flagged: true,
+      confidence: 'low',
+      addresses: [
+        {
+          asn: 399001,
+          org: 'Guangdong Mobile',
+          matches: [
+            {
+              group: 'China Mobile',
+              entry: 'AS399001 (name match)',
+              confidence: 'low',
+              note: expect.stringMatching(/^likely \(name match\)/),
+            },
+          ],
+        },
+      ],
+    });
+    const text = renderTable([report]);
+    expect(text).toMatch(/Low confidence: only watchlist entries marked low confidence matched/);
+    expect(text).toMatch(
+      /AS399001 \(name match\) \(China Mobile, low confidence\): likely \(name match\): on no list/,
+    );
   });
 });

@@ -96,6 +96,28 @@ describe('reportText', () => {
     );
   });
 
+  it('says when a match rests on the network\'s name only ("likely (name match)")', () => {
+    const [address] = FLAGGED.addresses;
+    const byName: Verdict = {
+      ...FLAGGED,
+      addresses: [
+        {
+          ...address!,
+          matches: [
+            {
+              ...address!.matches[0]!,
+              reason: { kind: 'name', asn: 4134 },
+              confidence: 'low',
+            },
+          ],
+        },
+      ],
+    };
+    expect(reportText(reportOf(byName), { meta: META, extensionVersion: '1.2.3' })).toContain(
+      'on the watchlist: China Telecom (AS4134 not listed, likely (name match), low confidence)',
+    );
+  });
+
   it('never includes the page path or query, only the host name', () => {
     const text = reportText(reportOf(FLAGGED), { meta: META });
     expect(text).not.toContain('private');

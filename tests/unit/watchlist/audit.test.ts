@@ -1,8 +1,9 @@
 /**
  * The default watchlist audited against the routing data it ships with: every AS whose registry
  * name (or handle, where the data's org field holds one) names China Telecom, China Mobile or
- * China Unicom, a subsidiary or a former name, must be in a built-in group or in
- * EXCLUDED_LOOKALIKES with a reason. A new upstream release that brings an unclassified one fails
+ * China Unicom, a provincial company ("Yunnan Telecom"), a subsidiary ("CM International …",
+ * "CT Global", "CU …") or a former name, must be in a built-in group or in EXCLUDED_LOOKALIKES
+ * with a reason. The patterns are lib/watchlist/carrier-names.ts, shared with the classifier. A new upstream release that brings an unclassified one fails
  * here with its AS number and name; lib/watchlist/RULES.md says how to classify it.
  */
 import { createHash } from 'node:crypto';
@@ -13,10 +14,10 @@ import { CARRIER_ASNS_PROVENANCE } from '../../../lib/watchlist/carrier-asns';
 import {
   CARRIER_NAME_PATTERNS,
   carrierNamesIn,
-  DEFAULT_WATCHLIST,
-  EXCLUDED_LOOKALIKES,
   type CarrierName,
-} from '../../../lib/watchlist/defaults';
+} from '../../../lib/watchlist/carrier-names';
+import { DEFAULT_WATCHLIST, EXCLUDED_LOOKALIKES } from '../../../lib/watchlist/defaults';
+import { CARRIER_GROUP_IDS } from '../../../lib/watchlist/name-match';
 import { readRoutingOrgs, routingDataVersion, type AsInData } from './routing-orgs';
 
 // Reading ~0.5 M rows takes a couple of seconds on an idle machine; the ceiling is for a loaded one.
@@ -33,11 +34,7 @@ interface Research {
   groups: { carrier: string; asns: ResearchAsn[] }[];
 }
 
-const GROUP_OF_CARRIER: Record<CarrierName, string> = {
-  'China Telecom': 'china-telecom',
-  'China Mobile': 'china-mobile',
-  'China Unicom': 'china-unicom',
-};
+const GROUP_OF_CARRIER: Readonly<Record<CarrierName, string>> = CARRIER_GROUP_IDS;
 
 /** AS number → id of the built-in group that lists it. */
 function groupIdByAsn(): Map<number, string> {
@@ -121,6 +118,32 @@ describe('the default watchlist against the routing data', () => {
     ]);
   });
 
+  it('names the networks only the widened patterns see, when their group loses them', () => {
+    const groups = groupIdByAsn();
+    groups.delete(134421);
+    groups.delete(270215);
+    expect(unclassified(data, groups)).toEqual([
+      expect.stringMatching(
+        /^AS134421 "Yunnan Telecom" .* names China Telecom \("<Province> Telecom"/,
+      ),
+      expect.stringMatching(
+        /^AS270215 "CM INTERNATIONAL MEXICO .* names China Mobile \(CM International/,
+      ),
+    ]);
+  });
+
+  it('holds what the widened audit found: Yunnan Telecom, CM International Mexico; CU lookalikes out', () => {
+    const groups = groupIdByAsn();
+    expect(groups.get(134421), 'AS134421 Yunnan Telecom').toBe('china-telecom');
+    expect(groups.get(270215), 'AS270215 CM International Mexico').toBe('china-mobile');
+    for (const asn of [19031, 266843]) {
+      expect(excludedAsns.has(asn), `AS${asn} excluded`).toBe(true);
+      expect(carriersNamedBy(data.get(asn)!), `AS${asn} is flagged by name`).toEqual([
+        'China Unicom',
+      ]);
+    }
+  });
+
   it('holds the networks the first audit found: CMPak, China Mobile Pakistan, in China Mobile', () => {
     const groups = groupIdByAsn();
     for (const asn of [59257, 138423]) {
@@ -185,6 +208,29 @@ describe('carrierNamesIn', () => {
     expect(carrierNamesIn('China Unicom (Americas) Operations Ltd')).toEqual(['China Unicom']);
   });
 
+  it.each([
+    ['Guangdong Mobile', 'China Mobile'],
+    ['GUANG DONG MOBILE COMMUNICATION CO', 'China Mobile'],
+    ['Sichuan Telecom', 'China Telecom'],
+    ['Yunnan Telecom', 'China Telecom'],
+    ['Xizang Telecommunications', 'China Telecom'],
+    ['Neimenggu Unicom', 'China Unicom'],
+    ['Inner Mongolia Mobile', 'China Mobile'],
+    ['Hei-Long-Jiang Unicom', 'China Unicom'],
+    ['Shaanxi Provincial Telecom', 'China Telecom'],
+    ['CHINATELECOM-SICHUAN-CHENGDU-IDC', 'China Telecom'],
+    ['CHINAMOBILE-GD-AS-AP', 'China Mobile'],
+    ['CHINAUNICOM-HENAN', 'China Unicom'],
+    ['CM International Mexico Information Technology', 'China Mobile'],
+    ['CMI Europe', 'China Mobile'],
+    ['CT Global Ltd', 'China Telecom'],
+    ['CTG Europe', 'China Telecom'],
+    ['CU Global', 'China Unicom'],
+    ['China Unicom (Singapore) Operations Pte Ltd', 'China Unicom'],
+  ])('reads the provincial companies, handles and overseas short forms: %s', (name, carrier) => {
+    expect(carrierNamesIn(name)).toEqual([carrier]);
+  });
+
   it('leaves unrelated names alone', () => {
     for (const name of [
       'Beijing Baidu Netcom Science and Technology Co., Ltd.',
@@ -193,6 +239,12 @@ describe('carrierNamesIn', () => {
       'Zhang Zongyu',
       'Tecnologia da Informacao',
       'Hong Kong Broadband Network Limited',
+      'Hong Kong Telecommunications (HKT) Limited',
+      'HONG KONG KOWLOON TELECOMMUNICATIONS CO.,LIMITED',
+      'VOLTEC SERVICO DE AUTOMACAO TELECOM',
+      'BEIJING CBD TELECOM CO,.LTD',
+      'CUHK Medical Centre Limited',
+      'Mobile Telecom Guangdong Ltd',
     ]) {
       expect(carrierNamesIn(name), name).toEqual([]);
     }

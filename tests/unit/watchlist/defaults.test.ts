@@ -36,14 +36,13 @@ describe('DEFAULT_WATCHLIST', () => {
     expect(validateWatchlist(DEFAULT_WATCHLIST).ok).toBe(true);
   });
 
-  it('has the three carriers on, with their codes, and the minority-stake groups off', () => {
+  it('has the three carriers on, with their codes, and the minority-stake group off', () => {
     expect(
       DEFAULT_WATCHLIST.groups.map((g) => [g.id, g.name, g.code, g.enabled, g.builtin]),
     ).toEqual([
       ['china-telecom', 'China Telecom', 'CT', true, true],
       ['china-mobile', 'China Mobile', 'CM', true, true],
       ['china-unicom', 'China Unicom', 'CU', true, true],
-      ['hkbn', 'HKBN (China Mobile minority stake)', 'HK', false, true],
       ['pccw', 'PCCW / HKT (China Unicom minority stake)', 'PC', false, true],
     ]);
   });
@@ -63,6 +62,31 @@ describe('DEFAULT_WATCHLIST', () => {
       expect(allDefaultAsns).not.toContain(excluded.asn);
       expect(excluded.reason.length).toBeGreaterThan(10);
     }
+  });
+
+  // RULES.md: control, not a stake, puts a network in a carrier's group. China Mobile Hong Kong's
+  // takeover offer for HKBN closed on 2025-09-17 with about 78 % (public takeover filings).
+  it.each([9269, 9381, 10103, 17444, 17537, 136501])(
+    'HKBN AS%i is in China Mobile (controlled since 2025), in no minority-stake group',
+    (asn) => {
+      const entry = group('china-mobile').asns.find((a) => a.asn === asn);
+      expect(entry, `AS${asn} in china-mobile`).toBeDefined();
+      expect(entry!.note).toMatch(/HKBN.*controlled by China Mobile Hong Kong/);
+      expect(entry!.sources?.join(' ')).toMatch(/filingreader\.com.*78\.08 %/);
+      const holders = DEFAULT_WATCHLIST.groups.filter((g) => g.asns.some((a) => a.asn === asn));
+      expect(holders.map((g) => g.id)).toEqual(['china-mobile']);
+    },
+  );
+
+  it('keeps PCCW/HKT (China Unicom about 18 %, no control) as its own group, off', () => {
+    const pccw = group('pccw');
+    expect([pccw.enabled, pccw.builtin, pccw.name]).toEqual([
+      false,
+      true,
+      'PCCW / HKT (China Unicom minority stake)',
+    ]);
+    expect(pccw.asns.map((a) => a.asn)).toEqual(expect.arrayContaining([4760, 9444]));
+    expect(DEFAULT_WATCHLIST.groups.some((g) => g.id === 'hkbn')).toBe(false);
   });
 
   it('lists each ASN once across all groups', () => {

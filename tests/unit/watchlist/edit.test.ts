@@ -156,7 +156,7 @@ describe('groups', () => {
     const snapshot = structuredClone(DEFAULT_WATCHLIST);
     const after = ok(addAsn(DEFAULT_WATCHLIST, 'china-telecom', 'AS131072'));
     expect(after.groups[0]!.asns.at(-1)).toEqual({ asn: 131072 });
-    expect(ok(setGroupEnabled(DEFAULT_WATCHLIST, 'hkbn', true)).groups[3]!.enabled).toBe(true);
+    expect(ok(setGroupEnabled(DEFAULT_WATCHLIST, 'pccw', true)).groups[3]!.enabled).toBe(true);
     expect(DEFAULT_WATCHLIST).toEqual(snapshot);
   });
 });
