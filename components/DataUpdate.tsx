@@ -3,6 +3,7 @@ import { i18n } from '#i18n';
 import browser from 'webextension-polyfill';
 import {
   freshnessOf,
+  isStaleWithReason,
   type DataUpdateStatus,
   type LastUpdateAttempt,
   type TableInfo,
@@ -141,7 +142,7 @@ export function DataUpdate({ api: given }: { api?: DataUpdateApi }) {
       <p>{i18n.t('update.intro')}</p>
       {loadError && <LoadError reason={loadError} />}
       {table ? <DataFacts table={table} now={now} /> : status && <p>{i18n.t('update.noTable')}</p>}
-      {table && freshnessOf(status, table.publishedAt, now).startsWith('stale') && <StaleNote />}
+      {table && isStaleWithReason(freshnessOf(status, table.publishedAt, now)) && <StaleNote />}
       <div class="inline-form">
         <button type="button" onClick={() => void updateNow()} disabled={running}>
           {running ? i18n.t('update.updating') : i18n.t('update.updateNow')}

@@ -46,6 +46,11 @@ export interface DataUpdateStatus {
  */
 export type Freshness = 'fresh' | 'checking' | 'stale-off' | 'stale-failed' | 'stale-no-newer';
 
+/** True when the data is called stale (with its reason), not fresh and not being checked. */
+export function isStaleWithReason(freshness: Freshness): boolean {
+  return freshness !== 'fresh' && freshness !== 'checking';
+}
+
 /** The freshness the popup and the settings page show for a status (see `Freshness`). */
 export function freshnessOf(
   status: DataUpdateStatus | null | undefined,

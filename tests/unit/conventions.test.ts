@@ -53,12 +53,12 @@ describe('project conventions', () => {
       .filter((path) => !path.startsWith(join('lib', 'cli')))
       .filter((path) => /\b(fetch|fetchFn)\s*\(/.test(code(path)));
     // The worker fetches the bundled table and hands fetch to the DoH client and to the routing
-    // data download (the "Routing data URL" setting); those two call it.
+    // data download (the "Routing data sources" setting, every redirect hop checked); those call it.
     expect(fetchers.sort()).toEqual(
       [
         join('entrypoints', 'background', 'worker.ts'),
         join('lib', 'dns', 'doh-client.ts'),
-        join('lib', 'data-update', 'download.ts'),
+        join('lib', 'data-update', 'redirects.ts'),
       ].sort(),
     );
   });

@@ -60,10 +60,12 @@ describe('parseArgs', () => {
     expect(parseArgs(['update'])).toMatchObject({ ok: true, options: { command: 'update' } });
     expect(parseArgs(['update', '--from', 'https://d.example/'])).toMatchObject({
       ok: true,
-      options: { command: 'update', from: 'https://d.example/' },
+      options: { command: 'update', from: ['https://d.example/'] },
     });
-    expect(parseArgs(['update', '--from=https://d.example/'])).toMatchObject({
-      options: { from: 'https://d.example/' },
+    expect(
+      parseArgs(['update', '--from=https://d.example/', '--from', 'https://e.example/x.tsv.gz']),
+    ).toMatchObject({
+      options: { from: ['https://d.example/', 'https://e.example/x.tsv.gz'] },
     });
     expect(parseArgs(['update', '--from'])).toEqual({ ok: false, reason: '--from needs a value' });
     expect(parseArgs(['update', 'x'])).toEqual({

@@ -24,6 +24,8 @@ const MOVED = '1.0.2.1';
 const moved = data.v4.map((r, i) => (i === 1 ? { ...r, asn: 4134, org: 'Chinanet' } : r));
 
 let server: RoutingServer;
+/** The served pair, named by its IPv4 file (a folder would mean the release's origin-asn names). */
+const from = () => server.url + V4;
 let scratch: string;
 let bundledPath: string;
 
@@ -87,10 +89,10 @@ async function run(args: string[]) {
 describe('carrierflag update', () => {
   it('saves a newer table that later runs use; --table still overrides; --version names it', async () => {
     expect((await run([MOVED])).code).toBe(0);
-    const updated = await run(['update', '--from', server.url]);
-    expect(updated.stderr).toContain(`fetching routing data from ${server.url}`);
+    const updated = await run(['update', '--from', from()]);
+    expect(updated.stderr).toContain(`fetching routing data from ${from()}`);
     expect(updated.stdout).toMatch(
-      /^Updated: \d+ IPv4 and \d+ IPv6 ranges, published 2026-12-01\.\nSaved to /,
+      /^Updated: \d+ IPv4 and \d+ IPv6 ranges, published 2026-12-01, from 127\.0\.0\.1:\d+; not cross-checked: no second source is set\.\nSaved to /,
     );
     expect(updated.code).toBe(0);
     expect(readdirSync(cache).sort()).toEqual([
@@ -110,33 +112,33 @@ describe('carrierflag update', () => {
     expect(version.code).toBe(0);
     expect(version.stdout).toContain('carrierflag 0.1.0\n');
     expect(version.stdout).toContain(
-      `routing data: ${server.url} 2026120110, published 2026-12-01 (1 days old)\n`,
+      `routing data: ${from()} 2026120110, published 2026-12-01 (1 days old), served by ${new URL(server.url).host}\n`,
     );
   });
 
   it('asks conditionally the second time and keeps the table on 304', async () => {
-    await run(['update', '--from', server.url]);
+    await run(['update', '--from', from()]);
     server.requests.length = 0;
-    const again = await run(['update', '--from', server.url]);
+    const again = await run(['update', '--from', from()]);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('Routing data unchanged since the last update');
     expect(server.requests.map((r) => r.ifNoneMatch)).toEqual(['"4"', '"6"']);
   });
 
   it('refuses bad data with the reason and exit status 2, and keeps using the table it had', async () => {
-    await run(['update', '--from', server.url]);
+    await run(['update', '--from', from()]);
     server.serve(V4, {
       kind: 'file',
       body: toCsv(moved.slice(0, moved.length / 2)),
       lastModified: LAST_MODIFIED,
     });
-    const refused = await run(['update', '--from', server.url]);
+    const refused = await run(['update', '--from', from()]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(
-      /not updated, the data in use stays\. The new data has \d+ IPv4 ranges, 50% fewer/,
+      /not updated, the data in use stays\. 127\.0\.0\.1:\d+: The new data has \d+ IPv4 ranges, 50% fewer/,
     );
     server.serve(V6, { kind: 'status', status: 500 });
-    const failed = await run(['update', '--from', server.url]);
+    const failed = await run(['update', '--from', from()]);
     expect(failed.stderr).toContain(
       'asn-ipv6-num.csv: the server answered with an error (HTTP 500',
     );
@@ -144,7 +146,7 @@ describe('carrierflag update', () => {
   });
 
   it('skips a damaged saved table and falls back to the bundled one', async () => {
-    await run(['update', '--from', server.url]);
+    await run(['update', '--from', from()]);
     const saved = readdirSync(cache).find((n) => n.endsWith('.bin'))!;
     await writeFile(join(cache, saved), 'not a table');
     expect((await run([MOVED])).code).toBe(0);
@@ -157,9 +159,67 @@ describe('carrierflag update', () => {
     const r = await run(['update', '--from', 'http://example.com/data/']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(
-      'The routing data URL is not usable: the address must start with https://',
+      'Routing data source 1 is not usable: the address must start with https://',
     );
     expect(server.requests).toEqual([]);
+  });
+});
+
+describe('carrierflag update from a GitHub-like release', () => {
+  const release = () => `${server.url}releases/download/latest/`;
+  beforeEach(() => {
+    for (const [file, body, tag] of [
+      ['origin-asn-ipv4-num.csv', toCsv(moved), 'v4'],
+      ['origin-asn-ipv6-num.csv', toCsv(data.v6), 'v6'],
+    ] as const) {
+      server.serve(file, {
+        kind: 'redirect',
+        location: `${server.otherHostUrl}assets/${tag}.csv?X-Amz-Signature=abc`,
+      });
+      server.serve(`${tag}.csv`, {
+        kind: 'file',
+        body,
+        etag: `"${tag}"`,
+        lastModified: LAST_MODIFIED,
+      });
+    }
+  });
+
+  it('follows the redirect, saves the table, and --version names the source, date and host', async () => {
+    const updated = await run(['update', '--from', release()]);
+    expect(updated.code).toBe(0);
+    const assetHost = new URL(server.otherHostUrl).host;
+    expect(updated.stdout).toContain(`from ${assetHost}`);
+    expect((await run([MOVED])).code).toBe(1);
+    expect((await run(['--version'])).stdout).toContain(
+      `routing data: ${release()} 2026120110, published 2026-12-01 (1 days old), served by ${assetHost}\n`,
+    );
+  });
+
+  it('refuses a redirect to plain http and a redirect loop, with the reason, keeping its table', async () => {
+    server.serve('origin-asn-ipv4-num.csv', {
+      kind: 'redirect',
+      location: 'http://objects.example/v4.csv',
+    });
+    const plain = await run(['update', '--from', release()]);
+    expect(plain.code).toBe(2);
+    expect(plain.stderr).toContain(
+      'the server redirected to http://objects.example/v4.csv, which an update never follows',
+    );
+    server.serve('origin-asn-ipv4-num.csv', { kind: 'redirect', location: release() + 'again' });
+    server.serve('again', { kind: 'redirect', location: release() + 'origin-asn-ipv4-num.csv' });
+    const loop = await run(['update', '--from', release()]);
+    expect(loop.code).toBe(2);
+    expect(loop.stderr).toContain("the server's redirects go round in a loop");
+    expect((await run([MOVED])).code).toBe(0);
+  });
+
+  it('falls back to the next source when the first fails', async () => {
+    server.serve('origin-asn-ipv4-num.csv', { kind: 'status', status: 503 });
+    const updated = await run(['update', '--from', release(), '--from', from()]);
+    expect(updated.code).toBe(0);
+    expect(updated.stdout).toContain('used instead of the first source');
+    expect((await run([MOVED])).code).toBe(1);
   });
 });
 

@@ -25,6 +25,7 @@ const ALLOWED = new Set([
   'RouteViews',
   'NRO',
   'CC BY 4.0',
+  'PDDL',
   'CarrierFlag',
   'AS',
   'ASN',
