@@ -37,9 +37,9 @@ const WEEK_MINUTES = 7 * 24 * 60;
 const FIRST_CHECK_MINUTES = 60;
 /**
  * When the data in use is already stale at start (a fresh install bundles months-old data, or the
- * browser was closed for weeks), one check a minute after start instead of an hour; not again
- * within STALE_RETRY_MS of the last attempt, so a worker woken every few seconds never hammers
- * the sources.
+ * browser was closed for weeks) or the sources just changed, one check a minute after start (or
+ * the change) instead of an hour; not again within STALE_RETRY_MS of the last attempt at the same
+ * sources, so a worker woken every few seconds never hammers them.
  */
 const SOON_ALARM = 'routing-data-check-soon';
 const SOON_MINUTES = 1;
@@ -152,10 +152,10 @@ export function startWorker(browser: Browser): Promise<void> {
     }
     const status = await updater.status();
     const now = Date.now();
-    const stale =
-      status.table?.publishedAt != null && isStale(status.table.publishedAt, now);
-    const recentlyTried = status.last !== null && now - status.last.at < STALE_RETRY_MS;
-    if (stale && !recentlyTried && !status.running && !(await browser.alarms.get(SOON_ALARM))) {
+    const stale = status.table?.publishedAt != null && isStale(status.table.publishedAt, now);
+    const due =
+      status.pendingCheck || status.last === null || now - status.last.at > STALE_RETRY_MS;
+    if (stale && due && !status.running && !(await browser.alarms.get(SOON_ALARM))) {
       browser.alarms.create(SOON_ALARM, { delayInMinutes: SOON_MINUTES });
     }
     if (await browser.alarms.get(UPDATE_ALARM)) return;

@@ -281,7 +281,10 @@ export async function downloadRoutingFile(options: FileDownloadOptions): Promise
       gzip
         ? counted.pipeThrough(
             // lib.dom types the writable side as BufferSource; the chunks are Uint8Array.
-            new DecompressionStream('gzip') as unknown as ReadableWritablePair<Uint8Array, Uint8Array>,
+            new DecompressionStream('gzip') as unknown as ReadableWritablePair<
+              Uint8Array,
+              Uint8Array
+            >,
           )
         : counted
     ).getReader();

@@ -15,6 +15,8 @@ export interface LastUpdateAttempt {
   at: number;
   result: 'updated' | 'unchanged' | 'refused';
   message: string;
+  /** The sources it asked (absent in attempts an earlier release saved). */
+  sources?: string[];
 }
 
 /** The table in use, as the pages show it. */
@@ -37,6 +39,11 @@ export interface DataUpdateStatus {
   table: TableInfo | null;
   /** The weekly check is on (and with it the check soon after start when the data is old). */
   automatic: boolean;
+  /**
+   * Automatic updates are on and the sources as set have not been asked yet (a fresh install, an
+   * upgrade, or the list just changed): a check is due, so old data is "being checked", not stale.
+   */
+  pendingCheck: boolean;
 }
 
 /**
@@ -61,8 +68,8 @@ export function freshnessOf(
   if (publishedAt === null || !isStale(publishedAt, now)) return 'fresh';
   if (!status) return 'checking';
   if (!status.automatic) return 'stale-off';
-  if (!status.last) return 'checking';
-  return status.last.result === 'refused' ? 'stale-failed' : 'stale-no-newer';
+  if (status.pendingCheck) return 'checking';
+  return status.last?.result === 'refused' ? 'stale-failed' : 'stale-no-newer';
 }
 
 export interface DataUpdateServiceDeps {
@@ -122,12 +129,18 @@ export function createDataUpdateService(deps: DataUpdateServiceDeps): DataUpdate
   let last: LastUpdateAttempt | null | undefined;
 
   async function attempt(): Promise<LastUpdateAttempt> {
+    const sources = [...deps.sources()];
+    const ended = await attemptWith(sources);
+    return { ...ended, sources };
+  }
+
+  async function attemptWith(sources: string[]): Promise<LastUpdateAttempt> {
     const current = await deps.current();
     let outcome: UpdateOutcome;
     try {
       outcome = await fetchRoutingUpdate({
         fetch: deps.fetch,
-        sources: deps.sources(),
+        sources,
         ...(deps.redirects ? { redirects: deps.redirects } : {}),
         current: current?.table ?? null,
         ...(current?.download ? { currentDownload: current.download } : {}),
@@ -203,7 +216,12 @@ export function createDataUpdateService(deps: DataUpdateServiceDeps): DataUpdate
         last: await lastAttempt(),
         table: current ? tableInfoOf(current.table, current.download) : null,
         automatic: deps.automatic(),
+        pendingCheck: deps.automatic() && !sameList(last?.sources, deps.sources()),
       };
     },
   };
+}
+
+function sameList(a: readonly string[] | undefined, b: readonly string[]): boolean {
+  return a !== undefined && a.length === b.length && a.every((item, i) => item === b[i]);
 }

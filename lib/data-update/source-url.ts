@@ -51,7 +51,8 @@ export interface RoutingSource {
 }
 
 export type RoutingDataUrlResult = { ok: true; url: string } | { ok: false; reason: string };
-export type RoutingSourceResult = { ok: true; source: RoutingSource } | { ok: false; reason: string };
+export type RoutingSourceResult =
+  { ok: true; source: RoutingSource } | { ok: false; reason: string };
 
 function isLoopbackHost(hostname: string): boolean {
   const host = hostname.toLowerCase();

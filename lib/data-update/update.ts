@@ -1,7 +1,8 @@
 import type { PrefixTable, TableCodec } from '../prefix-table';
-import { namesByAsn } from '../prefix-table/pairs';
+import { namesByAsn, pairsOf } from '../prefix-table/pairs';
 import { normalizeRanges, type SourceProblem, type SourceRow } from '../sources';
 import type { WatchGroup } from '../watchlist/model';
+import { findUnlistedCarrierNetworks, type UnlistedCarrierNetwork } from '../watchlist/name-match';
 import { buildTableFromRanges } from './build';
 import {
   carrierAsnSet,
@@ -51,6 +52,11 @@ export type UpdateOutcome =
       file: Uint8Array;
       download: DownloadRecord;
       summary: string;
+      /**
+       * Networks the new data names like a carrier's that the built-in list lacks: flagged as
+       * "likely (name match)", low confidence, wherever their carrier's group is on.
+       */
+      likelyCarrierNetworks: UnlistedCarrierNetwork[];
     }
   /** Nothing changes: why, in plain words. */
   | { kind: 'refused'; reason: string };
@@ -92,6 +98,7 @@ type SourceAttempt =
       download: DownloadRecord;
       malformed: number;
       carriers: CarrierSpace;
+      likelyCarrierNetworks: UnlistedCarrierNetwork[];
     };
 
 /**
@@ -164,13 +171,24 @@ export async function fetchRoutingUpdate(deps: UpdateDeps): Promise<UpdateOutcom
     } else {
       notes.push('not cross-checked: no second source is set');
     }
-    const { table, file, download, malformed } = attempt;
+    const { table, file, download, malformed, likelyCarrierNetworks } = attempt;
+    if (likelyCarrierNetworks.length > 0) {
+      const shown = likelyCarrierNetworks
+        .slice(0, 5)
+        .map((n) => `AS${n.asn} ${n.org} (${n.carrier})`)
+        .join(', ');
+      const more =
+        likelyCarrierNetworks.length > 5 ? ` and ${likelyCarrierNetworks.length - 5} more` : '';
+      notes.push(
+        `${likelyCarrierNetworks.length} networks named like a carrier's, not on the built-in list, are flagged as likely (name match): ${shown}${more}`,
+      );
+    }
     const served = [...new Set(download.files.map((f) => f.servedBy ?? hostOfUrl(source.url)))];
     const summary =
       `${table.meta.v4Ranges} IPv4 and ${table.meta.v6Ranges} IPv6 ranges, published ${isoDay(download.publishedAt)}, from ${served.join(' and ')}` +
       (malformed > 0 ? `; ${malformed} unreadable rows skipped` : '') +
       `; ${notes.join('; ')}`;
-    return { kind: 'built', table, file, download, summary };
+    return { kind: 'built', table, file, download, summary, likelyCarrierNetworks };
   }
   return { kind: 'refused', reason: failures.join(' ') };
 }
@@ -209,7 +227,8 @@ async function downloadSource(
   const results: FileDownload[] = [];
   for (let i = 0; i < source.files.length; i++) {
     const result = await fetchFile(i, options.conditional);
-    if (result.kind === 'failed') return { ok: false, reason: `download failed: ${result.reason}.` };
+    if (result.kind === 'failed')
+      return { ok: false, reason: `download failed: ${result.reason}.` };
     results.push(result);
   }
   if (results.every((r) => r.kind === 'unchanged')) return { ok: true, results };
@@ -255,7 +274,8 @@ async function tryBuild(
     malformed += r.skipped;
     downloadFiles.push({ name: source.files[i]!.name, servedBy: r.servedBy, ...r.state });
     // Without Last-Modified the server's Date stands in: a clock, not a claim, so never ahead of ours.
-    const stamp = r.publishedAt ?? (r.servedAt !== undefined ? Math.min(r.servedAt, now) : undefined);
+    const stamp =
+      r.publishedAt ?? (r.servedAt !== undefined ? Math.min(r.servedAt, now) : undefined);
     if (stamp !== undefined) publishedAt = Math.max(publishedAt ?? 0, stamp);
     if (r.rows.length === 0) {
       return {
@@ -336,6 +356,8 @@ async function tryBuild(
     file,
     malformed,
     carriers,
+    // The same classifier the lookups use, over the new data's networks, to say what it added.
+    likelyCarrierNetworks: findUnlistedCarrierNetworks(pairsOf(candidate.columns)),
     download: { url: source.url, files: downloadFiles, publishedAt: published, fetchedAt: now },
   };
 }
@@ -352,7 +374,8 @@ async function carrierSpaceFrom(
   });
   if (!downloaded.ok) return downloaded;
   const rows: SourceRow[] = [];
-  for (const r of downloaded.results) if (r.kind === 'read') for (const row of r.rows) rows.push(row);
+  for (const r of downloaded.results)
+    if (r.kind === 'read') for (const row of r.rows) rows.push(row);
   if (rows.length === 0) return { ok: false, reason: 'it holds no carrier ranges at all.' };
   return { ok: true, space: carrierSpaceOf(rows, deps.carrierGroups) };
 }

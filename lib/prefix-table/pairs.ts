@@ -28,6 +28,15 @@ export function forEachPair(
   }
 }
 
+/** The (AS number, organisation) pairs of a table as a list, for code that wants an iterable. */
+export function pairsOf(
+  columns: Pick<TableColumns, 'pairAsns' | 'names' | 'nameStarts' | 'dupPairs' | 'dupTargets'>,
+): { asn: number; org: string }[] {
+  const pairs: { asn: number; org: string }[] = [];
+  forEachPair(columns, (asn, org) => pairs.push({ asn, org }));
+  return pairs;
+}
+
 /** AS number → the organisation name the table gives it (its first pair's). */
 export function namesByAsn(
   columns: Pick<TableColumns, 'pairAsns' | 'names' | 'nameStarts' | 'dupPairs' | 'dupTargets'>,

@@ -10,8 +10,10 @@ import {
   disagreement,
   fetchFollowingRedirects,
   fetchRoutingUpdate,
+  freshnessOf,
   parseRoutingSource,
   validateRoutingSources,
+  type DataUpdateStatus,
   type DownloadRecord,
   type FetchLike,
   type UpdateDeps,
@@ -350,6 +352,26 @@ describe('the second source', () => {
 });
 
 describe('names and dates', () => {
+  it("names the networks the new data calls a carrier's that the built-in list lacks, never a lookalike", async () => {
+    const renamed = data.v4.map((r, i) =>
+      i === 3
+        ? { ...r, asn: 399001, org: 'Guangdong Mobile Communication Co.Ltd.' }
+        : i === 5
+          ? { ...r, asn: 399002, org: 'CTG Server Limited' }
+          : i === 7
+            ? { ...r, asn: 399003, org: 'China UnionPay Co., Ltd.' }
+            : r,
+    );
+    serveRelease(toCsv(renamed));
+    const outcome = await built(update());
+    expect(outcome.likelyCarrierNetworks).toEqual([
+      { asn: 399001, org: 'Guangdong Mobile Communication Co.Ltd.', carrier: 'China Mobile' },
+    ]);
+    expect(outcome.summary).toContain(
+      "1 networks named like a carrier's, not on the built-in list, are flagged as likely (name match): AS399001 Guangdong Mobile Communication Co.Ltd. (China Mobile)",
+    );
+  });
+
   it('a row without an organisation keeps the name the table in use has for its AS number', async () => {
     const current = await built(update());
     const nameless = data.v4.map((r) => (r.asn === 4134 ? { ...r, org: '' } : r));
@@ -395,5 +417,36 @@ describe('crossCheckCarriers', () => {
     expect(check.reasons).toEqual([
       "x and y disagree about 100% of China Telecom's IPv4 addresses (at most 20% is accepted): one of them may be damaged or tampered with, so the data in use stays.",
     ]);
+  });
+});
+
+describe('freshnessOf', () => {
+  const OLD = Date.parse('2026-06-17T19:00:00Z');
+  const status = (extra: Partial<DataUpdateStatus>): DataUpdateStatus => ({
+    running: false,
+    progress: null,
+    last: null,
+    table: null,
+    automatic: true,
+    pendingCheck: false,
+    ...extra,
+  });
+  const attempt = (result: 'updated' | 'unchanged' | 'refused') => ({
+    at: NOW,
+    result,
+    message: '',
+    sources: ['https://a.example/'],
+  });
+
+  it('calls old data stale only with a reason, and "checking" while a check runs or is due', () => {
+    expect(freshnessOf(status({}), NOW - 86_400_000, NOW)).toBe('fresh');
+    expect(freshnessOf(status({ running: true }), OLD, NOW)).toBe('checking');
+    expect(freshnessOf(status({ pendingCheck: true }), OLD, NOW)).toBe('checking');
+    expect(freshnessOf(null, OLD, NOW)).toBe('checking');
+    expect(freshnessOf(status({ automatic: false, pendingCheck: false }), OLD, NOW)).toBe(
+      'stale-off',
+    );
+    expect(freshnessOf(status({ last: attempt('refused') }), OLD, NOW)).toBe('stale-failed');
+    expect(freshnessOf(status({ last: attempt('unchanged') }), OLD, NOW)).toBe('stale-no-newer');
   });
 });
