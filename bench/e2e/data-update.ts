@@ -120,7 +120,7 @@ export async function benchDataUpdate(options: DataUpdateOptions): Promise<Run[]
       await page.goto(`chrome-extension://${browser.extensionId}/manifest.json`);
       const saved = await sendFrom<{ ok: boolean; reason?: string }>(page, {
         type: 'save-data-update-settings',
-        dataUpdate: { automatic: false, sourceUrl: routing.url },
+        dataUpdate: { automatic: false, sources: [routing.url] },
       });
       if (!saved.ok) throw new Error(`the worker refused the routing data URL: ${saved.reason}`);
       const control = await WorkerControl.open(browser.context, page, browser.extensionId);

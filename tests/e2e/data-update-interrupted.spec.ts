@@ -105,7 +105,7 @@ test('a background stopped at random points of an update always keeps a whole ta
     (api, sourceUrl) =>
       api.runtime.sendMessage({
         type: 'save-data-update-settings',
-        dataUpdate: { automatic: false, sourceUrl },
+        dataUpdate: { automatic: false, sources: [sourceUrl] },
       }),
     routing.url,
   );

@@ -40,12 +40,12 @@ test.afterAll(async () => {
   await routing?.close();
 });
 
-/** The settings page with the Routing data URL pointed at the test server (saved the user's way). */
+/** The settings page with the Routing data sources pointed at the test server (saved the user's way). */
 async function settingsPage(ext: { options(): Promise<UiPage> }): Promise<UiPage> {
   const page = await ext.options();
   await page.waitForText('data-source', /.+/);
-  await page.fill('Routing data URL', routing.url);
-  await page.click('Save address');
+  await page.fill('Routing data sources', routing.url);
+  await page.click('Save sources');
   await page.waitForVisibleText('Saved.');
   return page;
 }

@@ -221,19 +221,29 @@ async function callApi<A, R>(
   )) as R;
 }
 
-/** Default settings, pointed at the test DoH server: the state every test starts from. */
+/**
+ * Default settings, pointed at the test DoH server, with automatic updates off: a scheduled check
+ * must never change the table under a test (nor knock on the default sources, which the browsers'
+ * host mapping sends to loopback here). The update specs switch them on where they test them.
+ */
 function testSettings(doh: UnboundDoh): Settings {
-  return { ...defaultSettings(), resolver: { kind: 'custom', url: doh.url } };
+  const settings = defaultSettings();
+  return {
+    ...settings,
+    resolver: { kind: 'custom', url: doh.url },
+    dataUpdate: { ...settings.dataUpdate, automatic: false },
+  };
 }
 
 async function saveSettings(session: ExtensionSession, settings: Settings): Promise<void> {
-  const result = await callApi(
-    session,
-    async (ext, value) => ext.runtime.sendMessage({ type: 'save-settings', settings: value }),
-    settings,
-  );
-  if (!(result as { ok?: boolean } | undefined)?.ok) {
-    throw new Error(`the worker refused the test settings: ${JSON.stringify(result)}`);
+  for (const message of [
+    { type: 'save-settings', settings },
+    { type: 'save-data-update-settings', dataUpdate: settings.dataUpdate },
+  ]) {
+    const result = await callApi(session, async (ext, m) => ext.runtime.sendMessage(m), message);
+    if (!(result as { ok?: boolean } | undefined)?.ok) {
+      throw new Error(`the worker refused the test settings: ${JSON.stringify(result)}`);
+    }
   }
 }
 

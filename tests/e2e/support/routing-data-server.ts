@@ -2,7 +2,7 @@
  * A routing data server for the update tests: the two `-num` CSVs of the pinned data
  * (node_modules/@ip-location-db/asn), in the real format, with one range moved so that an address
  * clean in the pinned data (1.1.1.1, Cloudflare's AS13335) becomes China Telecom's (AS4134,
- * Chinanet). Plain http on 127.0.0.1: the Routing data URL setting accepts http on loopback only.
+ * Chinanet). Plain http on 127.0.0.1: the Routing data sources setting accepts http on loopback only.
  *
  * `mode` picks what the next requests get: the good files (with ETag / Last-Modified, and 304 for
  * a matching If-None-Match), or one of the bad downloads the extension must refuse;
