@@ -66,10 +66,10 @@ export function freshnessOf(
 ): Freshness {
   if (status?.running) return 'checking';
   if (publishedAt === null || !isStale(publishedAt, now)) return 'fresh';
-  if (!status) return 'checking';
-  if (!status.automatic) return 'stale-off';
-  if (status.pendingCheck) return 'checking';
-  return status.last?.result === 'refused' ? 'stale-failed' : 'stale-no-newer';
+  if (!status || status.pendingCheck) return 'checking';
+  // The most recent fact first: a failed update says why, whether or not updates are automatic.
+  if (status.last?.result === 'refused') return 'stale-failed';
+  return status.automatic ? 'stale-no-newer' : 'stale-off';
 }
 
 export interface DataUpdateServiceDeps {

@@ -70,15 +70,19 @@ test.describe('routing data sources', () => {
   }) => {
     routing.mode = 'redirect-http';
     const page = await settingsWithSources(ext, [routing.releaseUrl]);
-    const outcome = await updateNow(
-      page,
-      /redirected to http:\/\/objects\.example:\d+\/assets\/origin-asn-ipv4-num\.csv, which an update never follows/,
-    );
+    // Chromium follows the hop and the extension refuses what came from it, naming the address;
+    // Firefox refuses the hop itself (plain http off loopback from an extension is mixed content),
+    // so the extension only learns that the redirects failed.
+    const reason =
+      ext.kind === 'chromium'
+        ? /redirected to http:\/\/objects\.test:\d+\/assets\/origin-asn-ipv4-num\.csv, which an update never follows/
+        : /the redirects did not lead to the file: .*an address the browser refused/;
+    const outcome = await updateNow(page, reason);
     expect(outcome).toContain('Not updated, the data in use stays.');
     expect(await page.text('data-source')).toMatch(/bundled with the extension/);
     const tab = await ext.open(web.urlFor('site.test'));
     const popup = await ext.popup(tab.id);
-    await popup.waitForText('about-update-failed', /which an update never follows/);
+    await popup.waitForText('about-update-failed', reason);
     // Old data, and the last update failed: "stale" with the reason and what to do.
     await popup.waitForText('about-stale', /because the last update failed/);
     expect(await popup.text('about-data')).toMatch(BUNDLED_DATE);

@@ -211,7 +211,7 @@ export async function startRoutingDataServer(
       if (mode === 'release-404') return send(res, fileName, 404, 'Not Found', 'text/plain');
       const location =
         mode === 'redirect-http'
-          ? `http://objects.example:${port}/assets/${fileName}`
+          ? `http://objects.test:${port}/assets/${fileName}`
           : `http://localhost:${port}/assets/${fileName}?sig=${state.generation}`;
       res.writeHead(302, { location }).end();
       return;

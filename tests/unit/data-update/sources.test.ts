@@ -447,6 +447,9 @@ describe('freshnessOf', () => {
       'stale-off',
     );
     expect(freshnessOf(status({ last: attempt('refused') }), OLD, NOW)).toBe('stale-failed');
+    expect(freshnessOf(status({ automatic: false, last: attempt('refused') }), OLD, NOW)).toBe(
+      'stale-failed',
+    );
     expect(freshnessOf(status({ last: attempt('unchanged') }), OLD, NOW)).toBe('stale-no-newer');
   });
 });
