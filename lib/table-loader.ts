@@ -1,4 +1,4 @@
-import { publishedAtOf } from './data-update/dates';
+import { publishedAtOf, saneDate } from './data-update/dates';
 import type { DownloadRecord } from './data-update/update';
 import type { CarrierFlagDatabase, CarrierFlagSchema } from './storage/database';
 import {
@@ -76,7 +76,7 @@ export async function loadTable(deps: TableLoaderDeps): Promise<LoadedTable> {
       const active = await db.get('pointers', 'active');
       const record = active ? await db.get('tables', active.tableId) : undefined;
       const keepDownloaded =
-        record?.download !== undefined && downloadedIsCurrent(record, bundledId);
+        record?.download !== undefined && downloadedIsCurrent(record, bundledId, deps.now());
       if (active && (!bundledId || active.tableId === bundledId || keepDownloaded)) {
         if (!record) {
           problems.push('The stored prefix table is missing; re-importing the bundled one.');
@@ -145,8 +145,12 @@ export async function loadTable(deps: TableLoaderDeps): Promise<LoadedTable> {
 function downloadedIsCurrent(
   record: { meta: TableMeta; download?: DownloadRecord },
   bundledId: string | undefined,
+  now: number,
 ): boolean {
   if (!record.download || record.meta.formatVersion !== TABLE_FORMAT_VERSION) return false;
+  // A download dated in the future (an earlier release took one) is not believed: the bundled
+  // data replaces it, or such a date would keep every later release's data out for good.
+  if (saneDate(record.download.publishedAt, now) === undefined) return false;
   if (!bundledId) return true;
   const parts = bundledId.split('|');
   const bundledPublished = publishedAtOf(parts[parts.length - 2] ?? '');

@@ -73,7 +73,7 @@ function deps(factory: IDBFactory, file: Uint8Array, withId = true) {
     fetchBundled: async () => file,
     openDatabase: () => openDatabase(factory),
     codec: nodeTableCodec,
-    now: () => 0,
+    now: () => Date.parse('2026-12-05T12:00:00Z'),
   };
 }
 // The header alone, as the build embeds it.
@@ -105,6 +105,16 @@ describe('a downloaded table in IndexedDB', () => {
     const newer = await loadTable(deps(factory, bundledFile('2027010112')));
     expect(newer.table.lookup('1.1.1.1')).toMatchObject({ asn: 13335 });
     expect(newer.download).toBeUndefined();
+  });
+
+  it('dated in the future (taken by an earlier release), is replaced by the bundled data', async () => {
+    const factory = new IDBFactory();
+    await loadTable(deps(factory, bundledFile('2026061719')));
+    const poisoned = await downloaded('2099-12-31T00:00:00Z');
+    await importTable(await openDatabase(factory), poisoned.table, 1, poisoned.download);
+    const restarted = await loadTable(deps(factory, bundledFile('2026061719')));
+    expect(restarted.table.lookup('1.1.1.1')).toMatchObject({ asn: 13335 });
+    expect(restarted.download).toBeUndefined();
   });
 
   it('is kept when an extension update bundles older data than it', async () => {
