@@ -69,6 +69,11 @@ export interface FileDownloadOptions {
   redirects?: RedirectMode;
   /** Keeps only the rows whose AS number passes (a cross-check needs the carriers' rows alone). */
   keepAsn?(asn: number): boolean;
+  /**
+   * Rows kept beyond this refuse the file as soon as a slice passes it: a flood of tiny rows
+   * (or a small gzip file that unpacks to one) must cost no more memory than the real data does.
+   */
+  maxRows?: number;
   /** Sent as If-None-Match / If-Modified-Since; omit to download unconditionally. */
   previous?: ConditionalState;
   limits?: Partial<DownloadLimits>;
@@ -90,6 +95,9 @@ function parseHttpDate(text: string | null): number | undefined {
 }
 
 const GZIP_MAGIC = [0x1f, 0x8b] as const;
+
+/** A longer line is not routing data (a row is under 200 characters; a CSV quote can't span lines). */
+export const MAX_LINE_CHARS = 4096;
 
 /**
  * Downloads one routing data file and reads it with the same readers `npm run data` uses
@@ -235,6 +243,9 @@ export async function downloadRoutingFile(options: FileDownloadOptions): Promise
       for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) breaks++;
       linesBefore += breaks;
     };
+    const maxRows = options.maxRows ?? Number.POSITIVE_INFINITY;
+    const tooManyRows = () =>
+      `the file holds more than ${maxRows} address ranges, far more than the data in use, so it is not taken`;
     const wire = response.body.getReader();
     let received = 0;
     /** Why the body stream was stopped from our side (a limit), in words. */
@@ -333,6 +344,19 @@ export async function downloadRoutingFile(options: FileDownloadOptions): Promise
           pending = pending.slice(cut + 1);
           await options.yieldToEvents?.();
         }
+        // What is left is part of one line: a routing row is under 200 characters, so a line
+        // this long is not routing data, and reading on would only cost memory and time.
+        if (pending.length > MAX_LINE_CHARS) {
+          void reader.cancel().catch(() => undefined);
+          return {
+            kind: 'failed',
+            reason: `${name}: a line is longer than ${MAX_LINE_CHARS} characters, so this is not routing data`,
+          };
+        }
+        if (rows.length > maxRows) {
+          void reader.cancel().catch(() => undefined);
+          return { kind: 'failed', reason: `${name}: ${tooManyRows()}` };
+        }
       }
     }
     try {
@@ -354,7 +378,14 @@ export async function downloadRoutingFile(options: FileDownloadOptions): Promise
         reason: `${name}: the file ends in the middle of a line, so it was cut short`,
       };
     }
+    if (pending.length > MAX_LINE_CHARS) {
+      return {
+        kind: 'failed',
+        reason: `${name}: a line is longer than ${MAX_LINE_CHARS} characters, so this is not routing data`,
+      };
+    }
     if (pending.length > 0) readSlice(pending);
+    if (rows.length > maxRows) return { kind: 'failed', reason: `${name}: ${tooManyRows()}` };
     const state: ConditionalState = {};
     const etag = response.headers.get('etag');
     const lastModified = response.headers.get('last-modified');

@@ -19,7 +19,7 @@ import {
   type FetchLike,
   type FileDownload,
 } from './download';
-import { refusalReasons, type UpdateGuardLimits } from './guards';
+import { DEFAULT_GUARD_LIMITS, refusalReasons, type UpdateGuardLimits } from './guards';
 import type { RedirectMode } from './redirects';
 import { hostOfUrl, parseRoutingSource, type RoutingSource } from './source-url';
 
@@ -203,7 +203,9 @@ async function downloadSource(
   const fetchFile = (index: number, conditional: boolean) => {
     const file = source.files[index]!;
     const state = previous?.files.find((f) => f.name === file.name);
+    const maxRows = options.keepAsn ? undefined : rowLimit(deps, file.family);
     return downloadRoutingFile({
+      ...(maxRows !== undefined ? { maxRows } : {}),
       fetch: deps.fetch,
       url: file.url,
       file: file.name,
@@ -248,6 +250,25 @@ async function downloadSource(
   }
   return { ok: true, results };
 }
+
+/**
+ * Rows one file may hold before it is refused while still downloading: the range-count guard's
+ * upper band over the table in use (rows merge into ranges, so a little more), or, with no table
+ * in use, twice today's whole data. Keeps a flood's memory to that of real data.
+ */
+function rowLimit(deps: UpdateDeps, family: 4 | 6 | 'both'): number {
+  const band = { ...DEFAULT_GUARD_LIMITS, ...deps.guardLimits }.rangeBandHigh;
+  const meta = deps.current?.meta;
+  if (!meta) return ROW_LIMIT_WITHOUT_TABLE;
+  const ranges =
+    family === 4 ? meta.v4Ranges : family === 6 ? meta.v6Ranges : meta.v4Ranges + meta.v6Ranges;
+  return Math.ceil(ranges * band * ROW_SLACK) + 1000;
+}
+
+/** Rows per range the limit allows beyond the band (adjacent rows of one AS merge into a range). */
+const ROW_SLACK = 1.25;
+/** About twice the whole of today's data (515,000 ranges). */
+const ROW_LIMIT_WITHOUT_TABLE = 1_000_000;
 
 /** One source, whole: download, read, build, date and guard checks. */
 async function tryBuild(
