@@ -1,4 +1,5 @@
 /** Command-line arguments of `carrierflag`, parsed without a library so errors read our way. */
+import { targetOfLine } from './lines';
 
 export interface CliOptions {
   /** 'check' judges targets; 'update' fetches fresh routing data; 'version' prints the data's version. */
@@ -44,8 +45,10 @@ options:
                     link-local, shared = carrier-grade NAT, unique-local, documentation, ...);
                     aliases: the CNAME chain from the host name; confidence: high, medium or
                     low, the strongest among the matched watchlist entries.
-                    Without --json: a table (printed once every target is done) with a
-                    verdict line per target; a match on low-confidence entries only says so.
+                    Lines come in input order. Without --json: a table (printed once every
+                    target is done; past 10,000 rows, as it goes) with a verdict line per
+                    target; a match on low-confidence entries only says so. Text from files,
+                    servers and DNS is shown with control characters escaped (\\x1b, \\u202e).
   --resolver URL    DNS-over-HTTPS resolver (RFC 8484 wire format); default Cloudflare,
                     https://cloudflare-dns.com/dns-query. Host names are sent to it; IP
                     addresses and private names (localhost, *.lan, intranet, ...) never are.
@@ -157,10 +160,15 @@ function parseUpdateArgs(argv: readonly string[]): ParseArgsResult {
   return { ok: true, options };
 }
 
-/** Targets from standard input: one per line, blank lines and # comments skipped. */
+/**
+ * Targets in a text: one per line, blank lines and # comments skipped. The command itself reads
+ * standard input a line at a time (lines.ts); this is the same rule for a text already in memory.
+ */
 export function parseTargetLines(text: string): string[] {
-  return text
-    .split(/\r?\n/)
-    .map((line) => line.trim())
-    .filter((line) => line !== '' && !line.startsWith('#'));
+  const targets: string[] = [];
+  for (const line of text.split('\n')) {
+    const target = targetOfLine(line);
+    if (target !== undefined) targets.push(target);
+  }
+  return targets;
 }

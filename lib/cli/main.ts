@@ -13,24 +13,46 @@ import {
   unlink,
   writeFile,
 } from 'node:fs/promises';
+import { once } from 'node:events';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DownloadRecord } from '../data-update';
 import { decodeTable, type PrefixTable } from '../prefix-table';
 import { nodeTableCodec, nodeTableEncoderCodec } from '../prefix-table/node-codec';
-import { runCli, type CliIo, type TableCache } from './run';
+import { linesOf } from './lines';
+import { oneLine, runCli, type CliIo, type TableCache } from './run';
+
+let crashHandled = false;
+
+/**
+ * Makes any error that escapes (a throw in a callback, a rejection nobody awaited, a crash in
+ * `main` itself) one line on stderr and exit status 2. Node's own default is a stack trace and
+ * exit status 1, which means "flagged" to a script that gates on this command.
+ */
+export function exitTwoOnCrash(): void {
+  if (crashHandled) return;
+  crashHandled = true;
+  const crash = (error: unknown) => {
+    process.stderr.write(`carrierflag: internal error: ${oneLine(error)}\n`);
+    process.exit(2);
+  };
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
+}
 
 /** Runs the command with Node's I/O and returns the exit status. */
 export async function main(
   argv: readonly string[],
   options: { packageRoot: string },
 ): Promise<number> {
-  let stdinText: Promise<string> | undefined;
+  exitTwoOnCrash();
   const io: CliIo = {
-    stdout: (text) => void process.stdout.write(text),
+    // A full pipe (a slow reader) makes write() return false: wait for it to drain, so output
+    // queued in memory stays small however much is printed.
+    stdout: (text) => (process.stdout.write(text) ? undefined : waitForDrain(process.stdout)),
     stderr: (text) => void process.stderr.write(text),
-    readStdin: () => (stdinText ??= readAll(process.stdin)),
+    stdinLines: () => linesOf(process.stdin),
     fetch: globalThis.fetch,
     loadTable,
     readTextFile,
@@ -167,10 +189,9 @@ export async function readTextFile(
   }
 }
 
-async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
-  return Buffer.concat(chunks).toString('utf8');
+async function waitForDrain(stream: NodeJS.WritableStream): Promise<void> {
+  // An error (EPIPE) while waiting is handled by the stream's 'error' listener set in main.
+  await once(stream, 'drain').catch(() => undefined);
 }
 
 async function isEntryPoint(): Promise<boolean> {
@@ -186,5 +207,6 @@ async function isEntryPoint(): Promise<boolean> {
 if (await isEntryPoint()) {
   // dist/cli.mjs sits in dist/, one level below the package root.
   const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+  exitTwoOnCrash();
   process.exitCode = await main(process.argv.slice(2), { packageRoot });
 }

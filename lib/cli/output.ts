@@ -9,6 +9,7 @@ import {
   type Verdict,
 } from '../verdict';
 import { CONFIDENCE_LEVELS, type Confidence, type GroupMatch } from '../watchlist/model';
+import { safeForTerminal } from './terminal-text';
 
 /** The outcome for one target: a verdict, or why it could not even be looked up. */
 export type TargetReport =
@@ -189,44 +190,126 @@ interface ReportBlock {
 }
 
 /**
+ * How many rows the table holds back so that its columns fit every one of them. A longer list is
+ * printed as it goes once this many rows are in, its widths fixed from then on (see
+ * `createTableWriter`): what is held is the rows' text only, so memory stays flat at any size.
+ */
+export const TABLE_BUFFER_ROWS = 10_000;
+
+/**
+ * The widest an IP or AS cell can be: a full IPv6 address (8 groups of 4 hex digits and 7 colons)
+ * and `AS` with a 32-bit number. Past TABLE_BUFFER_ROWS these columns take these widths, so rows
+ * not yet seen still line up.
+ */
+const WIDEST = { ip: 39, as: 12 };
+
+type Widths = readonly [target: number, ip: number, as: number, org: number];
+
+/**
+ * Prints the table in pieces as reports arrive: `add` and `end` return the text to print now.
+ * Up to TABLE_BUFFER_ROWS rows nothing is printed before `end`, and the columns fit every row, as
+ * they always have. Past that the rows held so far are printed and the rest follow one target at a
+ * time, with TARGET as wide as in the rows held (a longer target overflows its own row only, as one
+ * over 48 characters always has), IP and AS at their widest (WIDEST) and ORG at its clipping width.
+ */
+export interface TableWriter {
+  add(report: TargetReport): string;
+  end(): string;
+}
+
+/** A table writer (see TableWriter); `bufferRows` is TABLE_BUFFER_ROWS unless a test says less. */
+export function createTableWriter(bufferRows = TABLE_BUFFER_ROWS): TableWriter {
+  let held: ReportBlock[] = [];
+  let heldRows = 0;
+  // Widest cell per column so far, header included: a running maximum, never a spread of all rows.
+  const seen = HEADER.slice(0, 4).map((cell) => cell.length);
+  let streaming: Widths | undefined;
+  const fitted = (): Widths => [
+    Math.min(MAX_WIDTH.target, seen[0] as number),
+    seen[1] as number,
+    seen[2] as number,
+    Math.min(MAX_WIDTH.org, seen[3] as number),
+  ];
+  const flushHeld = (widths: Widths): string => {
+    let text = renderLine([...HEADER], widths);
+    for (const block of held) text += renderBlock(block, widths);
+    held = [];
+    return text;
+  };
+  return {
+    add(report) {
+      const block = toBlock(report);
+      if (streaming) return renderBlock(block, streaming);
+      held.push(block);
+      heldRows += block.rows.length;
+      for (const row of block.rows) {
+        for (let column = 0; column < 4; column++) {
+          const length = (row[column] as string).length;
+          if (length > (seen[column] as number)) seen[column] = length;
+        }
+      }
+      if (heldRows <= bufferRows) return '';
+      const [target, ip, as] = fitted();
+      streaming = [target, Math.max(ip, WIDEST.ip), Math.max(as, WIDEST.as), MAX_WIDTH.org];
+      return flushHeld(streaming);
+    },
+    end() {
+      return streaming ? '' : flushHeld(fitted());
+    },
+  };
+}
+
+/**
  * The human-readable table for all targets at once: column widths come from the rows, so IPv6
  * addresses and long names keep every column aligned. Under each target's rows, its verdict line.
  */
 export function renderTable(reports: readonly TargetReport[]): string {
-  const blocks = reports.map(toBlock);
-  const rows = [[...HEADER] as Cells, ...blocks.flatMap((b) => b.rows)];
-  const width = (column: number, max = Infinity) =>
-    Math.min(max, Math.max(...rows.map((r) => r[column]?.length ?? 0)));
-  const widths = [width(0, MAX_WIDTH.target), width(1), width(2), width(3, MAX_WIDTH.org)] as const;
-  const line = (cells: Cells): string =>
-    cells
-      .map((cell, i) => {
-        const w = widths[i as 0 | 1 | 2 | 3];
-        if (w === undefined) return cell; // the last column is not padded
-        const text = i === 3 ? clip(cell, w) : cell;
-        // A cell over its column's width (a long TARGET) still gets the gap: cells never run together.
-        return text.length > w ? `${text}${' '.repeat(GAP)}` : text.padEnd(w + GAP);
-      })
-      .join('')
-      .trimEnd();
-  const out = [line(rows[0] as Cells)];
-  for (const block of blocks) out.push(...block.rows.map(line), ...block.lines);
-  return `${out.join('\n')}\n`;
+  const writer = createTableWriter();
+  let text = '';
+  for (const report of reports) text += writer.add(report);
+  return text + writer.end();
+}
+
+/** One table line; the last column is not padded. */
+function renderLine(cells: Cells, widths: Widths): string {
+  let text = '';
+  for (let i = 0; i < cells.length; i++) {
+    const cell = cells[i] as string;
+    const w = widths[i as 0 | 1 | 2 | 3];
+    if (w === undefined) {
+      text += cell;
+      continue;
+    }
+    const shown = i === 3 ? clip(cell, w) : cell;
+    // A cell over its column's width (a long TARGET) still gets the gap: cells never run together.
+    text += shown.length > w ? `${shown}${' '.repeat(GAP)}` : shown.padEnd(w + GAP);
+  }
+  return `${text.trimEnd()}\n`;
+}
+
+function renderBlock(block: ReportBlock, widths: Widths): string {
+  let text = '';
+  for (const row of block.rows) text += renderLine(row, widths);
+  for (const line of block.lines) text += `${line}\n`;
+  return text;
 }
 
 function toBlock(report: TargetReport): ReportBlock {
-  const target = printable(report.target);
+  const target = safeForTerminal(report.target);
   if (!report.verdict) {
     return {
       rows: [[target, '-', '-', '-', '-']],
-      lines: [`  => could not be checked: ${printable(report.error)}`],
+      lines: [`  => could not be checked: ${safeForTerminal(report.error)}`],
     };
   }
   const v = report.verdict;
   const rows: Cells[] = v.addresses.map((a, i) => {
     const routed = a.lookup.kind === 'routed' ? a.lookup : null;
+    // Org names come from third-party data (a downloaded table): never raw escape codes.
     const org =
-      a.lookup.kind === 'local' ? LOCAL_LABEL[a.lookup.scope] : printable(routed?.org ?? '');
+      a.lookup.kind === 'local'
+        ? LOCAL_LABEL[a.lookup.scope]
+        : safeForTerminal(routed?.org ?? '').trim();
     const carrier = a.matches
       .map((m) => (m.confidence ? `${m.groupName} (${m.confidence})` : m.groupName))
       .join(', ');
@@ -240,7 +323,7 @@ function toBlock(report: TargetReport): ReportBlock {
   });
   if (rows.length === 0) rows.push([target, '-', '-', '-', '-']);
   const lines: string[] = [];
-  const title = printable(badgeFor(v, CLI_WORDS).title.replace(/^CarrierFlag: /, ''));
+  const title = safeForTerminal(badgeFor(v, CLI_WORDS).title.replace(/^CarrierFlag: /, ''));
   const mark = v.status === 'flagged' ? 'FLAGGED: ' : '';
   const confidence = strongestConfidence(v);
   lines.push(`  => ${mark}${title}${confidence ? ` - ${confidence} confidence` : ''}`);
@@ -248,17 +331,20 @@ function toBlock(report: TargetReport): ReportBlock {
   for (const a of v.addresses) {
     if (a.embedded) lines.push(`     ${embeddedLine(a.ip, a.embedded)}`);
   }
-  if (v.status === 'flagged') lines.push(...confidenceLines(v));
-  if (v.problem && v.status !== 'unchecked') lines.push(`     (note: ${printable(v.problem)})`);
+  if (v.status === 'flagged') for (const line of confidenceLines(v)) lines.push(line);
+  if (v.problem && v.status !== 'unchecked')
+    lines.push(`     (note: ${safeForTerminal(v.problem)})`);
   if (report.aliases?.length) {
-    lines.push(`     alias chain: ${[v.hostname, ...report.aliases].map(printable).join(' -> ')}`);
+    lines.push(
+      `     alias chain: ${[v.hostname, ...report.aliases].map(safeForTerminal).join(' -> ')}`,
+    );
   }
   return { rows, lines };
 }
 
 /** "64:ff9b::ca60:8056 carries 202.96.128.86 (NAT64)". */
 function embeddedLine(ip: string, embedded: { kind: EmbeddedKind; ipv4: string }): string {
-  return `${printable(ip)} carries ${embedded.ipv4} (${describeEmbeddedKind(embedded.kind)})`;
+  return `${safeForTerminal(ip)} carries ${embedded.ipv4} (${describeEmbeddedKind(embedded.kind)})`;
 }
 
 /**
@@ -279,16 +365,10 @@ function confidenceLines(verdict: Verdict): string[] {
     if (seen.has(key)) continue;
     seen.add(key);
     const rating = m.confidence ? `${m.confidence} confidence` : 'not rated';
-    const note = m.note ? `: ${printable(m.note)}` : '';
+    const note = m.note ? `: ${safeForTerminal(m.note)}` : '';
     lines.push(`     ${entryLabel(m)} (${m.groupName}, ${rating})${note}`);
   }
   return lines;
-}
-
-/** Org names come from third-party data: keep control characters (escape codes) off the terminal. */
-function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex -- matching control characters is the point
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
 }
 
 function clip(text: string, width: number): string {

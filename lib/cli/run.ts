@@ -10,11 +10,13 @@ import { resolverUrlOf } from '../settings';
 import { buildVerdict, type PrefixLookup } from '../verdict';
 import { DEFAULT_WATCHLIST } from '../watchlist/defaults';
 import { compileWatchlist, type CompiledWatchlist } from '../watchlist/match';
-import { parseArgs, parseTargetLines, USAGE } from './args';
-import { MAX_HAR_BYTES, parseHar, type HarHost } from './har';
+import { parseArgs, USAGE } from './args';
+import { MAX_HAR_BYTES, parseHar, type HarHost, type HarResult } from './har';
 import { canonicalIp, proxiesInHar } from '../proxy';
-import { isUnchecked, renderTable, toJson, type TargetReport } from './output';
+import { targetOfLine } from './lines';
+import { createTableWriter, isUnchecked, toJson, type TargetReport } from './output';
 import { parseTarget } from './target';
+import { jsonLine, safeForTerminal } from './terminal-text';
 import {
   ageInDays,
   DEFAULT_ROUTING_SOURCES,
@@ -29,9 +31,11 @@ import {
 import type { PrefixTable, TableCodec } from '../prefix-table';
 
 export interface CliIo {
-  stdout(text: string): void;
+  /** Writes to standard output; a promise means "wait before writing more" (a full pipe). */
+  stdout(text: string): void | Promise<void>;
   stderr(text: string): void;
-  readStdin(): Promise<string>;
+  /** Standard input's lines, read as they are taken (see lines.ts); asked for at most once. */
+  stdinLines(): AsyncIterable<string>;
   fetch: typeof fetch;
   /** Loads the prefix table; a reason when it is missing or unreadable. */
   loadTable(
@@ -112,21 +116,22 @@ function describeData(
     .map((f) => f.servedBy)
     .filter((host): host is string => host !== undefined);
   const via = served?.length ? `, served by ${[...new Set(served)].join(' and ')}` : '';
-  return `${table.meta.source} ${table.meta.sourceVersion}, ${date}${via}`;
+  // The source, version and host come from a table file and a server: escaped for the terminal.
+  return safeForTerminal(`${table.meta.source} ${table.meta.sourceVersion}, ${date}${via}`);
 }
 
 /** `carrierflag --version`: the package and the data a run would use. */
 async function runVersion(io: CliIo): Promise<number> {
   const chosen = await chooseTable(undefined, io);
-  io.stdout(`carrierflag ${io.packageVersion ?? 'unknown version'}\n`);
+  await io.stdout(`carrierflag ${io.packageVersion ?? 'unknown version'}\n`);
   if (!chosen.ok) {
-    io.stdout(`routing data: none (${chosen.reason})\n`);
+    await io.stdout(`routing data: none (${safeForTerminal(chosen.reason)})\n`);
     return 2;
   }
-  io.stdout(
+  await io.stdout(
     `routing data: ${describeData(chosen.table, chosen.download, (io.now ?? Date.now)())}\n`,
   );
-  io.stdout(`table file: ${chosen.path}\n`);
+  await io.stdout(`table file: ${safeForTerminal(chosen.path)}\n`);
   return 0;
 }
 
@@ -138,7 +143,9 @@ async function runUpdate(from: readonly string[] | undefined, io: CliIo): Promis
   }
   const current = await chooseTable(undefined, io);
   const sources = from ?? DEFAULT_ROUTING_SOURCES;
-  io.stderr(`carrierflag: fetching routing data from ${sources.join(', then ')}\n`);
+  io.stderr(
+    `carrierflag: fetching routing data from ${sources.map(safeForTerminal).join(', then ')}\n`,
+  );
   const outcome = await fetchRoutingUpdate({
     fetch: io.fetch as FetchLike,
     sources,
@@ -151,11 +158,16 @@ async function runUpdate(from: readonly string[] | undefined, io: CliIo): Promis
     ...(io.deflateRaw ? { deflateRaw: io.deflateRaw } : {}),
   });
   if (outcome.kind === 'unchanged') {
-    io.stdout(`Routing data unchanged since the last update: ${current.ok ? current.path : ''}\n`);
+    await io.stdout(
+      `Routing data unchanged since the last update: ${current.ok ? safeForTerminal(current.path) : ''}\n`,
+    );
     return 0;
   }
   if (outcome.kind === 'refused') {
-    io.stderr(`carrierflag: not updated, the data in use stays. ${outcome.reason}\n`);
+    // The reason quotes the server (its status line, addresses it redirected to): escaped.
+    io.stderr(
+      `carrierflag: not updated, the data in use stays. ${safeForTerminal(outcome.reason)}\n`,
+    );
     return 2;
   }
   let path: string;
@@ -163,28 +175,55 @@ async function runUpdate(from: readonly string[] | undefined, io: CliIo): Promis
     path = await io.cache.save(outcome.file, outcome.table, outcome.download);
   } catch (error) {
     io.stderr(
-      `carrierflag: the new table could not be saved in ${io.cache.dir}: ${String(error)}\n`,
+      `carrierflag: the new table could not be saved in ${safeForTerminal(`${io.cache.dir}: ${String(error)}`)}\n`,
     );
     return 2;
   }
-  io.stdout(`Updated: ${outcome.summary}.\nSaved to ${path}\n`);
+  // The summary names networks found in the downloaded data and the hosts that served it.
+  await io.stdout(
+    `Updated: ${safeForTerminal(outcome.summary)}.\nSaved to ${safeForTerminal(path)}\n`,
+  );
   return 0;
 }
 
 /** How many host names are resolved at once: enough to hide latency, few enough to be polite. */
 export const CONCURRENCY = 8;
 
-/** Runs the command and returns its exit status (see USAGE). Never rejects. */
+/**
+ * How far past the oldest unfinished target work may start. Output keeps input order, so the
+ * results after a slow name wait for it: at most this many, whatever the length of the input.
+ */
+export const REORDER_WINDOW = 1024;
+
+/**
+ * Runs the command and returns its exit status (see USAGE). Never rejects: an unexpected error is
+ * one line on stderr and exit status 2, never 1, which means "flagged" to a script.
+ */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  try {
+    return await runCommand(argv, io);
+  } catch (error) {
+    io.stderr(`carrierflag: internal error: ${oneLine(error)}\n`);
+    return 2;
+  }
+}
+
+/** An error as one line of safe text, for the last-resort messages. */
+export function oneLine(error: unknown): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return safeForTerminal(text);
+}
+
+async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseArgs(argv);
   if (!parsed.ok) {
     // One line that says what is wrong, and where the rest is: not the whole usage text.
-    io.stderr(`carrierflag: ${parsed.reason}; see carrierflag --help\n`);
+    io.stderr(`carrierflag: ${safeForTerminal(parsed.reason)}; see carrierflag --help\n`);
     return 2;
   }
   const options = parsed.options;
   if (options.help) {
-    io.stdout(USAGE);
+    await io.stdout(USAGE);
     return 0;
   }
   if (options.command === 'version') return runVersion(io);
@@ -194,13 +233,15 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     options.resolver ?? resolverUrlOf({ kind: 'preset', id: DEFAULT_RESOLVER_ID });
   const resolver = validateResolverUrl(resolverText);
   if (!resolver.ok) {
-    io.stderr(`carrierflag: --resolver: ${resolver.reason}; see carrierflag --help\n`);
+    io.stderr(
+      `carrierflag: --resolver: ${safeForTerminal(resolver.reason)}; see carrierflag --help\n`,
+    );
     return 2;
   }
 
   const loaded = await chooseTable(options.table, io);
   if (!loaded.ok) {
-    io.stderr(`carrierflag: ${loaded.reason}\n`);
+    io.stderr(`carrierflag: ${safeForTerminal(loaded.reason)}\n`);
     return 2;
   }
 
@@ -210,37 +251,74 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return runHar(options.har, options.json, io, dns, loaded.table, matcher);
   }
 
-  const targets: string[] = [];
-  for (const target of options.targets) {
-    if (target !== '-') {
-      targets.push(target);
-      continue;
-    }
-    const lines = parseTargetLines(await io.readStdin());
-    // An empty list (a wrong file, a failed command before the pipe) must not pass as "all clean".
-    if (lines.length === 0) {
+  // Standard input is read as it is judged; its first target is awaited before anything runs,
+  // so an empty input (a wrong file, a failed command before the pipe) is refused before any
+  // output and never passes as "all clean".
+  let stdin: { first: string; rest: AsyncIterator<string> } | undefined;
+  if (options.targets.includes('-')) {
+    const rest = io.stdinLines()[Symbol.asyncIterator]();
+    const first = await nextTarget(rest);
+    if (first === undefined) {
       io.stderr(
         "carrierflag: standard input ('-') held no targets (blank lines and # comments are skipped)\n",
       );
       return 2;
     }
-    targets.push(...lines);
+    stdin = { first, rest };
   }
 
   const check = (target: string) => checkTarget(target, dns, loaded.table, matcher);
 
   let flagged = false;
   let unchecked = false;
-  // JSON streams a line per target; the table waits for every row, so its columns fit them all.
-  const table: TargetReport[] = [];
-  await mapInOrder(targets, CONCURRENCY, check, (report) => {
+  // JSON prints a line per target as soon as it and every earlier one are done; the table holds
+  // its rows back so its columns fit them (up to TABLE_BUFFER_ROWS, then it streams too).
+  const table = options.json ? undefined : createTableWriter();
+  await mapInOrder(targetsOf(options.targets, stdin), CONCURRENCY, check, async (report) => {
     if (report.verdict?.status === 'flagged') flagged = true;
     if (isUnchecked(report)) unchecked = true;
-    if (options.json) io.stdout(`${JSON.stringify(toJson(report))}\n`);
-    else table.push(report);
+    const text = table ? table.add(report) : `${jsonLine(toJson(report))}\n`;
+    if (text) await io.stdout(text);
   });
-  if (!options.json) io.stdout(renderTable(table));
+  if (table) await io.stdout(table.end());
   return flagged ? 1 : unchecked ? 2 : 0;
+}
+
+/** The next target among standard input's lines (blank lines and # comments skipped). */
+async function nextTarget(lines: AsyncIterator<string>): Promise<string | undefined> {
+  for (;;) {
+    const line = await lines.next();
+    if (line.done) return undefined;
+    const target = targetOfLine(line.value);
+    if (target !== undefined) return target;
+  }
+}
+
+/** The targets in command-line order, standard input's where '-' stands, one at a time. */
+async function* targetsOf(
+  args: readonly string[],
+  stdin: { first: string; rest: AsyncIterator<string> } | undefined,
+): AsyncGenerator<string> {
+  for (const arg of args) {
+    if (arg !== '-' || !stdin) {
+      yield arg;
+      continue;
+    }
+    yield stdin.first;
+    for (let target = await nextTarget(stdin.rest); target !== undefined;) {
+      yield target;
+      target = await nextTarget(stdin.rest);
+    }
+  }
+}
+
+/**
+ * Reads and parses a HAR file in a function of its own, so that its text and parsed JSON (several
+ * times the file's size) can be collected as soon as the hosts are out of them.
+ */
+async function readHar(path: string, io: CliIo): Promise<HarResult> {
+  const file = await io.readTextFile(path, MAX_HAR_BYTES);
+  return file.ok ? parseHar(file.text) : file;
 }
 
 /** `--har FILE`: every host of the page, then one summary line. */
@@ -252,14 +330,10 @@ async function runHar(
   table: PrefixLookup,
   matcher: CompiledWatchlist,
 ): Promise<number> {
-  const file = await io.readTextFile(path, MAX_HAR_BYTES);
-  if (!file.ok) {
-    io.stderr(`carrierflag: --har ${path}: ${file.reason}\n`);
-    return 2;
-  }
-  const har = parseHar(file.text);
+  const har = await readHar(path, io);
   if (!har.ok) {
-    io.stderr(`carrierflag: --har ${path}: ${har.reason}\n`);
+    // The reason can quote the file (JSON.parse shows the text around the error): escaped.
+    io.stderr(`carrierflag: --har ${safeForTerminal(`${path}: ${har.reason}`)}\n`);
     return 2;
   }
   const { page } = har;
@@ -281,18 +355,17 @@ async function runHar(
       dohAddresses: doh && 'addresses' in doh ? doh.addresses : null,
     })),
   );
-  const rows: TargetReport[] = [];
+  const rows = json ? undefined : createTableWriter();
   for (const lookup of asked) {
     const { host, report } = judgeHarHost(lookup, proxies, table, matcher);
     if (report.verdict?.status === 'flagged') flagged++;
     if (isUnchecked(report)) unchecked++;
-    if (json) {
-      io.stdout(
-        `${JSON.stringify({ ...toJson(report), requests: host.requests, ...proxyJson(report) })}\n`,
-      );
-    } else rows.push(report);
+    const text = rows
+      ? rows.add(report)
+      : `${jsonLine({ ...toJson(report), requests: host.requests, ...proxyJson(report) })}\n`;
+    if (text) await io.stdout(text);
   }
-  if (!json) io.stdout(renderTable(rows));
+  if (rows) await io.stdout(rows.end());
   const total = page.hosts.length;
   if (json) {
     const summary = {
@@ -303,16 +376,17 @@ async function runHar(
       unchecked,
       proxies: [...proxies],
     };
-    io.stdout(`${JSON.stringify(summary)}\n`);
+    await io.stdout(`${jsonLine(summary)}\n`);
   } else {
     const notChecked = unchecked > 0 ? `; ${unchecked} could not be checked` : '';
     const skipped =
       page.skippedEntries > 0 ? ` (${page.skippedEntries} entries without a web URL skipped)` : '';
-    io.stdout(
-      `\npage ${page.pageUrl}: ${flagged} of ${total} ${total === 1 ? 'host' : 'hosts'} on watched networks${notChecked}${skipped}\n`,
+    // The page URL is the file's text as written, not parsed: escaped (a newline in it included).
+    await io.stdout(
+      `\npage ${safeForTerminal(page.pageUrl)}: ${flagged} of ${total} ${total === 1 ? 'host' : 'hosts'} on watched networks${notChecked}${skipped}\n`,
     );
     for (const proxy of proxies) {
-      io.stdout(
+      await io.stdout(
         `through a proxy: ${proxy} (the address the HAR records for several unrelated sites, in ` +
           `none of their DNS answers): not judged as any site's address\n`,
       );
@@ -439,29 +513,68 @@ async function checkTarget(
 }
 
 /**
- * Runs `work` over `items` with at most `limit` in flight and hands results to `emit` in input
- * order as soon as every earlier one is done, so output streams but never reorders.
+ * Runs `work` over `items` (a list, or a stream such as standard input's lines) with at most
+ * `limit` in flight, and hands results to `emit` in input order as soon as every earlier one is
+ * done, so output streams but never reorders. Memory is bounded whatever the input's length:
+ * items are taken only as workers are free, and no item is started more than `window` places past
+ * the oldest one not yet emitted. A promise from `emit` (a full output pipe) is waited for before
+ * more results are emitted.
  */
 export async function mapInOrder<T, R>(
-  items: readonly T[],
+  items: Iterable<T> | AsyncIterable<T>,
   limit: number,
   work: (item: T) => Promise<R>,
-  emit: (result: R) => void,
+  emit: (result: R) => void | Promise<void>,
+  window = Math.max(limit, REORDER_WINDOW),
 ): Promise<void> {
+  const source =
+    Symbol.asyncIterator in items
+      ? items[Symbol.asyncIterator]()
+      : (items as Iterable<T>)[Symbol.iterator]();
   const results = new Map<number, R>();
   let nextToStart = 0;
   let nextToEmit = 0;
-  const worker = async (): Promise<void> => {
-    while (nextToStart < items.length) {
-      const index = nextToStart++;
-      results.set(index, await work(items[index] as T));
+  let exhausted = false;
+  let emitting = false;
+  let waiting: (() => void)[] = [];
+  const wakeAll = () => {
+    const woken = waiting;
+    waiting = [];
+    for (const wake of woken) wake();
+  };
+  // One emitter at a time: a worker that finds another emitting leaves its result to that one.
+  const emitReady = async (): Promise<void> => {
+    if (emitting) return;
+    emitting = true;
+    try {
       while (results.has(nextToEmit)) {
         const result = results.get(nextToEmit) as R;
         results.delete(nextToEmit);
         nextToEmit++;
-        emit(result);
+        await emit(result);
+        wakeAll();
       }
+    } finally {
+      emitting = false;
     }
   };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      while (!exhausted && nextToStart - nextToEmit >= window) {
+        await new Promise<void>((wake) => waiting.push(wake));
+      }
+      if (exhausted) return;
+      // The index is taken before the item: iterators answer next() calls in the order made.
+      const index = nextToStart++;
+      const next = await source.next();
+      if (next.done) {
+        exhausted = true;
+        wakeAll();
+        return;
+      }
+      results.set(index, await work(next.value));
+      await emitReady();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, limit) }, worker));
 }

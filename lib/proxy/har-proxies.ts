@@ -22,26 +22,46 @@ export interface HarHostEvidence {
  * any host's DoH answer contains (that is a shared server, not a proxy).
  */
 export function proxiesInHar(hosts: readonly HarHostEvidence[]): Set<string> {
-  const seen = new Map<string, { confirmed: Set<string>; all: Set<string>; inDns: boolean }>();
+  // Per address, only as many distinct domains as the thresholds need: a HAR of 250,000 hosts
+  // at as many addresses must not hold two sets per address. Lists start as literals (`[domain]`),
+  // never empty arrays pushed to, which V8 would give room for 17.
+  const enough = Math.max(PROXY_PATTERN.minDomainsNotInDns, PROXY_PATTERN.minDomainsUnconfirmed);
+  const seen = new Map<string, { all: string[]; confirmed: string[] | null; inDns: boolean }>();
+  const note = (list: string[], domain: string) => {
+    if (list.length < enough && !list.includes(domain)) list.push(domain);
+  };
   for (const host of hosts) {
     const domain = registrableDomain(host.hostname);
     const answers = host.dohAddresses?.map(canonicalIp);
     for (const raw of host.serverAddresses) {
       const ip = canonicalIp(raw);
-      const entry = seen.get(ip) ?? { confirmed: new Set(), all: new Set(), inDns: false };
-      seen.set(ip, entry);
-      entry.all.add(domain);
-      if (answers === undefined) continue;
-      if (answers.includes(ip)) entry.inDns = true;
-      else entry.confirmed.add(domain);
+      const inDns = answers?.includes(ip) ?? false;
+      const notInDns = answers !== undefined && !inDns;
+      const entry = seen.get(ip);
+      if (!entry) {
+        seen.set(ip, { all: [domain], confirmed: notInDns ? [domain] : null, inDns });
+        continue;
+      }
+      if (entry.inDns) continue; // a shared server, never a proxy: nothing more to count
+      if (inDns) {
+        entry.inDns = true;
+        entry.all = [];
+        entry.confirmed = null;
+        continue;
+      }
+      note(entry.all, domain);
+      if (notInDns) {
+        if (entry.confirmed) note(entry.confirmed, domain);
+        else entry.confirmed = [domain];
+      }
     }
   }
   const proxies = new Set<string>();
   for (const [ip, entry] of seen) {
     if (entry.inDns) continue;
     if (
-      entry.confirmed.size >= PROXY_PATTERN.minDomainsNotInDns ||
-      entry.all.size >= PROXY_PATTERN.minDomainsUnconfirmed
+      (entry.confirmed?.length ?? 0) >= PROXY_PATTERN.minDomainsNotInDns ||
+      entry.all.length >= PROXY_PATTERN.minDomainsUnconfirmed
     ) {
       proxies.add(ip);
     }

@@ -184,7 +184,7 @@ describe('mapInOrder', () => {
         running--;
         return i;
       },
-      (i) => emitted.push(i),
+      (i) => void emitted.push(i),
     );
     expect(emitted).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(peak).toBe(3);
@@ -196,7 +196,7 @@ describe('mapInOrder', () => {
       [],
       8,
       async (x) => x,
-      (x) => emitted.push(x),
+      (x) => void emitted.push(x),
     );
     expect(emitted).toEqual([]);
   });

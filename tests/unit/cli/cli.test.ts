@@ -1,7 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDohServer, type TestDohServer } from './doh-server';
 
@@ -530,5 +531,105 @@ describe('carrierflag usage and failures', () => {
     const r = await run(['1.1.1.1'], { script: join(dir, 'bin/carrierflag.mjs') });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('CarrierFlag is not built yet: run npm run build');
+  });
+});
+
+describe('carrierflag at any size', () => {
+  /** Line i of the input: mostly clean and local addresses, one China Telecom address at FLAGGED. */
+  const COUNT = 200_000;
+  const FLAGGED = 123_456;
+  const targetAt = (i: number) =>
+    i === FLAGGED
+      ? '202.96.128.86'
+      : i % 3 === 0
+        ? `192.168.${(i >> 8) & 255}.${i & 255}`
+        : i % 3 === 1
+          ? '1.1.1.1'
+          : '2606:4700:4700::1111';
+
+  it('streams 200,000 addresses from stdin with --json: every line, in order, exit 1', async () => {
+    const child = spawn(process.execPath, [CLI, '--json', '-'], {
+      cwd: tmpdir(),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolveExit) => child.on('close', resolveExit));
+    // Written in chunks, as a pipe delivers it; the output is checked line by line as it comes.
+    void (async () => {
+      for (let start = 0; start < COUNT; start += 10_000) {
+        let chunk = '';
+        for (let i = start; i < Math.min(COUNT, start + 10_000); i++) chunk += `${targetAt(i)}\n`;
+        if (!child.stdin.write(chunk)) await new Promise((r) => child.stdin.once('drain', r));
+      }
+      child.stdin.end();
+    })();
+    let seen = 0;
+    let outOfOrder = 0;
+    const flagged: number[] = [];
+    for await (const line of createInterface({ input: child.stdout })) {
+      const report = JSON.parse(line) as { target: string; flagged: boolean };
+      if (report.target !== targetAt(seen)) outOfOrder++;
+      if (report.flagged) flagged.push(seen);
+      seen++;
+    }
+    expect(await exited).toBe(1);
+    expect(stderr).toBe('');
+    expect(seen).toBe(COUNT);
+    expect(outOfOrder).toBe(0);
+    expect(flagged).toEqual([FLAGGED]);
+  }, 60_000);
+
+  it('prints the table of more rows than it holds back, and exits 0 when none is flagged', async () => {
+    const count = 25_000; // past TABLE_BUFFER_ROWS: held rows, then rows as they come
+    let input = '';
+    for (let i = 0; i < count; i++) input += `${targetAt(i)}\n`; // FLAGGED is further on
+    const r = await run(['-'], { stdin: input });
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toMatch(/^TARGET +IP +AS +ORG +CARRIER$/);
+    expect(lines.filter((l) => l.startsWith('  => ')).length).toBe(count);
+    // Every row has its columns where the header has them, before and after the switch.
+    const asColumn = (lines[0] as string).indexOf('AS ');
+    const rows = lines.filter((l) => /^[0-9]/.test(l));
+    expect(rows.length).toBe(count);
+    expect(rows.filter((l) => !/^(AS\d+|-) /.test(l.slice(asColumn))).length).toBe(0);
+  }, 60_000);
+});
+
+describe('a crash exits 2, never 1 (which means flagged)', () => {
+  const crashWith = (code: string) =>
+    new Promise<Run>((resolvePromise, reject) => {
+      const script =
+        `import { exitTwoOnCrash } from ${JSON.stringify(CLI)};\n` + `exitTwoOnCrash();\n${code}`;
+      const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('error', reject);
+      child.on('close', (exit) => resolvePromise({ code: exit, stdout, stderr }));
+    });
+
+  it.each([
+    ['an uncaught exception', "setTimeout(() => { throw new Error('boom\\u001b[2J\\nforged'); });"],
+    ['an unhandled rejection', "Promise.reject(new Error('boom\\u001b[2J\\nforged'));"],
+  ])('%s: one escaped line on stderr, exit 2', async (_, code) => {
+    const r = await crashWith(code);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('carrierflag: internal error: Error: boom\\x1b[2J\\nforged\n');
+  });
+
+  it('bin exits 2 with one line when the bundle itself fails to load', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'carrierflag-bin-'));
+    mkdirSync(join(dir, 'bin'));
+    mkdirSync(join(dir, 'dist'));
+    copyFileSync(join(ROOT, 'bin/carrierflag.mjs'), join(dir, 'bin/carrierflag.mjs'));
+    writeFileSync(join(dir, 'dist/cli.mjs'), "throw new Error('broken bundle');\n");
+    const r = await run(['1.1.1.1'], { script: join(dir, 'bin/carrierflag.mjs') });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('carrierflag: internal error: Error: broken bundle\n');
   });
 });

@@ -45,7 +45,7 @@ async function run(args: string[]) {
   const io: CliIo = {
     stdout: (t) => void (stdout += t),
     stderr: (t) => void (stderr += t),
-    readStdin: async () => '',
+    stdinLines: async function* () {},
     fetch: globalThis.fetch,
     loadTable,
     readTextFile,
