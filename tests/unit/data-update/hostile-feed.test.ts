@@ -3,7 +3,9 @@
 // the real bundled table in use. Ceilings, not expectations: README's normal update peaks at
 // 178–265 MiB and 1.6–1.9 s of CPU in the browser; a refused one must stay under 300 MiB and 5 s.
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
@@ -41,6 +43,16 @@ beforeAll(async () => {
     body: Buffer.alloc(63 * MIB, '1'),
     headers: { 'content-type': 'text/csv' },
   });
+  // The control: the real data, served the same way, must still be taken.
+  const pinned = path.dirname(
+    createRequire(import.meta.url).resolve('@ip-location-db/asn/package.json'),
+  );
+  for (const file of ['asn-ipv4-num.csv', 'asn-ipv6-num.csv']) {
+    bodies.set(`/real/${file}`, {
+      body: readFileSync(path.join(pinned, file)),
+      headers: { 'content-type': 'text/csv', 'last-modified': new Date().toUTCString() },
+    });
+  }
   server = createServer((req, res) => {
     const found = bodies.get(new URL(req.url ?? '/', 'http://x').pathname);
     if (!found) return void res.writeHead(404).end();
@@ -81,6 +93,11 @@ describe.skipIf(!existsSync(TABLE))('a feed that floods is refused at a bounded 
     ['63.5 MiB of tiny rows', 'tiny', /more than \d+ address ranges/],
     ['63 MiB without a line break', 'oneline', /a line is longer than 4096 characters/],
   ] as const;
+  it('the real data, served the same way, is taken: the limits refuse floods, not data', async () => {
+    const result = await runUpdate(`${base}/real/asn-ipv4-num.csv`);
+    expect(result).toMatchObject({ kind: 'built' });
+  }, 120_000);
+
   for (const [what, folder, reason] of cases) {
     it(
       what,
