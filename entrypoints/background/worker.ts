@@ -102,13 +102,20 @@ export function startWorker(browser: Browser): Promise<void> {
   // Routing data updates (lib/data-update): downloaded, read and guarded in lib/, stored here
   // exactly as the bundled import is (one transaction writes the table and switches 'active').
   let lastKeepAlive = 0;
+  /** Listeners for the redirects of the worker's own requests (the routing data downloads). */
+  const ownRedirects = new Set<(from: string, to: string) => void>();
   const updater = createDataUpdateService({
     fetch: (url, init) => fetch(url, init),
     codec: createWebTableCodec(),
     now: Date.now,
     sources: () => settings!.dataUpdate.sources,
-    // A worker cannot read a redirect's Location: the browser follows, the final address is checked.
+    // A worker cannot read a redirect's Location: the browser follows, and each hop it reports
+    // (webRequest.onBeforeRedirect, below) is checked as it happens, the final address in any case.
     redirects: 'browser',
+    watchRedirects: (onHop) => {
+      ownRedirects.add(onHop);
+      return () => ownRedirects.delete(onHop);
+    },
     current: async () => {
       await tableReady;
       return loaded
@@ -355,6 +362,14 @@ export function startWorker(browser: Browser): Promise<void> {
     whenReady((m) => m.tabRemoved(tabId));
     whenHostsReady((h) => h.tabRemoved(tabId));
   });
+
+  // The worker's own requests (tabId -1) that redirect: only the routing data download listens.
+  browser.webRequest.onBeforeRedirect.addListener(
+    (details) => {
+      for (const onHop of ownRedirects) onHop(details.url, details.redirectUrl);
+    },
+    { urls: ['http://*/*', 'https://*/*'], tabId: -1 },
+  );
 
   browser.alarms.onAlarm.addListener((alarm) => {
     if (alarm.name !== UPDATE_ALARM && alarm.name !== SOON_ALARM) return;

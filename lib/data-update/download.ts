@@ -1,6 +1,11 @@
 import { readIpLocationDbCsv, readIptoasnTsv } from '../sources';
 import type { SourceProblem, SourceReadResult, SourceRow } from '../sources';
-import { fetchFollowingRedirects, type FetchLike, type RedirectMode } from './redirects';
+import {
+  fetchFollowingRedirects,
+  type FetchLike,
+  type RedirectMode,
+  type RedirectWatch,
+} from './redirects';
 import { hostOfUrl, type RoutingSourceFormat } from './source-url';
 
 export type { FetchLike } from './redirects';
@@ -67,6 +72,8 @@ export interface FileDownloadOptions {
   family: 4 | 6 | 'both';
   /** 'browser' in the extension's worker, 'manual' where hops can be read (Node). */
   redirects?: RedirectMode;
+  /** In 'browser' mode, the hops as the browser reports them (redirects.ts). */
+  watchRedirects?: RedirectWatch;
   /** Keeps only the rows whose AS number passes (a cross-check needs the carriers' rows alone). */
   keepAsn?(asn: number): boolean;
   /**
@@ -157,6 +164,7 @@ export async function downloadRoutingFile(options: FileDownloadOptions): Promise
           options.url,
           { headers, signal: controller.signal, cache: 'no-cache' },
           options.redirects ?? 'manual',
+          options.watchRedirects,
         ),
         aborted,
       ]);

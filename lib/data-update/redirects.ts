@@ -25,6 +25,15 @@ export const MAX_REDIRECTS = 5;
  */
 export type RedirectMode = 'manual' | 'browser';
 
+/**
+ * Where the platform can report the redirects of the extension's own requests as they happen
+ * (Chromium's webRequest.onBeforeRedirect shows the worker's fetches, tabId -1), the worker passes
+ * this: `onHop` hears every redirect the browser reports, from one address to another, until the
+ * returned function is called. The download checks each hop against the rule and stops on the
+ * first bad one, as the manual mode does, instead of only checking where the chain ended.
+ */
+export type RedirectWatch = (onHop: (from: string, to: string) => void) => () => void;
+
 export type FollowResult =
   | {
       ok: true;
@@ -56,14 +65,15 @@ export async function fetchFollowingRedirects(
   url: string,
   init: { headers: Record<string, string>; signal: AbortSignal; cache?: RequestCache },
   mode: RedirectMode,
+  watch?: RedirectWatch,
 ): Promise<FollowResult> {
-  if (mode === 'browser') return followInBrowser(fetch, url, init);
+  if (mode === 'browser') return followInBrowser(fetch, url, init, watch);
   const seen = new Set<string>([url]);
   let current = url;
   for (let hops = 0; ; hops++) {
     const response = await fetch(current, { ...init, redirect: 'manual' });
     // A platform that hides redirects (a browser) even when asked for them: let it follow.
-    if (response.type === 'opaqueredirect') return followInBrowser(fetch, current, init);
+    if (response.type === 'opaqueredirect') return followInBrowser(fetch, current, init, watch);
     if (!REDIRECT_STATUSES.has(response.status)) return { ok: true, response, finalUrl: current };
     cancel(response);
     const location = response.headers.get('location');
@@ -77,39 +87,65 @@ export async function fetchFollowingRedirects(
         reason: `the server answered with a redirect (HTTP ${response.status}) but no usable address to go to`,
       };
     }
-    const problem = dataAddressProblem(next);
-    if (problem) {
-      return {
-        ok: false,
-        reason: `the server redirected to ${shown(next)}, which an update never follows (${problem})`,
-      };
-    }
-    if (seen.has(next.href)) {
-      return {
-        ok: false,
-        reason: `the server's redirects go round in a loop (back to ${shown(next)})`,
-      };
-    }
-    if (hops + 1 > MAX_REDIRECTS) {
-      return {
-        ok: false,
-        reason: `the server redirected more than ${MAX_REDIRECTS} times, so the update stopped following`,
-      };
-    }
+    const refused = hopProblem(next, seen);
+    if (refused) return { ok: false, reason: refused };
     seen.add(next.href);
     current = next.href;
   }
+}
+
+/**
+ * Why a redirect to `next` is not followed, or undefined when it may be: the setting's URL rule,
+ * an address already visited (a loop), or one hop more than MAX_REDIRECTS (`seen` holds the
+ * first address and every hop so far).
+ */
+function hopProblem(next: URL, seen: ReadonlySet<string>): string | undefined {
+  const problem = dataAddressProblem(next);
+  if (problem) {
+    return `the server redirected to ${shown(next)}, which an update never follows (${problem})`;
+  }
+  if (seen.has(next.href))
+    return `the server's redirects go round in a loop (back to ${shown(next)})`;
+  if (seen.size > MAX_REDIRECTS) {
+    return `the server redirected more than ${MAX_REDIRECTS} times, so the update stopped following`;
+  }
+  return undefined;
 }
 
 async function followInBrowser(
   fetch: FetchLike,
   url: string,
   init: { headers: Record<string, string>; signal: AbortSignal; cache?: RequestCache },
+  watch?: RedirectWatch,
 ): Promise<FollowResult> {
+  // Each hop the browser reports is checked as it happens; a bad one stops this request at once.
+  const seen = new Set<string>([url]);
+  const local = new AbortController();
+  const onOuterAbort = () => local.abort();
+  init.signal.addEventListener('abort', onOuterAbort, { once: true });
+  let refused: string | undefined;
+  const unwatch = watch?.((from, to) => {
+    if (refused || !seen.has(from) || seen.has(to)) {
+      // Not this request's chain, or a hop back into it (a loop): only the latter concerns us.
+      if (!refused && seen.has(from) && seen.has(to)) refused = hopProblem(new URL(to), seen);
+      if (refused) local.abort();
+      return;
+    }
+    let next: URL;
+    try {
+      next = new URL(to);
+    } catch {
+      return;
+    }
+    refused = hopProblem(next, seen);
+    if (refused) local.abort();
+    else seen.add(next.href);
+  });
   let response: Response;
   try {
-    response = await fetch(url, { ...init, redirect: 'follow' });
+    response = await fetch(url, { ...init, signal: local.signal, redirect: 'follow' });
   } catch (error) {
+    if (refused) return { ok: false, reason: refused };
     if (init.signal.aborted) throw error;
     // The browser says only that the fetch failed. One request that does not follow tells
     // whether the address redirects at all: if it does, the redirects are what failed.
@@ -123,6 +159,13 @@ async function followInBrowser(
       };
     }
     throw error;
+  } finally {
+    unwatch?.();
+    init.signal.removeEventListener('abort', onOuterAbort);
+  }
+  if (refused) {
+    cancel(response);
+    return { ok: false, reason: refused };
   }
   const finalUrl = response.url || url;
   let parsed: URL;

@@ -2,7 +2,7 @@ import type { PrefixTable, TableCodec } from '../prefix-table';
 import type { WatchGroup } from '../watchlist/model';
 import { isoDay, isStale, publishedAtOf } from './dates';
 import type { DownloadLimits, FetchLike } from './download';
-import type { RedirectMode } from './redirects';
+import type { RedirectMode, RedirectWatch } from './redirects';
 import {
   fetchRoutingUpdate,
   type DownloadRecord,
@@ -80,6 +80,8 @@ export interface DataUpdateServiceDeps {
   sources(): readonly string[];
   /** 'browser' in the extension's worker (the browser follows redirects itself). */
   redirects?: RedirectMode;
+  /** The redirects of the worker's own requests, where the browser reports them (redirects.ts). */
+  watchRedirects?: RedirectWatch;
   /** The table in use, and its download when it came from one; null while none is loaded. */
   current(): Promise<{ table: PrefixTable; download?: DownloadRecord } | null>;
   /** Stores the table as a new version, switches to it atomically, then serves lookups from it. */
@@ -142,6 +144,7 @@ export function createDataUpdateService(deps: DataUpdateServiceDeps): DataUpdate
         fetch: deps.fetch,
         sources,
         ...(deps.redirects ? { redirects: deps.redirects } : {}),
+        ...(deps.watchRedirects ? { watchRedirects: deps.watchRedirects } : {}),
         current: current?.table ?? null,
         ...(current?.download ? { currentDownload: current.download } : {}),
         carrierGroups: deps.carrierGroups,

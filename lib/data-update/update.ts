@@ -20,7 +20,7 @@ import {
   type FileDownload,
 } from './download';
 import { DEFAULT_GUARD_LIMITS, refusalReasons, type UpdateGuardLimits } from './guards';
-import type { RedirectMode } from './redirects';
+import type { RedirectMode, RedirectWatch } from './redirects';
 import { hostOfUrl, parseRoutingSource, type RoutingSource } from './source-url';
 
 /** Where a downloaded table came from: stored with it, in the same IndexedDB record. */
@@ -67,6 +67,8 @@ export interface UpdateDeps {
   sources: readonly string[];
   /** 'browser' in the extension's worker; 'manual' (the default) where hops can be read. */
   redirects?: RedirectMode;
+  /** In 'browser' mode, the redirects the browser reports as they happen (redirects.ts). */
+  watchRedirects?: RedirectWatch;
   /** The table in use, to guard against; null when none is loaded. */
   current: PrefixTable | null;
   /** The download the table in use came from, if it did: its validators make the requests conditional. */
@@ -212,6 +214,7 @@ async function downloadSource(
       format: source.format,
       family: file.family,
       redirects: deps.redirects ?? 'manual',
+      ...(deps.watchRedirects ? { watchRedirects: deps.watchRedirects } : {}),
       ...(options.keepAsn ? { keepAsn: options.keepAsn } : {}),
       ...(conditional && state ? { previous: state } : {}),
       ...(deps.downloadLimits ? { limits: deps.downloadLimits } : {}),

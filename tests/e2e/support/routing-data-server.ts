@@ -33,6 +33,8 @@ export const V6_FILE = 'asn-ipv6-num.csv';
 
 const RELEASE_PATH = '/sapics/ip-location-db/releases/download/latest/';
 const IPTOASN_FILE = 'ip2asn-combined.tsv.gz';
+/** Redirects after the release's own in 'redirect-chain' mode: 8 in all, more than the 5 allowed. */
+const CHAIN_HOPS = 7;
 
 /** An address of `family` given as a decimal number, as text (iptoasn writes text). */
 function addressText(family: 4 | 6, decimal: string): string {
@@ -90,6 +92,10 @@ export type RoutingMode =
   | 'redirect-http'
   /** The release's files redirect to the asset host, which redirects back, for ever. */
   | 'redirect-loop'
+  /** The release's files go through seven redirects before the asset host (one limit is 5). */
+  | 'redirect-chain'
+  /** The good files, with a Last-Modified in 2099. */
+  | 'future'
   /** The release answers 404 (the iptoasn file stays good: the fallback takes over). */
   | 'release-404';
 
@@ -162,7 +168,10 @@ export async function startRoutingDataServer(
   };
   const served = () => ({
     v4: state.moved ? v4 : v4Unmoved,
-    lastModified: new Date(state.publishedAt).toUTCString(),
+    lastModified:
+      state.mode === 'future'
+        ? 'Thu, 31 Dec 2099 00:00:00 GMT'
+        : new Date(state.publishedAt).toUTCString(),
     etags: {
       [V4_FILE]: `"v4-${state.moved ? 'moved' : 'pinned'}-${state.generation}"`,
       [V6_FILE]: `"v6-pinned-${state.generation}"`,
@@ -212,8 +221,21 @@ export async function startRoutingDataServer(
       const location =
         mode === 'redirect-http'
           ? `http://objects.test:${port}/assets/${fileName}`
-          : `http://localhost:${port}/assets/${fileName}?sig=${state.generation}`;
+          : mode === 'redirect-chain'
+            ? `http://127.0.0.1:${port}/hop/1/${fileName}`
+            : `http://localhost:${port}/assets/${fileName}?sig=${state.generation}`;
       res.writeHead(302, { location }).end();
+      return;
+    }
+    const hop = /^\/hop\/(\d+)\//.exec(pathname);
+    if (hop) {
+      const n = Number(hop[1]);
+      log.push({ file: fileName, status: 302 });
+      const next =
+        n < CHAIN_HOPS
+          ? `http://127.0.0.1:${port}/hop/${n + 1}/${fileName}`
+          : `http://localhost:${port}/assets/${fileName}`;
+      res.writeHead(302, { location: next }).end();
       return;
     }
     if (mode === 'redirect-loop' && pathname.startsWith('/assets/')) {

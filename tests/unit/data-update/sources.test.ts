@@ -298,6 +298,79 @@ describe('a GitHub-like release', () => {
   });
 });
 
+describe("in a browser that reports redirects as they happen (Chromium's webRequest)", () => {
+  /**
+   * A browser's fetch: follows `chain` itself, reporting each hop to the watchers first (as
+   * onBeforeRedirect does), and stops with an AbortError when the request is aborted.
+   */
+  function browserWithHops(chain: string[]) {
+    const watchers = new Set<(from: string, to: string) => void>();
+    let abortedAt: number | undefined;
+    const fetch: FetchLike = async (url, init) => {
+      if (init.redirect !== 'follow') throw new Error('only follow');
+      // Another request of the worker's redirects meanwhile: not this chain's.
+      for (const hop of watchers) hop('https://other.example/a', 'http://other.example/b');
+      const hops = [url, ...chain];
+      for (let i = 1; i < hops.length; i++) {
+        for (const hop of watchers) hop(hops[i - 1]!, hops[i]!);
+        await Promise.resolve();
+        if (init.signal.aborted) {
+          abortedAt = i;
+          throw new DOMException('aborted', 'AbortError');
+        }
+      }
+      const response = new Response('1,2,3,x\n');
+      Object.defineProperty(response, 'url', { value: hops[hops.length - 1] });
+      return response;
+    };
+    const watch = (onHop: (from: string, to: string) => void) => {
+      watchers.add(onHop);
+      return () => watchers.delete(onHop);
+    };
+    return { fetch, watch, watchers, abortedAt: () => abortedAt };
+  }
+  const follow = (b: ReturnType<typeof browserWithHops>) =>
+    fetchFollowingRedirects(
+      b.fetch,
+      'https://github.example/v4.csv',
+      { headers: {}, signal: new AbortController().signal },
+      'browser',
+      b.watch,
+    );
+
+  it('stops at a hop to plain http, naming it, before the chain goes on', async () => {
+    const b = browserWithHops([
+      'https://assets.example/v4.csv',
+      'http://objects.example/v4.csv',
+      'https://back.example/v4.csv',
+    ]);
+    expect(await follow(b)).toEqual({
+      ok: false,
+      reason:
+        'the server redirected to http://objects.example/v4.csv, which an update never follows (the address must start with https:// (plain http:// is allowed only for this computer, such as 127.0.0.1))',
+    });
+    expect(b.abortedAt()).toBe(2);
+    expect(b.watchers.size).toBe(0);
+  });
+
+  it('stops a loop and a chain of more than five hops; five are followed', async () => {
+    const loop = browserWithHops(['https://a.example/x', 'https://github.example/v4.csv']);
+    expect(await follow(loop)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('go round in a loop'),
+    });
+    const hops = (n: number) => Array.from({ length: n }, (_, i) => `https://h${i}.example/f`);
+    expect(await follow(browserWithHops(hops(6)))).toMatchObject({
+      ok: false,
+      reason: 'the server redirected more than 5 times, so the update stopped following',
+    });
+    expect(await follow(browserWithHops(hops(5)))).toMatchObject({
+      ok: true,
+      finalUrl: 'https://h4.example/f',
+    });
+  });
+});
+
 describe('the second source', () => {
   const both = () => [releaseUrl(), `${server.url}ip2asn-combined.tsv.gz`];
 
