@@ -214,6 +214,30 @@ describe('carrierflag update from a GitHub-like release', () => {
     expect((await run([MOVED])).code).toBe(0);
   });
 
+  it('refuses data dated in the future, then takes honest data', async () => {
+    for (const tag of ['v4', 'v6']) {
+      server.serve(`${tag}.csv`, {
+        kind: 'file',
+        body: tag === 'v4' ? toCsv(moved) : toCsv(data.v6),
+        lastModified: 'Thu, 31 Dec 2099 00:00:00 GMT',
+      });
+    }
+    const future = await run(['update', '--from', release()]);
+    expect(future.code).toBe(2);
+    expect(future.stderr).toContain(
+      'the data says it was published on 2099-12-31, a date in the future, so it is not trusted',
+    );
+    for (const tag of ['v4', 'v6']) {
+      server.serve(`${tag}.csv`, {
+        kind: 'file',
+        body: tag === 'v4' ? toCsv(moved) : toCsv(data.v6),
+        lastModified: LAST_MODIFIED,
+      });
+    }
+    expect((await run(['update', '--from', release()])).code).toBe(0);
+    expect((await run([MOVED])).code).toBe(1);
+  });
+
   it('falls back to the next source when the first fails', async () => {
     server.serve('origin-asn-ipv4-num.csv', { kind: 'status', status: 503 });
     const updated = await run(['update', '--from', release(), '--from', from()]);
