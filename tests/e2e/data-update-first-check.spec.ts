@@ -8,6 +8,7 @@
  */
 import type { DataUpdateStatus } from '../../lib/data-update/service';
 import { DEFAULT_RECORDS, expect, test } from './fixtures';
+import { settingsWithSources } from './support/data-update-page';
 import { waitUntil } from './support/wait';
 import {
   MOVED_ADDRESS,
@@ -40,11 +41,8 @@ test('with automatic updates on, old data is checked within minutes, and the pop
 }) => {
   routing.mode = 'good';
   routing.log.length = 0;
-  const page = await ext.options();
-  await page.waitForText('data-source', /bundled with the extension/);
-  await page.fill('Routing data sources', routing.releaseUrl);
-  await page.click('Save sources');
-  await page.waitForVisibleText('Saved.');
+  const page = await settingsWithSources(ext, [routing.releaseUrl]);
+  expect(await page.text('data-source')).toMatch(/bundled with the extension/);
   // Nothing is fetched while automatic updates are off (the test set-up's state).
   expect(routing.log).toEqual([]);
   await page.setChecked('Check for new routing data every week', true);

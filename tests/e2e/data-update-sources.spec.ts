@@ -13,7 +13,8 @@
  * The tests run in order in one browser of their own (the `dohRecords` option below): a good
  * download changes the stored table for every later test.
  */
-import { DEFAULT_RECORDS, expect, test, type UiPage } from './fixtures';
+import { DEFAULT_RECORDS, expect, test } from './fixtures';
+import { settingsWithSources, UPDATE_CEILING_MS, updateNow } from './support/data-update-page';
 import {
   MOVED_ADDRESS,
   startRoutingDataServer,
@@ -33,8 +34,6 @@ test.use({
 });
 
 const BUNDLED_DATE = /published 2026-06-17/;
-/** An update reads 32 MB of CSV and builds half a million ranges in the worker: a ceiling. */
-const UPDATE_CEILING_MS = 420_000;
 test.describe.configure({ mode: 'serial', timeout: 2 * UPDATE_CEILING_MS + 60_000 });
 
 let routing: RoutingDataServer;
@@ -44,24 +43,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await routing?.close();
 });
-
-/** The settings page with the sources set the user's way: one address a line, then Save. */
-async function settingsWithSources(
-  ext: { options(): Promise<UiPage> },
-  sources: string[],
-): Promise<UiPage> {
-  const page = await ext.options();
-  await page.waitForText('data-source', /.+/);
-  await page.fill('Routing data sources', sources.join('\n'));
-  await page.click('Save sources');
-  await page.waitForVisibleText('Saved.');
-  return page;
-}
-
-async function updateNow(page: UiPage, outcome: RegExp): Promise<string> {
-  await page.click('Update now');
-  return page.waitForText('update-outcome', outcome, { timeoutMs: UPDATE_CEILING_MS });
-}
 
 test.describe('routing data sources', () => {
   test('a redirect to plain http is refused with the reason, and the bundled table stays', async ({

@@ -7,7 +7,8 @@
  * The tests run in order in one browser of their own (the `dohRecords` option below): the good
  * download changes the stored table for every later test, so no other file may share this browser.
  */
-import { DEFAULT_RECORDS, expect, test, type UiPage } from './fixtures';
+import { DEFAULT_RECORDS, expect, test } from './fixtures';
+import { settingsWithSources, UPDATE_CEILING_MS, updateNow } from './support/data-update-page';
 import {
   MOVED_ADDRESS,
   startRoutingDataServer,
@@ -23,11 +24,6 @@ test.use({
 });
 
 const BUNDLED_DATE = /published 2026-06-17/;
-/**
- * An update reads 32 MB of CSV and builds half a million ranges in the worker: a few seconds on an
- * idle machine, a minute or more on a loaded 2-core one. A ceiling, not an expectation.
- */
-const UPDATE_CEILING_MS = 420_000;
 /** The download's stall limit is 20 s (lib/data-update/download.ts): a hang test waits that long. */
 const HANG_CEILING_MS = 60_000;
 test.describe.configure({ mode: 'serial', timeout: UPDATE_CEILING_MS + 60_000 });
@@ -39,22 +35,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await routing?.close();
 });
-
-/** The settings page with the Routing data sources pointed at the test server (saved the user's way). */
-async function settingsPage(ext: { options(): Promise<UiPage> }): Promise<UiPage> {
-  const page = await ext.options();
-  await page.waitForText('data-source', /.+/);
-  await page.fill('Routing data sources', routing.url);
-  await page.click('Save sources');
-  await page.waitForVisibleText('Saved.');
-  return page;
-}
-
-/** Clicks "Update now" and waits for an outcome matching `outcome` (the page shows it when done). */
-async function updateNow(page: UiPage, outcome: RegExp): Promise<string> {
-  await page.click('Update now');
-  return page.waitForText('update-outcome', outcome, { timeoutMs: UPDATE_CEILING_MS });
-}
 
 const BAD: { mode: RoutingMode; what: string; reason: RegExp }[] = [
   {
@@ -85,7 +65,7 @@ test.describe('routing data updates', () => {
   for (const bad of BAD) {
     test(`${bad.what} keeps the bundled table and says why`, async ({ ext, web }) => {
       routing.mode = bad.mode;
-      const page = await settingsPage(ext);
+      const page = await settingsWithSources(ext, [routing.url]);
       const outcome = await updateNow(page, bad.reason);
       expect(outcome).toContain('Not updated, the data in use stays.');
       expect(await page.text('data-source')).toMatch(
@@ -103,7 +83,7 @@ test.describe('routing data updates', () => {
     web,
   }) => {
     routing.mode = 'hang';
-    const page = await settingsPage(ext);
+    const page = await settingsWithSources(ext, [routing.url]);
     await page.click('Update now');
     await page.waitForText('update-progress', /Starting the update|Downloading/);
     // While the download hangs, a China Telecom site is still judged and badged.
@@ -133,7 +113,7 @@ test.describe('routing data updates', () => {
     const oldPopup = await ext.popup(before.id);
     expect(await oldPopup.text('about-data')).toMatch(BUNDLED_DATE);
 
-    const page = await settingsPage(ext);
+    const page = await settingsWithSources(ext, [routing.url]);
     const newDate = new Date(routing.publishedAt).toISOString().slice(0, 10);
     await updateNow(
       page,
@@ -157,7 +137,7 @@ test.describe('routing data updates', () => {
   test('a second check gets 304s and keeps the downloaded table', async ({ ext }) => {
     routing.mode = 'good';
     routing.log.length = 0;
-    const page = await settingsPage(ext);
+    const page = await settingsWithSources(ext, [routing.url]);
     const version = await page.text('data-version');
     await updateNow(page, /Checked: the routing data has not changed since the last update\./);
     expect(routing.log.map((r) => r.status)).toEqual([304, 304]);

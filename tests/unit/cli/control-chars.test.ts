@@ -4,8 +4,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTableCache, loadTable, readTextFile } from '../../../lib/cli/main';
-import { runCli, type CliIo } from '../../../lib/cli/run';
+import { createTableCache } from '../../../lib/cli/main';
+import type { CliIo } from '../../../lib/cli/run';
+import { runCaptured } from '../support/cli-run';
 import { buildTableFromRanges } from '../../../lib/data-update';
 import { nodeTableCodec, nodeTableEncoderCodec } from '../../../lib/prefix-table/node-codec';
 import { normalizeRanges, readIpLocationDbCsv } from '../../../lib/sources';
@@ -38,21 +39,8 @@ afterAll(async () => {
   if (scratch) await rm(scratch, { recursive: true, force: true });
 });
 
-async function run(args: string[], overrides: Partial<CliIo> = {}) {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    stdinLines: async function* () {},
-    fetch: globalThis.fetch,
-    loadTable,
-    readTextFile,
-    defaultTablePath: BUNDLED,
-    ...overrides,
-  };
-  const code = await runCli(args, io);
-  return { code, stdout, stderr };
+function run(args: string[], overrides: Partial<CliIo> = {}) {
+  return runCaptured(args, { defaultTablePath: BUNDLED, ...overrides });
 }
 
 function expectNoControl(...texts: string[]) {

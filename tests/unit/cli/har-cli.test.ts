@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_HAR_BYTES } from '../../../lib/cli/har';
-import { loadTable, readTextFile } from '../../../lib/cli/main';
-import { runCli, type CliIo } from '../../../lib/cli/run';
+import { runCaptured } from '../support/cli-run';
 import { startDohServer, type TestDohServer } from './doh-server';
 
 const ROOT = resolve(__dirname, '../../..');
@@ -39,20 +38,10 @@ afterAll(async () => {
   if (scratch) await rm(scratch, { recursive: true, force: true });
 });
 
-async function run(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    stdinLines: async function* () {},
-    fetch: globalThis.fetch,
-    loadTable,
-    readTextFile,
+function run(args: string[]) {
+  return runCaptured(['--resolver', doh.url, ...args], {
     defaultTablePath: join(ROOT, 'public/prefix-table.bin'),
-  };
-  const code = await runCli(['--resolver', doh.url, ...args], io);
-  return { code, stdout, stderr };
+  });
 }
 
 describe('carrierflag --har', () => {

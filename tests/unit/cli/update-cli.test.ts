@@ -3,8 +3,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { cacheDir, createTableCache, loadTable, readTextFile } from '../../../lib/cli/main';
-import { runCli, type CliIo } from '../../../lib/cli/run';
+import { cacheDir, createTableCache } from '../../../lib/cli/main';
+import { runCaptured } from '../support/cli-run';
 import { buildTableFromRanges } from '../../../lib/data-update';
 import { nodeTableCodec, nodeTableEncoderCodec } from '../../../lib/prefix-table/node-codec';
 import { normalizeRanges, readIpLocationDbCsv } from '../../../lib/sources';
@@ -65,25 +65,15 @@ beforeEach(async () => {
   server.requests.length = 0;
 });
 
-async function run(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    stdinLines: async function* () {},
-    fetch: globalThis.fetch,
-    loadTable,
-    readTextFile,
+function run(args: string[]) {
+  return runCaptured(args, {
     defaultTablePath: bundledPath,
     cache: createTableCache(cache),
     codec: nodeTableCodec,
     deflateRaw: nodeTableEncoderCodec.deflateRaw,
     now: () => Date.parse('2026-12-02T10:00:00Z'),
     packageVersion: '0.1.0',
-  };
-  const code = await runCli(args, io);
-  return { code, stdout, stderr };
+  });
 }
 
 describe('carrierflag update', () => {
