@@ -120,7 +120,8 @@ export async function benchDataUpdate(options: DataUpdateOptions): Promise<Run[]
       await page.goto(`chrome-extension://${browser.extensionId}/manifest.json`);
       const saved = await sendFrom<{ ok: boolean; reason?: string }>(page, {
         type: 'save-data-update-settings',
-        dataUpdate: { automatic: false, sources: [routing.url] },
+        // As the defaults are: the data, then an IPtoASN-like file that cross-checks the carriers.
+        dataUpdate: { automatic: false, sources: [routing.url, routing.iptoasnUrl] },
       });
       if (!saved.ok) throw new Error(`the worker refused the routing data URL: ${saved.reason}`);
       const control = await WorkerControl.open(browser.context, page, browser.extensionId);
