@@ -223,7 +223,9 @@ export function startWorker(browser: Browser): Promise<void> {
     });
     await monitor.resumePending();
     await pageHosts.resumePending();
-    await scheduleUpdates(settings!.dataUpdate.automatic).catch((error: unknown) =>
+    // Off the critical path: deciding whether old data needs a check soon waits for the table,
+    // and tab events and messages (which await `ready`) must not.
+    void scheduleUpdates(settings!.dataUpdate.automatic).catch((error: unknown) =>
       log('the update schedule could not be set', error),
     );
     // Housekeeping, off the critical path: storage.session is small and outlives the worker.
