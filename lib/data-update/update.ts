@@ -132,18 +132,14 @@ export async function fetchRoutingUpdate(deps: UpdateDeps): Promise<UpdateOutcom
   const currentIsStale = currentPublished !== undefined && now - currentPublished > STALE_MS;
 
   const failures: string[] = [];
+  let unchangedSomewhere = false;
   for (let i = 0; i < sources.length; i++) {
     const source = sources[i]!;
     const attempt = await tryBuild(deps, source, currentPublished);
     if (attempt.kind === 'unchanged') {
-      if (!currentIsStale || i === sources.length - 1) {
-        return failures.length === 0 || !currentIsStale
-          ? { kind: 'unchanged' }
-          : {
-              kind: 'refused',
-              reason: `No source has newer data. ${failures.join(' ')} ${hostOfUrl(source.url)}: unchanged.`,
-            };
-      }
+      // The data in use is this source's newest. Old data is worth a look at the next source.
+      if (!currentIsStale) return { kind: 'unchanged' };
+      unchangedSomewhere = true;
       failures.push(`${hostOfUrl(source.url)}: unchanged since the data in use.`);
       continue;
     }
@@ -192,7 +188,10 @@ export async function fetchRoutingUpdate(deps: UpdateDeps): Promise<UpdateOutcom
       `; ${notes.join('; ')}`;
     return { kind: 'built', table, file, download, summary, likelyCarrierNetworks };
   }
-  return { kind: 'refused', reason: failures.join(' ') };
+  // Nothing newer anywhere: "unchanged" when a source confirmed the data in use is its newest.
+  return unchangedSomewhere
+    ? { kind: 'unchanged' }
+    : { kind: 'refused', reason: failures.join(' ') };
 }
 
 /** Downloads one source's files (conditionally when the table in use came from it). */

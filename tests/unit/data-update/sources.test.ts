@@ -400,6 +400,19 @@ describe('the second source', () => {
     expect(outcome.summary).toContain('before the data in use');
   });
 
+  it('with old data in use, looks past a first source that has nothing newer (304)', async () => {
+    serveRelease(toCsv(data.v4), toCsv(data.v6), 'Mon, 19 Oct 2026 00:00:00 GMT');
+    const old = await built(update({ now: () => Date.parse('2026-10-20T00:00:00Z') }));
+    serveIptoasn(allRows(data), 'Sat, 05 Dec 2026 06:00:00 GMT');
+    const deps = { sources: both(), current: old.table, currentDownload: old.download };
+    const outcome = await built(update(deps));
+    expect(outcome.download.url).toBe(`${server.url}ip2asn-combined.tsv.gz`);
+    expect(outcome.summary).toContain('unchanged since the data in use');
+    // The second source failing too: nothing newer anywhere, which is "unchanged", not a failure.
+    server.serve('ip2asn-combined.tsv.gz', { kind: 'status', status: 503 });
+    expect(await update(deps)).toEqual({ kind: 'unchanged' });
+  });
+
   it('refuses data whose carrier ranges were swapped with clean ones, though every count holds', async () => {
     serveRelease(toCsv(swapped(data.v4)));
     // Alone, the swapped file passes every guard: the counts are exactly the same.
