@@ -30,6 +30,10 @@ beforeAll(async () => {
     'two.test': { a: ['1.1.1.1'] },
     'three.test': { a: ['1.1.1.1'] },
     'carrier-site.test': { a: ['36.128.0.1'] },
+    // The HAR trick: one China Telecom server under three registrable domains, DNS saying 1.1.1.1.
+    'trick-one.test': { a: ['1.1.1.1'] },
+    'trick-two.test': { a: ['1.1.1.1'] },
+    'trick-three.test': { a: ['1.1.1.1'] },
   });
   scratch = await mkdtemp(join(tmpdir(), 'carrierflag-har-'));
 });
@@ -38,6 +42,28 @@ afterAll(async () => {
   await doh?.close();
   if (scratch) await rm(scratch, { recursive: true, force: true });
 });
+
+/** A HAR of one page whose every request, one per host, was answered from `ip`. */
+function harOf(hosts: readonly string[], ip: string): string {
+  const entries = hosts.map((host, i) => ({
+    _resourceType: i === 0 ? 'document' : 'script',
+    pageref: 'page_1',
+    request: { method: 'GET', url: `https://${host}/` },
+    response: { status: 200 },
+    serverIPAddress: ip,
+  }));
+  const pages = [
+    {
+      id: 'page_1',
+      title: `https://${hosts[0]}/`,
+      startedDateTime: '2026-01-01T00:00:00.000Z',
+      pageTimings: {},
+    },
+  ];
+  return JSON.stringify({
+    log: { version: '1.2', creator: { name: 'test', version: '1' }, pages, entries },
+  });
+}
 
 async function run(args: string[]) {
   let stdout = '';
@@ -112,6 +138,44 @@ describe('carrierflag --har', () => {
     expect(byHost.get('carrier-site.test')).toMatchObject({ status: 'flagged', flagged: true });
     expect(lines.at(-1)).toMatchObject({ flagged: 1, proxies: ['202.96.128.86'] });
     expect(r.code).toBe(1);
+  });
+
+  it('the same China Telecom server under three registrable domains flags all three', async () => {
+    const file = join(scratch, 'trick.har');
+    await writeFile(
+      file,
+      harOf(['trick-one.test', 'trick-two.test', 'trick-three.test'], '202.96.128.86'),
+    );
+    const r = await run(['--json', '--har', file]);
+    expect(r.stderr).toBe('');
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    for (const line of lines.slice(0, -1)) {
+      expect(line).toMatchObject({ status: 'flagged', flagged: true });
+      expect(line.proxy).toBeUndefined();
+    }
+    expect(lines.at(-1)).toMatchObject({ hosts: 3, flagged: 3, proxies: [] });
+    expect(r.code).toBe(1);
+    const human = await run(['--har', file]);
+    expect(human.stdout).toMatch(/3 of 3 hosts on watched networks/);
+    expect(human.stdout).toContain("goes through China Telecom's network (it may be a proxy)");
+  });
+
+  it('a proxy on a clean address shared by three sites is named and flags nothing', async () => {
+    const file = join(scratch, 'clean-proxy.har');
+    await writeFile(file, harOf(['one.test', 'two.test', 'three.test'], '1.0.0.1'));
+    const r = await run(['--json', '--har', file]);
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    for (const line of lines.slice(0, -1)) {
+      expect(line).toMatchObject({ status: 'clean', proxy: '1.0.0.1' });
+    }
+    expect(lines.at(-1)).toMatchObject({ flagged: 0, proxies: ['1.0.0.1'] });
+    expect(r.code).toBe(0);
   });
 
   it('names the proxy in the human summary', async () => {
