@@ -121,22 +121,18 @@ describe('carrierflag --har', () => {
     });
   });
 
-  it('behind a proxy the HAR records for every site: the proxy judges nothing, DoH judges the sites', async () => {
-    // The proxy's address (202.96.128.86) is on Chinanet, China Telecom's network.
+  it('a China Telecom address the HAR records for every site flags every site (changed for issue 23)', async () => {
+    // behind-proxy.har: 202.96.128.86 (Chinanet) for four sites; it used to be set aside as a proxy.
     const r = await run(['--json', '--har', join(FIXTURES, 'behind-proxy.har')]);
     expect(r.stderr).toBe('');
     const lines = r.stdout
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
-    const byHost = new Map(lines.slice(0, -1).map((l) => [l.target, l]));
-    for (const clean of ['one.test', 'two.test', 'three.test']) {
-      expect(byHost.get(clean)).toMatchObject({ status: 'clean', proxy: '202.96.128.86' });
-      expect(byHost.get(clean).addresses.map((a: { ip: string }) => a.ip)).toEqual(['1.1.1.1']);
+    for (const line of lines.slice(0, -1)) {
+      expect(line).toMatchObject({ status: 'flagged', flagged: true });
     }
-    // A carrier site behind the proxy is still flagged, from its DoH answer.
-    expect(byHost.get('carrier-site.test')).toMatchObject({ status: 'flagged', flagged: true });
-    expect(lines.at(-1)).toMatchObject({ flagged: 1, proxies: ['202.96.128.86'] });
+    expect(lines.at(-1)).toMatchObject({ flagged: 4, proxies: [] });
     expect(r.code).toBe(1);
   });
 
@@ -178,10 +174,12 @@ describe('carrierflag --har', () => {
     expect(r.code).toBe(0);
   });
 
-  it('names the proxy in the human summary', async () => {
-    const r = await run(['--har', join(FIXTURES, 'behind-proxy.har')]);
-    expect(r.stdout).toContain('through a proxy: 202.96.128.86');
-    expect(r.stdout).toMatch(/1 of 4 hosts on watched networks/);
+  it('names a clean proxy in the human summary', async () => {
+    const file = join(scratch, 'clean-proxy-human.har');
+    await writeFile(file, harOf(['one.test', 'two.test', 'three.test'], '1.0.0.1'));
+    const r = await run(['--har', file]);
+    expect(r.stdout).toContain('through a proxy: 1.0.0.1');
+    expect(r.stdout).toMatch(/0 of 3 hosts on watched networks/);
   });
 
   it('prints one row per host and the page summary', async () => {
