@@ -124,8 +124,22 @@ function TabDetails({
             {caveat}
           </p>
         ))}
-      {verdict.proxy && <ProxyLine proxy={verdict.proxy} fromDoh={report.doh.state === 'done'} />}
-      {verdict.connectedElsewhere && (
+      {verdict.watchedConnection && (
+        <p class="problem" data-testid="watched-connection">
+          {i18n.t('popup.watchedConnection', {
+            groups: verdict.watchedConnection.groups.join(', '),
+            ip: verdict.watchedConnection.ip,
+          })}
+        </p>
+      )}
+      {verdict.proxy && (
+        <ProxyLine
+          proxy={verdict.proxy}
+          fromDoh={report.doh.state === 'done'}
+          judged={verdict.watchedConnection !== undefined}
+        />
+      )}
+      {verdict.connectedElsewhere && !verdict.watchedConnection && (
         <p class="note" data-testid="connected-elsewhere">
           {i18n.t('popup.connectedElsewhere', { ip: verdict.connectedElsewhere })}
         </p>
@@ -154,7 +168,16 @@ function caveats(report: TabReport): string[] {
 }
 
 /** The proxy as a fact about the connection, apart from the site's own addresses. */
-function ProxyLine({ proxy, fromDoh }: { proxy: NonNullable<Verdict['proxy']>; fromDoh: boolean }) {
+function ProxyLine({
+  proxy,
+  fromDoh,
+  judged,
+}: {
+  proxy: NonNullable<Verdict['proxy']>;
+  fromDoh: boolean;
+  /** The proxy is on a watched network, so it was judged (and flags) after all. */
+  judged: boolean;
+}) {
   const where =
     proxy.port === undefined
       ? proxy.address
@@ -166,7 +189,8 @@ function ProxyLine({ proxy, fromDoh }: { proxy: NonNullable<Verdict['proxy']>; f
       {proxy.type ? `, ${proxy.type}` : ''})
       <br />
       <small>
-        {i18n.t('popup.proxy.note')} {fromDoh && i18n.t('popup.proxy.verdictFromDoh')} (
+        {!judged && i18n.t('popup.proxy.note')}{' '}
+        {!judged && fromDoh && i18n.t('popup.proxy.verdictFromDoh')} (
         {proxy.detectedBy === 'proxy-info'
           ? i18n.t('popup.proxy.fromBrowser')
           : i18n.t('popup.proxy.fromPattern')}

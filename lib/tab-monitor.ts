@@ -28,6 +28,7 @@ import {
   BADGE_NEUTRAL_COLOR,
   badgeFor,
   buildVerdict,
+  isOnWatchedNetwork,
   ENGLISH_BADGE_WORDS,
   type BadgeWords,
   type Verdict,
@@ -193,7 +194,9 @@ export function createTabMonitor(deps: TabMonitorDeps) {
     const settings = deps.getSettings();
     const allowlisted = isAllowlisted(report.hostname, settings.allowlist);
     const literal = literalAddress(report.hostname);
-    const judged = await proxies.judge(connectionOf(report));
+    const judged = await proxies.judge(
+      connectionOf(report, (ip) => isOnWatchedNetwork(ip, table, matcher)),
+    );
     const proxy = judged.proxy;
     if (proxy && judged.newlyDetected) refreshReportsThrough(proxy.address, report.tabId);
     const seen = report.browserAddress !== undefined || proxy !== undefined;
@@ -539,9 +542,14 @@ function reportedProxy(report: Pick<TabReport, 'proxy'>): ProxyFact | undefined 
 /** What the proxy detector needs to know about a report's connection. */
 function connectionOf(
   report: Pick<TabReport, 'hostname' | 'browserAddress' | 'proxy' | 'doh'>,
+  watched: (ip: string) => boolean,
 ): ConnectionSeen {
   const { doh } = report;
   return {
+    watched: {
+      connected: report.browserAddress !== undefined && watched(report.browserAddress),
+      dns: doh.state === 'done' && doh.addresses.some(watched),
+    },
     host: report.hostname,
     ip: report.browserAddress,
     reported: reportedProxy(report),

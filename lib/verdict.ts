@@ -105,6 +105,12 @@ export interface Verdict {
    * answers (a CDN edge, location-based DNS, a stale answer): both addresses were judged.
    */
   connectedElsewhere?: string;
+  /**
+   * Set when the address the browser connected to is on a watched network but DNS-over-HTTPS did
+   * not give it for the site (split horizon, a carrier CDN edge, a proxy): the connection itself
+   * goes through that network. `groups` are the names of the groups it matched.
+   */
+  watchedConnection?: { ip: string; groups: string[] };
 }
 
 export interface VerdictInput {
@@ -142,8 +148,10 @@ export interface PrefixLookup {
  * goes. A NAT64 translator sits in the visitor's own network (64:ff9b::/96 is not even routed on
  * the internet), and 6to4 and Teredo relays are anycast, run by whichever operator is nearest to the
  * visitor, so the prefix's origin network says something about the visitor's path, never the site.
- * Behind a proxy the browser's address is the proxy's: it is kept apart (`verdict.proxy`) and never
- * judged, so the verdict rests on DoH (and the URL) alone.
+ * Behind a proxy the browser's address is the proxy's: it is kept apart (`verdict.proxy`), and unless
+ * it is on a watched network the verdict rests on DoH (and the URL) alone. A connected address on a
+ * watched network is always judged, proxy or not, so it always flags; when DoH did not give it,
+ * `verdict.watchedConnection` says the connection goes through that network.
  * Never throws.
  */
 export function buildVerdict(
@@ -176,10 +184,19 @@ export function buildVerdict(
   };
   add(input.literal, 'literal');
   for (const ip of input.dohAddresses ?? []) add(ip, 'doh');
-  // Behind a proxy the connected address is the proxy's: never one of the site's addresses.
-  if (!input.proxy) {
-    add(input.browserAddress, 'browser');
-    for (const ip of input.browserAddresses ?? []) add(ip, 'browser');
+  // Behind a proxy the connected address is the proxy's, not the site's: it is set aside, unless it
+  // is on a watched network. The connection then goes through that network whatever the site's
+  // address, so it is judged (and flags) like any other: a proxy never explains a carrier away.
+  const connected = [
+    ...(input.browserAddress !== undefined ? [input.browserAddress] : []),
+    ...(input.browserAddresses ?? []),
+  ];
+  for (const ip of connected) {
+    if (!input.proxy || isOnWatchedNetwork(ip, table, matcher)) add(ip, 'browser');
+  }
+  if (input.proxy && input.browserAddress === undefined) {
+    if (isOnWatchedNetwork(input.proxy.address, table, matcher))
+      add(input.proxy.address, 'browser');
   }
 
   const addresses: AddressEvidence[] = [];
@@ -225,6 +242,13 @@ export function buildVerdict(
     const elsewhere = addresses.find((a) => isOnlyFrom(a, 'browser'));
     if (elsewhere) verdict.connectedElsewhere = elsewhere.ip;
   }
+  if (input.proxy || input.dohAddresses?.length) {
+    const watched = addresses.find((a) => isOnlyFrom(a, 'browser') && a.matches.length > 0);
+    if (watched) {
+      const names = watched.matches.map((m) => m.groupName);
+      verdict.watchedConnection = { ip: watched.ip, groups: [...new Set(names)] };
+    }
+  }
   if (input.dnsError) {
     verdict.problem = input.dnsError.message;
     verdict.problemKind = problemKindOfDnsError(input.dnsError.kind);
@@ -249,6 +273,19 @@ export function buildVerdict(
     }
   }
   return verdict;
+}
+
+/**
+ * Whether `ip` is on an enabled watched network (by ASN, prefix or a carrier name match), judged
+ * exactly as buildVerdict judges an address. The proxy rules use it: a watched address is never set
+ * aside as a proxy's, and a site whose DoH answer is watched says nothing about proxies.
+ */
+export function isOnWatchedNetwork(
+  ip: string,
+  table: PrefixLookup,
+  matcher: CompiledWatchlist,
+): boolean {
+  return buildVerdict({ hostname: '', browserAddress: ip }, table, matcher).status === 'flagged';
 }
 
 /**

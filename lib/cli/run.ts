@@ -7,7 +7,7 @@ import type { DnsError } from '../dns/types';
 import { checkQueryableName, DEFAULT_RESOLVER_ID, validateResolverUrl } from '../dns/names';
 import { formatIp, parseIp } from '../ip/parse';
 import { resolverUrlOf } from '../settings';
-import { buildVerdict, type PrefixLookup } from '../verdict';
+import { buildVerdict, englishList, isOnWatchedNetwork, type PrefixLookup } from '../verdict';
 import { DEFAULT_WATCHLIST } from '../watchlist/defaults';
 import { compileWatchlist, type CompiledWatchlist } from '../watchlist/match';
 import { parseArgs, USAGE } from './args';
@@ -354,10 +354,14 @@ async function runHar(
       serverAddresses: host.serverAddresses,
       dohAddresses: doh && 'addresses' in doh ? doh.addresses : null,
     })),
+    (ip) => isOnWatchedNetwork(ip, table, matcher),
   );
   const rows = json ? undefined : createTableWriter();
+  const throughWatched: string[] = [];
   for (const lookup of asked) {
     const { host, report } = judgeHarHost(lookup, proxies, table, matcher);
+    const watched = report.verdict?.watchedConnection;
+    if (watched) throughWatched.push(`${host.hostname}: ${watchedConnectionWords(watched)}`);
     if (report.verdict?.status === 'flagged') flagged++;
     if (isUnchecked(report)) unchecked++;
     const text = rows
@@ -385,6 +389,7 @@ async function runHar(
     await io.stdout(
       `\npage ${safeForTerminal(page.pageUrl)}: ${flagged} of ${total} ${total === 1 ? 'host' : 'hosts'} on watched networks${notChecked}${skipped}\n`,
     );
+    for (const line of throughWatched) await io.stdout(`${safeForTerminal(line)}\n`);
     for (const proxy of proxies) {
       await io.stdout(
         `through a proxy: ${proxy} (the address the HAR records for several unrelated sites, in ` +
@@ -393,6 +398,11 @@ async function runHar(
     }
   }
   return flagged > 0 ? 1 : unchecked > 0 ? 2 : 0;
+}
+
+/** "your connection to this site goes through China Telecom's network (it may be a proxy)". */
+function watchedConnectionWords(watched: { ip: string; groups: string[] }): string {
+  return `your connection to this site goes through ${englishList(watched.groups)}'s network (it may be a proxy): ${watched.ip}`;
 }
 
 /** What was learnt about one HAR host before judging it: its DoH answer, if it could be asked. */

@@ -36,6 +36,13 @@ export interface ConnectionSeen {
    * nothing about other sites (an allowlisted site, an IP literal, a private name).
    */
   dns: readonly string[] | 'unanswered' | 'not-yet' | 'not-recorded';
+  /**
+   * Whether the connected address, and any address of the DoH answer, is on a watched network. A
+   * watched connected address is never a proxy's (it is judged, and flags); a site whose DoH
+   * answer is watched or missing does not feed the pattern (it would let a carrier server be
+   * explained away by the very sites it serves).
+   */
+  watched?: { connected: boolean; dns: boolean };
 }
 
 export interface ProxyJudgement {
@@ -74,17 +81,20 @@ export function createProxyDetector(deps: {
       if (reported || connectedIp === undefined) {
         return Promise.resolve({ proxy: reported, newlyDetected: false });
       }
+      if (connection.watched?.connected) {
+        return Promise.resolve({ proxy: undefined, newlyDetected: false });
+      }
       return serial(async () => {
         const state = await load();
         const now = deps.now();
         const { dns } = connection;
         let isProxy: boolean;
         let newlyDetected = false;
-        if (dns === 'not-yet' || dns === 'not-recorded') {
+        if (typeof dns === 'string' || connection.watched?.dns) {
           isProxy = isDetectedProxy(state, connectedIp, now);
         } else {
           const ip = canonicalIp(connectedIp);
-          const inDoh = dns === 'unanswered' ? null : dns.some((a) => canonicalIp(a) === ip);
+          const inDoh = dns.some((a) => canonicalIp(a) === ip);
           const outcome = recordConnection(state, { host: connection.host, ip, inDoh }, now);
           isProxy = outcome.isProxy;
           newlyDetected = outcome.newlyDetected;

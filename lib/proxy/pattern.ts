@@ -16,13 +16,11 @@ export const PROXY_PATTERN = {
   windowMs: 10 * 60_000,
   /** At most this many triples are kept (the oldest go first). */
   maxConnections: 64,
-  /** Distinct registrable domains whose DoH answers lack the address: enough to call it a proxy. */
-  minDomainsNotInDns: 3,
   /**
-   * Distinct registrable domains when some had no DoH answer to compare with (privacy mode, a
-   * failed lookup): more are needed, because a busy shared server looks the same without DNS.
+   * Distinct registrable domains whose DoH answers lack the address: enough to call it a proxy.
+   * Only sites with a DoH answer on no watched network count (see recordConnection).
    */
-  minDomainsUnconfirmed: 5,
+  minDomainsNotInDns: 3,
   /** A detected proxy is forgotten this long after the last connection through it. */
   forgetProxyMs: 30 * 60_000,
   /** At most this many detected proxies are kept. */
@@ -35,7 +33,10 @@ export interface ConnectionRecord {
   domain: string;
   /** The connected address, canonical text. */
   ip: string;
-  /** Whether the site's DoH answer contained `ip`; null when there was no answer to compare. */
+  /**
+   * Whether the site's DoH answer contained `ip`; null when there was no answer to compare (only
+   * in records of older builds: such a connection is no longer recorded, and never counts).
+   */
   inDoh: boolean | null;
   at: number;
 }
@@ -102,7 +103,9 @@ export interface PatternOutcome {
 /**
  * Records one main-frame connection and decides whether its address is a proxy. Pure: returns a
  * new state. A connection whose address IS in its site's DoH answer proves the address serves that
- * site, so it clears the address from the detected proxies.
+ * site, so it clears the address from the detected proxies. The caller records only connections
+ * that may count: a connected address on no watched network, and a site whose DoH answer exists
+ * and is on no watched network (lib/proxy/detector.ts); a watched address is never a proxy here.
  */
 export function recordConnection(
   previous: ProxyPatternState,
@@ -130,12 +133,10 @@ export function recordConnection(
     isProxy = true;
     proxies = proxies.map((p) => (p.ip === ip ? { ...p, lastSeenAt: now } : p));
   } else {
+    // Without a DoH answer (privacy mode, a failed lookup) a site says nothing: a busy shared
+    // server looks just like a proxy then.
     const notInDns = new Set(sameAddress.filter((c) => c.inDoh === false).map((c) => c.domain));
-    const all = new Set(sameAddress.map((c) => c.domain));
-    if (
-      notInDns.size >= PROXY_PATTERN.minDomainsNotInDns ||
-      all.size >= PROXY_PATTERN.minDomainsUnconfirmed
-    ) {
+    if (notInDns.size >= PROXY_PATTERN.minDomainsNotInDns) {
       isProxy = true;
       newlyDetected = true;
       proxies = [...proxies, { ip, detectedAt: now, lastSeenAt: now }];

@@ -103,10 +103,10 @@ describe('the repeated-address pattern', () => {
     expect(isDetectedProxy(cleared.state, '203.0.113.9', T0 + 5000)).toBe(false);
   });
 
-  it('needs five sites when there was no DoH answer to compare with (privacy mode)', () => {
-    const { outcomes } = feed(['a', 'b', 'c', 'd', 'e'].map((h) => via(`${h}.example`, null)));
-    expect(outcomes.map((o) => o.isProxy)).toEqual([false, false, false, false, true]);
-    expect(PROXY_PATTERN.minDomainsUnconfirmed).toBe(5);
+  it('never names a proxy from sites without a DoH answer (privacy mode: a shared server looks the same)', () => {
+    // Changed for issue 23: five sites without DoH used to be enough; none is now.
+    const { outcomes } = feed(['a', 'b', 'c', 'd', 'e', 'f'].map((h) => via(`${h}.example`, null)));
+    expect(outcomes.some((o) => o.isProxy)).toBe(false);
   });
 
   it('forgets connections outside the window and stays bounded', () => {
@@ -210,6 +210,7 @@ describe('createProxyDetector', () => {
 });
 
 describe('proxiesInHar (the repeated-address rule over a whole HAR file)', () => {
+  const none = () => false;
   const host = (hostname: string, ip: string, doh: string[] | null) => ({
     hostname,
     serverAddresses: [ip],
@@ -220,28 +221,36 @@ describe('proxiesInHar (the repeated-address rule over a whole HAR file)', () =>
     const hosts = ['a.example', 'b.example', 'c.example'].map((h) =>
       host(h, '203.0.113.9', ['192.0.2.1']),
     );
-    expect([...proxiesInHar(hosts)]).toEqual(['203.0.113.9']);
-    expect([...proxiesInHar(hosts.slice(0, 2))]).toEqual([]);
+    expect([...proxiesInHar(hosts, none)]).toEqual(['203.0.113.9']);
+    expect([...proxiesInHar(hosts.slice(0, 2), none)]).toEqual([]);
   });
 
   it('counts registrable domains, not host names, and never an address some DoH answer has', () => {
     const sameSite = ['a.cdn.example', 'b.cdn.example', 'c.cdn.example'].map((h) =>
       host(h, '203.0.113.9', ['192.0.2.1']),
     );
-    expect([...proxiesInHar(sameSite)]).toEqual([]);
+    expect([...proxiesInHar(sameSite, none)]).toEqual([]);
     const shared = [
       host('a.example', '203.0.113.9', ['192.0.2.1']),
       host('b.example', '203.0.113.9', ['192.0.2.1']),
       host('c.example', '203.0.113.9', ['192.0.2.1']),
       host('d.example', '203.0.113.9', ['203.0.113.9']),
     ];
-    expect([...proxiesInHar(shared)]).toEqual([]);
+    expect([...proxiesInHar(shared, none)]).toEqual([]);
   });
 
-  it('needs five sites when there is no DoH answer to compare with', () => {
+  it('never names a proxy from hosts without a DoH answer (changed for issue 23: five used to do)', () => {
     const names = ['a.example', 'b.example', 'c.example', 'd.example', 'e.example'];
     const hosts = names.map((h) => host(h, '203.0.113.9', null));
-    expect([...proxiesInHar(hosts.slice(0, 4))]).toEqual([]);
-    expect([...proxiesInHar(hosts)]).toEqual(['203.0.113.9']);
+    expect([...proxiesInHar(hosts, none)]).toEqual([]);
+  });
+
+  it('never names a watched address, and hosts with watched DoH answers do not count', () => {
+    const names = ['a.example', 'b.example', 'c.example'];
+    const watched = (ip: string) => ip === '202.96.128.86';
+    const onCarrier = names.map((h) => host(h, '202.96.128.86', ['192.0.2.1']));
+    expect([...proxiesInHar(onCarrier, watched)]).toEqual([]);
+    const carrierAnswers = names.map((h) => host(h, '203.0.113.9', ['202.96.128.86']));
+    expect([...proxiesInHar(carrierAnswers, watched)]).toEqual([]);
   });
 });

@@ -317,18 +317,28 @@ describe('buildVerdict behind a proxy', () => {
   const carrierProxy = { address: '202.96.128.86', detectedBy: 'repeated-address' } as const;
   const cleanProxy = { address: '9.9.9.9', detectedBy: 'proxy-info', type: 'http' } as const;
 
-  it('a proxy on a watched network flags nothing by itself', () => {
+  it('a proxy on a watched network flags: the connection goes through it (changed for issue 23)', () => {
     const v = verdict({
       dohAddresses: ['8.8.4.4'],
       browserAddress: '202.96.128.86',
       proxy: carrierProxy,
     });
-    expect(v.status).toBe('clean');
-    expect(v.groups).toEqual([]);
-    // The proxy is a fact kept apart from the site's addresses, with its network for the popup.
-    expect(v.addresses.map((a) => [a.ip, a.origins])).toEqual([['8.8.4.4', ['doh']]]);
+    expect(v.status).toBe('flagged');
+    expect(v.addresses.map((a) => [a.ip, a.origins])).toEqual([
+      ['8.8.4.4', ['doh']],
+      ['202.96.128.86', ['browser']],
+    ]);
+    // Still named as the proxy, with its network for the popup.
     expect(v.proxy).toEqual({ ...carrierProxy, lookup: routed(4134, 'Chinanet') });
-    expect(englishBadge(v).text).toBe('');
+    expect(v.watchedConnection).toEqual({ ip: '202.96.128.86', groups: ['China Telecom'] });
+    expect(englishBadge(v).text).toBe('CT');
+  });
+
+  it('a clean proxy is set aside and names no watched connection', () => {
+    const v = verdict({ dohAddresses: ['8.8.4.4'], browserAddress: '9.9.9.9', proxy: cleanProxy });
+    expect(v.status).toBe('clean');
+    expect(v.addresses.map((a) => a.ip)).toEqual(['8.8.4.4']);
+    expect(v.watchedConnection).toBeUndefined();
   });
 
   it('a carrier site behind a clean proxy is still flagged, from DoH alone', () => {
@@ -343,8 +353,9 @@ describe('buildVerdict behind a proxy', () => {
     expect(v.connectedElsewhere).toBeUndefined();
   });
 
-  it('without DoH (privacy mode) says the site could not be checked because of the proxy', () => {
-    for (const proxy of [cleanProxy, carrierProxy]) {
+  it('without DoH (privacy mode) says the site could not be checked because of a clean proxy', () => {
+    // A carrier proxy flags instead (above); this held for both before issue 23.
+    for (const proxy of [cleanProxy]) {
       const v = verdict({ browserAddress: proxy.address, proxy });
       expect(v.status).toBe('unchecked');
       expect(v.addresses).toEqual([]);

@@ -29,6 +29,10 @@ beforeAll(async () => {
     'two.test': { a: ['1.1.1.1'] },
     'three.test': { a: ['1.1.1.1'] },
     'carrier-site.test': { a: ['36.128.0.1'] },
+    // The HAR trick: one China Telecom server under three registrable domains, DNS saying 1.1.1.1.
+    'trick-one.test': { a: ['1.1.1.1'] },
+    'trick-two.test': { a: ['1.1.1.1'] },
+    'trick-three.test': { a: ['1.1.1.1'] },
   });
   scratch = await mkdtemp(join(tmpdir(), 'carrierflag-har-'));
 });
@@ -37,6 +41,28 @@ afterAll(async () => {
   await doh?.close();
   if (scratch) await rm(scratch, { recursive: true, force: true });
 });
+
+/** A HAR of one page whose every request, one per host, was answered from `ip`. */
+function harOf(hosts: readonly string[], ip: string): string {
+  const entries = hosts.map((host, i) => ({
+    _resourceType: i === 0 ? 'document' : 'script',
+    pageref: 'page_1',
+    request: { method: 'GET', url: `https://${host}/` },
+    response: { status: 200 },
+    serverIPAddress: ip,
+  }));
+  const pages = [
+    {
+      id: 'page_1',
+      title: `https://${hosts[0]}/`,
+      startedDateTime: '2026-01-01T00:00:00.000Z',
+      pageTimings: {},
+    },
+  ];
+  return JSON.stringify({
+    log: { version: '1.2', creator: { name: 'test', version: '1' }, pages, entries },
+  });
+}
 
 function run(args: string[]) {
   return runCaptured(['--resolver', doh.url, ...args], {
@@ -84,29 +110,65 @@ describe('carrierflag --har', () => {
     });
   });
 
-  it('behind a proxy the HAR records for every site: the proxy judges nothing, DoH judges the sites', async () => {
-    // The proxy's address (202.96.128.86) is on Chinanet, China Telecom's network.
+  it('a China Telecom address the HAR records for every site flags every site (changed for issue 23)', async () => {
+    // behind-proxy.har: 202.96.128.86 (Chinanet) for four sites; it used to be set aside as a proxy.
     const r = await run(['--json', '--har', join(FIXTURES, 'behind-proxy.har')]);
     expect(r.stderr).toBe('');
     const lines = r.stdout
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
-    const byHost = new Map(lines.slice(0, -1).map((l) => [l.target, l]));
-    for (const clean of ['one.test', 'two.test', 'three.test']) {
-      expect(byHost.get(clean)).toMatchObject({ status: 'clean', proxy: '202.96.128.86' });
-      expect(byHost.get(clean).addresses.map((a: { ip: string }) => a.ip)).toEqual(['1.1.1.1']);
+    for (const line of lines.slice(0, -1)) {
+      expect(line).toMatchObject({ status: 'flagged', flagged: true });
     }
-    // A carrier site behind the proxy is still flagged, from its DoH answer.
-    expect(byHost.get('carrier-site.test')).toMatchObject({ status: 'flagged', flagged: true });
-    expect(lines.at(-1)).toMatchObject({ flagged: 1, proxies: ['202.96.128.86'] });
+    expect(lines.at(-1)).toMatchObject({ flagged: 4, proxies: [] });
     expect(r.code).toBe(1);
   });
 
-  it('names the proxy in the human summary', async () => {
-    const r = await run(['--har', join(FIXTURES, 'behind-proxy.har')]);
-    expect(r.stdout).toContain('through a proxy: 202.96.128.86');
-    expect(r.stdout).toMatch(/1 of 4 hosts on watched networks/);
+  it('the same China Telecom server under three registrable domains flags all three', async () => {
+    const file = join(scratch, 'trick.har');
+    await writeFile(
+      file,
+      harOf(['trick-one.test', 'trick-two.test', 'trick-three.test'], '202.96.128.86'),
+    );
+    const r = await run(['--json', '--har', file]);
+    expect(r.stderr).toBe('');
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    for (const line of lines.slice(0, -1)) {
+      expect(line).toMatchObject({ status: 'flagged', flagged: true });
+      expect(line.proxy).toBeUndefined();
+    }
+    expect(lines.at(-1)).toMatchObject({ hosts: 3, flagged: 3, proxies: [] });
+    expect(r.code).toBe(1);
+    const human = await run(['--har', file]);
+    expect(human.stdout).toMatch(/3 of 3 hosts on watched networks/);
+    expect(human.stdout).toContain("goes through China Telecom's network (it may be a proxy)");
+  });
+
+  it('a proxy on a clean address shared by three sites is named and flags nothing', async () => {
+    const file = join(scratch, 'clean-proxy.har');
+    await writeFile(file, harOf(['one.test', 'two.test', 'three.test'], '1.0.0.1'));
+    const r = await run(['--json', '--har', file]);
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    for (const line of lines.slice(0, -1)) {
+      expect(line).toMatchObject({ status: 'clean', proxy: '1.0.0.1' });
+    }
+    expect(lines.at(-1)).toMatchObject({ flagged: 0, proxies: ['1.0.0.1'] });
+    expect(r.code).toBe(0);
+  });
+
+  it('names a clean proxy in the human summary', async () => {
+    const file = join(scratch, 'clean-proxy-human.har');
+    await writeFile(file, harOf(['one.test', 'two.test', 'three.test'], '1.0.0.1'));
+    const r = await run(['--har', file]);
+    expect(r.stdout).toContain('through a proxy: 1.0.0.1');
+    expect(r.stdout).toMatch(/0 of 3 hosts on watched networks/);
   });
 
   it('prints one row per host and the page summary', async () => {
