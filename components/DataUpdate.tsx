@@ -13,6 +13,7 @@ import { ageInDays, isoDay, STALE_AFTER_DAYS } from '../lib/data-update/dates';
 import { DEFAULT_GUARD_LIMITS } from '../lib/data-update/guards';
 import { DEFAULT_CROSS_CHECK_LIMITS } from '../lib/data-update/cross-check';
 import { DEFAULT_DOWNLOAD_LIMITS } from '../lib/data-update/download';
+import { displayValue } from '../lib/display-text';
 import { request } from '../lib/messages';
 import type { DataUpdateSettings, SettingsResult } from '../lib/settings';
 
@@ -88,7 +89,12 @@ export function DataUpdate({ api: given }: { api?: DataUpdateApi }) {
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
-    api.status().then(setStatus, (e: unknown) => setLoadError(String(e)));
+    // The status carries text from the update server (the last attempt's message, the data's
+    // source): it enters display here, through displayValue (lib/display-text.ts).
+    api.status().then(
+      (s) => setStatus(displayValue(s)),
+      (e: unknown) => setLoadError(String(e)),
+    );
     api.loadSettings().then(
       (s) => {
         setSettings(s);
@@ -103,7 +109,10 @@ export function DataUpdate({ api: given }: { api?: DataUpdateApi }) {
   useEffect(() => {
     if (!running) return;
     const timer = setInterval(() => {
-      api.status().then(setStatus, () => undefined);
+      api.status().then(
+        (s) => setStatus(displayValue(s)),
+        () => undefined,
+      );
     }, 250);
     return () => clearInterval(timer);
   }, [api, running]);
@@ -112,7 +121,7 @@ export function DataUpdate({ api: given }: { api?: DataUpdateApi }) {
     setBusy(true);
     setStatus((s) => (s ? { ...s, running: true, progress: null } : s));
     try {
-      setStatus(await api.updateNow());
+      setStatus(displayValue(await api.updateNow()));
     } catch (error) {
       setLoadError(String(error));
     } finally {

@@ -1,5 +1,6 @@
 import { i18n } from '#i18n';
 import { useEffect, useState } from 'preact/hooks';
+import { displayValue } from '../lib/display-text';
 import type { EngineStatus } from '../lib/messages';
 import type { TableMeta } from '../lib/prefix-table';
 import type { TabReport } from '../lib/tab-monitor';
@@ -47,20 +48,23 @@ export function Popup({ api }: { api: PopupApi }) {
       } while (again && live);
       refreshing = false;
     };
+    // Everything from the worker goes through displayValue (lib/display-text.ts) once, here, where it
+    // enters display: organisation names, alias targets, notes, proxy names and update messages show
+    // a bidirectional override as `\u202e` in every component below.
     const fetchBoth = () =>
       Promise.all([
         api.getReport().then(
-          (next) => live && setReport(next),
+          (next) => live && setReport(displayValue(next)),
           (e: unknown) => live && setError(String(e)),
         ),
         api.getPageHosts().then(
-          (next) => live && setPageHosts(next),
+          (next) => live && setPageHosts(displayValue(next)),
           (e: unknown) => live && setError(String(e)),
         ),
       ]);
     void refresh();
     void api.getStatus().then(
-      (s) => live && setStatus(s),
+      (s) => live && setStatus(displayValue(s)),
       (e: unknown) => live && setError(String(e)),
     );
     const unsubscribe = api.subscribe(() => void refresh());

@@ -3,6 +3,7 @@
  * allowlisted, with the evidence behind it. Shared by the CLI and the extension's worker so both
  * say exactly the same thing about the same addresses.
  */
+import { displayValue } from './display-text';
 import { classifyIpv4 } from './ip/classify';
 import { embeddedIpv4, type EmbeddedKind } from './ip/embedded';
 import { formatIp, formatIpv4, parseIp } from './ip/parse';
@@ -393,12 +394,14 @@ export const ENGLISH_BADGE_WORDS: BadgeWords = {
 /**
  * The toolbar badge for a verdict: the group's code on red when flagged ('!' when several groups
  * match), '?' on grey when it could not be checked, empty otherwise. The title names every matched
- * group, why, and how sure the matched watchlist entry is, in `words`.
+ * group, why, and how sure the matched watchlist entry is, in `words`. Text from the data (organisation
+ * names, host names, group names, the problem) goes in through displayText (lib/display-text.ts).
  */
 export function badgeFor(
-  verdict: Verdict,
+  rawVerdict: Verdict,
   words: BadgeWords,
 ): { text: string; color: string; title: string } {
+  const verdict = displayValue(rawVerdict);
   const host = verdict.hostname;
   switch (verdict.status) {
     case 'flagged': {

@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'preact/hooks';
 import { i18n } from '#i18n';
+import { displayText } from '../../lib/display-text';
 import { removeAsn, removePrefix } from '../../lib/watchlist/edit';
 import type { Confidence, WatchAsn, WatchGroup, Watchlist } from '../../lib/watchlist/model';
 import type { AreaFeedback } from './Feedback';
@@ -114,7 +115,8 @@ function EntryRow({
       {entry.kind === 'asn' ? (
         <>
           <strong>AS{entry.asn.asn}</strong>
-          {entry.asn.note && <span class="asn-note"> {entry.asn.note}</span>}
+          {/* A note may come from an imported file: shown through displayText (lib/display-text.ts). */}
+          {entry.asn.note && <span class="asn-note"> {displayText(entry.asn.note)}</span>}
         </>
       ) : (
         <strong>{entry.prefix}</strong>

@@ -1,6 +1,7 @@
 import type { JSX } from 'preact';
 import { useMemo, useState } from 'preact/hooks';
 import { i18n } from '#i18n';
+import { displayText } from '../../lib/display-text';
 import { DEFAULT_WATCHLIST } from '../../lib/watchlist/defaults';
 import {
   exportWatchlist,
@@ -12,6 +13,7 @@ import {
   summarizeFile,
   type ImportMode,
   type ImportRefusal,
+  type WatchedCarrier,
 } from '../../lib/watchlist/merge';
 import { MAX_IMPORT_CHARS, type Watchlist } from '../../lib/watchlist/model';
 import type { OptionsApi } from '../Options';
@@ -177,6 +179,18 @@ export function ImportExport({
 }
 
 /** What the picked file holds, what importing it would do, and the choice of merge or replace. */
+/** "After this import, China Mobile would no longer be watched.", one sentence per carrier. */
+function unwatchedWords(carrier: WatchedCarrier): string {
+  switch (carrier) {
+    case 'china-telecom':
+      return i18n.t('options.import.unwatched.chinaTelecom');
+    case 'china-mobile':
+      return i18n.t('options.import.unwatched.chinaMobile');
+    case 'china-unicom':
+      return i18n.t('options.import.unwatched.chinaUnicom');
+  }
+}
+
 function ImportPreview({
   pending,
   watchlist,
@@ -199,6 +213,7 @@ function ImportPreview({
     [watchlist, pending.file, mode],
   );
   const needsConsent = plan.ok && plan.enabledGroups === 0;
+  const unwatched = plan.ok ? plan.unwatchedCarriers.map(unwatchedWords) : [];
   const ready = plan.ok && (!needsConsent || noneEnabledOk);
 
   return (
@@ -207,7 +222,8 @@ function ImportPreview({
       <ul data-testid="import-groups">
         {held.map((group) => (
           <li key={group.name}>
-            <strong>{group.name}</strong> — {countsOf(group.asns, group.prefixes)}
+            {/* The file's own text: shown through displayText (lib/display-text.ts). */}
+            <strong>{displayText(group.name)}</strong> — {countsOf(group.asns, group.prefixes)}
             {group.builtin && <small> · {i18n.t('options.import.builtIn')}</small>}
             {!group.enabled && <small> · {i18n.t('options.import.switchedOff')}</small>}
           </li>
@@ -262,6 +278,13 @@ function ImportPreview({
           {refusalText(plan.refusal)}
         </p>
       )}
+      {unwatched.length > 0 && (
+        <div class="warning" role="alert" data-testid="import-unwatched">
+          {unwatched.map((sentence) => (
+            <p key={sentence}>{sentence}</p>
+          ))}
+        </div>
+      )}
       {needsConsent && (
         <div class="warning" data-testid="import-none-enabled">
           <p>{i18n.t('options.import.noneEnabled')}</p>
@@ -287,9 +310,13 @@ function ImportPreview({
             feedback,
             saveWatchlist,
             { ok: true, watchlist: plan.watchlist },
-            mode === 'merge'
-              ? i18n.t('options.import.merged', count)
-              : i18n.t('options.import.replaced', count),
+            // The confirmation repeats the warning, so it is still there once the preview is gone.
+            [
+              mode === 'merge'
+                ? i18n.t('options.import.merged', count)
+                : i18n.t('options.import.replaced', count),
+              ...unwatched,
+            ].join(' '),
             watchlist,
           ).then((problem) => {
             if (!problem) onDone();

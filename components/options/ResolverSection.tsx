@@ -7,6 +7,7 @@ import {
   type ResolverPreset,
   type ResolverTestResult,
 } from '../../lib/dns';
+import { displayValue } from '../../lib/display-text';
 import { resolverUrlOf, type ResolverChoice, type Settings } from '../../lib/settings';
 import type { OptionsApi, SaveFn } from '../Options';
 import { EntryForm } from './EntryForm';
@@ -96,7 +97,8 @@ export function ResolverSection({
 
   async function runTest(url: string): Promise<ResolverTestResult | null> {
     try {
-      return await api.testResolver(url);
+      // The answer carries the resolver's own text (names, error messages): it enters display here.
+      return displayValue(await api.testResolver(url));
     } catch (error) {
       feedback.show({
         kind: 'error',

@@ -2,6 +2,7 @@
  * The toolbar badge for a page: the site's own verdict first (badgeFor in lib/verdict.ts), and when
  * the site itself is not flagged, how many of the hosts the page loads from are.
  */
+import { displayValue } from '../display-text';
 import type { Badge, TabReport } from '../tab-monitor';
 import type { ThirdPartySummary } from './page-hosts';
 
@@ -32,7 +33,8 @@ const MAX_SHOWN_COUNT = 99;
 /**
  * The badge for a tab: `site` (the site's own badge) unless the site's verdict is final and not
  * flagged, the option is on and some third-party hosts of the same page are flagged; then their
- * count on amber (`99+` beyond 99), with a title naming the groups and the hosts.
+ * count on amber (`99+` beyond 99), with a title naming the groups and the hosts (through
+ * displayText, lib/display-text.ts, like every text from the data).
  */
 export function pageBadge(
   site: Badge,
@@ -52,7 +54,7 @@ export function pageBadge(
       site.title,
       count,
       summary.total,
-      describeHosts(summary.flagged, words),
+      describeHosts(displayValue(summary.flagged), words),
     ),
   };
 }

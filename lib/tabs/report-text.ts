@@ -4,6 +4,7 @@
  * maintainers read it, and its field names stay searchable. Only the host name of the page goes in,
  * never its path or query, which may be private.
  */
+import { displayText, displayValue } from '../display-text';
 import { rangeToCidrs, formatCidr } from '../ip/cidr';
 import { describeEmbeddedKind } from '../ip/embedded';
 import { parseIp } from '../ip/parse';
@@ -87,8 +88,15 @@ function addressLine(evidence: AddressEvidence): string {
   return `- ${evidence.ip} (from ${from}): ${carried}${network}${matched}`;
 }
 
-/** The tab's verdict and its evidence as plain text, one fact per line. */
-export function reportText(report: TabReport, context: ReportContext): string {
+/**
+ * The tab's verdict and its evidence as plain text, one fact per line. Every text from the data
+ * (organisation names, alias targets, notes, proxy names, the data's source) goes in through
+ * displayText (lib/display-text.ts): a bidirectional override shows as `\u202e`, it does not turn
+ * the rest of the line around in the issue tracker.
+ */
+export function reportText(rawReport: TabReport, rawContext: ReportContext): string {
+  const report = displayValue(rawReport);
+  const context = displayValue(rawContext);
   const { verdict } = report;
   const lines = ['CarrierFlag report', `Site: ${report.hostname}`];
   const groups = verdict.groups.map((g) => g.name).join(', ');
@@ -135,7 +143,7 @@ export function reportText(report: TabReport, context: ReportContext): string {
 export function issueUrl(hostname: string, text: string, base = ISSUE_TRACKER_URL): string {
   const build = (body: string) => {
     const url = new URL(base);
-    url.searchParams.set('title', `Wrong result for ${hostname}`);
+    url.searchParams.set('title', `Wrong result for ${displayText(hostname)}`);
     url.searchParams.set('body', `${body}\nWhat is wrong, and what did you expect?\n`);
     return url.toString();
   };

@@ -53,6 +53,34 @@ export interface ImportPlan {
   removed: string[];
   /** How many groups are switched on afterwards: 0 means no site could ever be flagged. */
   enabledGroups: number;
+  /**
+   * The built-in carriers watched now that would not be afterwards (carriersNoLongerWatched), in
+   * the order of WATCHED_CARRIERS: the preview warns about each, by name.
+   */
+  unwatchedCarriers: WatchedCarrier[];
+}
+
+/**
+ * The built-in carrier groups the extension is for: an import that leaves one of them unwatched
+ * is warned about. (PCCW is built in too, but off by default and not one of the three carriers.)
+ */
+export const WATCHED_CARRIERS = ['china-telecom', 'china-mobile', 'china-unicom'] as const;
+export type WatchedCarrier = (typeof WATCHED_CARRIERS)[number];
+
+/** The built-in group `id` watches something: it is there, switched on, and lists an ASN or prefix. */
+function watchesCarrier(watchlist: Watchlist, id: WatchedCarrier): boolean {
+  const group = watchlist.groups.find((g) => g.builtin && g.id === id);
+  return !!group && group.enabled && (group.asns.length > 0 || group.prefixes.length > 0);
+}
+
+/**
+ * The built-in carriers (China Telecom, China Mobile, China Unicom) that `before` watches and
+ * `after` does not: the group is gone, switched off, or has no ASNs and no prefixes left. A carrier
+ * the user had already switched off is not listed: the import does not change it, and the warning
+ * says "no longer".
+ */
+export function carriersNoLongerWatched(before: Watchlist, after: Watchlist): WatchedCarrier[] {
+  return WATCHED_CARRIERS.filter((id) => watchesCarrier(before, id) && !watchesCarrier(after, id));
 }
 
 export type ImportPlanResult = ImportPlan | { ok: false; refusal: ImportRefusal; reason: string };
@@ -104,6 +132,7 @@ function planReplace(
       .map((g) => g.name),
     removed: current.groups.filter((g) => !next.has(g.id)).map((g) => g.name),
     enabledGroups: watchlist.groups.filter((g) => g.enabled).length,
+    unwatchedCarriers: carriersNoLongerWatched(current, watchlist),
   };
 }
 
@@ -146,6 +175,7 @@ function planMerge(current: Watchlist, file: WatchlistFile): ImportPlanResult {
     changed,
     removed: [],
     enabledGroups: checked.watchlist.groups.filter((g) => g.enabled).length,
+    unwatchedCarriers: carriersNoLongerWatched(current, checked.watchlist),
   };
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_WATCHLIST } from '../../../lib/watchlist/defaults';
 import { readWatchlistFile, type WatchlistFile } from '../../../lib/watchlist/import-export';
-import { planImport, summarizeFile } from '../../../lib/watchlist/merge';
+import { carriersNoLongerWatched, planImport, summarizeFile } from '../../../lib/watchlist/merge';
 import {
   MAX_GROUPS,
   MAX_TOTAL_ASNS,
@@ -229,5 +229,69 @@ describe('replacing the watchlist with a file', () => {
     expect(plan.removed).toEqual(['Lab']);
     expect(plan.added).toEqual(['Cloud vendors']);
     expect(plan.changed).toEqual(['China Telecom']);
+  });
+});
+
+describe('an import that leaves a built-in carrier unwatched', () => {
+  it('is no warning when the carriers stay watched', () => {
+    const plan = planImport(defaults(), oneGroupFile(), 'merge');
+    if (!plan.ok) throw new Error(plan.reason);
+    expect(plan.unwatchedCarriers).toEqual([]);
+    const replaced = planImport(defaults(), oneGroupFile(), 'replace');
+    if (!replaced.ok) throw new Error(replaced.reason);
+    // Replace resets the built-in groups the file does not mention: still watched.
+    expect(replaced.unwatchedCarriers).toEqual([]);
+  });
+
+  it('merge: names the carrier a file switches off while another group stays on', () => {
+    const file = fileOf({
+      builtins: [{ id: 'china-mobile', enabled: false, asns: [{ asn: 9808 }], prefixes: [] }],
+      groups: [{ ...custom('Cloud vendors', 'CV'), builtin: undefined }],
+    });
+    const plan = planImport(defaults(), file, 'merge');
+    if (!plan.ok) throw new Error(plan.reason);
+    expect(plan.enabledGroups).toBeGreaterThan(0);
+    expect(plan.unwatchedCarriers).toEqual(['china-mobile']);
+  });
+
+  it('replace: names each carrier the file leaves with no ASNs and no prefixes, in a fixed order', () => {
+    const file = fileOf({
+      builtins: [
+        { id: 'china-unicom', enabled: true, asns: [], prefixes: [] },
+        { id: 'china-telecom', enabled: true, asns: [], prefixes: [] },
+        { id: 'china-mobile', enabled: true, asns: [], prefixes: ['39.128.0.0/10'] },
+      ],
+      groups: [],
+    });
+    const plan = planImport(defaults(), file, 'replace');
+    if (!plan.ok) throw new Error(plan.reason);
+    expect(plan.unwatchedCarriers).toEqual(['china-telecom', 'china-unicom']);
+  });
+
+  it('replace: names a carrier switched off by the file', () => {
+    const file = fileOf({
+      builtins: [{ id: 'china-telecom', enabled: false, asns: [{ asn: 4134 }], prefixes: [] }],
+      groups: [],
+    });
+    const plan = planImport(defaults(), file, 'replace');
+    if (!plan.ok) throw new Error(plan.reason);
+    expect(plan.unwatchedCarriers).toEqual(['china-telecom']);
+  });
+
+  it('does not name a carrier the user had already switched off, nor one the import switches on', () => {
+    const before = defaults();
+    before.groups[0] = { ...before.groups[0]!, enabled: false };
+    const after = defaults();
+    after.groups[0] = { ...after.groups[0]!, enabled: false };
+    expect(carriersNoLongerWatched(before, after)).toEqual([]);
+    expect(carriersNoLongerWatched(before, defaults())).toEqual([]);
+  });
+
+  it('counts a carrier group gone from the watchlist as unwatched, and ignores PCCW', () => {
+    const after = defaults();
+    after.groups = after.groups.filter((g) => g.id !== 'china-unicom' && g.id !== 'pccw');
+    const before = defaults();
+    before.groups[3] = { ...before.groups[3]!, enabled: true };
+    expect(carriersNoLongerWatched(before, after)).toEqual(['china-unicom']);
   });
 });
