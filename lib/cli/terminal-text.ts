@@ -6,27 +6,7 @@
  * a visible escape, and the text keeps its meaning: `\x1b`, `\u202e`, `\n`.
  */
 
-/**
- * What is escaped: every control character (C0, DEL, C1: `\p{Cc}`), every format character
- * (`\p{Cf}`: the bidirectional marks, embeddings, overrides and isolates U+200E/F, U+202A–202E,
- * U+2066–2069, U+061C, the zero-width U+200B–200D, U+2060, U+FEFF, the soft hyphen, the invisible
- * tag characters U+E0000–E007F), the line and paragraph separators U+2028/2029, and lone surrogates.
- */
-const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]|\p{Cs}/gu;
-
-/** The short escapes a reader knows; everything else is written by its code point. */
-const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-
-/** `\x1b` for a code point up to U+00FF, `\u202e` up to U+FFFF, `\u{e0041}` above. */
-function visibleEscape(char: string): string {
-  const named = NAMED[char];
-  if (named) return named;
-  const code = char.codePointAt(0) as number;
-  const hex = code.toString(16);
-  if (code <= 0xff) return `\\x${hex.padStart(2, '0')}`;
-  if (code <= 0xffff) return `\\u${hex.padStart(4, '0')}`;
-  return `\\u{${hex}}`;
-}
+import { displayText } from '../display-text';
 
 /**
  * Text from a file, a server or DNS, ready for a terminal: control, bidirectional and invisible
@@ -35,7 +15,8 @@ function visibleEscape(char: string): string {
  * escape reads as written.
  */
 export function safeForTerminal(text: string): string {
-  return text.replace(UNSAFE, visibleEscape);
+  // The extension's pages use the same rule (lib/display-text.ts): one escape for both.
+  return displayText(text);
 }
 
 /** The characters JSON.stringify leaves raw that a terminal acts on (it escapes C0 itself). */
