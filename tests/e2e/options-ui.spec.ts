@@ -111,13 +111,18 @@ test('a file that would leave no group watched is imported only after an explici
   }));
   await options.upload('import-file', { name: 'off.json', content: watchlistFile([], off) });
   await options.waitForText('import-none-enabled', /no group would be watched/);
+  // Each built-in carrier it would stop watching is named (issue 23).
+  await options.waitForText(
+    'import-unwatched',
+    /China Telecom would no longer be watched.*China Mobile.*China Unicom/,
+  );
   const importButton = '[data-testid="import-preview"] button.primary';
   expect(await options.attributesOf(importButton, 'disabled')).toEqual(['']);
   await options.setChecked('I understand; import it anyway', true);
   expect(await options.attributesOf(importButton, 'disabled')).toEqual([null]);
   await options.click('Merge into my watchlist');
   expect(await outcome(options, 'import-status', 'ok')).toBe(
-    'Merged 3 groups into your watchlist. Undo',
+    'Merged 3 groups into your watchlist. After this import, China Telecom would no longer be watched. After this import, China Mobile would no longer be watched. After this import, China Unicom would no longer be watched. Undo',
   );
   expect((await groupNames(ext)).slice(0, 3)).toEqual([
     'China Telecom (off)',
