@@ -1,6 +1,7 @@
 import { i18n } from '#i18n';
 import { ageInDays, isoDay, publishedAtOf, STALE_AFTER_DAYS } from '../lib/data-update/dates';
 import { freshnessOf, type DataUpdateStatus, type Freshness } from '../lib/data-update/service';
+import { hostOfUrl } from '../lib/data-update/source-url';
 import type { TableMeta } from '../lib/prefix-table';
 
 /**
@@ -22,7 +23,7 @@ export function AboutData({
   const publishedAt =
     table?.publishedAt ?? (meta ? (publishedAtOf(meta.sourceVersion) ?? null) : null);
   const source = table?.downloaded
-    ? i18n.t('update.aboutDownloadedFrom', [hostOf(table.source)])
+    ? i18n.t('update.aboutDownloadedFrom', [hostOfUrl(table.source)])
     : (meta?.source ?? '');
   return (
     <footer class="about" data-testid="about">
@@ -66,14 +67,6 @@ export function AboutData({
       </p>
     </footer>
   );
-}
-
-function hostOf(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return url;
-  }
 }
 
 /** "Data: source version, published date (age)." */

@@ -1,5 +1,5 @@
-import { readIpLocationDbCsv, readIptoasnTsv } from '../sources';
-import type { SourceProblem, SourceReadResult, SourceRow } from '../sources';
+import { readSource } from '../sources';
+import type { SourceProblem, SourceRow } from '../sources';
 import {
   fetchFollowingRedirects,
   type FetchLike,
@@ -228,15 +228,12 @@ export async function downloadRoutingFile(options: FileDownloadOptions): Promise
       }
       return name;
     };
-    const read = (text: string): SourceReadResult =>
-      options.format === 'iptoasn'
-        ? readIptoasnTsv(text, { file: name })
-        : readIpLocationDbCsv(text, {
-            file: name,
-            ...(options.family !== 'both' ? { family: options.family } : {}),
-          });
+    const readOptions = {
+      file: name,
+      ...(options.family !== 'both' ? { family: options.family } : {}),
+    };
     const readSlice = (text: string) => {
-      const result = read(text);
+      const result = readSource(options.format, text, readOptions);
       // The reader numbers lines from the slice's start; these row objects are fresh and ours,
       // so they are renumbered in place rather than copied (half a million of them).
       for (const row of result.rows) {
