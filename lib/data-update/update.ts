@@ -164,7 +164,9 @@ export async function fetchRoutingUpdate(deps: UpdateDeps): Promise<UpdateOutcom
         if (check.reasons.length > 0) return { kind: 'refused', reason: check.reasons.join(' ') };
         notes.push(`its carrier ranges agree with ${hostOfUrl(witness.url)}`);
       } else {
-        notes.push(`not cross-checked: ${hostOfUrl(witness.url)}: ${other.reason}`);
+        notes.push(
+          `not cross-checked: ${hostOfUrl(witness.url)}: ${other.reason.replace(/\.+$/, '')}`,
+        );
       }
     } else {
       notes.push('not cross-checked: no second source is set');

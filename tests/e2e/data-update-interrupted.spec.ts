@@ -126,8 +126,18 @@ test('a background stopped at random points of an update always keeps a whole ta
     timeoutMs: UPDATE_CEILING_MS,
   });
   const updateMs = Date.now() - started;
-  const storeMs = Math.max(50, Date.now() - storingFrom);
-  expect(seenStoring).toBe(true);
+  const firstOutcome = (await status(ext)).dataUpdate?.last;
+  expect(firstOutcome?.result, firstOutcome?.message).toBe('updated');
+  // The save is short: on a busy machine a status poll (a message round trip) can miss it all.
+  // Then its length is not known; a quarter of the update is a generous stand-in (a stop that
+  // falls after the save is still a valid round: the new table must then be whole).
+  const storeMs = seenStoring
+    ? Math.max(50, Date.now() - storingFrom)
+    : Math.max(50, Math.round(updateMs / 4));
+  test.info().annotations.push({
+    type: 'save length',
+    description: seenStoring ? `${storeMs} ms, seen` : `not seen by a poll; ${storeMs} ms assumed`,
+  });
   expect((await tableInUse(ext)).publishedAt).toBe(firstPublishedAt);
 
   const outcomes: string[] = [];

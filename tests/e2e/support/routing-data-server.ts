@@ -19,7 +19,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { gzipSync } from 'node:zlib';
+import { once } from 'node:events';
+import { createGzip } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { closeServer } from './ports';
@@ -38,10 +39,11 @@ const CHAIN_HOPS = 7;
 
 /** An address of `family` given as a decimal number, as text (iptoasn writes text). */
 function addressText(family: 4 | 6, decimal: string): string {
-  const value = BigInt(decimal);
   if (family === 4) {
-    return [24n, 16n, 8n, 0n].map((shift) => String((value >> shift) & 255n)).join('.');
+    const value = Number(decimal);
+    return [value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255].join('.');
   }
+  const value = BigInt(decimal);
   const groups: string[] = [];
   for (let shift = 112n; shift >= 0n; shift -= 16n)
     groups.push(((value >> shift) & 0xffffn).toString(16));
@@ -50,10 +52,12 @@ function addressText(family: 4 | 6, decimal: string): string {
 
 /**
  * The ip-location-db `-num` CSVs as iptoasn.com's combined TSV (`start end asn country org`,
- * textual addresses): the same ranges, so the two sources agree wherever the data does.
+ * textual addresses): the same ranges, so the two sources agree wherever the data does. In
+ * pieces of a few thousand rows, so a server can send each as it is made.
  */
-function toIptoasnTsv(v4Csv: string, v6Csv: string): string {
-  const out: string[] = [];
+function* iptoasnTsvPieces(v4Csv: string, v6Csv: string): Generator<string> {
+  const ROWS_PER_PIECE = 4096;
+  let out: string[] = [];
   for (const [family, csv] of [
     [4, v4Csv],
     [6, v6Csv],
@@ -65,9 +69,69 @@ function toIptoasnTsv(v4Csv: string, v6Csv: string): string {
       out.push(
         `${addressText(family, start!)}\t${addressText(family, end!)}\t${asn}\tZZ\t${name}\n`,
       );
+      if (out.length === ROWS_PER_PIECE) {
+        yield out.join('');
+        out = [];
+      }
     }
   }
-  return out.join('');
+  if (out.length > 0) yield out.join('');
+}
+
+/** `body` in pieces of 256 KiB. */
+function* bufferPieces(body: Buffer): Generator<Buffer> {
+  for (let at = 0; at < body.length; at += 256 * 1024) yield body.subarray(at, at + 256 * 1024);
+}
+
+/**
+ * Gzip-packs what `pieces` makes, once per `key`: the first request gets the packed bytes as they
+ * come out of zlib (with a turn of the event loop between pieces), later ones the kept result.
+ * Packing a whole file before the first byte took longer than the client's 20 s stall limit on a
+ * loaded 2-core machine, and blocked every other request of the server meanwhile.
+ */
+function createGzipCache() {
+  const done = new Map<string, Buffer>();
+  /** Packing under way: the bytes made so far and the responses that take the rest. */
+  const making = new Map<string, { chunks: Buffer[]; takers: Set<ServerResponse> }>();
+  return async function sendGzipped(
+    res: ServerResponse,
+    key: string,
+    pieces: () => Iterable<string | Buffer>,
+    headers: Record<string, string>,
+  ): Promise<number> {
+    const kept = done.get(key);
+    if (kept) {
+      res.writeHead(200, { ...headers, 'content-length': String(kept.length) }).end(kept);
+      return kept.length;
+    }
+    res.writeHead(200, headers);
+    const running = making.get(key);
+    if (running) {
+      for (const chunk of running.chunks) res.write(chunk);
+      running.takers.add(res);
+      await once(res, 'close');
+      return done.get(key)?.length ?? 0;
+    }
+    const job = { chunks: [] as Buffer[], takers: new Set([res]) };
+    making.set(key, job);
+    const gzip = createGzip({ level: 6 });
+    gzip.on('data', (chunk: Buffer) => {
+      job.chunks.push(chunk);
+      for (const taker of job.takers) taker.write(chunk);
+    });
+    const ended = once(gzip, 'end');
+    for (const piece of pieces()) {
+      if (!gzip.write(piece)) await once(gzip, 'drain');
+      await new Promise((turn) => setImmediate(turn));
+    }
+    gzip.end();
+    await ended;
+    const body = Buffer.concat(job.chunks);
+    done.set(key, body);
+    making.delete(key);
+    for (const taker of job.takers) taker.end();
+    return body.length;
+  };
 }
 
 /** The address that moves: Cloudflare's in the pinned data, China Telecom's in the served data. */
@@ -154,11 +218,11 @@ export async function startRoutingDataServer(
   const half = v4.subarray(0, v4.indexOf('\n', Math.floor(v4.length / 2)) + 1);
   // Published yesterday, on the hour: newer than the pinned data, and a date the popup shows.
   const firstPublishedAt = Math.floor((Date.now() - 24 * 3600_000) / 3600_000) * 3600_000;
-  const gzipCache = new Map<Buffer, Buffer>();
-  const gzipped = (body: Buffer): Buffer => {
-    let packed = gzipCache.get(body);
-    if (!packed) gzipCache.set(body, (packed = gzipSync(body, { level: 6 })));
-    return packed;
+  const sendGzipped = createGzipCache();
+  const bodyKeys = new Map<Buffer, string>();
+  const keyOf = (body: Buffer) => {
+    if (!bodyKeys.has(body)) bodyKeys.set(body, `body-${bodyKeys.size}`);
+    return bodyKeys.get(body)!;
   };
   const state = {
     mode: 'good' as RoutingMode,
@@ -196,14 +260,6 @@ export async function startRoutingDataServer(
     res.end(body);
   };
   let port = 0;
-  let iptoasnCache: { key: string; body: Buffer } | undefined;
-  const iptoasnBody = (v4Served: Buffer): Buffer => {
-    const key = `${state.moved}`;
-    if (iptoasnCache?.key !== key) {
-      iptoasnCache = { key, body: gzipSync(toIptoasnTsv(v4Served.toString(), v6.toString())) };
-    }
-    return iptoasnCache.body;
-  };
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const pathname = new URL(req.url ?? '/', 'http://x').pathname;
     const fileName = pathname.split('/').pop() ?? '';
@@ -244,9 +300,15 @@ export async function startRoutingDataServer(
       return;
     }
     if (name === IPTOASN_FILE) {
-      return send(res, name, 200, iptoasnBody(v4Served), 'application/gzip', {
-        'last-modified': lastModified,
-      });
+      const entry: RoutingDataServer['log'][number] = { file: name, status: 200, bytes: 0 };
+      log.push(entry);
+      void sendGzipped(
+        res,
+        `iptoasn-${state.moved}`,
+        () => iptoasnTsvPieces(v4Served.toString(), v6.toString()),
+        { 'content-type': 'application/gzip', 'last-modified': lastModified },
+      ).then((bytes) => (entry.bytes = bytes));
+      return;
     }
     const body = name === V4_FILE ? v4Served : name === V6_FILE ? v6 : undefined;
     if (!body) return send(res, name, 404, 'not found', 'text/plain');
@@ -280,11 +342,18 @@ export async function startRoutingDataServer(
           : body;
     const headers = mode === 'good' ? validators : { 'last-modified': lastModified };
     if (options.gzip && mode === 'good' && /\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) {
-      send(res, name, 200, gzipped(sent), 'text/csv; charset=utf-8', {
+      const entry: RoutingDataServer['log'][number] = {
+        file: name,
+        status: 200,
+        bytes: 0,
+        rawBytes: sent.length,
+      };
+      log.push(entry);
+      void sendGzipped(res, keyOf(sent), () => bufferPieces(sent), {
         ...headers,
+        'content-type': 'text/csv; charset=utf-8',
         'content-encoding': 'gzip',
-      });
-      log[log.length - 1]!.rawBytes = sent.length;
+      }).then((bytes) => (entry.bytes = bytes));
       return;
     }
     return send(res, name, 200, sent, 'text/csv; charset=utf-8', headers);

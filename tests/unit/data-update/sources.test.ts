@@ -379,6 +379,12 @@ describe('the second source', () => {
     expect(outcome.summary).toContain(`its carrier ranges agree with ${new URL(server.url).host}`);
   });
 
+  it('says, in one sentence, that the check was not made when the second source fails', async () => {
+    server.serve('ip2asn-combined.tsv.gz', { kind: 'status', status: 500 });
+    const outcome = await built(update({ sources: both() }));
+    expect(outcome.summary).toMatch(/not cross-checked: \S+: .*HTTP 500 [^.]*\)$/);
+  });
+
   it('takes over, from a gzip file, when the first source fails', async () => {
     server.serve('origin-asn-ipv4-num.csv', { kind: 'status', status: 404 });
     const outcome = await built(update({ sources: both() }));

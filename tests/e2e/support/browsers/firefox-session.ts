@@ -226,6 +226,26 @@ export async function launchFirefox(options: LaunchOptions): Promise<ExtensionSe
         BACKGROUND_PAGE,
       );
 
+    const markBackgroundInstance = (instance: string) =>
+      api.evaluate(async (mark) => {
+        const background = await (
+          globalThis as unknown as ExtensionGlobal
+        ).browser.runtime.getBackgroundPage();
+        (background as unknown as { e2eInstance?: string }).e2eInstance = mark;
+      }, instance);
+    const isBackgroundInstanceRunning = (instance: string) =>
+      api.evaluate(
+        ({ backgroundPath, mark }) =>
+          (globalThis as unknown as ExtensionGlobal).browser.extension
+            .getViews()
+            .some(
+              (view) =>
+                view.location.pathname === backgroundPath &&
+                (view as unknown as { e2eInstance?: string }).e2eInstance === mark,
+            ),
+        { backgroundPath: BACKGROUND_PAGE, mark: instance },
+      );
+
     const tabOf = async (page: Page): Promise<SiteTab> => ({
       id: await findTabId(api, page.url()),
       goto: async (url) => {
@@ -285,8 +305,14 @@ export async function launchFirefox(options: LaunchOptions): Promise<ExtensionSe
         });
       },
       async terminateBackground(stopOptions) {
+        // The page that was running must go, but "no background page" is the wrong signal: an
+        // event for one of its persistent listeners (the aborted download's own webRequest error,
+        // a tab's request) starts a new page at once, and on a busy machine that new page is
+        // often up before the first poll. So the running page is marked, and its mark must go.
+        const instance = `terminated-${Date.now()}-${Math.random()}`;
+        await markBackgroundInstance(instance);
         await terminateEventPage(browser, geckoId);
-        await waitUntil(async () => !(await isBackgroundRunning()), {
+        await waitUntil(async () => !(await isBackgroundInstanceRunning(instance)), {
           what: 'the terminated background page to be gone',
           timeoutMs: stopOptions?.timeoutMs ?? 15_000,
         });

@@ -108,6 +108,7 @@ export interface ExtensionSession {
    * Stops the background now, whatever it is doing, and resolves once it has: Chromium's worker is
    * terminated through CDP; Firefox's event page through the same chrome-side call as
    * about:debugging's "Terminate background script" (its idle timeout would wait for idleness).
+   * Resolves once the instance that was running is gone: an event may already have started a new one.
    */
   terminateBackground(options?: { timeoutMs?: number }): Promise<void>;
   close(): Promise<void>;
