@@ -8,7 +8,13 @@
 import http from 'node:http';
 import { closeServer } from './ports';
 
-export type TransportFaultMode = 'redirect' | 'endless-body' | 'hang-first' | 'break-first';
+export type TransportFaultMode =
+  | 'redirect'
+  | 'endless-body'
+  | 'hang-first'
+  | 'break-first'
+  /** Names matching `slow` are answered after `delayMs`, others at once: a resolver under load. */
+  | 'slow';
 
 export interface TransportFaultOptions {
   mode: TransportFaultMode;
@@ -16,6 +22,9 @@ export interface TransportFaultOptions {
   redirectTo?: string;
   /** Host name → IPv4 address, answered by the 'hang-first' and 'break-first' modes. */
   addresses?: Readonly<Record<string, string>>;
+  /** 'slow': which names are slow, and by how much. */
+  slow?: RegExp;
+  delayMs?: number;
 }
 
 export interface TransportFaultDoh {
@@ -23,6 +32,8 @@ export interface TransportFaultDoh {
   url: string;
   /** Every question asked, as `name TYPE`, oldest first (repeats included). */
   questions(): string[];
+  /** The same, each with when it arrived (Date.now()). */
+  questionsWithTimes(): { question: string; at: number }[];
   /** Bytes of body written per 'endless-body' response by the time the client closed it. */
   bodyBytesAtClose(): number[];
   /** Resolves once `count` 'endless-body' responses have been closed by the client. */
@@ -78,6 +89,8 @@ export async function startTransportFaultDoh(
   options: TransportFaultOptions,
 ): Promise<TransportFaultDoh> {
   let questions: string[] = [];
+  let arrivals: number[] = [];
+  const timers = new Set<ReturnType<typeof setTimeout>>();
   let closedAt: number[] = [];
   let waiters: { count: number; done: () => void }[] = [];
   const notify = () => {
@@ -97,6 +110,7 @@ export async function startTransportFaultDoh(
     const label = `${question.name} ${question.type === TYPE_AAAA ? 'AAAA' : question.type === TYPE_A ? 'A' : question.type}`;
     const first = !questions.includes(label);
     questions.push(label);
+    arrivals.push(Date.now());
     const body = answer(query, question, options.addresses?.[question.name]);
 
     switch (options.mode) {
@@ -138,6 +152,16 @@ export async function startTransportFaultDoh(
           return;
         }
         break;
+      case 'slow':
+        if (options.slow?.test(question.name)) {
+          const timer = setTimeout(() => {
+            timers.delete(timer);
+            response.writeHead(200, { 'content-type': 'application/dns-message' }).end(body);
+          }, options.delayMs ?? 1000);
+          timers.add(timer);
+          return;
+        }
+        break;
     }
     response.writeHead(200, { 'content-type': 'application/dns-message' }).end(body);
   });
@@ -151,6 +175,7 @@ export async function startTransportFaultDoh(
   return {
     url: `http://127.0.0.1:${address.port}/dns-query`,
     questions: () => [...questions],
+    questionsWithTimes: () => questions.map((question, i) => ({ question, at: arrivals[i]! })),
     bodyBytesAtClose: () => [...closedAt],
     closedBodies: (count) =>
       new Promise<void>((done) => {
@@ -159,11 +184,13 @@ export async function startTransportFaultDoh(
       }),
     clear() {
       questions = [];
+      arrivals = [];
       closedAt = [];
     },
     async stop() {
       if (stopped) return;
       stopped = true;
+      for (const timer of timers) clearTimeout(timer);
       await closeServer(server);
     },
   };

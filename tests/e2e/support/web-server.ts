@@ -146,13 +146,24 @@ export async function startWebServer(): Promise<WebServer> {
       const scripts = hosts
         .map((h) => `<script src="http://${escapeHtml(h)}:${port}/x.js"></script>`)
         .join('');
+      // `&after=c.test,…`: scripts from these hosts too, added by a script that runs only once
+      // every one above has loaded (they block the parser), so they are the page's last requests.
+      const after = (url.searchParams.get('after') ?? '')
+        .split(',')
+        .filter((h) => /^[a-z0-9.-]+$/.test(h));
+      const late =
+        after.length === 0
+          ? ''
+          : `<script>for (const h of ${JSON.stringify(after)}) {` +
+            `const s = document.createElement('script'); s.src = 'http://' + h + ':${port}/late.js';` +
+            `document.head.append(s); }</script>`;
       response.writeHead(200, {
         'content-type': 'text/html; charset=utf-8',
         'cache-control': 'no-store',
       });
       response.end(
         `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(host)}</title>` +
-          `${scripts}</head><body><h1>${escapeHtml(host)}</h1></body></html>`,
+          `${scripts}${late}</head><body><h1>${escapeHtml(host)}</h1></body></html>`,
       );
       return;
     }
