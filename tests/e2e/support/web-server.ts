@@ -8,9 +8,10 @@
  * and the image `onclick` when its link "load" is clicked (each optional): requests the page makes
  * after its load, so a navigation can overtake them.
  * `/redirect?to=URL` answers 302 to URL. `/sw-page?fetch=URL` registers the service worker
- * `/sw.js?fetch=URL`, which fetches URL itself when it installs and passes every request of the page
- * through to the network; the page's title turns to `sw ready` once the worker controls it (a
- * service worker needs a secure context: use it on a `*.localhost` host, which is one over http).
+ * `/sw.js?fetch=URL` (its whole query: add a unique parameter for a fresh install), which fetches
+ * URL itself when it installs and passes every request of the pages it controls through to the
+ * network; the page's title turns to `sw ready` once the worker controls it (a service worker
+ * needs a secure context: use it on a `*.localhost` host, which is one over http).
  * `/ws-page?to=URL` opens a WebSocket to URL; any path upgrades to a WebSocket that sends `hello`.
  */
 import { createHash } from 'node:crypto';
@@ -112,8 +113,7 @@ export async function startWebServer(): Promise<WebServer> {
     if (url.pathname === '/sw-page' || url.pathname === '/ws-page') {
       const script =
         url.pathname === '/sw-page'
-          ? `navigator.serviceWorker.register('/sw.js?fetch='+encodeURIComponent(` +
-            `${JSON.stringify(url.searchParams.get('fetch') ?? '/')}));` +
+          ? `navigator.serviceWorker.register('/sw.js'+location.search);` +
             `navigator.serviceWorker.ready.then(function(){` +
             `if(navigator.serviceWorker.controller)document.title='sw ready';` +
             `else navigator.serviceWorker.addEventListener('controllerchange',function(){` +
