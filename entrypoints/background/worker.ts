@@ -22,6 +22,7 @@ import { hostnameOf } from '../../lib/tabs/host-rules';
 import { createRequestDocuments, type RequestOrigin } from '../../lib/tabs/request-documents';
 import { createRequestStarts } from '../../lib/tabs/request-starts';
 import { createNavigationHops } from '../../lib/tabs/navigation-hops';
+import { redirectKind, type RedirectDetails } from '../../lib/tabs/redirects';
 import {
   createTabOrigins,
   isPageWorkerRequest,
@@ -405,25 +406,20 @@ export function startWorker(browser: Browser): Promise<void> {
   // list (a carrier host sending a clean one on is still contacted), with the hop's own address.
   browser.webRequest.onBeforeRedirect.addListener(
     (details) => {
-      if (details.tabId < 0 && !isPageWorkerRequest(details as RequestMaker)) {
+      const kind = redirectKind(details as RedirectDetails);
+      if (kind === 'own') {
         for (const onHop of ownRedirects) onHop(details.url, details.redirectUrl);
-        return;
-      }
-      // A redirect to the same host (an https upgrade, a trailing slash): the next request lists it.
-      if (hostnameOf(details.url) === hostnameOf(details.redirectUrl)) return;
-      if (details.type !== 'main_frame') {
+      } else if (kind === 'request') {
         requestOfPage(details, requestStarts.responded(details));
-        return;
+      } else if (kind === 'navigation') {
+        const { proxyInfo } = details as { proxyInfo?: unknown };
+        navigationHops.redirected(details.tabId, {
+          url: details.url,
+          ip: details.ip,
+          proxyInfo,
+          at: details.timeStamp,
+        });
       }
-      const lifecycle = (details as { documentLifecycle?: string }).documentLifecycle;
-      if (details.tabId < 0 || lifecycle === 'prerender') return;
-      const { proxyInfo } = details as { proxyInfo?: unknown };
-      navigationHops.redirected(details.tabId, {
-        url: details.url,
-        ip: details.ip,
-        proxyInfo,
-        at: details.timeStamp,
-      });
     },
     { urls: ['http://*/*', 'https://*/*'] },
   );
