@@ -401,9 +401,10 @@ export function startWorker(browser: Browser): Promise<void> {
     whenHostsReady((h) => h.tabRemoved(tabId));
   });
 
-  // Redirects. The worker's own requests' (tabId -1, not a page's worker): the routing data
-  // download checks each hop. A page's: the host that answered with the redirect joins the host
-  // list (a carrier host sending a clean one on is still contacted), with the hop's own address.
+  // Redirects, sorted by lib/tabs/redirects.ts. The hops of the worker's own requests go to the
+  // routing data download, which checks each. A page's hop lists the host that answered with the
+  // redirect (a carrier host sending a clean one on was still contacted), with the hop's own
+  // address; a navigation's hops wait for its commit.
   browser.webRequest.onBeforeRedirect.addListener(
     (details) => {
       const kind = redirectKind(details as RedirectDetails);
