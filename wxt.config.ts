@@ -50,8 +50,10 @@ export default defineConfig({
     icons: ICONS,
     action: { default_icon: ICONS, default_title: '__MSG_extension_name__' },
     // Web pages only: the worker observes http(s) navigations and fetches an https resolver;
-    // `<all_urls>` would add file:, ftp: and other schemes it never touches.
-    host_permissions: ['http://*/*', 'https://*/*'],
+    // `<all_urls>` would add file:, ftp: and other schemes it never touches. ws: and wss: because
+    // Chromium reports a page's WebSocket connections to webRequest only with host permissions for
+    // those schemes (http(s) ones do not cover them).
+    host_permissions: ['http://*/*', 'https://*/*', 'ws://*/*', 'wss://*/*'],
     ...(browser === 'firefox'
       ? {
           browser_specific_settings: {

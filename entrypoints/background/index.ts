@@ -8,7 +8,10 @@
  *   the DNS cache: storage.session, so a restarted worker carries on;
  * - in memory only: caches of the above (a write-through copy of each tab's report, so the badge is
  *   set even when storage.session is full; the DNS cache's index of its keys) and the queue of
- *   in-flight work.
+ *   in-flight work; and, lost with the worker on purpose, when each open request started and which
+ *   document made it (lib/tabs/request-starts.ts, request-documents.ts), which origin each tab shows
+ *   (for its site's service worker requests; refilled by one tab query, lib/tabs/worker-requests.ts)
+ *   and the redirect hops of navigations not yet committed (lib/tabs/navigation-hops.ts).
  * Every listener is registered synchronously below and awaits the one `ready` promise first.
  */
 import browser from 'webextension-polyfill';

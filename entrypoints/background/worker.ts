@@ -21,6 +21,14 @@ import { createPageHosts, type PageHosts } from '../../lib/tabs/page-hosts';
 import { hostnameOf } from '../../lib/tabs/host-rules';
 import { createRequestDocuments, type RequestOrigin } from '../../lib/tabs/request-documents';
 import { createRequestStarts } from '../../lib/tabs/request-starts';
+import { createNavigationHops } from '../../lib/tabs/navigation-hops';
+import { redirectKind, type RedirectDetails } from '../../lib/tabs/redirects';
+import {
+  createTabOrigins,
+  isPageWorkerRequest,
+  requesterOrigin,
+  type RequestMaker,
+} from '../../lib/tabs/worker-requests';
 import { BADGE_WORDS, PAGE_BADGE_WORDS } from './badge-words';
 
 const SETTINGS_KEY = 'settings';
@@ -269,11 +277,21 @@ export function startWorker(browser: Browser): Promise<void> {
       ),
     );
   };
+  // Requests of a site's service or shared worker name no tab, only their origin: they are listed
+  // under the tabs showing a page of that origin (lib/tabs/worker-requests.ts). One tab query per
+  // worker start, on the first such request; every commit since keeps the map current.
+  const tabOrigins = createTabOrigins({
+    listTabs: async () =>
+      (await browser.tabs.query({})).map((tab) => ({ id: tab.id, url: tab.url })),
+  });
+  // A top-level navigation's redirect hops, listed on the page it commits (lib/tabs/navigation-hops.ts).
+  const navigationHops = createNavigationHops();
   // Host lists are told the browser's own times (details.timeStamp; for a request, its start):
   // events of different kinds can reach the worker out of order, a page's first scripts before its
   // main-frame response.
   browser.webNavigation.onBeforeNavigate.addListener((details) => {
     if (details.frameId !== 0) return;
+    navigationHops.navigationStarted(details.tabId, details.timeStamp);
     whenReady((m) => m.navigationStarted(details.tabId, details.url));
     whenHostsReady((h) => h.navigationStarted(details.tabId, details.timeStamp));
   });
@@ -282,10 +300,16 @@ export function startWorker(browser: Browser): Promise<void> {
     // Any frame's commit places the requests that waited for their document (request-documents.ts).
     const released = requestDocuments.committed(details.tabId, details.frameId, documentId);
     if (details.frameId === 0) {
+      tabOrigins.committed(details.tabId, details.url);
       whenHostsReady((h) =>
         h.navigationCommitted(details.tabId, details.url, details.timeStamp, documentId),
       );
       whenReady((m) => m.navigationCommitted(details.tabId, details.url));
+      // The hops that led here are this page's requests (made before its document existed).
+      for (const hop of navigationHops.committed(details.tabId)) {
+        const request = { url: hop.url, ip: hop.ip, proxyInfo: hop.proxyInfo };
+        seeRequest({ ...request, startedAt: details.timeStamp }, details.tabId, documentId);
+      }
     }
     for (const { item, tabId, topDocument } of released) seeRequest(item, tabId, topDocument);
   });
@@ -294,7 +318,9 @@ export function startWorker(browser: Browser): Promise<void> {
   });
   // A navigation that never commits (HTTP 204, a download, a cancel) ends here, if anywhere.
   browser.webNavigation.onErrorOccurred.addListener((details) => {
-    if (details.frameId === 0) whenReady((m) => m.navigationFailed(details.tabId, details.url));
+    if (details.frameId !== 0) return;
+    navigationHops.dropped(details.tabId);
+    whenReady((m) => m.navigationFailed(details.tabId, details.url));
   });
   browser.webRequest.onResponseStarted.addListener(
     (details) => {
@@ -316,25 +342,33 @@ export function startWorker(browser: Browser): Promise<void> {
   // dated by when it started (lib/tabs/request-starts.ts): the response or error of an old page's
   // request can be reported after the next page began. Not blocking, and registered synchronously:
   // the map is memory only, and a start missed while the worker was down falls back to the report.
+  // The extension's own requests (tabId -1, made by its origin) are no page's and are left out.
   const requestStarts = createRequestStarts();
   browser.webRequest.onBeforeRequest.addListener(
     (details) => {
       const unplaced = (details as { documentLifecycle?: string }).documentLifecycle === '';
-      if ((details.tabId >= 0 || unplaced) && details.type !== 'main_frame') {
-        requestStarts.started(details);
-      }
+      const ofPage = details.tabId >= 0 || unplaced || isPageWorkerRequest(details as RequestMaker);
+      if (ofPage && details.type !== 'main_frame') requestStarts.started(details);
     },
     { urls: ['<all_urls>'] },
   );
-  const requestOfPage = (
-    details: RequestOrigin & { type: string; url: string; ip?: string },
-    startedAt: number,
-  ) => {
+  type RequestDetails = RequestOrigin & RequestMaker & { type: string; url: string; ip?: string };
+  const requestOfPage = (details: RequestDetails, startedAt: number) => {
     if (details.type === 'main_frame') return;
     const { proxyInfo } = details as { proxyInfo?: unknown };
     const request: PageRequest = { url: details.url, ip: details.ip, proxyInfo, startedAt };
     const placement = requestDocuments.place(details, request);
     if (placement.kind === 'tab') seeRequest(request, placement.tabId, placement.topDocument);
+    else if (placement.kind === 'ignored' && placement.why === 'not a tab') {
+      const origin = isPageWorkerRequest(details) ? requesterOrigin(details) : undefined;
+      if (origin === undefined) return;
+      void tabOrigins
+        .tabsOf(origin)
+        .then((tabIds) => {
+          for (const tabId of tabIds) seeRequest(request, tabId, undefined);
+        })
+        .catch((error: unknown) => log('a service worker request could not be placed', error));
+    }
   };
   /**
    * The connected address as a witness for a page's other host, unless it is a proxy's: the one
@@ -361,16 +395,34 @@ export function startWorker(browser: Browser): Promise<void> {
     { urls: ['<all_urls>'] },
   );
   browser.tabs.onRemoved.addListener((tabId) => {
+    tabOrigins.removed(tabId);
+    navigationHops.dropped(tabId);
     whenReady((m) => m.tabRemoved(tabId));
     whenHostsReady((h) => h.tabRemoved(tabId));
   });
 
-  // The worker's own requests (tabId -1) that redirect: only the routing data download listens.
+  // Redirects, sorted by lib/tabs/redirects.ts. The hops of the worker's own requests go to the
+  // routing data download, which checks each. A page's hop lists the host that answered with the
+  // redirect (a carrier host sending a clean one on was still contacted), with the hop's own
+  // address; a navigation's hops wait for its commit.
   browser.webRequest.onBeforeRedirect.addListener(
     (details) => {
-      for (const onHop of ownRedirects) onHop(details.url, details.redirectUrl);
+      const kind = redirectKind(details as RedirectDetails);
+      if (kind === 'own') {
+        for (const onHop of ownRedirects) onHop(details.url, details.redirectUrl);
+      } else if (kind === 'request') {
+        requestOfPage(details, requestStarts.responded(details));
+      } else if (kind === 'navigation') {
+        const { proxyInfo } = details as { proxyInfo?: unknown };
+        navigationHops.redirected(details.tabId, {
+          url: details.url,
+          ip: details.ip,
+          proxyInfo,
+          at: details.timeStamp,
+        });
+      }
     },
-    { urls: ['http://*/*', 'https://*/*'], tabId: -1 },
+    { urls: ['http://*/*', 'https://*/*'] },
   );
 
   browser.alarms.onAlarm.addListener((alarm) => {

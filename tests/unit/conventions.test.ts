@@ -74,9 +74,15 @@ describe('manifest permissions', () => {
       'webNavigation',
       'webRequest',
     ]);
-    // Host permissions: web pages only (what the worker observes and the DoH resolver it fetches).
+    // Host permissions: web pages only (what the worker observes and the DoH resolver it fetches),
+    // their WebSockets included.
     const hosts = /host_permissions: \[([^\]]*)\]/.exec(config)?.[1]?.match(/'[^']+'/g) ?? [];
-    expect(hosts.map((h) => h.slice(1, -1)).sort()).toEqual(['http://*/*', 'https://*/*']);
+    expect(hosts.map((h) => h.slice(1, -1)).sort()).toEqual([
+      'http://*/*',
+      'https://*/*',
+      'ws://*/*',
+      'wss://*/*',
+    ]);
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     for (const permission of [
       'alarms',
@@ -85,6 +91,8 @@ describe('manifest permissions', () => {
       'webRequest',
       'http://*/*',
       'https://*/*',
+      'ws://*/*',
+      'wss://*/*',
     ]) {
       expect(readme).toContain(`\`${permission}\``);
     }

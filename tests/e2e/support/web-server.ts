@@ -7,8 +7,16 @@
  * `/load-later?onload=URL&onclick=URL` is a page that requests the image `onload` once it has loaded
  * and the image `onclick` when its link "load" is clicked (each optional): requests the page makes
  * after its load, so a navigation can overtake them.
+ * `/redirect?to=URL` answers 302 to URL. `/sw-page?fetch=URL` registers the service worker
+ * `/sw.js?fetch=URL` (its whole query: add a unique parameter for a fresh install), which fetches
+ * URL itself when it installs and passes every request of the pages it controls through to the
+ * network; the page's title turns to `sw ready` once the worker controls it (a service worker
+ * needs a secure context: use it on a `*.localhost` host, which is one over http).
+ * `/ws-page?to=URL` opens a WebSocket to URL; any path upgrades to a WebSocket that sends `hello`.
  */
+import { createHash } from 'node:crypto';
 import http from 'node:http';
+import type { Duplex } from 'node:stream';
 import { closeServer } from './ports';
 
 export interface WebRequestLogEntry {
@@ -48,6 +56,8 @@ function escapeHtml(text: string): string {
 export async function startWebServer(): Promise<WebServer> {
   let log: WebRequestLogEntry[] = [];
   let held: { request: HeldRequest; answer: () => void }[] = [];
+  /** Open WebSockets, ended when the server stops (close() would wait for them). */
+  const sockets = new Set<Duplex>();
   const server = http.createServer((request, response) => {
     const hostHeader = request.headers.host ?? '';
     const host = hostHeader.replace(/:\d+$/, '');
@@ -76,6 +86,48 @@ export async function startWebServer(): Promise<WebServer> {
           response.end(PIXEL_GIF);
         },
       });
+      return;
+    }
+    if (url.pathname === '/redirect') {
+      response.writeHead(302, {
+        location: url.searchParams.get('to') ?? '/',
+        'cache-control': 'no-store',
+      });
+      response.end();
+      return;
+    }
+    if (url.pathname === '/sw.js') {
+      const target = JSON.stringify(url.searchParams.get('fetch') ?? '/');
+      response.writeHead(200, {
+        'content-type': 'text/javascript; charset=utf-8',
+        'cache-control': 'no-store',
+      });
+      response.end(
+        `self.addEventListener('install',function(e){self.skipWaiting();` +
+          `e.waitUntil(fetch(${target},{mode:'no-cors',cache:'no-store'}).catch(function(){}));});` +
+          `self.addEventListener('activate',function(e){e.waitUntil(self.clients.claim());});` +
+          `self.addEventListener('fetch',function(e){e.respondWith(fetch(e.request));});`,
+      );
+      return;
+    }
+    if (url.pathname === '/sw-page' || url.pathname === '/ws-page') {
+      const script =
+        url.pathname === '/sw-page'
+          ? `navigator.serviceWorker.register('/sw.js'+location.search);` +
+            `navigator.serviceWorker.ready.then(function(){` +
+            `if(navigator.serviceWorker.controller)document.title='sw ready';` +
+            `else navigator.serviceWorker.addEventListener('controllerchange',function(){` +
+            `document.title='sw ready';});});`
+          : `var ws=new WebSocket(${JSON.stringify(url.searchParams.get('to') ?? '')});` +
+            `ws.onmessage=function(m){document.title='ws '+m.data;};`;
+      response.writeHead(200, {
+        'content-type': 'text/html; charset=utf-8',
+        'cache-control': 'no-store',
+      });
+      response.end(
+        `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(host)}</title>` +
+          `</head><body><script>${script.replace(/</g, '\\u003c')}</script></body></html>`,
+      );
       return;
     }
     if (url.pathname === '/load-later') {
@@ -177,6 +229,26 @@ export async function startWebServer(): Promise<WebServer> {
         `<body><h1>${title}</h1><p>${escapeHtml(path)}</p></body></html>`,
     );
   });
+  // A WebSocket on any path (RFC 6455 handshake): sends one text frame, `hello`, and stays open.
+  server.on('upgrade', (request: http.IncomingMessage, socket: Duplex) => {
+    log.push({ host: (request.headers.host ?? '').replace(/:\d+$/, ''), path: request.url ?? '/' });
+    const key = request.headers['sec-websocket-key'];
+    if (typeof key !== 'string') {
+      socket.destroy();
+      return;
+    }
+    const accept = createHash('sha1')
+      .update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`)
+      .digest('base64');
+    socket.on('error', () => undefined);
+    socket.write(
+      'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+        `Sec-WebSocket-Accept: ${accept}\r\n\r\n`,
+    );
+    socket.write(Buffer.concat([Buffer.from([0x81, 5]), Buffer.from('hello')]));
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
   // Keep-alive sockets would make close() wait; the browser reconnects when it needs to.
   server.keepAliveTimeout = 1000;
   await new Promise<void>((resolve, reject) => {
@@ -208,6 +280,7 @@ export async function startWebServer(): Promise<WebServer> {
     async stop() {
       if (stopped) return;
       stopped = true;
+      for (const socket of sockets) socket.destroy();
       await closeServer(server);
     },
   };
