@@ -591,21 +591,23 @@ function withoutFlag(report: TabReport): TabReport {
 
 /**
  * At most REPORT_MAX_ADDRESSES of a DoH answer, chosen so the verdict cannot change: first one
- * address per matched group, then the other matched ones, then public addresses (they make a site
- * "clean" rather than "unchecked"), then the rest; kept in the answer's order.
+ * address per matched group, then the other matched ones, then public addresses with no row in the
+ * table (they keep a site "unchecked" rather than "clean"), then the other public addresses (they
+ * make a site "clean" rather than "unchecked"), then the rest; kept in the answer's order.
  */
 export function boundAddresses(addresses: readonly string[], verdict: Verdict): string[] {
   const evidence = new Map(verdict.addresses.map((a) => [a.ip, a]));
   const rank = (ip: string, seenGroups: Set<string>): number => {
     const e = evidence.get(ip);
-    if (!e) return 4;
+    if (!e) return 5;
     const newGroup = e.matches.find((m) => !seenGroups.has(m.groupId));
     if (newGroup) {
       for (const m of e.matches) seenGroups.add(m.groupId);
       return 0;
     }
     if (e.matches.length > 0) return 1;
-    return e.lookup.kind === 'routed' || e.lookup.kind === 'unrouted' ? 2 : 3;
+    if (e.lookup.kind === 'unrouted') return 2;
+    return e.lookup.kind === 'routed' ? 3 : 4;
   };
   const seenGroups = new Set<string>();
   const ranked = addresses.map((ip, index) => ({ ip, index, rank: rank(ip, seenGroups) }));
