@@ -297,6 +297,18 @@ export function buildVerdict(
 }
 
 /**
+ * The sentence for `verdict.watchedConnection`, in English (the CLI, the copied report): "your
+ * connection to this site goes through China Telecom's network (it may be a proxy): 202.96.128.86".
+ * The popup says the same in the user's language (popup.watchedConnection).
+ */
+export function watchedConnectionSentence(watched: {
+  ip: string;
+  groups: readonly string[];
+}): string {
+  return `your connection to this site goes through ${englishList(watched.groups)}'s network (it may be a proxy): ${watched.ip}`;
+}
+
+/**
  * Whether `ip` is on an enabled watched network (by ASN, prefix or a carrier name match), judged
  * exactly as buildVerdict judges an address. The proxy rules use it: a watched address is never set
  * aside as a proxy's, and a site whose DoH answer is watched says nothing about proxies.
