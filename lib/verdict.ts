@@ -91,6 +91,8 @@ export function problemKindOfDnsError(kind: string): ProblemKind {
     case 'privacy-mode':
     case 'private-name':
       return 'not-seen-yet';
+    case 'from-cache':
+      return 'from-cache';
     default:
       return 'resolver-broken';
   }
@@ -135,6 +137,12 @@ export interface VerdictInput {
   allowlisted?: boolean;
   /** The connection went through this proxy: `browserAddress` is then the proxy's, not the site's. */
   proxy?: ProxyFact;
+  /**
+   * The browser loaded the page without connecting (from its HTTP cache) and no earlier connection
+   * to the site is known: the address it was first fetched from is unknown, so DoH alone can flag
+   * the site but not call it clean (a split-horizon site answers DoH with a clean address).
+   */
+  notConnected?: boolean;
 }
 
 /** The one method of a prefix table a verdict needs; tests pass a small fake. */
@@ -151,9 +159,11 @@ export interface PrefixLookup {
  * - clean: at least one public address was looked up, none matched, and every public address has a
  *   row in the table. A public address with no row ("unrouted") is never taken for clean: the table
  *   cannot say whose network it is on, so the site is unchecked ('not-in-table') unless another
- *   address flags it.
+ *   address flags it. Nor is a page the browser loaded from its cache with no connection known
+ *   (`notConnected`): unchecked ('from-cache') unless something flags it.
  * - local: every address is special-purpose (private, loopback, …) and DNS did not fail.
- * - unchecked: otherwise: no public address could be looked up, or one has no row. Never clean.
+ * - unchecked: otherwise: no public address could be looked up, one has no row, or nothing
+ *   connected. Never clean.
  * The same address from several origins is one piece of evidence listing every origin.
  * An IPv6 address that carries an IPv4 address (NAT64 64:ff9b::/96 and 64:ff9b:1::/48, 6to4,
  * Teredo: lib/ip/embedded.ts) is judged as that IPv4 address: it is looked up, matched against the
@@ -275,6 +285,9 @@ export function buildVerdict(
     // Decisive over a DNS error: the address that was seen is the one that could not be judged.
     verdict.problem = `${noRowText(noRow)} is not in the routing data, so its network cannot be told`;
     verdict.problemKind = 'not-in-table';
+  } else if (publicChecked > 0 && input.notConnected) {
+    verdict.problem = NOT_CONNECTED_PROBLEM;
+    verdict.problemKind = 'from-cache';
   } else if (publicChecked > 0) verdict.status = 'clean';
   else if (addresses.length > 0 && local === addresses.length && !input.dnsError) {
     verdict.status = 'local';
@@ -350,6 +363,10 @@ function judgedAddress(
 function isOnlyFrom(evidence: AddressEvidence, origin: AddressOrigin): boolean {
   return evidence.origins.length === 1 && evidence.origins[0] === origin;
 }
+
+/** Why a page the browser served from its cache, with no connection known, is unchecked. */
+export const NOT_CONNECTED_PROBLEM =
+  "the page came from the browser's cache and no connection to the site was seen, so where it was fetched from is unknown";
 
 /** "203.0.113.7" or, for an address that carries one, "64:ff9b::cb00:7107 (203.0.113.7)". */
 function noRowText(evidence: AddressEvidence): string {

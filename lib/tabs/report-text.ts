@@ -125,6 +125,14 @@ export function reportText(rawReport: TabReport, rawContext: ReportContext): str
     const sentence = watchedConnectionSentence(verdict.watchedConnection);
     lines.push(`Connection: ${sentence} (DNS-over-HTTPS did not give this address)`);
   }
+  if (report.rememberedConnection && report.browserAddress !== undefined) {
+    lines.push(
+      `No new connection seen (the page came from the browser's cache): ${report.browserAddress} is the site's last connection, remembered from an earlier visit within the hour`,
+    );
+  }
+  if (report.noConnection) {
+    lines.push("No connection seen: the page came from the browser's cache");
+  }
   if (verdict.connectedElsewhere) {
     lines.push(`The browser connected to ${verdict.connectedElsewhere}, not among the DoH answers`);
   }

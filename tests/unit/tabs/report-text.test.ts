@@ -169,6 +169,19 @@ describe('reportText of a connection through a watched network (issue 23)', () =
     }
   });
 
+  it('says when the connection shown was remembered from an earlier visit, or none was seen', () => {
+    const remembered = reportOf(FLAGGED, {
+      browserAddress: '61.174.65.123',
+      rememberedConnection: { at: 0 },
+    });
+    expect(reportText(remembered, { meta: META })).toContain(
+      "No new connection seen (the page came from the browser's cache): 61.174.65.123 is the site's last connection, remembered from an earlier visit within the hour",
+    );
+    expect(reportText(reportOf(FLAGGED, { noConnection: true }), { meta: META })).toContain(
+      "No connection seen: the page came from the browser's cache",
+    );
+  });
+
   it('says nothing of the kind for a clean connection', () => {
     expect(reportText(reportOf(FLAGGED), { meta: META })).not.toContain('Connection:');
   });
