@@ -447,7 +447,13 @@ export function createTabMonitor(deps: TabMonitorDeps) {
         }
         if (hasConnection(known) && !known.rememberedConnection) {
           const sameProxy = proxy?.address === reportedProxy(current)?.address;
-          if (!current.rememberedConnection && current.browserAddress === ip && sameProxy) return;
+          if (
+            !current.rememberedConnection &&
+            current.browserAddress === connectedIp &&
+            sameProxy
+          ) {
+            return;
+          }
         } else if (
           // No connection now: a connection of this navigation's own stays; so does the same memory.
           hasOwnConnection(current) ||

@@ -140,7 +140,8 @@ export interface VerdictInput {
   /**
    * The browser loaded the page without connecting (from its HTTP cache) and no earlier connection
    * to the site is known: the address it was first fetched from is unknown, so DoH alone can flag
-   * the site but not call it clean (a split-horizon site answers DoH with a clean address).
+   * the site but not call it clean (a split-horizon site answers DoH with a clean address). An IP
+   * literal in the URL says where the page came from, so it is judged as ever.
    */
   notConnected?: boolean;
 }
@@ -285,7 +286,7 @@ export function buildVerdict(
     // Decisive over a DNS error: the address that was seen is the one that could not be judged.
     verdict.problem = `${noRowText(noRow)} is not in the routing data, so its network cannot be told`;
     verdict.problemKind = 'not-in-table';
-  } else if (publicChecked > 0 && input.notConnected) {
+  } else if (publicChecked > 0 && input.notConnected && input.literal === undefined) {
     verdict.problem = NOT_CONNECTED_PROBLEM;
     verdict.problemKind = 'from-cache';
   } else if (publicChecked > 0) verdict.status = 'clean';

@@ -101,6 +101,12 @@ describe('a revisit served from the browser cache is never clean by omission', (
     expect(moved.rememberedConnection).toBeUndefined();
   });
 
+  it('an IP literal served from the cache is judged by the literal, as ever', async () => {
+    const w = await fakeWorker({});
+    expect((await w.visit(1, `http://${CLEAN}/`, {})).verdict.status).toBe('clean');
+    expect((await w.visit(2, `http://${CARRIER}/`, {})).verdict.status).toBe('flagged');
+  });
+
   it('the memory is one bounded record in storage.session', async () => {
     const w = await fakeWorker(splitHorizon);
     await w.visit(1, SHOP, { ip: CARRIER });

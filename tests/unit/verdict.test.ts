@@ -625,3 +625,22 @@ describe('a public address with no row in the table is unchecked, never clean', 
     });
   });
 });
+
+describe('a page loaded from the cache with no connection known (notConnected, issue 23)', () => {
+  it('is unchecked where it would be clean, and flags or stays local as ever', () => {
+    const cached = verdict({ dohAddresses: ['8.8.8.8'], notConnected: true });
+    expect(cached).toMatchObject({ status: 'unchecked', problemKind: 'from-cache' });
+    expect(englishBadge(cached).text).toBe('?');
+    expect(verdict({ dohAddresses: ['202.96.128.86'], notConnected: true }).status).toBe('flagged');
+    expect(verdict({ dohAddresses: ['192.168.1.10'], notConnected: true }).status).toBe('local');
+  });
+
+  it('an IP literal in the URL says where the page came from: judged as ever', () => {
+    expect(verdict({ literal: '8.8.8.8', notConnected: true }).status).toBe('clean');
+  });
+
+  it('privacy mode with nothing seen: the cache is the reason given', () => {
+    const v = verdict({ dnsError: { kind: 'from-cache', message: 'from the cache' } });
+    expect(v).toMatchObject({ status: 'unchecked', problemKind: 'from-cache' });
+  });
+});
