@@ -136,6 +136,11 @@ function TabDetails({
           })}
         </p>
       )}
+      {report.rememberedConnection && report.browserAddress !== undefined && (
+        <p class="note" data-testid="remembered-connection">
+          {i18n.t('popup.rememberedConnection', { ip: report.browserAddress })}
+        </p>
+      )}
       {verdict.proxy && (
         <ProxyLine
           proxy={verdict.proxy}

@@ -7,7 +7,12 @@
  *   the site is allowlisted, an IP literal, or privacy mode is on). The `shown` report, of the page
  *   still in the tab, stays as it is: many navigations never commit (HTTP 204, a download, a cancel);
  * - the main-frame response starts → the address the browser connected to joins the pending report,
- *   unless it is a proxy's (lib/proxy: Firefox says so, or the repeated-address pattern finds it);
+ *   unless it is a proxy's (lib/proxy: Firefox says so, or the repeated-address pattern finds it),
+ *   and is remembered for the site (lib/tabs/connection-memory.ts, one hour). A response with no
+ *   address (the page came from the browser's cache) takes the remembered connection instead, or,
+ *   with none, says the page could not be checked from the cache ('from-cache'): never clean;
+ * - a report started with no connection yet (navigation start, or a commit with no response seen:
+ *   a back/forward cache restore) starts from the remembered connection, if any, until its own;
  * - the navigation commits → the pending report becomes `shown` and from then on every change is
  *   shown on the badge (the browser wipes a per-tab badge at commit, so earlier writes would be lost);
  * - the navigation fails or is cancelled (onErrorOccurred), or the next one starts → the pending
@@ -30,11 +35,13 @@ import {
   buildVerdict,
   isOnWatchedNetwork,
   ENGLISH_BADGE_WORDS,
+  NOT_CONNECTED_PROBLEM,
   type BadgeWords,
   type Verdict,
 } from './verdict';
 import { isAllowlisted, type Settings } from './settings';
 import type { LookupResult } from './prefix-table';
+import { createConnectionMemory, type RememberedConnection } from './tabs/connection-memory';
 import { hostnameOf, initialDoh, isWebUrl, literalAddress } from './tabs/host-rules';
 import { compileWatchlist } from './watchlist/match';
 
@@ -61,6 +68,14 @@ export interface TabReport {
   browserAddress?: string;
   /** The proxy the connection went through; `browserAddress` is then the proxy's, not the site's. */
   proxy?: ProxyFact;
+  /**
+   * Set when `browserAddress` and `proxy` are the site's last connection remembered from an earlier
+   * visit (lib/tabs/connection-memory.ts), not this navigation's: the page came from the browser's
+   * cache, or its own response has not been seen yet. `at` is when that connection was made.
+   */
+  rememberedConnection?: { at: number };
+  /** The page came from the browser's cache (no connection) and no connection was remembered. */
+  noConnection?: boolean;
   doh: DohState;
   verdict: Verdict;
   /** False while the DoH answer is still awaited and nothing is flagged yet. */
@@ -82,6 +97,12 @@ export interface TabRecord {
   /** A navigation that started and has not committed; it may never (HTTP 204, a download). */
   pending?: TabReport;
 }
+
+/** What a report knows of the browser's connection to its site. */
+type ConnectionKnown = Pick<
+  TabReport,
+  'browserAddress' | 'proxy' | 'rememberedConnection' | 'noConnection'
+>;
 
 /** The most addresses one report keeps (see `boundAddresses`); a DNS answer can hold thousands. */
 export const REPORT_MAX_ADDRESSES = 64;
@@ -128,6 +149,7 @@ export function createTabMonitor(deps: TabMonitorDeps) {
   const records = new Map<number, TabRecord>();
   let matcher = compileWatchlist(deps.getSettings().watchlist);
   const proxies = createProxyDetector(deps);
+  const connections = createConnectionMemory(deps);
   let navigationCounter = 0;
 
   function enqueue(tabId: number, work: () => Promise<void>): Promise<void> {
@@ -194,9 +216,10 @@ export function createTabMonitor(deps: TabMonitorDeps) {
     const settings = deps.getSettings();
     const allowlisted = isAllowlisted(report.hostname, settings.allowlist);
     const literal = literalAddress(report.hostname);
-    const judged = await proxies.judge(
-      connectionOf(report, (ip) => isOnWatchedNetwork(ip, table, matcher)),
-    );
+    // A remembered connection was judged when it was made; it must not count for the pattern again.
+    const judged = report.rememberedConnection
+      ? { proxy: report.proxy, newlyDetected: false }
+      : await proxies.judge(connectionOf(report, (ip) => isOnWatchedNetwork(ip, table, matcher)));
     const proxy = judged.proxy;
     if (proxy && judged.newlyDetected) refreshReportsThrough(proxy.address, report.tabId);
     const seen = report.browserAddress !== undefined || proxy !== undefined;
@@ -213,8 +236,11 @@ export function createTabMonitor(deps: TabMonitorDeps) {
             doh.state === 'failed'
               ? doh.error
               : browserOnly(doh) && !seen
-                ? { kind: doh.why, message: 'no connection to the site was seen yet' }
+                ? report.noConnection
+                  ? { kind: 'from-cache', message: NOT_CONNECTED_PROBLEM }
+                  : { kind: doh.why, message: 'no connection to the site was seen yet' }
                 : undefined,
+          notConnected: report.noConnection === true && !seen,
         },
         table,
         matcher,
@@ -228,7 +254,8 @@ export function createTabMonitor(deps: TabMonitorDeps) {
       doh = { ...doh, addresses: kept };
       verdict = judge(doh);
     }
-    const waiting = doh.state === 'pending' || (browserOnly(doh) && !seen);
+    const waiting =
+      doh.state === 'pending' || (browserOnly(doh) && !seen && report.noConnection !== true);
     const final = !waiting || verdict.status === 'flagged';
     const evaluated: TabReport = { ...report, proxy, doh, verdict, final, updatedAt: deps.now() };
     if (omittedAddresses) evaluated.omittedAddresses = omittedAddresses;
@@ -308,21 +335,36 @@ export function createTabMonitor(deps: TabMonitorDeps) {
   function startReport(
     tabId: number,
     url: string,
-    base: { committed: boolean; browserAddress?: string; proxy?: ProxyFact },
+    committed: boolean,
+    known: ConnectionKnown,
   ): Omit<TabReport, 'verdict' | 'final' | 'updatedAt'> {
     const hostname = hostnameOf(url) ?? '';
     const settings = deps.getSettings();
     navigationCounter += 1;
-    return {
+    const report: Omit<TabReport, 'verdict' | 'final' | 'updatedAt'> = {
       tabId,
       url,
       hostname,
       navigationId: `${deps.now().toString(36)}-${navigationCounter}`,
-      committed: base.committed,
-      browserAddress: base.browserAddress,
-      proxy: base.proxy,
+      committed,
       doh: initialDoh(hostname, settings),
     };
+    return withConnection(report, known);
+  }
+
+  /** The site's remembered connection as what a report knows, or `none` when there is none. */
+  async function recalled(hostname: string, none: ConnectionKnown): Promise<ConnectionKnown> {
+    const last = hostname ? await connections.recall(hostname) : undefined;
+    return last ? rememberedKnown(last) : none;
+  }
+
+  /** Remembers the report's connection when it is this navigation's own. */
+  async function rememberOwn(report: TabReport): Promise<void> {
+    if (report.browserAddress === undefined || report.rememberedConnection) return;
+    const connection = report.proxy
+      ? { ip: report.browserAddress, proxy: report.proxy }
+      : { ip: report.browserAddress };
+    await connections.remember(report.hostname, connection);
   }
 
   /**
@@ -333,13 +375,16 @@ export function createTabMonitor(deps: TabMonitorDeps) {
     tabId: number,
     url: string,
     slot: 'shown' | 'pending',
-    browserAddress?: string,
-    proxy?: ProxyFact,
-  ): Promise<void> {
-    const report = startReport(tabId, url, { committed: slot === 'shown', browserAddress, proxy });
+    known: ConnectionKnown = {},
+  ): Promise<TabReport> {
+    let report = startReport(tabId, url, slot === 'shown', known);
     // The query goes out first; its answer is queued behind this task, so it finds the report stored.
     if (report.doh.state === 'pending') {
       void runLookup(tabId, report.navigationId, report.hostname);
+    }
+    // Nothing known of the connection yet: start from the site's last one, if it is remembered.
+    if (!hasConnection(known) && !known.noConnection) {
+      report = withConnection(report, await recalled(report.hostname, {}));
     }
     const evaluated = await evaluate(report);
     const record = await readRecord(tabId);
@@ -349,6 +394,7 @@ export function createTabMonitor(deps: TabMonitorDeps) {
       await writeRecord(tabId, { shown: evaluated });
       await showBadge(evaluated);
     }
+    return evaluated;
   }
 
   return {
@@ -367,7 +413,8 @@ export function createTabMonitor(deps: TabMonitorDeps) {
 
     /**
      * The main-frame response for `url` started; `ip` is the address the browser connected to and
-     * `proxy` the proxy the browser says it went through (Firefox's proxyInfo), if any.
+     * `proxy` the proxy the browser says it went through (Firefox's proxyInfo), if any. Neither
+     * means nothing connected: the page came from the browser's cache (a service worker's too).
      */
     responseStarted(
       tabId: number,
@@ -378,27 +425,46 @@ export function createTabMonitor(deps: TabMonitorDeps) {
       return enqueue(tabId, async () => {
         if (!isWebUrl(url)) return;
         const { pending, shown } = await readRecord(tabId);
-        const hostname = hostnameOf(url);
+        const hostname = hostnameOf(url) ?? '';
         // Firefox may deliver the main frame's response after the navigation committed: then it
-        // belongs to the page now shown, which has no connection yet (and needs no new lookup).
+        // belongs to the page now shown, which has no connection of its own yet (and needs no new
+        // lookup).
         const current =
           pending && pending.hostname === hostname
             ? pending
-            : !pending &&
-                shown &&
-                shown.hostname === hostname &&
-                !shown.browserAddress &&
-                !shown.proxy
+            : !pending && shown && shown.hostname === hostname && !hasOwnConnection(shown)
               ? shown
               : undefined;
+        const connectedIp = ip || undefined;
+        const known: ConnectionKnown =
+          connectedIp !== undefined || proxy !== undefined
+            ? { browserAddress: connectedIp, proxy }
+            : await recalled(hostname, { noConnection: true });
         if (!current) {
           // A redirect to another host, or a worker that missed the start: evaluate the new host.
-          await begin(tabId, url, 'pending', ip, proxy);
+          await rememberOwn(await begin(tabId, url, 'pending', known));
           return;
         }
-        const sameProxy = proxy?.address === reportedProxy(current)?.address;
-        if ((!ip && !proxy) || (current.browserAddress === ip && sameProxy)) return;
-        await store(await evaluate({ ...current, browserAddress: ip, proxy }));
+        if (hasConnection(known) && !known.rememberedConnection) {
+          const sameProxy = proxy?.address === reportedProxy(current)?.address;
+          if (
+            !current.rememberedConnection &&
+            current.browserAddress === connectedIp &&
+            sameProxy
+          ) {
+            return;
+          }
+        } else if (
+          // No connection now: a connection of this navigation's own stays; so does the same memory.
+          hasOwnConnection(current) ||
+          (current.rememberedConnection?.at === known.rememberedConnection?.at &&
+            current.noConnection === known.noConnection)
+        ) {
+          return;
+        }
+        const evaluated = await evaluate(withConnection(current, known));
+        await store(evaluated);
+        await rememberOwn(evaluated);
       });
     },
 
@@ -495,22 +561,10 @@ export function createTabMonitor(deps: TabMonitorDeps) {
         await enqueue(tabId, async () => {
           const current = await readRecord(tabId);
           if (current.shown) {
-            await begin(
-              tabId,
-              current.shown.url,
-              'shown',
-              current.shown.browserAddress,
-              current.shown.proxy,
-            );
+            await begin(tabId, current.shown.url, 'shown', connectionKnown(current.shown));
           }
           if (current.pending) {
-            await begin(
-              tabId,
-              current.pending.url,
-              'pending',
-              current.pending.browserAddress,
-              current.pending.proxy,
-            );
+            await begin(tabId, current.pending.url, 'pending', connectionKnown(current.pending));
           }
         });
       }
@@ -533,6 +587,48 @@ export function createTabMonitor(deps: TabMonitorDeps) {
 }
 
 export type TabMonitor = ReturnType<typeof createTabMonitor>;
+
+/** Whether anything is known of the connection: an address, a proxy, or a remembered one. */
+function hasConnection(known: ConnectionKnown): boolean {
+  return known.browserAddress !== undefined || known.proxy !== undefined;
+}
+
+/** Whether the report has a connection of its own navigation (not a remembered one). */
+function hasOwnConnection(report: ConnectionKnown): boolean {
+  return hasConnection(report) && !report.rememberedConnection;
+}
+
+/** What the report knows of its connection, to carry over into a fresh report. */
+function connectionKnown(report: TabReport): ConnectionKnown {
+  const { browserAddress, proxy, rememberedConnection, noConnection } = report;
+  return withConnection({}, { browserAddress, proxy, rememberedConnection, noConnection });
+}
+
+/** A remembered connection as what a report knows. */
+function rememberedKnown(last: RememberedConnection): ConnectionKnown {
+  const known: ConnectionKnown = { browserAddress: last.ip, rememberedConnection: { at: last.at } };
+  if (last.proxy) known.proxy = last.proxy;
+  return known;
+}
+
+/** `report` with its connection replaced by `known` (no field left set to undefined). */
+function withConnection<T extends ConnectionKnown>(report: T, known: ConnectionKnown): T {
+  const {
+    browserAddress: _a,
+    proxy: _p,
+    rememberedConnection: _r,
+    noConnection: _n,
+    ...rest
+  } = report;
+  const next = { ...rest } as T;
+  if (known.browserAddress !== undefined) next.browserAddress = known.browserAddress;
+  if (known.proxy !== undefined) next.proxy = known.proxy;
+  if (known.rememberedConnection !== undefined) {
+    next.rememberedConnection = known.rememberedConnection;
+  }
+  if (known.noConnection) next.noConnection = true;
+  return next;
+}
 
 /** The proxy the browser itself named for this report's connection (not one the pattern found). */
 function reportedProxy(report: Pick<TabReport, 'proxy'>): ProxyFact | undefined {
@@ -591,21 +687,23 @@ function withoutFlag(report: TabReport): TabReport {
 
 /**
  * At most REPORT_MAX_ADDRESSES of a DoH answer, chosen so the verdict cannot change: first one
- * address per matched group, then the other matched ones, then public addresses (they make a site
- * "clean" rather than "unchecked"), then the rest; kept in the answer's order.
+ * address per matched group, then the other matched ones, then public addresses with no row in the
+ * table (they keep a site "unchecked" rather than "clean"), then the other public addresses (they
+ * make a site "clean" rather than "unchecked"), then the rest; kept in the answer's order.
  */
 export function boundAddresses(addresses: readonly string[], verdict: Verdict): string[] {
   const evidence = new Map(verdict.addresses.map((a) => [a.ip, a]));
   const rank = (ip: string, seenGroups: Set<string>): number => {
     const e = evidence.get(ip);
-    if (!e) return 4;
+    if (!e) return 5;
     const newGroup = e.matches.find((m) => !seenGroups.has(m.groupId));
     if (newGroup) {
       for (const m of e.matches) seenGroups.add(m.groupId);
       return 0;
     }
     if (e.matches.length > 0) return 1;
-    return e.lookup.kind === 'routed' || e.lookup.kind === 'unrouted' ? 2 : 3;
+    if (e.lookup.kind === 'unrouted') return 2;
+    return e.lookup.kind === 'routed' ? 3 : 4;
   };
   const seenGroups = new Set<string>();
   const ranked = addresses.map((ip, index) => ({ ip, index, rank: rank(ip, seenGroups) }));

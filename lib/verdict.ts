@@ -53,6 +53,16 @@ export type ProblemKind =
   | 'proxy'
   /** An address could not be looked up (unreadable, or no prefix table). */
   | 'lookup-unavailable'
+  /**
+   * A public address has no row in the prefix table (not in the routing data, or the data is too old
+   * to know it): where it goes cannot be told, so the site is not called clean.
+   */
+  | 'not-in-table'
+  /**
+   * The page came from the browser's cache, so no connection was made, and none to this site was
+   * remembered from an earlier visit: the address the page was first fetched from is unknown.
+   */
+  | 'from-cache'
   /** Only local addresses, yet DNS failed too. */
   | 'only-local'
   | 'no-addresses';
@@ -81,6 +91,8 @@ export function problemKindOfDnsError(kind: string): ProblemKind {
     case 'privacy-mode':
     case 'private-name':
       return 'not-seen-yet';
+    case 'from-cache':
+      return 'from-cache';
     default:
       return 'resolver-broken';
   }
@@ -125,6 +137,13 @@ export interface VerdictInput {
   allowlisted?: boolean;
   /** The connection went through this proxy: `browserAddress` is then the proxy's, not the site's. */
   proxy?: ProxyFact;
+  /**
+   * The browser loaded the page without connecting (from its HTTP cache) and no earlier connection
+   * to the site is known: the address it was first fetched from is unknown, so DoH alone can flag
+   * the site but not call it clean (a split-horizon site answers DoH with a clean address). An IP
+   * literal in the URL says where the page came from, so it is judged as ever.
+   */
+  notConnected?: boolean;
 }
 
 /** The one method of a prefix table a verdict needs; tests pass a small fake. */
@@ -138,9 +157,14 @@ export interface PrefixLookup {
  * - flagged: any address (from any origin) is in an enabled group, by a listed ASN or prefix, or
  *   (an enabled built-in carrier group only) by a "likely (name match)" of an unlisted AS's
  *   registry name, at low confidence (lib/watchlist/name-match.ts).
- * - clean: at least one public address was looked up and none matched.
+ * - clean: at least one public address was looked up, none matched, and every public address has a
+ *   row in the table. A public address with no row ("unrouted") is never taken for clean: the table
+ *   cannot say whose network it is on, so the site is unchecked ('not-in-table') unless another
+ *   address flags it. Nor is a page the browser loaded from its cache with no connection known
+ *   (`notConnected`): unchecked ('from-cache') unless something flags it.
  * - local: every address is special-purpose (private, loopback, …) and DNS did not fail.
- * - unchecked: otherwise: no public address could be looked up. Never reported as clean.
+ * - unchecked: otherwise: no public address could be looked up, one has no row, or nothing
+ *   connected. Never clean.
  * The same address from several origins is one piece of evidence listing every origin.
  * An IPv6 address that carries an IPv4 address (NAT64 64:ff9b::/96 and 64:ff9b:1::/48, 6to4,
  * Teredo: lib/ip/embedded.ts) is judged as that IPv4 address: it is looked up, matched against the
@@ -203,6 +227,8 @@ export function buildVerdict(
   const addresses: AddressEvidence[] = [];
   const groups: Verdict['groups'] = [];
   let publicChecked = 0;
+  /** The first public address with no row in the table (it matches listed prefixes only). */
+  let noRow: AddressEvidence | undefined;
   let local = 0;
   let invalidReason: string | undefined;
   for (const { evidence, address } of byKey.values()) {
@@ -210,6 +236,7 @@ export function buildVerdict(
     const lookup = evidence.lookup;
     if (judged && (lookup.kind === 'routed' || lookup.kind === 'unrouted')) {
       publicChecked++;
+      if (lookup.kind === 'unrouted') noRow ??= evidence;
       evidence.matches = matcher.match(judged, lookup.kind === 'routed' ? lookup.asn : null);
       if (lookup.kind === 'routed') {
         // An AS on no list whose name names a carrier: "likely (name match)", low confidence.
@@ -255,7 +282,14 @@ export function buildVerdict(
     verdict.problemKind = problemKindOfDnsError(input.dnsError.kind);
   }
   if (groups.length > 0) verdict.status = 'flagged';
-  else if (publicChecked > 0) verdict.status = 'clean';
+  else if (noRow) {
+    // Decisive over a DNS error: the address that was seen is the one that could not be judged.
+    verdict.problem = `${noRowText(noRow)} is not in the routing data, so its network cannot be told`;
+    verdict.problemKind = 'not-in-table';
+  } else if (publicChecked > 0 && input.notConnected && input.literal === undefined) {
+    verdict.problem = NOT_CONNECTED_PROBLEM;
+    verdict.problemKind = 'from-cache';
+  } else if (publicChecked > 0) verdict.status = 'clean';
   else if (addresses.length > 0 && local === addresses.length && !input.dnsError) {
     verdict.status = 'local';
   } else if (verdict.problem === undefined) {
@@ -274,6 +308,18 @@ export function buildVerdict(
     }
   }
   return verdict;
+}
+
+/**
+ * The sentence for `verdict.watchedConnection`, in English (the CLI, the copied report): "your
+ * connection to this site goes through China Telecom's network (it may be a proxy): 202.96.128.86".
+ * The popup says the same in the user's language (popup.watchedConnection).
+ */
+export function watchedConnectionSentence(watched: {
+  ip: string;
+  groups: readonly string[];
+}): string {
+  return `your connection to this site goes through ${englishList(watched.groups)}'s network (it may be a proxy): ${watched.ip}`;
 }
 
 /**
@@ -317,6 +363,15 @@ function judgedAddress(
 
 function isOnlyFrom(evidence: AddressEvidence, origin: AddressOrigin): boolean {
   return evidence.origins.length === 1 && evidence.origins[0] === origin;
+}
+
+/** Why a page the browser served from its cache, with no connection known, is unchecked. */
+export const NOT_CONNECTED_PROBLEM =
+  "the page came from the browser's cache and no connection to the site was seen, so where it was fetched from is unknown";
+
+/** "203.0.113.7" or, for an address that carries one, "64:ff9b::cb00:7107 (203.0.113.7)". */
+function noRowText(evidence: AddressEvidence): string {
+  return evidence.embedded ? `${evidence.ip} (${evidence.embedded.ipv4})` : evidence.ip;
 }
 
 /** Why a site seen only through a proxy is unchecked (privacy mode, or no DoH answer). */

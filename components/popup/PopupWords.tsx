@@ -30,6 +30,10 @@ export function problemHint(kind: ProblemKind | undefined): string {
       return i18n.t('popup.problem.proxy');
     case 'lookup-unavailable':
       return i18n.t('popup.problem.lookupUnavailable');
+    case 'not-in-table':
+      return i18n.t('popup.problem.notInTable');
+    case 'from-cache':
+      return i18n.t('popup.problem.fromCache');
     case 'only-local':
       return i18n.t('popup.problem.onlyLocal');
     case 'no-addresses':

@@ -10,7 +10,7 @@ import {
   validateSettings,
   type Settings,
 } from '../../lib/settings';
-import { canonicalIp, proxyFromProxyInfo } from '../../lib/proxy';
+import { proxyFromProxyInfo } from '../../lib/proxy';
 import { openDatabase } from '../../lib/storage/database';
 import { importTable, loadTable, type LoadedTable } from '../../lib/table-loader';
 import { DEFAULT_WATCHLIST } from '../../lib/watchlist/defaults';
@@ -19,6 +19,7 @@ import { createTabMonitor, type TabMonitor } from '../../lib/tab-monitor';
 import { pageBadge } from '../../lib/tabs/badge';
 import { createPageHosts, type PageHosts } from '../../lib/tabs/page-hosts';
 import { hostnameOf } from '../../lib/tabs/host-rules';
+import { createHostWitness } from '../../lib/tabs/host-witness';
 import { createRequestDocuments, type RequestOrigin } from '../../lib/tabs/request-documents';
 import { createRequestStarts } from '../../lib/tabs/request-starts';
 import { createNavigationHops } from '../../lib/tabs/navigation-hops';
@@ -371,21 +372,15 @@ export function startWorker(browser: Browser): Promise<void> {
     }
   };
   /**
-   * The connected address as a witness for a page's other host, unless it is a proxy's: the one
-   * Firefox names (proxyInfo), or the one the tab's own page was found to go through (Chromium's
-   * repeated-address pattern). A proxy's address must never judge a host it merely carried.
+   * The connected address as a witness for a page's other host (lib/tabs/host-witness.ts): a
+   * proxy's address (Firefox's proxyInfo, or the tab's own page's proxy) is set aside unless it is
+   * on a watched network, where it flags the host it carried.
    */
-  async function hostWitness(
-    tabId: number,
-    request: { ip?: string; proxyInfo?: unknown },
-  ): Promise<string | undefined> {
-    if (!request.ip) return undefined;
-    if (proxyFromProxyInfo(request.proxyInfo, request.ip)) return undefined;
-    const pageProxy = (await monitor!.getReport(tabId))?.verdict.proxy?.address;
-    return pageProxy !== undefined && canonicalIp(pageProxy) === canonicalIp(request.ip)
-      ? undefined
-      : request.ip;
-  }
+  const hostWitness = createHostWitness({
+    table: tableReady,
+    getSettings: () => settings!,
+    pageProxyOf: async (tabId) => (await monitor!.getReport(tabId))?.verdict.proxy?.address,
+  });
   browser.webRequest.onResponseStarted.addListener(
     (details) => requestOfPage(details, requestStarts.responded(details)),
     { urls: ['<all_urls>'] },

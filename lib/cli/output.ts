@@ -5,6 +5,7 @@ import {
   badgeFor,
   ENGLISH_BADGE_WORDS,
   type AddressEvidence,
+  watchedConnectionSentence,
   type BadgeWords,
   type Verdict,
 } from '../verdict';
@@ -71,6 +72,13 @@ export interface JsonReport {
   /** The CNAME chain from the target's host name to the name that held the addresses. */
   aliases: string[];
   error?: string;
+  /**
+   * Only when the address the browser connected to (a HAR's serverIPAddress) is on a watched
+   * network and DoH did not give it: the connection goes through that network, maybe a proxy's.
+   * `sentence` says so in words: "your connection to this site goes through China Telecom's
+   * network (it may be a proxy): 202.96.128.86".
+   */
+  watchedConnection?: { ip: string; groups: string[]; sentence: string };
 }
 
 /** The JSON object printed for one target (`--json`). */
@@ -96,6 +104,14 @@ export function toJson(report: TargetReport): JsonReport {
     aliases: [...(report.aliases ?? [])],
   };
   if (v.status === 'unchecked') json.error = v.problem ?? 'could not be checked';
+  if (v.watchedConnection) {
+    const { ip, groups } = v.watchedConnection;
+    json.watchedConnection = {
+      ip,
+      groups: [...groups],
+      sentence: watchedConnectionSentence(v.watchedConnection),
+    };
+  }
   return json;
 }
 

@@ -7,7 +7,12 @@ import type { DnsError } from '../dns/types';
 import { checkQueryableName, DEFAULT_RESOLVER_ID, validateResolverUrl } from '../dns/names';
 import { formatIp, parseIp } from '../ip/parse';
 import { resolverUrlOf } from '../settings';
-import { buildVerdict, englishList, isOnWatchedNetwork, type PrefixLookup } from '../verdict';
+import {
+  buildVerdict,
+  isOnWatchedNetwork,
+  watchedConnectionSentence,
+  type PrefixLookup,
+} from '../verdict';
 import { DEFAULT_WATCHLIST } from '../watchlist/defaults';
 import { compileWatchlist, type CompiledWatchlist } from '../watchlist/match';
 import { parseArgs, USAGE } from './args';
@@ -361,7 +366,7 @@ async function runHar(
   for (const lookup of asked) {
     const { host, report } = judgeHarHost(lookup, proxies, table, matcher);
     const watched = report.verdict?.watchedConnection;
-    if (watched) throughWatched.push(`${host.hostname}: ${watchedConnectionWords(watched)}`);
+    if (watched) throughWatched.push(`${host.hostname}: ${watchedConnectionSentence(watched)}`);
     if (report.verdict?.status === 'flagged') flagged++;
     if (isUnchecked(report)) unchecked++;
     const text = rows
@@ -398,11 +403,6 @@ async function runHar(
     }
   }
   return flagged > 0 ? 1 : unchecked > 0 ? 2 : 0;
-}
-
-/** "your connection to this site goes through China Telecom's network (it may be a proxy)". */
-function watchedConnectionWords(watched: { ip: string; groups: string[] }): string {
-  return `your connection to this site goes through ${englishList(watched.groups)}'s network (it may be a proxy): ${watched.ip}`;
 }
 
 /** What was learnt about one HAR host before judging it: its DoH answer, if it could be asked. */

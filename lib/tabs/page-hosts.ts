@@ -367,7 +367,7 @@ export function createPageHosts(deps: PageHostsDeps) {
     }
   }
 
-  /** Caps the addresses kept for a host, keeping the flagged ones first so nothing flagged is lost. */
+  /** Caps the addresses kept for a host, keeping those that decide its verdict (flagged, or with no row). */
   async function keptEvidence(
     hostname: string,
     doh: DohState,
@@ -378,9 +378,13 @@ export function createPageHosts(deps: PageHostsDeps) {
       await deps.table,
       matcher,
     );
+    // Matched first, then those with no row in the table (one keeps the host from looking clean).
+    const matched = (a: Verdict['addresses'][number]) => a.matches.length > 0;
+    const noRow = (a: Verdict['addresses'][number]) => !matched(a) && a.lookup.kind === 'unrouted';
     const ranked = [
-      ...verdict.addresses.filter((a) => a.matches.length > 0),
-      ...verdict.addresses.filter((a) => a.matches.length === 0),
+      ...verdict.addresses.filter(matched),
+      ...verdict.addresses.filter(noRow),
+      ...verdict.addresses.filter((a) => !matched(a) && !noRow(a)),
     ].map((a) => a.ip);
     return {
       doh: { ...doh, addresses: ranked.slice(0, MAX_ADDRESSES_PER_HOST) },

@@ -10,7 +10,7 @@ import { describeEmbeddedKind } from '../ip/embedded';
 import { parseIp } from '../ip/parse';
 import type { LookupResult, TableMeta } from '../prefix-table';
 import type { TabReport } from '../tab-monitor';
-import type { AddressOrigin, AddressEvidence } from '../verdict';
+import { watchedConnectionSentence, type AddressOrigin, type AddressEvidence } from '../verdict';
 import { ISSUE_TRACKER_URL } from '../project';
 
 /** The prefilled issue URL stays under this many characters (servers refuse longer ones). */
@@ -120,6 +120,18 @@ export function reportText(rawReport: TabReport, rawContext: ReportContext): str
   if (verdict.proxy) {
     const port = verdict.proxy.port === undefined ? '' : ` port ${verdict.proxy.port}`;
     lines.push(`Through a proxy: ${verdict.proxy.address}${port} (not judged)`);
+  }
+  if (verdict.watchedConnection) {
+    const sentence = watchedConnectionSentence(verdict.watchedConnection);
+    lines.push(`Connection: ${sentence} (DNS-over-HTTPS did not give this address)`);
+  }
+  if (report.rememberedConnection && report.browserAddress !== undefined) {
+    lines.push(
+      `No new connection seen (the page came from the browser's cache): ${report.browserAddress} is the site's last connection, remembered from an earlier visit within the hour`,
+    );
+  }
+  if (report.noConnection) {
+    lines.push("No connection seen: the page came from the browser's cache");
   }
   if (verdict.connectedElsewhere) {
     lines.push(`The browser connected to ${verdict.connectedElsewhere}, not among the DoH answers`);

@@ -2,7 +2,11 @@ import { describe, expect, it, vi } from 'vitest';
 import { fakeSession, ok, table } from './support/tab-fakes';
 import type { ResolveResult } from '../../lib/dns';
 import { defaultSettings, type Settings } from '../../lib/settings';
+import { buildVerdict } from '../../lib/verdict';
+import type { LookupResult } from '../../lib/prefix-table';
+import { compileWatchlist } from '../../lib/watchlist/match';
 import {
+  boundAddresses,
   createTabMonitor,
   REPORT_MAX_ADDRESSES,
   type Badge,
@@ -417,5 +421,29 @@ describe('the badge at page load', () => {
     // Not for a page the tab does not show.
     await monitor.pageLoaded(1, 'http://other.test/');
     expect(calls.length).toBe(before + 1);
+  });
+});
+
+describe('boundAddresses', () => {
+  it('keeps an address with no row in the table, so the cut never turns a site clean (issue 23)', () => {
+    const cloudflare: LookupResult = {
+      kind: 'routed',
+      asn: 13335,
+      org: 'Cloudflare',
+      rangeStart: '',
+      rangeEnd: '',
+    };
+    const rows = {
+      lookup: (ip: string): LookupResult => (ip === '6.0.0.1' ? { kind: 'unrouted' } : cloudflare),
+    };
+    const matcher = compileWatchlist(defaultSettings().watchlist);
+    const judge = (dohAddresses: string[]) =>
+      buildVerdict({ hostname: 'big.test', dohAddresses }, rows, matcher);
+    const answer = [...Array.from({ length: 100 }, (_, i) => `1.0.${i}.1`), '6.0.0.1'];
+    expect(judge(answer).status).toBe('unchecked');
+    const kept = boundAddresses(answer, judge(answer));
+    expect(kept).toHaveLength(REPORT_MAX_ADDRESSES);
+    expect(kept).toContain('6.0.0.1');
+    expect(judge(kept).status).toBe('unchecked');
   });
 });

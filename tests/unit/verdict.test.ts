@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { join, resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadTable } from '../../lib/cli/main';
 import {
   badgeFor,
   buildVerdict,
@@ -36,6 +38,9 @@ const TABLE = fakeTable({
   '202.96.128.87': routed(4134, 'Chinanet'),
   '9.9.9.9': routed(19281, 'Quad9'),
   '8.8.8.8': routed(15169, 'Google LLC'),
+  '8.8.4.4': routed(15169, 'Google LLC'),
+  // A row for a documentation address, so a listed prefix is tested on its own (the fake's only).
+  '192.0.2.1': routed(64500, 'Example'),
   '2400:da00::6666': routed(4134, 'Chinanet'),
   '192.168.1.10': local,
   '127.0.0.1': local,
@@ -537,5 +542,105 @@ describe('a network on no list whose registry name names a carrier: "likely (nam
     expect(text).toMatch(
       /AS399001 \(name match\) \(China Mobile, low confidence\): likely \(name match\): on no list/,
     );
+  });
+});
+
+/**
+ * Issue 23 §2: a public address with no row in the table ("unrouted") cannot be judged, so it is
+ * never taken for clean. On the shipped table 6.0.0.1 (US Army, not announced) has no row;
+ * 202.96.128.86 is Chinanet (AS4134) and 1.1.1.1 Cloudflare.
+ */
+describe('a public address with no row in the table is unchecked, never clean', () => {
+  let shipped: PrefixLookup;
+  const carriers = compileWatchlist(DEFAULT_WATCHLIST);
+  beforeAll(async () => {
+    const loaded = await loadTable(join(resolve(__dirname, '../..'), 'public/prefix-table.bin'));
+    if (!loaded.ok) throw new Error(`public/prefix-table.bin: ${loaded.reason}`);
+    shipped = loaded.table;
+  });
+  const judge = (input: Omit<VerdictInput, 'hostname'>) =>
+    buildVerdict({ hostname: 'site.example', ...input }, shipped, carriers);
+
+  it('alone, from DoH or from the browser: unchecked, with the reason in plain words', () => {
+    expect(shipped.lookup('6.0.0.1')).toEqual({ kind: 'unrouted' });
+    for (const v of [judge({ dohAddresses: ['6.0.0.1'] }), judge({ browserAddress: '6.0.0.1' })]) {
+      expect(v.status).toBe('unchecked');
+      expect(v.problemKind).toBe('not-in-table');
+      expect(v.problem).toBe('6.0.0.1 is not in the routing data, so its network cannot be told');
+      expect(englishBadge(v)).toMatchObject({
+        text: '?',
+        title:
+          'CarrierFlag: site.example could not be checked: 6.0.0.1 is not in the routing data, so its network cannot be told',
+      });
+    }
+  });
+
+  it('beside a clean address: still unchecked (the browser may connect to either)', () => {
+    const v = judge({ dohAddresses: ['1.1.1.1', '6.0.0.1'] });
+    expect(v.status).toBe('unchecked');
+    expect(v.problemKind).toBe('not-in-table');
+    const connected = judge({ dohAddresses: ['1.1.1.1'], browserAddress: '6.0.0.1' });
+    expect(connected.status).toBe('unchecked');
+  });
+
+  it('beside a carrier address: flagged', () => {
+    const v = judge({ dohAddresses: ['6.0.0.1'], browserAddress: '202.96.128.86' });
+    expect(v.status).toBe('flagged');
+    expect(v.problem).toBeUndefined();
+  });
+
+  it('decides over a DNS error: the address seen is the one that could not be judged', () => {
+    const v = judge({
+      browserAddress: '6.0.0.1',
+      dnsError: { kind: 'timeout', message: 'the resolver did not answer' },
+    });
+    expect(v).toMatchObject({ status: 'unchecked', problemKind: 'not-in-table' });
+  });
+
+  it('NAT64 in privacy mode: the IPv4 inside has no row, so the site is unchecked, not clean', () => {
+    const v = judge({
+      browserAddress: '64:ff9b::600:1',
+      dnsError: { kind: 'privacy-mode', message: 'privacy mode' },
+    });
+    expect(v.addresses[0]).toMatchObject({
+      ip: '64:ff9b::600:1',
+      embedded: { kind: 'nat64', ipv4: '6.0.0.1' },
+      lookup: { kind: 'unrouted' },
+    });
+    expect(v.status).toBe('unchecked');
+    expect(v.problem).toBe(
+      '64:ff9b::600:1 (6.0.0.1) is not in the routing data, so its network cannot be told',
+    );
+    // A NAT64 address whose IPv4 inside has a row is judged as before.
+    expect(judge({ browserAddress: '64:ff9b::101:101' }).status).toBe('clean');
+    expect(judge({ browserAddress: '64:ff9b::ca60:8056' }).status).toBe('flagged');
+  });
+
+  it('the CLI says so in --json: status unchecked with the reason as its error', () => {
+    const json = toJson({ target: 'site.example', verdict: judge({ dohAddresses: ['6.0.0.1'] }) });
+    expect(json).toMatchObject({
+      status: 'unchecked',
+      flagged: false,
+      error: '6.0.0.1 is not in the routing data, so its network cannot be told',
+    });
+  });
+});
+
+describe('a page loaded from the cache with no connection known (notConnected, issue 23)', () => {
+  it('is unchecked where it would be clean, and flags or stays local as ever', () => {
+    const cached = verdict({ dohAddresses: ['8.8.8.8'], notConnected: true });
+    expect(cached).toMatchObject({ status: 'unchecked', problemKind: 'from-cache' });
+    expect(englishBadge(cached).text).toBe('?');
+    expect(verdict({ dohAddresses: ['202.96.128.86'], notConnected: true }).status).toBe('flagged');
+    expect(verdict({ dohAddresses: ['192.168.1.10'], notConnected: true }).status).toBe('local');
+  });
+
+  it('an IP literal in the URL says where the page came from: judged as ever', () => {
+    expect(verdict({ literal: '8.8.8.8', notConnected: true }).status).toBe('clean');
+  });
+
+  it('privacy mode with nothing seen: the cache is the reason given', () => {
+    const v = verdict({ dnsError: { kind: 'from-cache', message: 'from the cache' } });
+    expect(v).toMatchObject({ status: 'unchecked', problemKind: 'from-cache' });
   });
 });

@@ -148,6 +148,38 @@ describe('carrierflag --har', () => {
     expect(human.stdout).toContain("goes through China Telecom's network (it may be a proxy)");
   });
 
+  it("--json says each host's connection goes through China Telecom's network (issue 23)", async () => {
+    const file = join(scratch, 'trick-json.har');
+    await writeFile(
+      file,
+      harOf(['trick-one.test', 'trick-two.test', 'trick-three.test'], '202.96.128.86'),
+    );
+    const r = await run(['--json', '--har', file]);
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    for (const line of lines.slice(0, -1)) {
+      expect(line.watchedConnection).toEqual({
+        ip: '202.96.128.86',
+        groups: ['China Telecom'],
+        sentence:
+          "your connection to this site goes through China Telecom's network (it may be a proxy): 202.96.128.86",
+      });
+    }
+  });
+
+  it('--json names no watched connection for a clean proxy', async () => {
+    const file = join(scratch, 'clean-proxy-json.har');
+    await writeFile(file, harOf(['one.test', 'two.test', 'three.test'], '1.0.0.1'));
+    const r = await run(['--json', '--har', file]);
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    for (const line of lines.slice(0, -1)) expect(line).not.toHaveProperty('watchedConnection');
+  });
+
   it('a proxy on a clean address shared by three sites is named and flags nothing', async () => {
     const file = join(scratch, 'clean-proxy.har');
     await writeFile(file, harOf(['one.test', 'two.test', 'three.test'], '1.0.0.1'));

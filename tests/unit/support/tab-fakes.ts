@@ -1,5 +1,6 @@
 // Fakes shared by the tab-monitor and page-hosts unit tests: storage.session, a prefix table with
-// a carrier, a clean and a loopback address, and a DoH answer.
+// a carrier, a clean (IPv4 and IPv6) and a loopback address, and a DoH answer; anything else has no
+// row (unrouted), which a verdict never calls clean.
 import type { ResolveResult } from '../../../lib/dns';
 import type { LookupResult } from '../../../lib/prefix-table';
 import type { SessionArea } from '../../../lib/tab-monitor';
@@ -36,6 +37,13 @@ export const ROUTES: Record<string, LookupResult> = {
     org: 'Cloudflare',
     rangeStart: '1.1.1.0',
     rangeEnd: '1.1.1.255',
+  },
+  '2606:4700:4700::1111': {
+    kind: 'routed',
+    asn: 13335,
+    org: 'Cloudflare',
+    rangeStart: '2606:4700::',
+    rangeEnd: '2606:4700:ffff:ffff:ffff:ffff:ffff:ffff',
   },
   '127.0.0.1': { kind: 'local', scope: 'loopback' },
 };

@@ -368,7 +368,7 @@ describe('page hosts', () => {
     t.state.settings = defaultSettings();
     await t.hosts.navigationCommitted(2, 'https://site.test/');
     await t.hosts.requestSeen(2, 'http://printer.local/status', '127.0.0.1');
-    await t.hosts.requestSeen(2, 'http://[2001:db8::1]/x', undefined);
+    await t.hosts.requestSeen(2, 'http://[2606:4700:4700::1111]/x', undefined);
     await t.hosts.idle();
     expect(resolve).not.toHaveBeenCalled();
     const one = await t.hosts.getPageHosts(1);
@@ -379,7 +379,7 @@ describe('page hosts', () => {
     const two = await t.hosts.getPageHosts(2);
     expect(two?.hosts.map((h) => [h.hostname, h.verdict.status])).toEqual([
       ['printer.local', 'local'],
-      ['[2001:db8::1]', 'clean'],
+      ['[2606:4700:4700::1111]', 'clean'],
     ]);
   });
 

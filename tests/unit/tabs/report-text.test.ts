@@ -1,4 +1,8 @@
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadTable } from '../../../lib/cli/main';
+import { DEFAULT_WATCHLIST } from '../../../lib/watchlist/defaults';
+import { compileWatchlist } from '../../../lib/watchlist/match';
 import { ISSUE_TRACKER_URL } from '../../../lib/project';
 import type { TableMeta } from '../../../lib/prefix-table';
 import type { TabReport } from '../../../lib/tab-monitor';
@@ -9,7 +13,7 @@ import {
   reportText,
   tableDate,
 } from '../../../lib/tabs/report-text';
-import type { Verdict } from '../../../lib/verdict';
+import { buildVerdict, type Verdict } from '../../../lib/verdict';
 
 const META = {
   source: '@ip-location-db/asn',
@@ -136,6 +140,50 @@ describe('reportText', () => {
     expect(reportText(reportOf(unchecked), { meta: null })).toContain(
       'Problem: no answer within 5000 ms [resolver-unreachable]',
     );
+  });
+});
+
+describe('reportText of a connection through a watched network (issue 23)', () => {
+  it("says the connection goes through China Telecom's network (it may be a proxy)", async () => {
+    // The shipped table: 202.96.128.86 is Chinanet (AS4134), 1.1.1.1 Cloudflare.
+    const loaded = await loadTable(join(resolve(__dirname, '../../..'), 'public/prefix-table.bin'));
+    if (!loaded.ok) throw new Error(`public/prefix-table.bin: ${loaded.reason}`);
+    const matcher = compileWatchlist(DEFAULT_WATCHLIST);
+    const proxy = { address: '202.96.128.86', type: 'http', port: 3128 } as const;
+    for (const input of [
+      // Split horizon: DoH says Cloudflare, the browser connected to China Telecom.
+      { browserAddress: '202.96.128.86' },
+      // A proxy Firefox names, on China Telecom's network.
+      { browserAddress: '202.96.128.86', proxy: { ...proxy, detectedBy: 'proxy-info' as const } },
+    ]) {
+      const verdict = buildVerdict(
+        { hostname: 'shop.test', dohAddresses: ['1.1.1.1'], ...input },
+        loaded.table,
+        matcher,
+      );
+      const text = reportText(reportOf(verdict), { meta: META });
+      expect(text).toContain('Verdict: flagged (China Telecom)');
+      expect(text).toContain(
+        "Connection: your connection to this site goes through China Telecom's network (it may be a proxy): 202.96.128.86 (DNS-over-HTTPS did not give this address)",
+      );
+    }
+  });
+
+  it('says when the connection shown was remembered from an earlier visit, or none was seen', () => {
+    const remembered = reportOf(FLAGGED, {
+      browserAddress: '61.174.65.123',
+      rememberedConnection: { at: 0 },
+    });
+    expect(reportText(remembered, { meta: META })).toContain(
+      "No new connection seen (the page came from the browser's cache): 61.174.65.123 is the site's last connection, remembered from an earlier visit within the hour",
+    );
+    expect(reportText(reportOf(FLAGGED, { noConnection: true }), { meta: META })).toContain(
+      "No connection seen: the page came from the browser's cache",
+    );
+  });
+
+  it('says nothing of the kind for a clean connection', () => {
+    expect(reportText(reportOf(FLAGGED), { meta: META })).not.toContain('Connection:');
   });
 });
 
