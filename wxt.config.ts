@@ -3,6 +3,7 @@ import { defineConfig } from 'wxt';
 import preact from '@preact/preset-vite';
 import { readTableMeta } from './lib/prefix-table';
 import { tableIdOf } from './lib/table-loader';
+import { firefoxAddonId } from './lib/project';
 
 const TABLE_FILE = 'public/prefix-table.bin';
 const ICONS = Object.fromEntries([16, 32, 48, 128].map((size) => [size, `icon/${size}.png`]));
@@ -58,7 +59,8 @@ export default defineConfig({
       ? {
           browser_specific_settings: {
             gecko: {
-              id: 'carrierflag@carrierflag.invalid',
+              // A placeholder unless the packager gives the id registered on AMO (lib/project.ts).
+              id: firefoxAddonId(process.env),
               strict_min_version: '142.0',
               data_collection_permissions: { required: ['none'] },
             },

@@ -276,6 +276,7 @@ function UpdateSettingsForm({
           spellcheck={false}
           cols={60}
           rows={3}
+          placeholder={i18n.t('update.urlPlaceholder')}
           value={url}
           onInput={(e) => onUrl(e.currentTarget.value)}
           aria-describedby="routing-data-url-help"

@@ -27,8 +27,9 @@ export interface OptionsApi {
 export type SaveFn = (next: Settings) => Promise<string | null>;
 
 /**
- * The settings page: watchlist (groups, import and export), resolver, privacy, allowlist. Every
- * change is validated before it is saved; each section says what happened next to its controls.
+ * The settings page: watchlist (groups, import and export), privacy, allowlist, then the expert
+ * parts: resolver and routing data. Every change is validated before it is saved; each section says
+ * what happened next to its controls.
  */
 export function Options({ api }: { api: OptionsApi }) {
   const [settings, setSettings] = useState<Settings | null>(null);
@@ -71,11 +72,13 @@ export function Options({ api }: { api: OptionsApi }) {
     <FeedbackContext.Provider value={hub}>
       <main class="options">
         <h1>{i18n.t('options.title')}</h1>
+        {/* The parts people use most come first: what is watched, privacy, the sites never
+            checked; the expert fields (resolver URL, routing data sources) follow. */}
         <WatchlistSection settings={settings} save={save} api={api} />
-        <DataUpdate />
-        <ResolverSection settings={settings} save={save} api={api} />
         <PrivacySection settings={settings} save={save} />
         <AllowlistSection settings={settings} save={save} />
+        <ResolverSection settings={settings} save={save} api={api} />
+        <DataUpdate />
       </main>
     </FeedbackContext.Provider>
   );

@@ -1,16 +1,28 @@
 import { i18n } from '#i18n';
+import { useState } from 'preact/hooks';
 import type { PageHostsView, PageHostView } from '../lib/tabs/page-hosts';
 import type { AddressEvidence } from '../lib/verdict';
 
-/** Lists open by default up to this many hosts; longer ones start folded. */
-const OPEN_UP_TO = 12;
+/**
+ * Rows shown before "Show all N hosts": the flagged hosts come first, so a few of them are seen at
+ * once and the popup stays short on a page that loads from dozens of hosts.
+ */
+export const HOSTS_SHOWN_FOLDED = 3;
 
-/** The page's other hosts: a summary line, the flagged ones first, the rest in a folding list. */
+/**
+ * The page's other hosts: a summary line, the flagged ones first, then the rest; past
+ * HOSTS_SHOWN_FOLDED rows the list is folded behind a "Show all N hosts" toggle. Folded rows stay in
+ * the document (`hidden`), so the list keeps its order and nothing is fetched again on opening.
+ */
 export function PageHosts({ view }: { view: PageHostsView | null }) {
+  const [expanded, setExpanded] = useState(false);
   if (!view) return null;
   const total = view.hosts.length + view.overflowHosts;
   const flagged = view.hosts.filter((h) => h.verdict.status === 'flagged');
   const rest = view.hosts.filter((h) => h.verdict.status !== 'flagged');
+  const listed = flagged.length + rest.length;
+  const folds = listed > HOSTS_SHOWN_FOLDED;
+  const shownAt = (index: number) => expanded || !folds || index < HOSTS_SHOWN_FOLDED;
   return (
     <section class="page-hosts" aria-labelledby="page-hosts-heading" data-testid="page-hosts">
       <h2 id="page-hosts-heading">{i18n.t('popup.pageHosts.heading')}</h2>
@@ -34,33 +46,55 @@ export function PageHosts({ view }: { view: PageHostsView | null }) {
           )}
         </p>
       )}
-      {flagged.length > 0 && (
-        <ul class="host-list" aria-label={i18n.t('popup.pageHosts.flaggedList')}>
-          {flagged.map((h) => (
-            <HostItem key={h.hostname} host={h} />
-          ))}
-        </ul>
-      )}
-      {rest.length > 0 && (
-        <details open={rest.length <= OPEN_UP_TO}>
-          <summary>{i18n.t('popup.pageHosts.others', { count: String(rest.length) })}</summary>
-          <ul class="host-list">
-            {rest.map((h) => (
-              <HostItem key={h.hostname} host={h} />
+      <div id="page-host-lists">
+        {flagged.length > 0 && (
+          <ul class="host-list" aria-label={i18n.t('popup.pageHosts.flaggedList')}>
+            {flagged.map((h, i) => (
+              <HostItem key={h.hostname} host={h} shown={shownAt(i)} />
             ))}
           </ul>
-        </details>
+        )}
+        {rest.length > 0 && (
+          <ul
+            class="host-list"
+            aria-label={i18n.t('popup.pageHosts.others', { count: String(rest.length) })}
+            hidden={!shownAt(flagged.length)}
+          >
+            {rest.map((h, i) => (
+              <HostItem key={h.hostname} host={h} shown={shownAt(flagged.length + i)} />
+            ))}
+          </ul>
+        )}
+      </div>
+      {folds && (
+        <button
+          type="button"
+          class="host-toggle"
+          data-testid="page-hosts-toggle"
+          aria-controls="page-host-lists"
+          aria-expanded={expanded}
+          onClick={() => setExpanded(!expanded)}
+        >
+          {expanded
+            ? i18n.t('popup.pageHosts.showFewer')
+            : i18n.t('popup.pageHosts.showAll', { count: String(listed) })}
+        </button>
       )}
     </section>
   );
 }
 
-function HostItem({ host }: { host: PageHostView }) {
+function HostItem({ host, shown }: { host: PageHostView; shown: boolean }) {
   const { verdict } = host;
   const status = host.checking ? 'checking' : verdict.status;
   const mark = host.checking ? '…' : verdict.status === 'unchecked' ? '?' : '';
   return (
-    <li class={`page-host page-host-${status}`} data-testid="page-host" data-host={host.hostname}>
+    <li
+      class={`page-host page-host-${status}`}
+      data-testid="page-host"
+      data-host={host.hostname}
+      hidden={!shown}
+    >
       <span class="host-mark" aria-hidden="true">
         {mark}
       </span>{' '}

@@ -13,9 +13,6 @@ import type { OptionsApi, SaveFn } from '../Options';
 import { EntryForm } from './EntryForm';
 import { Feedback, useFeedback, type AreaFeedback, type FeedbackState } from './Feedback';
 
-/** Not words: an address of the shape a DoH URL has. */
-const EXAMPLE_RESOLVER_URL = 'https://dns.example/dns-query';
-
 /** What went wrong in the test, in plain words; the resolver's own message is the detail. */
 function errorWords(error: DnsError): string {
   switch (error.kind) {
@@ -146,7 +143,7 @@ export function ResolverSection({
           id="custom-resolver"
           label={i18n.t('options.resolver.customLabel')}
           inputMode="url"
-          placeholder={EXAMPLE_RESOLVER_URL}
+          placeholder={i18n.t('options.resolver.customPlaceholder')}
           buttonText={i18n.t('options.resolver.save')}
           initial={current.kind === 'custom' ? current.url : ''}
           feedback={feedback}

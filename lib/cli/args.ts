@@ -40,14 +40,18 @@ options:
                     {"target","status","flagged","confidence","aliases":[...],
                      "addresses":[{"ip","scope","asn","org","carrier",
                                    "matches":[{"group","code","entry","confidence","note"}]}],
-                     "error"?}
+                     "error"?:{"kind","message"}}
+                    error.kind: a fixed word to sort by (invalid-target, blocked-name,
+                    no-such-name, lookup-failed, resolver-unreachable, resolver-broken, ...).
                     scope: public, or the kind of local address (private, loopback,
                     link-local, shared = carrier-grade NAT, unique-local, documentation, ...);
                     aliases: the CNAME chain from the host name; confidence: high, medium or
                     low, the strongest among the matched watchlist entries.
                     Lines come in input order. Without --json: a table (printed once every
                     target is done; past 10,000 rows, as it goes) with a verdict line per
-                    target; a match on low-confidence entries only says so. Text from files,
+                    target and a totals line at the end (flagged / clean / unchecked /
+                    invalid); a match on low-confidence entries only says so. On a terminal,
+                    a long list shows its progress on standard error. Text from files,
                     servers and DNS is shown with control characters escaped (\\x1b, \\u202e).
   --resolver URL    DNS-over-HTTPS resolver (RFC 8484 wire format); default Cloudflare,
                     https://cloudflare-dns.com/dns-query. Host names are sent to it; IP

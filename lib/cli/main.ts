@@ -52,6 +52,8 @@ export async function main(
     // queued in memory stays small however much is printed.
     stdout: (text) => (process.stdout.write(text) ? undefined : waitForDrain(process.stdout)),
     stderr: (text) => void process.stderr.write(text),
+    stderrIsTerminal: process.stderr.isTTY === true,
+    stdoutIsTerminal: process.stdout.isTTY === true,
     stdinLines: () => linesOf(process.stdin),
     fetch: globalThis.fetch,
     loadTable,

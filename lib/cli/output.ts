@@ -7,10 +7,17 @@ import {
   type AddressEvidence,
   watchedConnectionSentence,
   type BadgeWords,
+  type ProblemKind,
   type Verdict,
 } from '../verdict';
 import { CONFIDENCE_LEVELS, type Confidence, type GroupMatch } from '../watchlist/model';
 import { safeForTerminal } from './terminal-text';
+
+/**
+ * Why a target could not even be looked up: text that is no target at all ('invalid-target'), a
+ * private name never sent to a resolver ('blocked-name'), or a fault of this command ('internal').
+ */
+export type TargetErrorKind = 'invalid-target' | 'blocked-name' | 'internal';
 
 /** The outcome for one target: a verdict, or why it could not even be looked up. */
 export type TargetReport =
@@ -20,8 +27,44 @@ export type TargetReport =
       /** CNAME targets followed from the target's host name, in order; none for an address. */
       aliases?: readonly string[];
       error?: undefined;
+      errorKind?: undefined;
     }
-  | { target: string; verdict?: undefined; aliases?: undefined; error: string };
+  | {
+      target: string;
+      verdict?: undefined;
+      aliases?: undefined;
+      error: string;
+      errorKind: TargetErrorKind;
+    };
+
+/**
+ * `error.kind` in --json, a fixed word a script can sort by: the verdict's problem kind for a target
+ * that could not be checked (lib/verdict.ts: 'no-such-name', 'resolver-unreachable', ...), or why
+ * a target was not even looked up (TargetErrorKind).
+ */
+export type JsonErrorKind = ProblemKind | TargetErrorKind;
+
+/**
+ * Every `error.kind` --json can print, with what it means (the README lists the same): a Record,
+ * so a new problem kind in lib/verdict.ts does not compile until it is described here.
+ */
+export const JSON_ERROR_KINDS: Readonly<Record<JsonErrorKind, string>> = {
+  'invalid-target': 'not an address, host name or URL as written (refused before any lookup)',
+  'blocked-name': 'a private or blocked name (localhost, *.lan, ...), never sent to the resolver',
+  'no-such-name': 'the name does not exist or has no address (NXDOMAIN, no A/AAAA)',
+  'lookup-failed': 'the resolver tried and failed (SERVFAIL, REFUSED)',
+  'resolver-unreachable': 'the resolver did not answer (timeout, network error)',
+  'resolver-broken':
+    'the resolver answered with something unusable (HTTP error, not DNS, a redirect)',
+  'not-seen-yet': 'nothing but a connection could tell, and there was none',
+  proxy: 'the only address seen was a proxy’s (--har)',
+  'lookup-unavailable': 'an address could not be looked up in the routing data',
+  'not-in-table': 'a public address has no row in the routing data, so its network cannot be told',
+  'from-cache': 'a cached page with no connection and none remembered (extension only)',
+  'only-local': 'only local addresses, and DNS failed too (--har)',
+  'no-addresses': 'no address at all',
+  internal: 'a fault of this command (please report it)',
+};
 
 export interface JsonAddress {
   ip: string;
@@ -71,7 +114,8 @@ export interface JsonReport {
   confidence: Confidence | null;
   /** The CNAME chain from the target's host name to the name that held the addresses. */
   aliases: string[];
-  error?: string;
+  /** Why the target is `invalid` or `unchecked`: a kind to sort by and a sentence for people. */
+  error?: { kind: JsonErrorKind; message: string };
   /**
    * Only when the address the browser connected to (a HAR's serverIPAddress) is on a watched
    * network and DoH did not give it: the connection goes through that network, maybe a proxy's.
@@ -91,7 +135,7 @@ export function toJson(report: TargetReport): JsonReport {
       addresses: [],
       confidence: null,
       aliases: [],
-      error: report.error,
+      error: { kind: report.errorKind, message: report.error },
     };
   }
   const v = report.verdict;
@@ -103,7 +147,13 @@ export function toJson(report: TargetReport): JsonReport {
     confidence: strongestConfidence(v),
     aliases: [...(report.aliases ?? [])],
   };
-  if (v.status === 'unchecked') json.error = v.problem ?? 'could not be checked';
+  if (v.status === 'unchecked') {
+    json.error = {
+      // Set with every problem (lib/verdict.ts); 'lookup-failed' only if a verdict ever lacks it.
+      kind: v.problemKind ?? 'lookup-failed',
+      message: v.problem ?? 'could not be checked',
+    };
+  }
   if (v.watchedConnection) {
     const { ip, groups } = v.watchedConnection;
     json.watchedConnection = {
@@ -168,6 +218,50 @@ function scopeOf(evidence: AddressEvidence): AddressScope | null {
 /** True when the target counts as "could not be checked" for the exit status. */
 export function isUnchecked(report: TargetReport): boolean {
   return !report.verdict || report.verdict.status === 'unchecked';
+}
+
+/** How many targets ended each way, for the line under the table. */
+export interface Totals {
+  flagged: number;
+  clean: number;
+  /** Looked up, but not judged: a local address, or a DNS or data problem. */
+  unchecked: number;
+  /** Not a target at all (refused before any lookup). */
+  invalid: number;
+  /** Only local (private, loopback, ...) addresses, which are never looked up. */
+  local: number;
+}
+
+/** Totals with nothing counted yet. */
+export function emptyTotals(): Totals {
+  return { flagged: 0, clean: 0, unchecked: 0, invalid: 0, local: 0 };
+}
+
+/** Counts one report into `totals`. */
+export function countReport(totals: Totals, report: TargetReport): void {
+  if (!report.verdict) {
+    totals.invalid++;
+    return;
+  }
+  const { status } = report.verdict;
+  if (status === 'flagged') totals.flagged++;
+  else if (status === 'clean') totals.clean++;
+  else if (status === 'local') totals.local++;
+  else totals.unchecked++;
+}
+
+/**
+ * The table's last line: "Totals: 5 targets, 1 flagged, 2 clean, 1 unchecked, 1 invalid" (", 1
+ * local" only when a target had nothing but local addresses). It starts with a word, so a line
+ * starting with a target or an address is always a table row.
+ */
+export function totalsLine(totals: Totals): string {
+  const all = totals.flagged + totals.clean + totals.unchecked + totals.invalid + totals.local;
+  const local = totals.local > 0 ? `, ${totals.local} local` : '';
+  return (
+    `Totals: ${all} ${all === 1 ? 'target' : 'targets'}, ${totals.flagged} flagged, ` +
+    `${totals.clean} clean, ${totals.unchecked} unchecked, ${totals.invalid} invalid${local}\n`
+  );
 }
 
 /** The tooltip's English words, without the confidence: the lines below the verdict give it. */

@@ -19,7 +19,16 @@ import { parseArgs, USAGE } from './args';
 import { MAX_HAR_BYTES, parseHar, type HarHost, type HarResult } from './har';
 import { canonicalIp, proxiesInHar } from '../proxy';
 import { targetOfLine } from './lines';
-import { createTableWriter, isUnchecked, toJson, type TargetReport } from './output';
+import {
+  countReport,
+  createTableWriter,
+  emptyTotals,
+  isUnchecked,
+  toJson,
+  totalsLine,
+  type TargetReport,
+} from './output';
+import { createProgress, NO_PROGRESS, type Progress } from './progress';
 import { parseTarget } from './target';
 import { jsonLine, safeForTerminal } from './terminal-text';
 import {
@@ -39,6 +48,12 @@ export interface CliIo {
   /** Writes to standard output; a promise means "wait before writing more" (a full pipe). */
   stdout(text: string): void | Promise<void>;
   stderr(text: string): void;
+  /**
+   * Whether standard error and standard output are terminals: a progress line is shown only on a
+   * terminal's standard error, and erased before output that goes to the same screen.
+   */
+  stderrIsTerminal?: boolean;
+  stdoutIsTerminal?: boolean;
   /** Standard input's lines, read as they are taken (see lines.ts); asked for at most once. */
   stdinLines(): AsyncIterable<string>;
   fetch: typeof fetch;
@@ -276,17 +291,39 @@ async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
 
   let flagged = false;
   let unchecked = false;
+  const totals = emptyTotals();
+  // Standard input's length is unknown until it ends: the line then counts without a total.
+  const progress = progressLine(io, stdin ? undefined : options.targets.length);
+  const print = async (text: string) => {
+    if (!text) return;
+    if (io.stdoutIsTerminal) progress.pause();
+    await io.stdout(text);
+  };
   // JSON prints a line per target as soon as it and every earlier one are done; the table holds
   // its rows back so its columns fit them (up to TABLE_BUFFER_ROWS, then it streams too).
   const table = options.json ? undefined : createTableWriter();
   await mapInOrder(targetsOf(options.targets, stdin), CONCURRENCY, check, async (report) => {
     if (report.verdict?.status === 'flagged') flagged = true;
     if (isUnchecked(report)) unchecked = true;
-    const text = table ? table.add(report) : `${jsonLine(toJson(report))}\n`;
-    if (text) await io.stdout(text);
+    countReport(totals, report);
+    progress.checked(report.verdict?.status === 'flagged');
+    await print(table ? table.add(report) : `${jsonLine(toJson(report))}\n`);
   });
-  if (table) await io.stdout(table.end());
+  progress.end();
+  // The table ends with its totals; --json has none, a script counts the lines it wants.
+  if (table) await io.stdout(`${table.end()}\n${totalsLine(totals)}`);
   return flagged ? 1 : unchecked ? 2 : 0;
+}
+
+/** The progress line for this run: shown only when standard error is a terminal. */
+function progressLine(io: CliIo, total: number | undefined, lookupsOnly = false): Progress {
+  if (!io.stderrIsTerminal) return NO_PROGRESS;
+  return createProgress({
+    write: (text) => io.stderr(text),
+    now: io.now ?? Date.now,
+    lookupsOnly,
+    ...(total === undefined ? {} : { total }),
+  });
 }
 
 /** The next target among standard input's lines (blank lines and # comments skipped). */
@@ -347,12 +384,18 @@ async function runHar(
   // DoH first for every host, so a proxy (one address for many unrelated sites, in none of their
   // answers) is known before any host is judged by the address the browser connected to.
   const asked: HarLookup[] = [];
+  // Nothing is printed until every host is asked: the progress line counts the lookups.
+  const progress = progressLine(io, page.hosts.length, true);
   await mapInOrder(
     page.hosts,
     CONCURRENCY,
     (host) => lookUpHarHost(host, dns),
-    (lookup) => void asked.push(lookup),
+    (lookup) => {
+      asked.push(lookup);
+      progress.checked(false);
+    },
   );
+  progress.end();
   const proxies = proxiesInHar(
     asked.map(({ host, doh }) => ({
       hostname: host.hostname,
@@ -448,7 +491,14 @@ function judgeHarHost(
   const { host } = lookup;
   const hostname = host.hostname;
   if (lookup.internalError) {
-    return { host, report: { target: hostname, error: `internal error: ${lookup.internalError}` } };
+    return {
+      host,
+      report: {
+        target: hostname,
+        error: `internal error: ${lookup.internalError}`,
+        errorKind: 'internal',
+      },
+    };
   }
   const proxyAddress = host.serverAddresses.map(canonicalIp).find((ip) => proxies.has(ip));
   const direct = host.serverAddresses.filter((ip) => !proxies.has(canonicalIp(ip)));
@@ -494,7 +544,10 @@ async function checkTarget(
 ): Promise<TargetReport> {
   try {
     const target = parseTarget(text);
-    if (target.kind === 'invalid') return { target: text, error: target.reason };
+    if (target.kind === 'invalid') {
+      const errorKind = target.privateName ? 'blocked-name' : 'invalid-target';
+      return { target: text, error: target.reason, errorKind };
+    }
     if (target.kind === 'address') {
       return {
         target: text,
@@ -518,7 +571,11 @@ async function checkTarget(
     return { target: text, verdict, aliases: result.cnameChain };
   } catch (error) {
     // The modules used here do not throw; this keeps one bad target from hiding the others.
-    return { target: text, error: `internal error: ${(error as Error)?.message ?? String(error)}` };
+    return {
+      target: text,
+      error: `internal error: ${(error as Error)?.message ?? String(error)}`,
+      errorKind: 'internal',
+    };
   }
 }
 

@@ -12,7 +12,13 @@ import { formatIp, parseIp } from '../ip/parse';
 export type Target =
   | { kind: 'address'; text: string; hostname: string; ip: string }
   | { kind: 'name'; text: string; hostname: string }
-  | { kind: 'invalid'; text: string; reason: string };
+  | {
+      kind: 'invalid';
+      text: string;
+      reason: string;
+      /** A well-formed name that is never sent to a resolver (localhost, *.lan, one label). */
+      privateName?: true;
+    };
 
 /** RFC 1035 §2.3.4: a name has at most 253 characters in text form (255 octets on the wire). */
 export const MAX_HOSTNAME_LENGTH = 253;
@@ -73,7 +79,7 @@ export function parseTarget(text: string): Target {
   const syntax = checkHostnameSyntax(hostname);
   if (!syntax.ok) return invalid(syntax.reason);
   const checked = checkQueryableName(hostname);
-  if (!checked.ok) return invalid(checked.reason);
+  if (!checked.ok) return { kind: 'invalid', text, reason: checked.reason, privateName: true };
   return { kind: 'name', text, hostname: checked.name };
 }
 

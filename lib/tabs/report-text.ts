@@ -12,6 +12,7 @@ import type { LookupResult, TableMeta } from '../prefix-table';
 import type { TabReport } from '../tab-monitor';
 import { watchedConnectionSentence, type AddressOrigin, type AddressEvidence } from '../verdict';
 import { ISSUE_TRACKER_URL } from '../project';
+import { browserNameAndMajor } from '../user-agent';
 
 /** The prefilled issue URL stays under this many characters (servers refuse longer ones). */
 export const MAX_ISSUE_URL_LENGTH = 8000;
@@ -24,8 +25,9 @@ const ORIGIN_NAMES: Record<AddressOrigin, string> = {
 
 export interface ReportContext {
   meta: TableMeta | null;
-  /** The extension's version (manifest), and the browser's name and version, when known. */
+  /** The extension's version (manifest), when known. */
   extensionVersion?: string;
+  /** The browser's user-agent string; the report keeps its name and major version only. */
   browser?: string;
 }
 
@@ -144,7 +146,8 @@ export function reportText(rawReport: TabReport, rawContext: ReportContext): str
     lines.push('Data: no prefix table loaded');
   }
   if (context.extensionVersion) lines.push(`Extension: ${context.extensionVersion}`);
-  if (context.browser) lines.push(`Browser: ${context.browser}`);
+  // Name and major version only: the full user-agent string describes the reporter's machine.
+  if (context.browser) lines.push(`Browser: ${browserNameAndMajor(context.browser)}`);
   return `${lines.join('\n')}\n`;
 }
 

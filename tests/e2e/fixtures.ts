@@ -161,7 +161,10 @@ export interface ExtensionApi {
     session: StorageAreaApi;
     local: StorageAreaApi;
   };
-  runtime: { sendMessage(message: unknown): Promise<unknown> };
+  runtime: {
+    sendMessage(message: unknown): Promise<unknown>;
+    getManifest(): Record<string, unknown>;
+  };
 }
 
 interface StorageAreaApi {

@@ -8,6 +8,7 @@
  */
 import type { Settings } from '../../lib/settings';
 import { DEFAULT_RECORDS, expect, test, type Ext, type UiPage } from './fixtures';
+import { pageLayout } from './support/layout';
 
 const EXAMPLE_COM = '93.184.215.14';
 
@@ -47,6 +48,28 @@ async function outcome(options: UiPage, testId: string, state: 'ok' | 'warning' 
   await expect.poll(() => options.attribute(testId, 'data-state'), { timeout: 20_000 }).toBe(state);
   return (await options.text(testId)) ?? '';
 }
+
+test('readable: 14 px text in both browsers; the most used parts first; opens in a tab', async ({
+  ext,
+}) => {
+  const options = await ext.options();
+  await options.waitForVisibleText('Privacy mode');
+  const layout = await pageLayout(options, 'section p');
+  // Chromium gives an extension page's body 75 % (10.5 px here) unless the page sets it itself.
+  expect(layout.bodyFontPx).toBeGreaterThanOrEqual(13);
+  expect(layout.textFontPx).toBeGreaterThanOrEqual(13);
+  const headings = await options.textsOf('main > section > h2');
+  expect(headings.slice(0, 3)).toEqual(['Watchlist', 'Privacy', 'Allowlist']);
+  // The expert fields come last, with a readable example in them.
+  expect(headings.slice(3)).toEqual(['DNS-over-HTTPS resolver', 'Routing data']);
+  expect(await options.attributesOf('#custom-resolver', 'placeholder')).toEqual([
+    'for example https://dns.example/dns-query',
+  ]);
+  const manifest = (await ext.callApi((api) => api.runtime.getManifest(), undefined)) as {
+    options_ui?: { open_in_tab?: boolean };
+  };
+  expect(manifest.options_ui?.open_in_tab).toBe(true);
+});
 
 test('importing a one-group file merges by default and keeps the carriers; Replace replaces', async ({
   ext,

@@ -3,7 +3,7 @@
  * load scripts from other made-up hosts (`/page-with?hosts=a.test,b.test`); the real unbound DoH
  * server answers for them. Assertions read the badge, the popup and the resolver's own query log.
  */
-import { BADGE_RED, DEFAULT_RECORDS, expect, test } from './fixtures';
+import { BADGE_RED, DEFAULT_RECORDS, expect, test, type UiPage } from './fixtures';
 import { hostRows } from './support/host-rows';
 import type { DohRecord } from './support/doh-server';
 import { waitUntil } from './support/wait';
@@ -18,6 +18,17 @@ test.use({
     { scope: 'worker' },
   ],
 });
+
+/** How many host rows the popup shows (folded ones stay in the document, hidden). */
+async function shownRows(popup: UiPage): Promise<number> {
+  return popup.page.evaluate(
+    () =>
+      [...document.querySelectorAll<HTMLElement>('[data-testid="page-host"]')].filter(
+        (li) => li.offsetParent !== null,
+      ).length,
+    undefined,
+  );
+}
 
 test.describe('the hosts a page loads from', () => {
   test('a clean site loading a script from China Telecom: amber 1, the host named in the popup', async ({
@@ -91,13 +102,16 @@ test.describe('the hosts a page loads from', () => {
     const rows = await hostRows(popup);
     expect(rows.size).toBe(200);
     expect([...rows.keys()].sort()).toEqual([...MANY].sort());
-    // The long list starts folded, and opens from the keyboard.
-    const others = '.page-hosts details';
-    expect(await popup.attributesOf(others, 'open')).toEqual([null]);
-    await popup.pressOn(`${others} summary`, 'Enter');
-    await waitUntil(async () => (await popup.attributesOf(others, 'open'))[0] === '', {
+    // The long list starts folded to a few rows, and opens from the keyboard.
+    const toggle = '[data-testid="page-hosts-toggle"]';
+    expect(await popup.attributesOf(toggle, 'aria-expanded')).toEqual(['false']);
+    expect(await popup.textsOf(toggle)).toEqual(['Show all 200 hosts']);
+    expect(await shownRows(popup)).toBe(3);
+    await popup.pressOn(toggle, 'Enter');
+    await waitUntil(async () => (await popup.attributesOf(toggle, 'aria-expanded'))[0] === 'true', {
       what: 'the folded host list to open',
     });
+    expect(await shownRows(popup)).toBe(200);
 
     const perHost = new Map<string, number>();
     for (const q of await doh.queries()) perHost.set(q.name, (perHost.get(q.name) ?? 0) + 1);

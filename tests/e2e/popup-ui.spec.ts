@@ -6,7 +6,14 @@
 import { ISSUE_TRACKER_URL } from '../../lib/project';
 import { ADDRESSES, DEFAULT_RECORDS, expect, test, type Ext, type UiPage } from './fixtures';
 import type { DohRecord } from './support/doh-server';
+import { hostRows } from './support/host-rows';
+import { pageLayout } from './support/layout';
 import { openDetails } from './support/popup-details';
+
+/** The popup's fixed width (`.popup` in assets/styles.css): compact, within the 360–420 px asked. */
+const POPUP_WIDTH_PX = { min: 360, max: 420 };
+/** Body text no smaller than this (Chromium once shrank it to 10.5 px). */
+const MIN_TEXT_PX = 13;
 
 /** AS4847 China Networks Inter-Exchange: a China Telecom entry of low confidence. */
 const LOW_CONFIDENCE_V4 = '1.119.128.1';
@@ -59,6 +66,45 @@ test('a flagged site: one sentence with carrier, network and confidence; details
   expect(await popup.text('dataset')).toMatch(
     /^Routing data: @ip-location-db\/asn .*, published 20/,
   );
+});
+
+test('readable and compact: 14 px text, a fixed narrow width, hosts past three folded behind "Show all"', async ({
+  ext,
+  web,
+}) => {
+  // Four flagged third parties and two clean ones: a page a dozen hosts long, in small.
+  const hosts = 'mobile.test,unicom.test,mixed.test,v6only.test,cloudflare.test,site.test';
+  const tab = await ext.open(web.urlFor('telecom.test', `/page-with?hosts=${hosts}`));
+  await ext.waitForBadge(tab.id, 'CT');
+  const popup = await ext.popup(tab.id);
+  await popup.waitForText('verdict', 'telecom.test is hosted on China Telecom.');
+  const rows = await hostRows(popup);
+  expect(rows.size).toBe(6);
+
+  const folded = await pageLayout(popup, '[data-testid="verdict"]');
+  expect(folded.bodyFontPx).toBeGreaterThanOrEqual(MIN_TEXT_PX);
+  expect(folded.textFontPx).toBeGreaterThanOrEqual(MIN_TEXT_PX);
+  expect(folded.mainWidth).toBeGreaterThanOrEqual(POPUP_WIDTH_PX.min);
+  expect(folded.mainWidth).toBeLessThanOrEqual(POPUP_WIDTH_PX.max);
+  expect(folded.mainScrollWidth).toBeLessThanOrEqual(Math.ceil(folded.mainWidth));
+
+  // Flagged hosts first; three rows, then the toggle.
+  const toggle = '[data-testid="page-hosts-toggle"]';
+  expect(await popup.textsOf('[data-testid="page-host"] .host-name')).toHaveLength(3);
+  expect(await popup.textsOf(toggle)).toEqual(['Show all 6 hosts']);
+  await popup.pressOn(toggle, 'Enter');
+  await popup.waitForVisibleText('cloudflare.test');
+  const shown = await popup.textsOf('[data-testid="page-host"] .host-name');
+  expect(shown).toHaveLength(6);
+  expect(shown.slice(4).sort()).toEqual(['cloudflare.test', 'site.test']);
+  expect(await popup.attributesOf(toggle, 'aria-expanded')).toEqual(['true']);
+
+  // Opened, with the experts' table too, it still fits its width: it grows down, not sideways.
+  await openDetails(popup);
+  const open = await pageLayout(popup, '[data-testid="page-host"]');
+  expect(open.textFontPx).toBeGreaterThanOrEqual(MIN_TEXT_PX);
+  expect(open.mainWidth).toBeLessThanOrEqual(POPUP_WIDTH_PX.max);
+  expect(open.mainScrollWidth).toBeLessThanOrEqual(Math.ceil(open.mainWidth));
 });
 
 test('an address matched only by a low-confidence entry says so in words', async ({ ext, web }) => {

@@ -182,8 +182,15 @@ describe('carrierflag on IP addresses (no DNS)', () => {
     const starts = ['IP', 'AS', 'ORG', 'CARRIER'].map((h) =>
       header.search(new RegExp(`\\b${h}\\b`)),
     );
-    const rows = lines.slice(1).filter((l) => l !== '' && !l.startsWith(' '));
+    const rows = lines
+      .slice(1)
+      .filter((l) => l !== '' && !l.startsWith(' ') && !l.startsWith('Totals: '));
     expect(rows).toHaveLength(5);
+    // The last line counts the targets by outcome; two are local addresses only.
+    expect(lines.at(-2)).toBe(
+      'Totals: 5 targets, 3 flagged, 0 clean, 0 unchecked, 0 invalid, 2 local',
+    );
+    expect(lines.at(-1)).toBe('');
     for (const line of rows) {
       // Each column starts where its header does: the cell before it ended in spaces, this one does not.
       for (const start of starts) {
@@ -360,8 +367,15 @@ describe('carrierflag on names (loopback DoH server)', () => {
     const [clean, missing, broken] = jsonLines(r.stdout);
     expect(clean.error).toBeUndefined();
     expect(missing).toMatchObject({ flagged: false, status: 'unchecked', addresses: [] });
-    expect(missing.error).toMatch(/NXDOMAIN/);
-    expect(broken.error).toMatch(/SERVFAIL/);
+    // A kind to sort by, and the message for people.
+    expect(missing.error).toEqual({
+      kind: 'no-such-name',
+      message: expect.stringMatching(/NXDOMAIN/),
+    });
+    expect(broken.error).toEqual({
+      kind: 'lookup-failed',
+      message: expect.stringMatching(/SERVFAIL/),
+    });
   });
 
   it('treats a name resolving only to private addresses as local, not flagged', async () => {
@@ -388,9 +402,9 @@ describe('carrierflag on names (loopback DoH server)', () => {
     expect(lines).toHaveLength(4);
     for (const line of lines) {
       expect(line).toMatchObject({ flagged: false, addresses: [] });
-      expect(line.error).toBeTruthy();
+      expect(line.error.kind).toBe('blocked-name');
     }
-    expect(lines[0].error).toMatch(/localhost/);
+    expect(lines[0].error.message).toMatch(/localhost/);
     expect(doh.queries.length).toBe(before);
   });
 
@@ -435,7 +449,8 @@ describe('carrierflag on names (loopback DoH server)', () => {
     expect(r.code).toBe(2);
     const lines = jsonLines(r.stdout);
     expect(lines.map((l) => l.status)).toEqual([...refused.map(() => 'invalid'), 'clean']);
-    const reasons = lines.slice(0, -1).map((l) => l.error as string);
+    for (const line of lines.slice(0, -1)) expect(line.error.kind).toBe('invalid-target');
+    const reasons = lines.slice(0, -1).map((l) => l.error.message as string);
     for (const reason of reasons.slice(0, 6)) expect(reason).toMatch(/is not a valid host name: /);
     for (const reason of reasons.slice(6)) {
       expect(reason).toMatch(

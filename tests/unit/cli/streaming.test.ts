@@ -104,7 +104,11 @@ describe('mapInOrder over a stream', () => {
   });
 });
 
-const invalid = (target: string): TargetReport => ({ target, error: 'not a target' });
+const invalid = (target: string): TargetReport => ({
+  target,
+  error: 'not a target',
+  errorKind: 'invalid-target',
+});
 
 describe('the table at any size', () => {
   it('holds rows back up to the limit, so the columns fit them all', () => {

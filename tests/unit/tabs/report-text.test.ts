@@ -128,6 +128,16 @@ describe('reportText', () => {
     expect(text).not.toContain('secret');
   });
 
+  it('names the browser and its major version only, never the whole user-agent string', () => {
+    const text = reportText(reportOf(FLAGGED), {
+      meta: META,
+      extensionVersion: '1.2.3',
+      browser: 'Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0',
+    });
+    expect(text).toContain('\nBrowser: Firefox 140\n');
+    expect(text).not.toMatch(/Mozilla|Linux|Ubuntu|Gecko|140\.0/);
+  });
+
   it('gives the problem and its kind for a site that could not be checked', () => {
     const unchecked: Verdict = {
       hostname: 'telecom.test',
