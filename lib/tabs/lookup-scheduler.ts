@@ -3,8 +3,8 @@
  *
  * - At most `maxInFlight` lookups run at once, over all tabs; one lookup per key (host name) however
  *   many tabs want it.
- * - Tabs take turns (round-robin): each time a slot frees, the next tab in turn that has work starts
- *   one lookup. A page loading hundreds of fresh names therefore delays another tab's lookup by at
+ * - Tabs take turns (round-robin): each time a slot frees, of the tabs with lookups waiting, the one
+ *   served longest ago (or never) starts one lookup. A page loading hundreds of fresh names therefore delays another tab's lookup by at
  *   most the time the lookups already running take to free one slot, not by its whole backlog.
  * - Within a tab, the newest page's lookups first, in the order they were asked for.
  * - A tab queues at most `maxQueuedPerTab` lookups; one asked beyond that is refused at once, so a
@@ -41,9 +41,15 @@ interface QueuedWant {
 /** Creates a scheduler; `want` never rejects. */
 export function createLookupScheduler<T>(options: LookupSchedulerOptions) {
   const jobs = new Map<string, Job<T>>();
-  /** Each tab's queued wants; the Map's order is the turn order (a served tab goes to the back). */
+  /** Each tab's queued wants. */
   const queues = new Map<number, QueuedWant[]>();
+  /**
+   * The turn at which each tab last started a lookup; kept while its queue is empty, so a tab whose
+   * every want starts at once still counts as just served. Forgotten with the tab.
+   */
+  const servedAt = new Map<number, number>();
   let active = 0;
+  let turns = 0;
 
   function pump(): void {
     while (active < options.maxInFlight) {
@@ -53,20 +59,26 @@ export function createLookupScheduler<T>(options: LookupSchedulerOptions) {
     }
   }
 
-  /** The next tab in turn gives up its newest page's oldest want. */
+  /** The tab served longest ago gives up its newest page's oldest want. */
   function takeNext(): Job<T> | undefined {
     for (;;) {
-      const turn = queues.entries().next();
-      if (turn.done) return undefined;
-      const [tabId, queue] = turn.value;
-      queues.delete(tabId);
-      if (queue.length === 0) continue;
-      const newest = Math.max(...queue.map((w) => w.page));
-      const [taken] = queue.splice(
-        queue.findIndex((w) => w.page === newest),
+      let next: number | undefined;
+      for (const tabId of queues.keys()) {
+        if (next === undefined || (servedAt.get(tabId) ?? 0) < (servedAt.get(next) ?? 0)) {
+          next = tabId;
+        }
+      }
+      if (next === undefined) return undefined;
+      const tabId = next;
+      const wants = queues.get(tabId) ?? [];
+      const newest = Math.max(...wants.map((w) => w.page));
+      const [taken] = wants.splice(
+        wants.findIndex((w) => w.page === newest),
         1,
       );
-      if (queue.length > 0) queues.set(tabId, queue);
+      turns += 1;
+      servedAt.set(tabId, turns);
+      if (wants.length === 0) queues.delete(tabId);
       const job = taken && jobs.get(taken.key);
       if (job && !job.running) return job;
     }
@@ -128,7 +140,7 @@ export function createLookupScheduler<T>(options: LookupSchedulerOptions) {
             return;
           }
           queue.push({ key, page });
-          if (!queues.has(tabId)) queues.set(tabId, queue);
+          queues.set(tabId, queue);
         }
         job.waiters.set(tabId, settle);
         jobs.set(key, job);
@@ -142,11 +154,12 @@ export function createLookupScheduler<T>(options: LookupSchedulerOptions) {
      * lookups no tab wants any more are dropped; their waiters, and the tab's waiters on running
      * ones, learn 'forgotten' at once.
      */
-    forget(tabId: number, keep: (key: string) => boolean = () => false, asPage?: number): void {
-      dropQueued(tabId, keep, asPage);
+    forget(tabId: number, keep?: (key: string) => boolean, asPage?: number): void {
+      if (!keep) servedAt.delete(tabId);
+      dropQueued(tabId, keep ?? (() => false), asPage);
       for (const job of [...jobs.values()]) {
         const settle = job.waiters.get(tabId);
-        if (!settle || keep(job.key)) continue;
+        if (!settle || keep?.(job.key)) continue;
         job.waiters.delete(tabId);
         if (!job.running && job.waiters.size === 0) jobs.delete(job.key);
         settle({ ran: false, why: 'forgotten' });

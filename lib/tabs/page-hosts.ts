@@ -785,7 +785,7 @@ export function createPageHosts(deps: PageHostsDeps) {
           const entry = await load(tabId);
           if (!entry) return;
           // The lookups of the old settings are of no use any more.
-          scheduler.forget(tabId);
+          scheduler.forget(tabId, () => false);
           entry.record.hosts.forEach((host, position) => {
             // A host over the limit stays unlooked-up: looking it up now would lift the limit.
             const overLimit = host.doh.state === 'skipped' && host.doh.why === 'over-limit';
