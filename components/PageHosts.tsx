@@ -9,6 +9,8 @@ const OPEN_UP_TO = 12;
 export function PageHosts({ view }: { view: PageHostsView | null }) {
   if (!view) return null;
   const total = view.hosts.length + view.overflowHosts;
+  // Every host after the list was full, the ones kept for their watched address included.
+  const notLookedUp = view.overflowHosts + view.overLimitWatched;
   const flagged = view.hosts.filter((h) => h.verdict.status === 'flagged');
   const rest = view.hosts.filter((h) => h.verdict.status !== 'flagged');
   return (
@@ -22,15 +24,27 @@ export function PageHosts({ view }: { view: PageHostsView | null }) {
           {view.checking > 0 && (
             <> · {i18n.t('popup.pageHosts.checking', { count: String(view.checking) })}</>
           )}
-          {view.overflowHosts > 0 && (
+          {notLookedUp > 0 && (
             <>
               {' '}
               ·{' '}
               {i18n.t('popup.pageHosts.overflow', {
-                count: String(view.overflowHosts),
+                count: String(notLookedUp),
                 max: String(view.maxHosts),
               })}
+              {view.overLimitWatched > 0 && (
+                <>
+                  {' '}
+                  ·{' '}
+                  {i18n.t('popup.pageHosts.overLimitCaught', {
+                    count: String(view.overLimitWatched),
+                  })}
+                </>
+              )}
             </>
+          )}
+          {view.queueFull > 0 && (
+            <> · {i18n.t('popup.pageHosts.queueFull', { count: String(view.queueFull) })}</>
           )}
         </p>
       )}
@@ -69,6 +83,14 @@ function HostItem({ host }: { host: PageHostView }) {
         {statusText(host)}
       </span>{' '}
       <small class="label">{i18n.t('popup.pageHosts.requests', host.requests)}</small>
+      {host.notLookedUp && (
+        <>
+          {' '}
+          <small class="label" data-testid="page-host-not-looked-up">
+            {i18n.t('popup.pageHosts.notLookedUp')}
+          </small>
+        </>
+      )}
       {verdict.addresses.length > 0 && (
         <ul class="host-addresses">
           {verdict.addresses.map((a) => (
