@@ -50,26 +50,36 @@ export const MAX_LOOKUPS_IN_FLIGHT = 6;
  * first seconds; 256 covers that with room, while a page asking for thousands cannot build a backlog
  * that keeps the scheduler (and the resolver) busy long after it is gone: at 6 at once and ~100 ms
  * a lookup, 256 drain in about 4 s. It is also about as many lookups as the byte budget can hold
- * answers for (ADMIT_BELOW_BYTES / ANSWER_RESERVE_BYTES ≈ 300). A host refused by a full queue is
+ * answers for (ADMIT_BELOW_BYTES / ANSWER_RESERVE_BYTES ≈ 340). A host refused by a full queue is
  * judged by its connected address alone ('queue-full').
  */
 export const MAX_QUEUED_LOOKUPS_PER_TAB = 256;
 /**
  * The most a tab's stored record may take (its JSON length, which is what Chromium counts against
- * the 10 MB storage.session quota). Every host is counted with everything stored for it (addresses
- * and alias chain included) and every host still being looked up holds ANSWER_RESERVE_BYTES for its
- * answer, so the answers can never push the record past the budget. Of the budget, the last
- * GROWTH_HEADROOM_BYTES are for hosts already kept (more requests, the browser's address, their
- * documents) and the OVER_LIMIT_ROOM_BYTES before them for the over-limit watched hosts. A typical
- * host (name, two addresses) takes ~200 bytes, so 500 hosts take ~100 KiB and the byte budget only
- * bites for unusual pages.
+ * the 10 MB storage.session quota). A host is kept only if the record still fits once everything
+ * already promised has arrived (see committedBytes): each host counted with all that is stored for
+ * it (addresses and alias chain included), ANSWER_RESERVE_BYTES for each answer still awaited,
+ * HOST_GROWTH_BYTES for each host's later requests, and room for every overflow hash still to come.
+ * Hosts within the limit are kept while that stays below ADMIT_BELOW_BYTES; the OVER_LIMIT_ROOM_BYTES
+ * above it are for the over-limit watched hosts. A typical host (name, two addresses) takes ~200
+ * bytes, so 500 hosts take ~100 KiB and the byte budget only bites for unusual pages.
  */
 export const PAGE_HOSTS_BUDGET_BYTES = 512 * 1024;
-const GROWTH_HEADROOM_BYTES = 64 * 1024;
-/** MAX_OVER_LIMIT_WATCHED hosts of a 253-character name, an address and their counters (~480 bytes). */
-const OVER_LIMIT_ROOM_BYTES = 48 * 1024;
-const WATCHED_ADMIT_BELOW_BYTES = PAGE_HOSTS_BUDGET_BYTES - GROWTH_HEADROOM_BYTES;
+/**
+ * What a kept host may still add: the browser's address (58 bytes for a full IPv6), two more
+ * documents (Chromium's documentId is 32 hex digits: 70), a request time (23), request-count digits.
+ */
+const HOST_GROWTH_BYTES = 160;
+/** One overflow hash in JSON: a 32-bit number and its comma. */
+const OVERFLOW_HASH_BYTES = 11;
+/** Record fields set after its hosts: navigation and response times, the request counter. */
+const RECORD_GROWTH_BYTES = 2 * 1024;
+/** MAX_OVER_LIMIT_WATCHED hosts of a 253-character name, an address, counters and growth (~640 bytes). */
+const OVER_LIMIT_ROOM_BYTES = 64 * 1024;
+const WATCHED_ADMIT_BELOW_BYTES = PAGE_HOSTS_BUDGET_BYTES - RECORD_GROWTH_BYTES;
 const ADMIT_BELOW_BYTES = WATCHED_ADMIT_BELOW_BYTES - OVER_LIMIT_ROOM_BYTES;
+/** A lookup error's message is cut to this many characters (it may quote the server). */
+const MAX_ERROR_MESSAGE = 300;
 /** DoH addresses kept per host; beyond that the flagged ones are kept first, the rest counted. */
 export const MAX_ADDRESSES_PER_HOST = 16;
 /**
@@ -377,6 +387,21 @@ export function createPageHosts(deps: PageHostsDeps) {
     return record;
   }
 
+  /**
+   * What the record takes once everything already promised has arrived: every awaited answer,
+   * every kept host's growth, every overflow hash still to be counted.
+   */
+  function committedBytes(entry: Loaded): number {
+    const { hosts, overflowHashes } = entry.record;
+    const pending = hosts.filter((h) => h.doh.state === 'pending').length;
+    return (
+      entry.bytes +
+      pending * ANSWER_RESERVE_BYTES +
+      hosts.length * HOST_GROWTH_BYTES +
+      Math.max(0, MAX_OVERFLOW_TRACKED - overflowHashes.length) * OVERFLOW_HASH_BYTES
+    );
+  }
+
   function replaceHost(entry: Loaded, position: number, host: StoredHost): void {
     const before = entry.record.hosts[position];
     entry.bytes += JSON.stringify(host).length - (before ? JSON.stringify(before).length : 0);
@@ -462,6 +487,14 @@ export function createPageHosts(deps: PageHostsDeps) {
     hostname: string,
     doh: DohState,
   ): Promise<Pick<StoredHost, 'doh' | 'omittedAddresses' | 'omittedAliases'>> {
+    if (doh.state === 'failed' && doh.error.message.length > MAX_ERROR_MESSAGE) {
+      return {
+        doh: {
+          ...doh,
+          error: { ...doh.error, message: doh.error.message.slice(0, MAX_ERROR_MESSAGE) },
+        },
+      };
+    }
     if (doh.state !== 'done') return { doh };
     const aliases = keptAliases(doh.cnameChain);
     const omittedAliases = doh.cnameChain.length - aliases.length;
@@ -659,26 +692,20 @@ export function createPageHosts(deps: PageHostsDeps) {
           ...lastAt,
           ...(topDocument !== undefined ? { documents: [topDocument] } : {}),
         };
-        const size = JSON.stringify(host).length + 1;
-        let pending = 0;
-        let overLimit = 0;
-        for (const h of record.hosts) {
-          if (h.doh.state === 'pending') pending += 1;
-          else if (h.doh.state === 'skipped' && h.doh.why === 'over-limit') overLimit += 1;
-        }
-        // What the record takes once every awaited answer is in, this host's included.
-        const committed =
-          entry.bytes +
-          size +
-          (pending + (host.doh.state === 'pending' ? 1 : 0)) * ANSWER_RESERVE_BYTES;
+        const size = JSON.stringify(host).length + 1 + HOST_GROWTH_BYTES;
+        const overLimit = record.hosts.filter(
+          (h) => h.doh.state === 'skipped' && h.doh.why === 'over-limit',
+        ).length;
+        const committed = committedBytes(entry) + size;
         const admitted =
-          record.hosts.length - overLimit < maxHosts && committed < ADMIT_BELOW_BYTES;
+          record.hosts.length - overLimit < maxHosts &&
+          committed + (host.doh.state === 'pending' ? ANSWER_RESERVE_BYTES : 0) < ADMIT_BELOW_BYTES;
         if (!admitted) {
           // Not looked up; kept only when the browser's own connection already flags it.
           const keepWatched =
             ip !== undefined &&
             overLimit < MAX_OVER_LIMIT_WATCHED &&
-            entry.bytes + size + pending * ANSWER_RESERVE_BYTES < WATCHED_ADMIT_BELOW_BYTES &&
+            committed < WATCHED_ADMIT_BELOW_BYTES &&
             (await watchedByConnection(hostname, ip));
           if (!keepWatched) {
             entry.bytes += countOverflow(record, hostname);

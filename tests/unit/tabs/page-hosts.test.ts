@@ -531,6 +531,38 @@ describe('page hosts under a flood (issue 23 §3)', () => {
     });
   }
 
+  it('hosts already kept can still grow (their address, more documents) and watched ones arrive, within the budget', async () => {
+    const doc = (n: number) => `${n}`.padStart(32, 'f');
+    const session = measuredSession();
+    const t = setup(async (h) => chained(h), { session });
+    await t.hosts.navigationCommitted(1, 'https://site.test/', 1, doc(0));
+    for (let i = 0; i < MAX_HOSTS_PER_TAB; i++) {
+      await t.hosts.requestSeen(1, `https://${longName(`h${i}`)}/a.js`, undefined, 2, doc(0));
+      await t.hosts.idle();
+    }
+    // Watched hosts beyond the limit (the fake table's China Telecom address).
+    for (let i = 0; i < MAX_OVER_LIMIT_WATCHED; i++) {
+      await t.hosts.requestSeen(1, `https://${longName(`ct${i}`)}/p`, '202.96.128.86', 3, doc(0));
+    }
+    // Every kept host now gets the browser's address and two more documents.
+    for (let i = 0; i < MAX_HOSTS_PER_TAB + MAX_OVER_LIMIT_WATCHED; i++) {
+      const name = i < MAX_HOSTS_PER_TAB ? `h${i}` : `ct${i - MAX_HOSTS_PER_TAB}`;
+      for (const d of [1, 2]) {
+        await t.hosts.requestSeen(
+          1,
+          `https://${longName(name)}/b.js`,
+          '2001:db8:1234:5678:9abc:def0:1234:5678',
+          4,
+          doc(d),
+        );
+      }
+    }
+    await t.hosts.idle();
+    const view = (await t.hosts.getPageHosts(1))!;
+    expect(view.overLimitWatched).toBe(MAX_OVER_LIMIT_WATCHED);
+    expect(session.peak()).toBeLessThanOrEqual(PAGE_HOSTS_BUDGET_BYTES);
+  });
+
   it('a China Telecom host after 500 fillers is kept and flagged by its connected address, not looked up', async () => {
     // Fillers: names that resolve, and .invalid names that fail at once.
     const resolveFake = vi.fn(async (h: string) =>
