@@ -51,7 +51,7 @@ export const MAX_LOOKUPS_IN_FLIGHT = 6;
  * that keeps the scheduler (and the resolver) busy long after it is gone: at 6 at once and ~100 ms
  * a lookup, 256 drain in about 4 s. It is also about as many lookups as the byte budget can hold
  * answers for (ADMIT_BELOW_BYTES / ANSWER_RESERVE_BYTES ≈ 340). A host refused by a full queue is
- * judged by its connected address alone ('queue-full').
+ * judged by its connected address alone ('queue-full') until the queue has room again.
  */
 export const MAX_QUEUED_LOOKUPS_PER_TAB = 256;
 /**
@@ -216,7 +216,7 @@ export interface PageHostsView {
   overflowHosts: number;
   /** Hosts after the list was full, not looked up, kept because their connected address is watched. */
   overLimitWatched: number;
-  /** Hosts not looked up because too many of the tab's were waiting ('queue-full'). */
+  /** Hosts not looked up yet because too many of the tab's were waiting ('queue-full'). */
   queueFull: number;
   maxHosts: number;
 }
@@ -454,12 +454,30 @@ export function createPageHosts(deps: PageHostsDeps) {
                 ? { doh: { state: 'skipped', why: 'queue-full' } }
                 : { doh: { state: 'failed', error: LOOKUP_LOST } };
           replaceHost(current, position, { ...host, ...evidence });
+          if (outcome.ran) retryRefused(current);
           persist(tabId);
           deps.onChange(tabId);
         });
       })
       .finally(() => outstanding.delete(done));
     outstanding.add(done);
+  }
+
+  /**
+   * A lookup of the tab finished, so its queue has room again: hosts a full queue refused are
+   * queued again, as many as fit, while the record can still hold their answers. The record is the
+   * backlog (bounded by the host limit and the byte budget); the scheduler's queue stays capped.
+   */
+  function retryRefused(entry: Loaded): void {
+    const { tabId } = entry.record;
+    const cap = deps.maxQueuedLookupsPerTab ?? MAX_QUEUED_LOOKUPS_PER_TAB;
+    entry.record.hosts.forEach((host, position) => {
+      if (host.doh.state !== 'skipped' || host.doh.why !== 'queue-full') return;
+      if (scheduler.queued(tabId) >= cap) return;
+      if (committedBytes(entry) + ANSWER_RESERVE_BYTES >= ADMIT_BELOW_BYTES) return;
+      replaceHost(entry, position, { ...host, doh: { state: 'pending' } });
+      lookup(entry, host.hostname);
+    });
   }
 
   async function resolveSafely(hostname: string): Promise<DohState> {
