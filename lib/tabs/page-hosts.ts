@@ -795,7 +795,10 @@ export function createPageHosts(deps: PageHostsDeps) {
       };
     },
 
-    /** After a worker restart: load every stored list and redo the lookups that were in flight. */
+    /**
+     * After a worker restart: load every stored list and redo the lookups that were in flight or
+     * refused by a full queue.
+     */
     async resumePending(): Promise<void> {
       for (const record of await allStored()) {
         await enqueue(record.tabId, async () => {
@@ -805,6 +808,9 @@ export function createPageHosts(deps: PageHostsDeps) {
               lookup(entry, host.hostname);
             }
           }
+          // Hosts a full queue refused before the restart, while the new queue has room.
+          retryRefused(entry);
+          persist(record.tabId);
         });
       }
     },

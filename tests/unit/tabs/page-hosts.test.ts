@@ -663,6 +663,30 @@ describe('page hosts under a flood (issue 23 §3)', () => {
     expect(a).toMatchObject({ checking: 0, queueFull: 0 });
   });
 
+  it('a restarted worker looks up the hosts a full queue had refused', async () => {
+    const gate = gatedResolver((h) => ok(h, '1.1.1.1'));
+    const t = setup(gate.resolve);
+    const hosts = t.make({ maxLookupsInFlight: 1, maxQueuedLookupsPerTab: 1 });
+    await hosts.navigationCommitted(1, 'https://site.test/');
+    for (let i = 0; i < 5; i++) await hosts.requestSeen(1, `https://h${i}.test/`, undefined);
+    await vi.waitFor(() =>
+      expect(JSON.stringify(t.session.data.get('hosts:1')).match(/queue-full/g)).toHaveLength(3),
+    );
+    // The old worker dies with one lookup running, one queued and three refused.
+    const answered = vi.fn(async (h: string) => ok(h, '1.1.1.1'));
+    const restarted = t.make({ resolve: answered });
+    await restarted.resumePending();
+    await restarted.idle();
+    expect(answered.mock.calls.map((c) => c[0]).sort()).toEqual([
+      'h0.test',
+      'h1.test',
+      'h2.test',
+      'h3.test',
+      'h4.test',
+    ]);
+    expect(await restarted.getPageHosts(1)).toMatchObject({ checking: 0, queueFull: 0 });
+  });
+
   it('a closed tab’s queued lookups never reach the resolver', async () => {
     const gate = gatedResolver((h) => ok(h, '1.1.1.1'));
     const t = setup(gate.resolve);
