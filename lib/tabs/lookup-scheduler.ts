@@ -4,8 +4,9 @@
  * - At most `maxInFlight` lookups run at once, over all tabs; one lookup per key (host name) however
  *   many tabs want it.
  * - Tabs take turns (round-robin): each time a slot frees, of the tabs with lookups waiting, the one
- *   served longest ago (or never) starts one lookup. A page loading hundreds of fresh names therefore delays another tab's lookup by at
- *   most the time the lookups already running take to free one slot, not by its whole backlog.
+ *   served longest ago (or never) starts one lookup. A page loading hundreds of fresh names thus
+ *   delays another tab's next lookup until a slot frees and, at worst, one turn of each other tab
+ *   with lookups waiting: never by its whole backlog.
  * - Within a tab, the newest page's lookups first, in the order they were asked for.
  * - A tab queues at most `maxQueuedPerTab` lookups; one asked beyond that is refused at once, so a
  *   flooding page can neither grow memory without bound nor keep a backlog that outlives it.
