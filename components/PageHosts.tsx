@@ -18,6 +18,8 @@ export function PageHosts({ view }: { view: PageHostsView | null }) {
   const [expanded, setExpanded] = useState(false);
   if (!view) return null;
   const total = view.hosts.length + view.overflowHosts;
+  // Every host after the list was full, the ones kept for their watched address included.
+  const notLookedUp = view.overflowHosts + view.overLimitWatched;
   const flagged = view.hosts.filter((h) => h.verdict.status === 'flagged');
   const rest = view.hosts.filter((h) => h.verdict.status !== 'flagged');
   const listed = flagged.length + rest.length;
@@ -34,15 +36,27 @@ export function PageHosts({ view }: { view: PageHostsView | null }) {
           {view.checking > 0 && (
             <> · {i18n.t('popup.pageHosts.checking', { count: String(view.checking) })}</>
           )}
-          {view.overflowHosts > 0 && (
+          {notLookedUp > 0 && (
             <>
               {' '}
               ·{' '}
               {i18n.t('popup.pageHosts.overflow', {
-                count: String(view.overflowHosts),
+                count: String(notLookedUp),
                 max: String(view.maxHosts),
               })}
+              {view.overLimitWatched > 0 && (
+                <>
+                  {' '}
+                  ·{' '}
+                  {i18n.t('popup.pageHosts.overLimitCaught', {
+                    count: String(view.overLimitWatched),
+                  })}
+                </>
+              )}
             </>
+          )}
+          {view.queueFull > 0 && (
+            <> · {i18n.t('popup.pageHosts.queueFull', { count: String(view.queueFull) })}</>
           )}
         </p>
       )}
@@ -103,6 +117,14 @@ function HostItem({ host, shown }: { host: PageHostView; shown: boolean }) {
         {statusText(host)}
       </span>{' '}
       <small class="label">{i18n.t('popup.pageHosts.requests', host.requests)}</small>
+      {host.notLookedUp && (
+        <>
+          {' '}
+          <small class="label" data-testid="page-host-not-looked-up">
+            {i18n.t('popup.pageHosts.notLookedUp')}
+          </small>
+        </>
+      )}
       {verdict.addresses.length > 0 && (
         <ul class="host-addresses">
           {verdict.addresses.map((a) => (

@@ -17,8 +17,12 @@
  * - a lookup answers → the host's evidence is stored and `onChange` tells the badge to look again;
  * - the tab closes → the list goes.
  * Lookups are shared: one in flight per host name however many requests and tabs want it, and at
- * most `maxLookupsInFlight` at once. Once answered, the DoH client's own TTL cache (also in the session
- * store) answers the next tab that asks, so a host is resolved at most once per TTL.
+ * most `maxLookupsInFlight` at once, the tabs taking turns (lib/tabs/lookup-scheduler.ts): a page
+ * that floods the queue delays another tab's lookups by about one lookup, and the queued lookups of
+ * a closed tab or a replaced page never run. Once answered, the DoH client's own TTL cache (also in
+ * the session store) answers the next tab that asks, so a host is resolved at most once per TTL.
+ * Beyond MAX_HOSTS_PER_TAB a new host is not looked up: it is kept (doh skipped, 'over-limit') only
+ * when the address the browser connected to is on a watched network, else only counted.
  * Verdicts are not stored, only the evidence: they are rebuilt with buildVerdict when read, so a
  * changed watchlist applies at once and the record stays small.
  * Module-level state is a cache of the stored records plus the queues of in-flight work.
@@ -28,24 +32,69 @@ import { isAllowlisted, type Settings } from '../settings';
 import type { DohState, SessionArea } from '../tab-monitor';
 import { buildVerdict, type PrefixLookup, type Verdict } from '../verdict';
 import { hostnameOf, initialDoh, isWebUrl, literalAddress } from './host-rules';
+import { createLookupScheduler } from './lookup-scheduler';
 import { compileWatchlist, type CompiledWatchlist } from '../watchlist/match';
 
-/** Hosts kept per tab; further distinct hosts are counted (up to MAX_OVERFLOW_TRACKED), not kept. */
+/**
+ * Hosts kept and looked up per tab. Further distinct hosts are not looked up: those whose connected
+ * address is on a watched network are still kept (up to MAX_OVER_LIMIT_WATCHED), the rest counted
+ * (up to MAX_OVERFLOW_TRACKED).
+ */
 export const MAX_HOSTS_PER_TAB = 500;
+/** Hosts beyond MAX_HOSTS_PER_TAB kept because the browser connected to a watched address. */
+export const MAX_OVER_LIMIT_WATCHED = 100;
 /** DoH lookups for third-party hosts in flight at once, over all tabs; the rest wait in a queue. */
 export const MAX_LOOKUPS_IN_FLIGHT = 6;
 /**
+ * Lookups one tab may have waiting. A heavy news page asks for 100–200 third-party names in its
+ * first seconds; 256 covers that with room, while a page asking for thousands cannot build a backlog
+ * that keeps the scheduler (and the resolver) busy long after it is gone: at 6 at once and ~100 ms
+ * a lookup, 256 drain in about 4 s. It is also about as many lookups as the byte budget can hold
+ * answers for (ADMIT_BELOW_BYTES / ANSWER_RESERVE_BYTES ≈ 340). A host refused by a full queue is
+ * judged by its connected address alone ('queue-full') until the queue has room again.
+ */
+export const MAX_QUEUED_LOOKUPS_PER_TAB = 256;
+/**
  * The most a tab's stored record may take (its JSON length, which is what Chromium counts against
- * the 10 MB storage.session quota). New hosts stop being kept at ADMIT_BELOW_BYTES, leaving room
- * for the answers of hosts already kept. A typical host (name, two addresses) takes ~200 bytes,
- * so 500 hosts take ~100 KiB and the byte budget only bites for unusual pages.
+ * the 10 MB storage.session quota). A host is kept only if the record still fits once everything
+ * already promised has arrived (see committedBytes): each host counted with all that is stored for
+ * it (addresses and alias chain included), ANSWER_RESERVE_BYTES for each answer still awaited,
+ * HOST_GROWTH_BYTES for each host's later requests, and room for every overflow hash still to come.
+ * Hosts within the limit are kept while that stays below ADMIT_BELOW_BYTES; the OVER_LIMIT_ROOM_BYTES
+ * above it are for the over-limit watched hosts. A typical host (name, two addresses) takes ~200
+ * bytes, so 500 hosts take ~100 KiB and the byte budget only bites for unusual pages.
  */
 export const PAGE_HOSTS_BUDGET_BYTES = 512 * 1024;
-const ADMIT_BELOW_BYTES = PAGE_HOSTS_BUDGET_BYTES - 64 * 1024;
+/**
+ * What a kept host may still add: the browser's address (58 bytes for a full IPv6), two more
+ * documents (Chromium's documentId is 32 hex digits: 70), a request time (23), request-count digits.
+ */
+const HOST_GROWTH_BYTES = 160;
+/** One overflow hash in JSON: a 32-bit number and its comma. */
+const OVERFLOW_HASH_BYTES = 11;
+/** Record fields set after its hosts: navigation and response times, the request counter. */
+const RECORD_GROWTH_BYTES = 2 * 1024;
+/** MAX_OVER_LIMIT_WATCHED hosts of a 253-character name, an address, counters and growth (~640 bytes). */
+const OVER_LIMIT_ROOM_BYTES = 64 * 1024;
+const WATCHED_ADMIT_BELOW_BYTES = PAGE_HOSTS_BUDGET_BYTES - RECORD_GROWTH_BYTES;
+const ADMIT_BELOW_BYTES = WATCHED_ADMIT_BELOW_BYTES - OVER_LIMIT_ROOM_BYTES;
+/** A lookup error's message is cut to this many characters (it may quote the server). */
+const MAX_ERROR_MESSAGE = 300;
 /** DoH addresses kept per host; beyond that the flagged ones are kept first, the rest counted. */
 export const MAX_ADDRESSES_PER_HOST = 16;
-/** Room held for the answer of a host still being looked up: 16 full-length IPv6 addresses. */
-const ANSWER_RESERVE_BYTES = MAX_ADDRESSES_PER_HOST * 42;
+/**
+ * CNAME targets kept per host, and the most their JSON may take: real chains are 1–4 names of
+ * ~30–60 characters (CDNs), while a resolver may send 16 hops of 253 characters (4 KiB a host, the
+ * 1,857 KiB record of issue 23). The verdict rests on the addresses; the chain is only shown. The
+ * first names are kept, so what is kept still reads as a chain from the host; the rest are counted.
+ */
+export const MAX_ALIASES_PER_HOST = 8;
+export const MAX_ALIAS_BYTES_PER_HOST = 512;
+/**
+ * Room held for the answer of a host still being looked up: 16 full-length IPv6 addresses, the
+ * alias chain, and the fields an answer adds (state, counts of what was cut).
+ */
+const ANSWER_RESERVE_BYTES = MAX_ADDRESSES_PER_HOST * 42 + MAX_ALIAS_BYTES_PER_HOST + 128;
 /** Distinct overflow hosts remembered (as 32-bit hashes) so that each is counted once. */
 export const MAX_OVERFLOW_TRACKED = 2000;
 
@@ -75,6 +124,15 @@ function requestedSince(host: StoredHost, fromAt: number, documentId: string | u
   return host.documents !== undefined && documentId === undefined;
 }
 
+/**
+ * Why a kept host was not looked up: it came after the list was full and was kept because the
+ * browser connected to a watched address, or its tab already had MAX_QUEUED_LOOKUPS_PER_TAB waiting.
+ */
+export type NotLookedUpReason = 'over-limit' | 'queue-full';
+
+/** A third-party host's DoH evidence: the site's states, or not looked up for want of room. */
+export type HostDoh = DohState | { state: 'skipped'; why: NotLookedUpReason };
+
 /** One third-party host as stored: its evidence, not its verdict. */
 export interface StoredHost {
   hostname: string;
@@ -82,9 +140,11 @@ export interface StoredHost {
   requests: number;
   /** The first address the browser connected to for this host: the second witness. */
   browserAddress?: string;
-  doh: DohState;
+  doh: HostDoh;
   /** DoH addresses beyond MAX_ADDRESSES_PER_HOST that were not kept. */
   omittedAddresses?: number;
+  /** CNAME targets beyond MAX_ALIASES_PER_HOST (or MAX_ALIAS_BYTES_PER_HOST) that were not kept. */
+  omittedAliases?: number;
   /** The record's request counter at this host's latest request. */
   lastSeq: number;
   /**
@@ -107,7 +167,7 @@ export interface PageHostsRecord {
   siteHostname: string;
   /** In order of first request. */
   hosts: StoredHost[];
-  /** Distinct hosts seen after the list was full (at least this many). */
+  /** Distinct hosts seen after the list was full and not kept (at least this many). */
   overflowHosts: number;
   overflowHashes: number[];
   /** Counts the requests seen, so hosts can be told apart by when they were last requested. */
@@ -140,6 +200,8 @@ export interface PageHostView {
   checking: boolean;
   verdict: Verdict;
   omittedAddresses?: number;
+  /** Not looked up: the verdict rests on the address the browser connected to. */
+  notLookedUp?: NotLookedUpReason;
 }
 
 /** The popup's view of a tab's hosts: flagged first, then unchecked, checking, the rest. */
@@ -150,7 +212,12 @@ export interface PageHostsView {
   hosts: PageHostView[];
   flagged: number;
   checking: number;
+  /** Hosts after the list was full, neither looked up nor kept. */
   overflowHosts: number;
+  /** Hosts after the list was full, not looked up, kept because their connected address is watched. */
+  overLimitWatched: number;
+  /** Hosts not looked up yet because too many of the tab's were waiting ('queue-full'). */
+  queueFull: number;
   maxHosts: number;
 }
 
@@ -174,8 +241,9 @@ export interface PageHostsDeps {
   onChange(tabId: number): void;
   now(): number;
   log(message: string, error?: unknown): void;
-  /** For tests; default MAX_LOOKUPS_IN_FLIGHT, MAX_HOSTS_PER_TAB and WRITE_DELAY_MS. */
+  /** For tests; default MAX_LOOKUPS_IN_FLIGHT, MAX_QUEUED_LOOKUPS_PER_TAB, MAX_HOSTS_PER_TAB and WRITE_DELAY_MS. */
   maxLookupsInFlight?: number;
+  maxQueuedLookupsPerTab?: number;
   maxHostsPerTab?: number;
   writeDelayMs?: number;
 }
@@ -196,8 +264,15 @@ export function createPageHosts(deps: PageHostsDeps) {
   const loaded = new Map<number, Loaded>();
   const dirty = new Set<number>();
   const flushing = new Map<number, Promise<void>>();
-  const inFlight = new Map<string, Promise<DohOutcome>>();
-  const limit = createLimiter(deps.maxLookupsInFlight ?? MAX_LOOKUPS_IN_FLIGHT);
+  /** Lookups asked for and not yet stored or dropped. */
+  const outstanding = new Set<Promise<void>>();
+  const scheduler = createLookupScheduler<DohState>({
+    maxInFlight: deps.maxLookupsInFlight ?? MAX_LOOKUPS_IN_FLIGHT,
+    maxQueuedPerTab: deps.maxQueuedLookupsPerTab ?? MAX_QUEUED_LOOKUPS_PER_TAB,
+  });
+  /** Orders pages for the scheduler (newest first within a tab); memory only, like the queues. */
+  const pageOrders = new WeakMap<PageHostsRecord, number>();
+  let pageOrderCounter = 0;
   // Views are rebuilt only for hosts that changed since (stored hosts are replaced, never mutated).
   const views = new WeakMap<StoredHost, { judgedWith: number; view: PageHostView }>();
   let matcher = compileWatchlist(deps.getSettings().watchlist);
@@ -312,42 +387,97 @@ export function createPageHosts(deps: PageHostsDeps) {
     return record;
   }
 
+  /**
+   * What the record takes once everything already promised has arrived: every awaited answer,
+   * every kept host's growth, every overflow hash still to be counted.
+   */
+  function committedBytes(entry: Loaded): number {
+    const { hosts, overflowHashes } = entry.record;
+    const pending = hosts.filter((h) => h.doh.state === 'pending').length;
+    return (
+      entry.bytes +
+      pending * ANSWER_RESERVE_BYTES +
+      hosts.length * HOST_GROWTH_BYTES +
+      Math.max(0, MAX_OVERFLOW_TRACKED - overflowHashes.length) * OVERFLOW_HASH_BYTES
+    );
+  }
+
   function replaceHost(entry: Loaded, position: number, host: StoredHost): void {
     const before = entry.record.hosts[position];
     entry.bytes += JSON.stringify(host).length - (before ? JSON.stringify(before).length : 0);
     entry.record.hosts[position] = host;
   }
 
-  /** Looks `hostname` up and stores the answer wherever the tab's list still awaits it. */
-  function lookup(tabId: number, hostname: string): void {
-    void sharedLookup(hostname).then((outcome) =>
-      enqueue(tabId, async () => {
-        const entry = await load(tabId);
-        if (!entry) return;
-        const position = entry.index.get(hostname);
-        const host = position === undefined ? undefined : entry.record.hosts[position];
-        if (position === undefined || !host || host.doh.state !== 'pending') return;
-        if (outcome.generation !== generation) return; // settings changed: a newer lookup is queued
-        replaceHost(entry, position, { ...host, ...(await keptEvidence(hostname, outcome.doh)) });
-        persist(tabId);
-        deps.onChange(tabId);
-      }),
-    );
+  function pageOrder(record: PageHostsRecord): number {
+    let order = pageOrders.get(record);
+    if (order === undefined) {
+      pageOrderCounter += 1;
+      order = pageOrderCounter;
+      pageOrders.set(record, order);
+    }
+    return order;
   }
 
-  /** One lookup in flight per name (per settings generation), at most `limit` at once. */
-  function sharedLookup(hostname: string): Promise<DohOutcome> {
-    const key = `${generation}|${hostname}`;
-    const known = inFlight.get(key);
-    if (known) return known;
+  const lookupKey = (hostname: string) => `${generation}|${hostname}`;
+
+  /**
+   * The tab's list changed page (or lost hosts): its queued lookups for hosts it no longer awaits
+   * are dropped, the rest now count as the current page's.
+   */
+  function forgetUnawaited(entry: Loaded): void {
+    const awaited = new Set(
+      entry.record.hosts.filter((h) => h.doh.state === 'pending').map((h) => lookupKey(h.hostname)),
+    );
+    scheduler.forget(entry.record.tabId, (key) => awaited.has(key), pageOrder(entry.record));
+  }
+
+  /** Looks `hostname` up and stores the answer wherever the tab's list still awaits it. */
+  function lookup(entry: Loaded, hostname: string): void {
+    const { tabId } = entry.record;
     const started = generation;
-    const promise = limit(() => resolveSafely(hostname)).then((doh) => ({
-      generation: started,
-      doh,
-    }));
-    inFlight.set(key, promise);
-    void promise.then(() => inFlight.delete(key));
-    return promise;
+    const done: Promise<void> = scheduler
+      .want(tabId, pageOrder(entry.record), lookupKey(hostname), () => resolveSafely(hostname))
+      .then((outcome) => {
+        // The page or tab is gone, or settings changed (a newer lookup is queued): nothing to store.
+        if (!outcome.ran && outcome.why === 'forgotten') return;
+        return enqueue(tabId, async () => {
+          const current = await load(tabId);
+          if (!current) return;
+          const position = current.index.get(hostname);
+          const host = position === undefined ? undefined : current.record.hosts[position];
+          if (position === undefined || !host || host.doh.state !== 'pending') return;
+          if (started !== generation) return;
+          const evidence: Pick<StoredHost, 'doh' | 'omittedAddresses' | 'omittedAliases'> =
+            outcome.ran
+              ? await keptEvidence(hostname, outcome.value)
+              : outcome.why === 'queue-full'
+                ? { doh: { state: 'skipped', why: 'queue-full' } }
+                : { doh: { state: 'failed', error: LOOKUP_LOST } };
+          replaceHost(current, position, { ...host, ...evidence });
+          if (outcome.ran) retryRefused(current);
+          persist(tabId);
+          deps.onChange(tabId);
+        });
+      })
+      .finally(() => outstanding.delete(done));
+    outstanding.add(done);
+  }
+
+  /**
+   * A lookup of the tab finished, so its queue has room again: hosts a full queue refused are
+   * queued again, as many as fit, while the record can still hold their answers. The record is the
+   * backlog (bounded by the host limit and the byte budget); the scheduler's queue stays capped.
+   */
+  function retryRefused(entry: Loaded): void {
+    const { tabId } = entry.record;
+    const cap = deps.maxQueuedLookupsPerTab ?? MAX_QUEUED_LOOKUPS_PER_TAB;
+    entry.record.hosts.forEach((host, position) => {
+      if (host.doh.state !== 'skipped' || host.doh.why !== 'queue-full') return;
+      if (scheduler.queued(tabId) >= cap) return;
+      if (committedBytes(entry) + ANSWER_RESERVE_BYTES >= ADMIT_BELOW_BYTES) return;
+      replaceHost(entry, position, { ...host, doh: { state: 'pending' } });
+      lookup(entry, host.hostname);
+    });
   }
 
   async function resolveSafely(hostname: string): Promise<DohState> {
@@ -367,12 +497,30 @@ export function createPageHosts(deps: PageHostsDeps) {
     }
   }
 
-  /** Caps the addresses kept for a host, keeping those that decide its verdict (flagged, or with no row). */
+  /**
+   * Caps what is kept of an answer: the addresses (those that decide the verdict first: flagged,
+   * then with no row, so nothing flagged or unknown is lost) and the alias chain
+   * (MAX_ALIASES_PER_HOST names, MAX_ALIAS_BYTES_PER_HOST of JSON).
+   */
   async function keptEvidence(
     hostname: string,
     doh: DohState,
-  ): Promise<Pick<StoredHost, 'doh' | 'omittedAddresses'>> {
-    if (doh.state !== 'done' || doh.addresses.length <= MAX_ADDRESSES_PER_HOST) return { doh };
+  ): Promise<Pick<StoredHost, 'doh' | 'omittedAddresses' | 'omittedAliases'>> {
+    if (doh.state === 'failed' && doh.error.message.length > MAX_ERROR_MESSAGE) {
+      return {
+        doh: {
+          ...doh,
+          error: { ...doh.error, message: doh.error.message.slice(0, MAX_ERROR_MESSAGE) },
+        },
+      };
+    }
+    if (doh.state !== 'done') return { doh };
+    const aliases = keptAliases(doh.cnameChain);
+    const omittedAliases = doh.cnameChain.length - aliases.length;
+    const cut = omittedAliases > 0 ? { omittedAliases } : {};
+    if (doh.addresses.length <= MAX_ADDRESSES_PER_HOST) {
+      return { doh: { ...doh, cnameChain: aliases }, ...cut };
+    }
     const verdict = buildVerdict(
       { hostname, dohAddresses: doh.addresses },
       await deps.table,
@@ -387,9 +535,24 @@ export function createPageHosts(deps: PageHostsDeps) {
       ...verdict.addresses.filter((a) => !matched(a) && !noRow(a)),
     ].map((a) => a.ip);
     return {
-      doh: { ...doh, addresses: ranked.slice(0, MAX_ADDRESSES_PER_HOST) },
+      doh: { ...doh, addresses: ranked.slice(0, MAX_ADDRESSES_PER_HOST), cnameChain: aliases },
       omittedAddresses: ranked.length - MAX_ADDRESSES_PER_HOST,
+      ...cut,
     };
+  }
+
+  /** Whether the browser's connection to `ip` alone flags `hostname` (allowlist included). */
+  async function watchedByConnection(hostname: string, ip: string): Promise<boolean> {
+    const verdict = buildVerdict(
+      {
+        hostname,
+        allowlisted: isAllowlisted(hostname, deps.getSettings().allowlist),
+        browserAddress: ip,
+      },
+      await deps.table,
+      matcher,
+    );
+    return verdict.status === 'flagged';
   }
 
   async function judgeAll(entry: Loaded): Promise<PageHostView[]> {
@@ -424,12 +587,13 @@ export function createPageHosts(deps: PageHostsDeps) {
     ): Promise<void> {
       return enqueue(tabId, async () => {
         if (!isWebUrl(url)) {
+          scheduler.forget(tabId);
           loaded.delete(tabId);
           dirty.delete(tabId);
           await flushing.get(tabId);
           await deps.session.remove(hostsKey(tabId));
         } else {
-          remember(nextPage(await load(tabId), tabId, url, at, documentId));
+          forgetUnawaited(remember(nextPage(await load(tabId), tabId, url, at, documentId)));
           persist(tabId);
         }
         deps.onChange(tabId);
@@ -469,7 +633,7 @@ export function createPageHosts(deps: PageHostsDeps) {
           );
           if (kept.length !== record.hosts.length) {
             record.hosts = kept;
-            remember(record);
+            forgetUnawaited(remember(record));
             deps.onChange(tabId);
           }
           persist(tabId);
@@ -542,13 +706,6 @@ export function createPageHosts(deps: PageHostsDeps) {
           if (witness.browserAddress) deps.onChange(tabId);
           return;
         }
-        const reserved =
-          record.hosts.filter((h) => h.doh.state === 'pending').length * ANSWER_RESERVE_BYTES;
-        if (record.hosts.length >= maxHosts || entry.bytes + reserved >= ADMIT_BELOW_BYTES) {
-          countOverflow(record, hostname);
-          persist(tabId);
-          return;
-        }
         const host: StoredHost = {
           hostname,
           requests: 1,
@@ -558,17 +715,42 @@ export function createPageHosts(deps: PageHostsDeps) {
           ...lastAt,
           ...(topDocument !== undefined ? { documents: [topDocument] } : {}),
         };
+        const size = JSON.stringify(host).length + 1 + HOST_GROWTH_BYTES;
+        const overLimit = record.hosts.filter(
+          (h) => h.doh.state === 'skipped' && h.doh.why === 'over-limit',
+        ).length;
+        const committed = committedBytes(entry) + size;
+        const admitted =
+          record.hosts.length - overLimit < maxHosts &&
+          committed + (host.doh.state === 'pending' ? ANSWER_RESERVE_BYTES : 0) < ADMIT_BELOW_BYTES;
+        if (!admitted) {
+          // Not looked up; kept only when the browser's own connection already flags it.
+          const keepWatched =
+            ip !== undefined &&
+            overLimit < MAX_OVER_LIMIT_WATCHED &&
+            committed < WATCHED_ADMIT_BELOW_BYTES &&
+            (await watchedByConnection(hostname, ip));
+          if (!keepWatched) {
+            entry.bytes += countOverflow(record, hostname);
+            persist(tabId);
+            return;
+          }
+          entry.bytes -= uncountOverflow(record, hostname);
+          host.doh = { state: 'skipped', why: 'over-limit' };
+        }
         entry.index.set(hostname, record.hosts.length);
         record.hosts.push(host);
         entry.bytes += JSON.stringify(host).length + 1;
         persist(tabId);
-        if (host.doh.state === 'pending') lookup(tabId, hostname);
+        if (host.doh.state === 'pending') lookup(entry, hostname);
         deps.onChange(tabId);
       });
     },
 
     /** The tab closed: forget its hosts. */
     tabRemoved(tabId: number): Promise<void> {
+      // At once, not in turn: lookups the tab queued must not start while earlier updates finish.
+      scheduler.forget(tabId);
       return enqueue(tabId, async () => {
         loaded.delete(tabId);
         dirty.delete(tabId);
@@ -594,6 +776,8 @@ export function createPageHosts(deps: PageHostsDeps) {
         flagged: hosts.filter((h) => h.verdict.status === 'flagged').length,
         checking: hosts.filter((h) => h.checking).length,
         overflowHosts: entry.record.overflowHosts,
+        overLimitWatched: hosts.filter((h) => h.notLookedUp === 'over-limit').length,
+        queueFull: hosts.filter((h) => h.notLookedUp === 'queue-full').length,
         maxHosts,
       };
     },
@@ -616,16 +800,22 @@ export function createPageHosts(deps: PageHostsDeps) {
       };
     },
 
-    /** After a worker restart: load every stored list and redo the lookups that were in flight. */
+    /**
+     * After a worker restart: load every stored list and redo the lookups that were in flight or
+     * refused by a full queue.
+     */
     async resumePending(): Promise<void> {
       for (const record of await allStored()) {
         await enqueue(record.tabId, async () => {
           const entry = loaded.get(record.tabId) ?? remember(record);
           for (const host of entry.record.hosts) {
             if (host.doh.state === 'pending') {
-              lookup(record.tabId, host.hostname);
+              lookup(entry, host.hostname);
             }
           }
+          // Hosts a full queue refused before the restart, while the new queue has room.
+          retryRefused(entry);
+          persist(record.tabId);
         });
       }
     },
@@ -650,12 +840,18 @@ export function createPageHosts(deps: PageHostsDeps) {
         await enqueue(tabId, async () => {
           const entry = await load(tabId);
           if (!entry) return;
+          // The lookups of the old settings are of no use any more.
+          scheduler.forget(tabId, () => false);
           entry.record.hosts.forEach((host, position) => {
-            const doh = initialDoh(host.hostname, settings);
-            const { omittedAddresses: _omitted, ...rest } = host;
+            // A host over the limit stays unlooked-up: looking it up now would lift the limit.
+            const overLimit = host.doh.state === 'skipped' && host.doh.why === 'over-limit';
+            const initial = initialDoh(host.hostname, settings);
+            const doh = overLimit && initial.state === 'pending' ? host.doh : initial;
+            const { omittedAddresses: _omitted, omittedAliases: _cut, ...rest } = host;
             void _omitted;
+            void _cut;
             replaceHost(entry, position, { ...rest, doh });
-            if (doh.state === 'pending') lookup(tabId, host.hostname);
+            if (doh.state === 'pending') lookup(entry, host.hostname);
           });
           persist(tabId);
           deps.onChange(tabId);
@@ -666,28 +862,40 @@ export function createPageHosts(deps: PageHostsDeps) {
     /** Resolves when every queued update and write has finished (tests, and orderly shutdown). */
     async idle(): Promise<void> {
       for (;;) {
-        const pending = [...queues.values(), ...flushing.values(), ...inFlight.values()];
+        const pending = [...queues.values(), ...flushing.values(), ...outstanding];
         if (pending.length === 0) return;
         await Promise.all(pending);
       }
     },
   };
 
-  function countOverflow(record: PageHostsRecord, hostname: string): void {
+  /** Counts a host not kept, once; returns the bytes this added to the record. */
+  function countOverflow(record: PageHostsRecord, hostname: string): number {
     const hash = fnv1a(hostname);
-    if (record.overflowHashes.includes(hash)) return;
-    if (record.overflowHashes.length >= MAX_OVERFLOW_TRACKED) return;
+    if (record.overflowHashes.includes(hash)) return 0;
+    if (record.overflowHashes.length >= MAX_OVERFLOW_TRACKED) return 0;
     record.overflowHashes.push(hash);
     record.overflowHosts += 1;
+    return String(hash).length + 1;
+  }
+
+  /** A counted host is kept after all (a later request connected to a watched address). */
+  function uncountOverflow(record: PageHostsRecord, hostname: string): number {
+    const at = record.overflowHashes.indexOf(fnv1a(hostname));
+    if (at < 0) return 0;
+    const [hash] = record.overflowHashes.splice(at, 1);
+    record.overflowHosts -= 1;
+    return String(hash).length + 1;
   }
 }
 
 export type PageHosts = ReturnType<typeof createPageHosts>;
 
-interface DohOutcome {
-  generation: number;
-  doh: DohState;
-}
+/** A lookup that neither ran nor was refused (its work threw): the host must not look clean. */
+const LOOKUP_LOST: DnsError = {
+  kind: 'network',
+  message: 'the lookup was lost',
+} as DnsError;
 
 /**
  * Judges one host exactly as the tab monitor judges the site: allowlist, IP literal, DoH answer or
@@ -700,8 +908,13 @@ export function judgeHost(
   settings: Settings,
 ): PageHostView {
   const { doh } = host;
+  const notLookedUp =
+    doh.state === 'skipped' && (doh.why === 'over-limit' || doh.why === 'queue-full')
+      ? doh.why
+      : undefined;
   const browserOnly =
-    doh.state === 'skipped' && (doh.why === 'privacy-mode' || doh.why === 'private-name');
+    doh.state === 'skipped' &&
+    (doh.why === 'privacy-mode' || doh.why === 'private-name' || notLookedUp !== undefined);
   const verdict = buildVerdict(
     {
       hostname: host.hostname,
@@ -713,7 +926,12 @@ export function judgeHost(
         doh.state === 'failed'
           ? doh.error
           : browserOnly && !host.browserAddress
-            ? { kind: doh.why, message: 'the browser did not connect to this host' }
+            ? {
+                kind: doh.why,
+                message: notLookedUp
+                  ? 'not looked up (too many of the page’s hosts at once), and the browser did not connect to it'
+                  : 'the browser did not connect to this host',
+              }
             : undefined,
     },
     table,
@@ -725,6 +943,7 @@ export function judgeHost(
     checking: doh.state === 'pending',
     verdict,
     ...(host.omittedAddresses ? { omittedAddresses: host.omittedAddresses } : {}),
+    ...(notLookedUp ? { notLookedUp } : {}),
   };
 }
 
@@ -740,22 +959,6 @@ function rank(view: PageHostView): number {
   return 3;
 }
 
-/** A concurrency limit: at most `max` calls of `work` run at once; the rest wait in order. */
-export function createLimiter(max: number) {
-  let active = 0;
-  const waiting: (() => void)[] = [];
-  return async function run<T>(work: () => Promise<T>): Promise<T> {
-    while (active >= max) await new Promise<void>((resolve) => waiting.push(resolve));
-    active += 1;
-    try {
-      return await work();
-    } finally {
-      active -= 1;
-      waiting.shift()?.();
-    }
-  };
-}
-
 function isRecord(value: unknown): value is PageHostsRecord {
   return (
     typeof value === 'object' &&
@@ -763,6 +966,18 @@ function isRecord(value: unknown): value is PageHostsRecord {
     (value as { version?: unknown }).version === RECORD_VERSION &&
     Array.isArray((value as { hosts?: unknown }).hosts)
   );
+}
+
+/** The first names of an alias chain, within MAX_ALIASES_PER_HOST and MAX_ALIAS_BYTES_PER_HOST. */
+function keptAliases(chain: readonly string[]): string[] {
+  const kept: string[] = [];
+  let bytes = 0;
+  for (const name of chain.slice(0, MAX_ALIASES_PER_HOST)) {
+    bytes += JSON.stringify(name).length + 1;
+    if (bytes > MAX_ALIAS_BYTES_PER_HOST) break;
+    kept.push(name);
+  }
+  return kept;
 }
 
 /** `documents` with `documentId` last, at most MAX_HOST_DOCUMENTS. */

@@ -1,12 +1,19 @@
-import { describe, expect, it, vi } from 'vitest';
+import { join, resolve } from 'node:path';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { fakeSession, ok, table } from '../support/tab-fakes';
+import { loadTable } from '../../../lib/cli/main';
 import type { ResolveResult } from '../../../lib/dns';
 import { defaultSettings, type Settings } from '../../../lib/settings';
+import type { PrefixLookup } from '../../../lib/verdict';
 import {
   createPageHosts,
+  MAX_ALIASES_PER_HOST,
   MAX_HOSTS_PER_TAB,
+  MAX_LOOKUPS_IN_FLIGHT,
+  MAX_OVER_LIMIT_WATCHED,
   PAGE_HOSTS_BUDGET_BYTES,
   type PageHostsDeps,
+  type PageHostsRecord,
 } from '../../../lib/tabs/page-hosts';
 
 const NXDOMAIN = (hostname: string): ResolveResult =>
@@ -448,5 +455,277 @@ describe('page hosts', () => {
     await t.hosts.idle();
     expect(resolve).toHaveBeenCalledTimes(2);
     expect((await t.hosts.summary(1))?.flagged).toHaveLength(1);
+  });
+});
+
+/**
+ * Issue 23 §3: pages that flood the host list, the lookup queue or the byte budget. The carrier
+ * cases run on the shipped prefix table: 202.96.128.86 is Chinanet (AS4134, China Telecom), 1.1.1.1
+ * Cloudflare.
+ */
+describe('page hosts under a flood (issue 23 §3)', () => {
+  let shipped: PrefixLookup;
+  beforeAll(async () => {
+    const loaded = await loadTable(join(resolve(__dirname, '../../..'), 'public/prefix-table.bin'));
+    if (!loaded.ok) throw new Error(`public/prefix-table.bin: ${loaded.reason}`);
+    shipped = loaded.table;
+  });
+  const CHINA_TELECOM = '202.96.128.86';
+
+  /** A session store that also remembers the longest record it was ever given (JSON length). */
+  function measuredSession() {
+    const session = fakeSession();
+    let peak = 0;
+    const set = session.set.bind(session);
+    session.set = async (items) => {
+      for (const value of Object.values(items)) peak = Math.max(peak, JSON.stringify(value).length);
+      await set(items);
+    };
+    return Object.assign(session, { peak: () => peak });
+  }
+
+  /** A long name: four 60-character labels and a tag, ~255 characters. */
+  const longName = (tag: string) =>
+    `${['a', 'b', 'c', 'd'].map((c) => c.repeat(60)).join('.')}.${tag}.test`;
+  /** 16 hops of long CNAMEs and 16 long IPv6 addresses: the worst answer the DoH client passes. */
+  const chained = (hostname: string): ResolveResult =>
+    ({
+      ...ok(
+        hostname,
+        ...Array.from({ length: 16 }, (_, i) => `2001:db8:1234:5678:9abc:def0:1234:${i + 1}`),
+      ),
+      cnameChain: Array.from({ length: 16 }, (_, hop) => longName(`${hostname.length}-${hop}`)),
+    }) as ResolveResult;
+
+  for (const answers of ['as each host is requested', 'only after all 500 are requested']) {
+    it(`500 long hosts with 16-hop alias chains stay within the byte budget (answers ${answers})`, async () => {
+      const gate = gatedResolver(chained);
+      const atOnce = answers.startsWith('as each');
+      const session = measuredSession();
+      const t = setup(atOnce ? async (h) => chained(h) : gate.resolve, { session });
+      await t.hosts.navigationCommitted(1, 'https://site.test/');
+      for (let i = 0; i < MAX_HOSTS_PER_TAB; i++) {
+        await t.hosts.requestSeen(1, `https://${longName(`h${i}`)}/a.js`, '1.1.1.1');
+        if (atOnce) await t.hosts.idle();
+      }
+      while (!atOnce && (gate.waiting() > 0 || gate.calls.length === 0)) {
+        gate.releaseAll();
+        await new Promise((r) => setTimeout(r, 1));
+      }
+      await t.hosts.idle();
+      const written = JSON.stringify(session.data.get('hosts:1')).length;
+      expect(written).toBeLessThanOrEqual(PAGE_HOSTS_BUDGET_BYTES);
+      expect(session.peak()).toBeLessThanOrEqual(PAGE_HOSTS_BUDGET_BYTES);
+      const stored = session.data.get('hosts:1') as PageHostsRecord;
+      const answered = stored.hosts.filter((h) => h.doh.state === 'done');
+      // The budget is spent on hosts, not left empty: well over a hundred of these are kept.
+      expect(answered.length).toBeGreaterThan(150);
+      for (const host of answered) {
+        if (host.doh.state !== 'done') continue;
+        expect(host.doh.cnameChain.length).toBeLessThanOrEqual(MAX_ALIASES_PER_HOST);
+        expect(host.doh.cnameChain.length + (host.omittedAliases ?? 0)).toBe(16);
+      }
+      const view = await t.hosts.getPageHosts(1);
+      expect(view!.hosts.length + view!.overflowHosts).toBe(MAX_HOSTS_PER_TAB);
+      expect(view!.checking).toBe(0);
+    });
+  }
+
+  it('hosts already kept can still grow (their address, more documents) and watched ones arrive, within the budget', async () => {
+    const doc = (n: number) => `${n}`.padStart(32, 'f');
+    const session = measuredSession();
+    const t = setup(async (h) => chained(h), { session });
+    await t.hosts.navigationCommitted(1, 'https://site.test/', 1, doc(0));
+    for (let i = 0; i < MAX_HOSTS_PER_TAB; i++) {
+      await t.hosts.requestSeen(1, `https://${longName(`h${i}`)}/a.js`, undefined, 2, doc(0));
+      await t.hosts.idle();
+    }
+    // Watched hosts beyond the limit (the fake table's China Telecom address).
+    for (let i = 0; i < MAX_OVER_LIMIT_WATCHED; i++) {
+      await t.hosts.requestSeen(1, `https://${longName(`ct${i}`)}/p`, '202.96.128.86', 3, doc(0));
+    }
+    // Every kept host now gets the browser's address and two more documents.
+    for (let i = 0; i < MAX_HOSTS_PER_TAB + MAX_OVER_LIMIT_WATCHED; i++) {
+      const name = i < MAX_HOSTS_PER_TAB ? `h${i}` : `ct${i - MAX_HOSTS_PER_TAB}`;
+      for (const d of [1, 2]) {
+        await t.hosts.requestSeen(
+          1,
+          `https://${longName(name)}/b.js`,
+          '2001:db8:1234:5678:9abc:def0:1234:5678',
+          4,
+          doc(d),
+        );
+      }
+    }
+    await t.hosts.idle();
+    const view = (await t.hosts.getPageHosts(1))!;
+    expect(view.overLimitWatched).toBe(MAX_OVER_LIMIT_WATCHED);
+    expect(session.peak()).toBeLessThanOrEqual(PAGE_HOSTS_BUDGET_BYTES);
+  });
+
+  it('a China Telecom host after 500 fillers is kept and flagged by its connected address, not looked up', async () => {
+    // Fillers: names that resolve, and .invalid names that fail at once.
+    const resolveFake = vi.fn(async (h: string) =>
+      h.endsWith('.invalid') ? NXDOMAIN(h) : ok(h, '1.1.1.1'),
+    );
+    const t = setup(resolveFake);
+    const hosts = t.make({ table: Promise.resolve(shipped) });
+    await hosts.navigationCommitted(1, 'https://site.test/');
+    for (let i = 0; i < MAX_HOSTS_PER_TAB; i++) {
+      const filler = i % 2 === 0 ? `https://f${i}.filler.test/x` : `https://f${i}.filler.invalid/x`;
+      await hosts.requestSeen(1, filler, i % 2 === 0 ? '1.1.1.1' : undefined);
+    }
+    // Over the limit: a clean host is only counted; a carrier host first seen without an address
+    // (a failed request) is counted too, until a request of it connects to China Telecom.
+    await hosts.requestSeen(1, 'https://clean-late.test/x', '1.1.1.1');
+    await hosts.requestSeen(1, 'https://ct-late.test/pixel', undefined);
+    expect((await hosts.getPageHosts(1))?.overflowHosts).toBe(2);
+    await hosts.requestSeen(1, 'https://ct-late.test/pixel', CHINA_TELECOM);
+    await hosts.requestSeen(1, 'https://ct-third.test/beacon', CHINA_TELECOM);
+    await hosts.idle();
+    // The .invalid fillers are never sent (RFC 6761 names); the others are looked up once each.
+    expect(resolveFake).toHaveBeenCalledTimes(MAX_HOSTS_PER_TAB / 2);
+    expect(resolveFake.mock.calls.map((c) => c[0])).not.toContain('ct-late.test');
+    const view = (await hosts.getPageHosts(1))!;
+    expect(view).toMatchObject({ flagged: 2, overflowHosts: 1, overLimitWatched: 2, checking: 0 });
+    expect(view.hosts).toHaveLength(MAX_HOSTS_PER_TAB + 2);
+    const [late, third] = view.hosts;
+    expect(late).toMatchObject({ hostname: 'ct-late.test', notLookedUp: 'over-limit' });
+    expect(late!.verdict.status).toBe('flagged');
+    expect(late!.verdict.groups.map((g) => g.code)).toEqual(['CT']);
+    expect(late!.verdict.addresses.map((a) => [a.ip, a.origins])).toEqual([
+      [CHINA_TELECOM, ['browser']],
+    ]);
+    expect(third?.hostname).toBe('ct-third.test');
+    const summary = await hosts.summary(1);
+    expect(summary?.flagged.map((f) => f.hostname)).toEqual(['ct-late.test', 'ct-third.test']);
+    expect(summary?.total).toBe(MAX_HOSTS_PER_TAB + 3);
+    // A new watchlist or resolver does not lift the limit: still not looked up.
+    t.state.settings = {
+      ...defaultSettings(),
+      resolver: { kind: 'custom', url: 'https://dns.test/q' },
+    } as Settings;
+    await hosts.settingsChanged();
+    await hosts.idle();
+    expect(resolveFake.mock.calls.map((c) => c[0])).not.toContain('ct-late.test');
+    expect((await hosts.getPageHosts(1))?.overLimitWatched).toBe(2);
+  });
+
+  it('keeps at most MAX_OVER_LIMIT_WATCHED watched hosts beyond the limit, counting the rest', async () => {
+    const t = setup(async (h) => ok(h, '1.1.1.1'), {});
+    const hosts = t.make({ table: Promise.resolve(shipped), maxHostsPerTab: 5 });
+    await hosts.navigationCommitted(1, 'https://site.test/');
+    for (let i = 0; i < 5; i++) await hosts.requestSeen(1, `https://f${i}.test/`, '1.1.1.1');
+    for (let i = 0; i < MAX_OVER_LIMIT_WATCHED + 10; i++) {
+      await hosts.requestSeen(1, `https://ct${i}.test/`, CHINA_TELECOM);
+    }
+    await hosts.idle();
+    const view = (await hosts.getPageHosts(1))!;
+    expect(view.overLimitWatched).toBe(MAX_OVER_LIMIT_WATCHED);
+    expect(view.overflowHosts).toBe(10);
+  });
+
+  it('round-robin over tabs: a flood in tab A delays tab B’s lookup by at most one of A’s lookups', async () => {
+    const gate = gatedResolver((h) => ok(h, h.startsWith('ct') ? CHINA_TELECOM : '1.1.1.1'));
+    const t = setup(gate.resolve);
+    const hosts = t.make({ table: Promise.resolve(shipped), maxQueuedLookupsPerTab: 50 });
+    await hosts.navigationCommitted(1, 'https://flood.test/');
+    await hosts.navigationCommitted(2, 'https://news.test/');
+    for (let i = 0; i < 200; i++)
+      await hosts.requestSeen(1, `https://fresh${i}.flood.test/`, undefined);
+    await hosts.requestSeen(2, 'https://ct-third-party.test/ad.js', undefined);
+    await vi.waitFor(() => expect(gate.waiting()).toBe(MAX_LOOKUPS_IN_FLIGHT));
+    // Six of A's run; A has 50 more queued, B one; A's other 144 were refused for now and are
+    // judged by their connection alone (none here: unchecked), not shown as being checked.
+    expect(gate.calls.every((h) => h.endsWith('.flood.test'))).toBe(true);
+    await vi.waitFor(async () =>
+      expect(await hosts.getPageHosts(1)).toMatchObject({ checking: 56, queueFull: 144 }),
+    );
+    const refused = (await hosts.getPageHosts(1))!.hosts.find((h) => h.notLookedUp);
+    expect(refused).toMatchObject({ notLookedUp: 'queue-full', checking: false });
+    expect(refused?.verdict.status).toBe('unchecked');
+    gate.releaseOne();
+    // The first slot to free goes to B, ahead of A's backlog.
+    await vi.waitFor(() => expect(gate.calls).toHaveLength(MAX_LOOKUPS_IN_FLIGHT + 1));
+    expect(gate.calls[MAX_LOOKUPS_IN_FLIGHT]).toBe('ct-third-party.test');
+    while (gate.waiting() > 0) {
+      gate.releaseAll();
+      await new Promise((r) => setImmediate(r));
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    await hosts.idle();
+    const b = (await hosts.getPageHosts(2))!;
+    expect(b).toMatchObject({ flagged: 1, checking: 0 });
+    // As A's lookups finished, its refused hosts were queued again: every one looked up, once.
+    const a = (await hosts.getPageHosts(1))!;
+    expect(gate.calls.filter((h) => h.endsWith('.flood.test'))).toHaveLength(200);
+    expect(new Set(gate.calls).size).toBe(201);
+    expect(a).toMatchObject({ checking: 0, queueFull: 0 });
+  });
+
+  it('a restarted worker looks up the hosts a full queue had refused', async () => {
+    const gate = gatedResolver((h) => ok(h, '1.1.1.1'));
+    const t = setup(gate.resolve);
+    const hosts = t.make({ maxLookupsInFlight: 1, maxQueuedLookupsPerTab: 1 });
+    await hosts.navigationCommitted(1, 'https://site.test/');
+    for (let i = 0; i < 5; i++) await hosts.requestSeen(1, `https://h${i}.test/`, undefined);
+    await vi.waitFor(() =>
+      expect(JSON.stringify(t.session.data.get('hosts:1')).match(/queue-full/g)).toHaveLength(3),
+    );
+    // The old worker dies with three refused; the other two are taken as answered, so that no
+    // answer of the new worker sets off the retry.
+    const stored = t.session.data.get('hosts:1') as PageHostsRecord;
+    for (const host of stored.hosts) {
+      if (host.doh.state === 'pending')
+        host.doh = { state: 'done', addresses: ['1.1.1.1'], cnameChain: [] };
+    }
+    const answered = vi.fn(async (h: string) => ok(h, '1.1.1.1'));
+    const restarted = t.make({ resolve: answered });
+    await restarted.resumePending();
+    await restarted.idle();
+    expect(answered.mock.calls.map((c) => c[0]).sort()).toEqual(['h2.test', 'h3.test', 'h4.test']);
+    expect(await restarted.getPageHosts(1)).toMatchObject({ checking: 0, queueFull: 0 });
+  });
+
+  it('a closed tab’s queued lookups never reach the resolver', async () => {
+    const gate = gatedResolver((h) => ok(h, '1.1.1.1'));
+    const t = setup(gate.resolve);
+    await t.hosts.navigationCommitted(1, 'https://flood.test/');
+    for (let i = 0; i < 100; i++) await t.hosts.requestSeen(1, `https://f${i}.test/`, undefined);
+    await vi.waitFor(() => expect(gate.waiting()).toBe(MAX_LOOKUPS_IN_FLIGHT));
+    await t.hosts.tabRemoved(1);
+    await t.hosts.navigationCommitted(2, 'https://other.test/');
+    await t.hosts.requestSeen(2, 'https://cdn.test/', undefined);
+    for (let round = 0; round < 20; round++) {
+      gate.releaseAll();
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    await t.hosts.idle();
+    // The six already running finish (they fill the DoH cache); none of the 94 queued ever starts.
+    expect(gate.resolve).toHaveBeenCalledTimes(MAX_LOOKUPS_IN_FLIGHT + 1);
+    expect(gate.calls.at(-1)).toBe('cdn.test');
+    expect(t.session.data.has('hosts:1')).toBe(false);
+  });
+
+  it('a replaced page’s queued lookups never reach the resolver; hosts the next page keeps are still looked up', async () => {
+    const gate = gatedResolver((h) => ok(h, '1.1.1.1'));
+    const t = setup(gate.resolve);
+    await t.hosts.navigationCommitted(1, 'https://one.test/');
+    for (let i = 0; i < 100; i++) await t.hosts.requestSeen(1, `https://old${i}.test/`, undefined);
+    await vi.waitFor(() => expect(gate.waiting()).toBe(MAX_LOOKUPS_IN_FLIGHT));
+    // The reload: its main-frame response, a first script before the commit, then the commit.
+    await t.hosts.mainFrameResponseStarted(1);
+    await t.hosts.requestSeen(1, 'https://early.test/', undefined);
+    await t.hosts.navigationCommitted(1, 'https://one.test/');
+    await t.hosts.requestSeen(1, 'https://new.test/', undefined);
+    for (let round = 0; round < 20; round++) {
+      gate.releaseAll();
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    await t.hosts.idle();
+    expect(gate.calls.slice(MAX_LOOKUPS_IN_FLIGHT).sort()).toEqual(['early.test', 'new.test']);
+    const view = (await t.hosts.getPageHosts(1))!;
+    expect(names(view)).toEqual(['early.test', 'new.test']);
+    expect(view.checking).toBe(0);
   });
 });
