@@ -621,7 +621,10 @@ describe('a public address with no row in the table is unchecked, never clean', 
     expect(json).toMatchObject({
       status: 'unchecked',
       flagged: false,
-      error: '6.0.0.1 is not in the routing data, so its network cannot be told',
+      error: {
+        kind: 'not-in-table',
+        message: '6.0.0.1 is not in the routing data, so its network cannot be told',
+      },
     });
   });
 });
