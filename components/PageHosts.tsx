@@ -18,8 +18,6 @@ export function PageHosts({ view }: { view: PageHostsView | null }) {
   const [expanded, setExpanded] = useState(false);
   if (!view) return null;
   const total = view.hosts.length + view.overflowHosts;
-  // Every host after the list was full, the ones kept for their watched address included.
-  const notLookedUp = view.overflowHosts + view.overLimitWatched;
   const flagged = view.hosts.filter((h) => h.verdict.status === 'flagged');
   const rest = view.hosts.filter((h) => h.verdict.status !== 'flagged');
   const listed = flagged.length + rest.length;
@@ -36,23 +34,24 @@ export function PageHosts({ view }: { view: PageHostsView | null }) {
           {view.checking > 0 && (
             <> · {i18n.t('popup.pageHosts.checking', { count: String(view.checking) })}</>
           )}
-          {notLookedUp > 0 && (
+          {view.overflowHosts > 0 && (
             <>
               {' '}
               ·{' '}
               {i18n.t('popup.pageHosts.overflow', {
-                count: String(notLookedUp),
+                count: String(view.overflowHosts),
                 max: String(view.maxHosts),
               })}
-              {view.overLimitWatched > 0 && (
-                <>
-                  {' '}
-                  ·{' '}
-                  {i18n.t('popup.pageHosts.overLimitCaught', {
-                    count: String(view.overLimitWatched),
-                  })}
-                </>
-              )}
+            </>
+          )}
+          {view.overLimitWatched > 0 && (
+            <>
+              {' '}
+              ·{' '}
+              {i18n.t('popup.pageHosts.overLimitCaught', {
+                count: String(view.overLimitWatched),
+                max: String(view.maxHosts),
+              })}
             </>
           )}
           {view.queueFull > 0 && (

@@ -21,8 +21,9 @@
  * that floods the queue delays another tab's lookups by about one lookup, and the queued lookups of
  * a closed tab or a replaced page never run. Once answered, the DoH client's own TTL cache (also in
  * the session store) answers the next tab that asks, so a host is resolved at most once per TTL.
- * Beyond MAX_HOSTS_PER_TAB a new host is not looked up: it is kept (doh skipped, 'over-limit') only
- * when the address the browser connected to is on a watched network, else only counted.
+ * Beyond MAX_HOSTS_PER_TAB a new host is kept (doh skipped, 'over-limit') only when the address the
+ * browser connected to is on a watched network; where that address says nothing (none, or a local
+ * one) it is looked up, a bounded number per page, and kept if the answer flags it; else counted.
  * Verdicts are not stored, only the evidence: they are rebuilt with buildVerdict when read, so a
  * changed watchlist applies at once and the record stays small.
  * Module-level state is a cache of the stored records plus the queues of in-flight work.
@@ -43,6 +44,13 @@ import { compileWatchlist, type CompiledWatchlist } from '../watchlist/match';
 export const MAX_HOSTS_PER_TAB = 500;
 /** Hosts beyond MAX_HOSTS_PER_TAB kept because the browser connected to a watched address. */
 export const MAX_OVER_LIMIT_WATCHED = 100;
+/**
+ * Hosts beyond MAX_HOSTS_PER_TAB whose connection says nothing (none seen: a cached or failed
+ * request; or a local address: a proxy, a hosts-file override) that are still looked up, per page,
+ * so that a page cannot hide a watched host behind fillers and a local proxy. Those that flag are
+ * kept (within MAX_OVER_LIMIT_WATCHED); the rest stay only counted.
+ */
+export const MAX_LOOKUPS_BEYOND_LIMIT = 200;
 /** DoH lookups for third-party hosts in flight at once, over all tabs; the rest wait in a queue. */
 export const MAX_LOOKUPS_IN_FLIGHT = 6;
 /**
@@ -136,6 +144,8 @@ export type HostDoh = DohState | { state: 'skipped'; why: NotLookedUpReason };
 /** One third-party host as stored: its evidence, not its verdict. */
 export interface StoredHost {
   hostname: string;
+  /** Kept beyond MAX_HOSTS_PER_TAB because it flagged (by its connection or a lookup beyond the limit). */
+  beyondLimit?: true;
   /** Requests of the page to this host (responses and failures). */
   requests: number;
   /** The first address the browser connected to for this host: the second witness. */
@@ -169,6 +179,8 @@ export interface PageHostsRecord {
   hosts: StoredHost[];
   /** Distinct hosts seen after the list was full and not kept (at least this many). */
   overflowHosts: number;
+  /** Lookups started for hosts beyond the limit (at most MAX_LOOKUPS_BEYOND_LIMIT). */
+  lookupsBeyondLimit?: number;
   overflowHashes: number[];
   /** Counts the requests seen, so hosts can be told apart by when they were last requested. */
   seq: number;
@@ -542,7 +554,7 @@ export function createPageHosts(deps: PageHostsDeps) {
   }
 
   /** Whether the browser's connection to `ip` alone flags `hostname` (allowlist included). */
-  async function watchedByConnection(hostname: string, ip: string): Promise<boolean> {
+  async function connectionStatus(hostname: string, ip: string): Promise<Verdict['status']> {
     const verdict = buildVerdict(
       {
         hostname,
@@ -552,7 +564,52 @@ export function createPageHosts(deps: PageHostsDeps) {
       await deps.table,
       matcher,
     );
-    return verdict.status === 'flagged';
+    return verdict.status;
+  }
+
+  /**
+   * Looks up a host beyond the limit whose connection said nothing (called once per host and page:
+   * when it is first counted), at most MAX_LOOKUPS_BEYOND_LIMIT per page; keeps it (beyondLimit)
+   * if the answer flags it.
+   */
+  function lookupBeyondLimit(entry: Loaded, host: StoredHost): void {
+    const { record } = entry;
+    const { tabId, pageId } = record;
+    const { hostname } = host;
+    if ((record.lookupsBeyondLimit ?? 0) >= MAX_LOOKUPS_BEYOND_LIMIT) return;
+    record.lookupsBeyondLimit = (record.lookupsBeyondLimit ?? 0) + 1;
+    const started = generation;
+    const done: Promise<void> = scheduler
+      .want(tabId, pageOrder(record), lookupKey(hostname), () => resolveSafely(hostname))
+      .then((outcome) => {
+        if (!outcome.ran) return;
+        return enqueue(tabId, async () => {
+          const current = await load(tabId);
+          if (!current || current.record.pageId !== pageId || started !== generation) return;
+          if (current.index.has(hostname)) return;
+          const kept: StoredHost = {
+            ...host,
+            ...(await keptEvidence(hostname, outcome.value)),
+            beyondLimit: true,
+          };
+          const view = judgeHost(kept, await deps.table, matcher, deps.getSettings());
+          if (view.verdict.status !== 'flagged') return;
+          const list = current.record;
+          const size = JSON.stringify(kept).length + 1;
+          if (list.hosts.filter(isBeyondLimit).length >= MAX_OVER_LIMIT_WATCHED) return;
+          if (committedBytes(current) + size + HOST_GROWTH_BYTES >= WATCHED_ADMIT_BELOW_BYTES) {
+            return;
+          }
+          current.bytes -= uncountOverflow(list, hostname);
+          current.index.set(hostname, list.hosts.length);
+          list.hosts.push(kept);
+          current.bytes += size;
+          persist(tabId);
+          deps.onChange(tabId);
+        });
+      })
+      .finally(() => outstanding.delete(done));
+    outstanding.add(done);
   }
 
   async function judgeAll(entry: Loaded): Promise<PageHostView[]> {
@@ -716,27 +773,28 @@ export function createPageHosts(deps: PageHostsDeps) {
           ...(topDocument !== undefined ? { documents: [topDocument] } : {}),
         };
         const size = JSON.stringify(host).length + 1 + HOST_GROWTH_BYTES;
-        const overLimit = record.hosts.filter(
-          (h) => h.doh.state === 'skipped' && h.doh.why === 'over-limit',
-        ).length;
+        const overLimit = record.hosts.filter(isBeyondLimit).length;
         const committed = committedBytes(entry) + size;
         const admitted =
           record.hosts.length - overLimit < maxHosts &&
           committed + (host.doh.state === 'pending' ? ANSWER_RESERVE_BYTES : 0) < ADMIT_BELOW_BYTES;
         if (!admitted) {
-          // Not looked up; kept only when the browser's own connection already flags it.
-          const keepWatched =
-            ip !== undefined &&
-            overLimit < MAX_OVER_LIMIT_WATCHED &&
-            committed < WATCHED_ADMIT_BELOW_BYTES &&
-            (await watchedByConnection(hostname, ip));
-          if (!keepWatched) {
-            entry.bytes += countOverflow(record, hostname);
+          // Kept only when the browser's own connection already flags it; where the connection
+          // says nothing, looked up (a bounded number per page) and kept if the answer flags.
+          const room = overLimit < MAX_OVER_LIMIT_WATCHED && committed < WATCHED_ADMIT_BELOW_BYTES;
+          const connection = ip === undefined ? undefined : await connectionStatus(hostname, ip);
+          if (!room || connection !== 'flagged') {
+            const firstSeen = countOverflow(record, hostname);
+            entry.bytes += firstSeen;
+            if (firstSeen > 0 && room && connection !== 'clean' && host.doh.state === 'pending') {
+              lookupBeyondLimit(entry, host);
+            }
             persist(tabId);
             return;
           }
           entry.bytes -= uncountOverflow(record, hostname);
           host.doh = { state: 'skipped', why: 'over-limit' };
+          host.beyondLimit = true;
         }
         entry.index.set(hostname, record.hosts.length);
         record.hosts.push(host);
@@ -990,6 +1048,13 @@ function withDocument(documents: string[] | undefined, documentId: string): stri
 /** Web requests, WebSockets included. */
 function isRequestUrl(url: string): boolean {
   return isWebUrl(url) || url.startsWith('ws://') || url.startsWith('wss://');
+}
+
+/** A host kept beyond MAX_HOSTS_PER_TAB (records of the previous release mark only the skipped ones). */
+function isBeyondLimit(host: StoredHost): boolean {
+  return (
+    host.beyondLimit === true || (host.doh.state === 'skipped' && host.doh.why === 'over-limit')
+  );
 }
 
 /** 32-bit FNV-1a: enough to count distinct overflow hosts without keeping their names. */

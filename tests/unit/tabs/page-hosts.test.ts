@@ -11,6 +11,7 @@ import {
   MAX_HOSTS_PER_TAB,
   MAX_LOOKUPS_IN_FLIGHT,
   MAX_OVER_LIMIT_WATCHED,
+  MAX_LOOKUPS_BEYOND_LIMIT,
   PAGE_HOSTS_BUDGET_BYTES,
   type PageHostsDeps,
   type PageHostsRecord,
@@ -563,7 +564,7 @@ describe('page hosts under a flood (issue 23 §3)', () => {
     expect(session.peak()).toBeLessThanOrEqual(PAGE_HOSTS_BUDGET_BYTES);
   });
 
-  it('a China Telecom host after 500 fillers is kept and flagged by its connected address, not looked up', async () => {
+  it('a China Telecom host after 500 fillers is kept and flagged by its connected address', async () => {
     // Fillers: names that resolve, and .invalid names that fail at once.
     const resolveFake = vi.fn(async (h: string) =>
       h.endsWith('.invalid') ? NXDOMAIN(h) : ok(h, '1.1.1.1'),
@@ -576,16 +577,21 @@ describe('page hosts under a flood (issue 23 §3)', () => {
       await hosts.requestSeen(1, filler, i % 2 === 0 ? '1.1.1.1' : undefined);
     }
     // Over the limit: a clean host is only counted; a carrier host first seen without an address
-    // (a failed request) is counted too, until a request of it connects to China Telecom.
+    // (a failed request) is looked up (this resolver says 1.1.1.1) and counted, until a request
+    // of it connects to China Telecom.
     await hosts.requestSeen(1, 'https://clean-late.test/x', '1.1.1.1');
     await hosts.requestSeen(1, 'https://ct-late.test/pixel', undefined);
     expect((await hosts.getPageHosts(1))?.overflowHosts).toBe(2);
     await hosts.requestSeen(1, 'https://ct-late.test/pixel', CHINA_TELECOM);
     await hosts.requestSeen(1, 'https://ct-third.test/beacon', CHINA_TELECOM);
     await hosts.idle();
-    // The .invalid fillers are never sent (RFC 6761 names); the others are looked up once each.
-    expect(resolveFake).toHaveBeenCalledTimes(MAX_HOSTS_PER_TAB / 2);
-    expect(resolveFake.mock.calls.map((c) => c[0])).not.toContain('ct-late.test');
+    // The .invalid fillers are never sent (RFC 6761 names); the others are looked up once each,
+    // and so is the late host whose first request showed no connection.
+    const lookedUp = () => resolveFake.mock.calls.map((c) => c[0]);
+    expect(resolveFake).toHaveBeenCalledTimes(MAX_HOSTS_PER_TAB / 2 + 1);
+    expect(lookedUp().filter((h) => h === 'ct-late.test')).toHaveLength(1);
+    expect(lookedUp()).not.toContain('clean-late.test');
+    expect(lookedUp()).not.toContain('ct-third.test');
     const view = (await hosts.getPageHosts(1))!;
     expect(view).toMatchObject({ flagged: 2, overflowHosts: 1, overLimitWatched: 2, checking: 0 });
     expect(view.hosts).toHaveLength(MAX_HOSTS_PER_TAB + 2);
@@ -600,15 +606,63 @@ describe('page hosts under a flood (issue 23 §3)', () => {
     const summary = await hosts.summary(1);
     expect(summary?.flagged.map((f) => f.hostname)).toEqual(['ct-late.test', 'ct-third.test']);
     expect(summary?.total).toBe(MAX_HOSTS_PER_TAB + 3);
-    // A new watchlist or resolver does not lift the limit: still not looked up.
+    // A new watchlist or resolver does not lift the limit: not looked up again.
     t.state.settings = {
       ...defaultSettings(),
       resolver: { kind: 'custom', url: 'https://dns.test/q' },
     } as Settings;
     await hosts.settingsChanged();
     await hosts.idle();
-    expect(resolveFake.mock.calls.map((c) => c[0])).not.toContain('ct-late.test');
+    expect(lookedUp().filter((h) => h === 'ct-late.test')).toHaveLength(1);
     expect((await hosts.getPageHosts(1))?.overLimitWatched).toBe(2);
+  });
+
+  it('beyond the limit, a host whose connection says nothing (none, or a local proxy) is looked up: kept if it flags', async () => {
+    const resolveFake = vi.fn(async (h: string) =>
+      ok(h, h.startsWith('ct') ? CHINA_TELECOM : '1.1.1.1'),
+    );
+    const t = setup(resolveFake);
+    const hosts = t.make({ table: Promise.resolve(shipped), maxHostsPerTab: 5 });
+    await hosts.navigationCommitted(1, 'https://site.test/');
+    for (let i = 0; i < 5; i++) await hosts.requestSeen(1, `https://f${i}.test/`, '1.1.1.1');
+    await hosts.idle();
+    resolveFake.mockClear();
+    // Behind a local proxy (loopback), and from the cache (no address); twice each: one lookup.
+    for (const ip of ['127.0.0.1', '127.0.0.1', undefined]) {
+      await hosts.requestSeen(1, 'https://ct-proxied.test/x.js', ip);
+      await hosts.requestSeen(1, 'https://ct-cached.test/x.js', undefined);
+      await hosts.requestSeen(1, 'https://clean-proxied.test/x.js', ip);
+    }
+    // A clean connection tells: no lookup.
+    await hosts.requestSeen(1, 'https://ct-behind-clean.test/x.js', '1.1.1.1');
+    await hosts.idle();
+    expect(resolveFake.mock.calls.map((c) => c[0]).sort()).toEqual([
+      'clean-proxied.test',
+      'ct-cached.test',
+      'ct-proxied.test',
+    ]);
+    const view = (await hosts.getPageHosts(1))!;
+    expect(view.hosts.filter((h) => h.verdict.status === 'flagged').map((h) => h.hostname)).toEqual(
+      ['ct-proxied.test', 'ct-cached.test'],
+    );
+    expect(view.overflowHosts).toBe(2);
+    expect((await hosts.summary(1))?.flagged.map((f) => f.hostname)).toEqual([
+      'ct-proxied.test',
+      'ct-cached.test',
+    ]);
+
+    // Bounded: at most MAX_LOOKUPS_BEYOND_LIMIT such lookups per page, the rest only counted.
+    for (let i = 0; i < MAX_LOOKUPS_BEYOND_LIMIT + 20; i++) {
+      await hosts.requestSeen(1, `https://x${i}.test/`, undefined);
+    }
+    await hosts.idle();
+    expect(resolveFake).toHaveBeenCalledTimes(MAX_LOOKUPS_BEYOND_LIMIT);
+    // A new page starts its own count; the old page's answers are not stored in it.
+    await hosts.navigationCommitted(1, 'https://site.test/next');
+    for (let i = 0; i < 5; i++) await hosts.requestSeen(1, `https://g${i}.test/`, '1.1.1.1');
+    await hosts.requestSeen(1, 'https://ct-next.test/', undefined);
+    await hosts.idle();
+    expect(resolveFake.mock.calls.map((c) => c[0])).toContain('ct-next.test');
   });
 
   it('keeps at most MAX_OVER_LIMIT_WATCHED watched hosts beyond the limit, counting the rest', async () => {
