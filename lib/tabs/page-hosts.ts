@@ -51,6 +51,8 @@ export const MAX_OVER_LIMIT_WATCHED = 100;
  * kept (within MAX_OVER_LIMIT_WATCHED); the rest stay only counted.
  */
 export const MAX_LOOKUPS_BEYOND_LIMIT = 200;
+/** Closed tab ids remembered, so that their late updates queue no lookup. */
+const MAX_CLOSED_TABS_REMEMBERED = 1024;
 /** DoH lookups for third-party hosts in flight at once, over all tabs; the rest wait in a queue. */
 export const MAX_LOOKUPS_IN_FLIGHT = 6;
 /**
@@ -262,6 +264,8 @@ export interface PageHostsDeps {
 
 interface Loaded {
   record: PageHostsRecord;
+  /** Hosts beyond the limit whose lookup a full queue refused, to ask again (memory only). */
+  refusedBeyondLimit?: StoredHost[];
   /** hostname → position in record.hosts */
   index: Map<string, number>;
   /** Running JSON size of the record, checked against the byte budget. */
@@ -278,6 +282,11 @@ export function createPageHosts(deps: PageHostsDeps) {
   const flushing = new Map<number, Promise<void>>();
   /** Lookups asked for and not yet stored or dropped. */
   const outstanding = new Set<Promise<void>>();
+  /**
+   * Tabs closed lately (the browser never reuses a tab id in a session): updates the tab had
+   * queued before its close still run in turn, and must not queue lookups the close forgot.
+   */
+  const closedTabs = new Set<number>();
   const scheduler = createLookupScheduler<DohState>({
     maxInFlight: deps.maxLookupsInFlight ?? MAX_LOOKUPS_IN_FLIGHT,
     maxQueuedPerTab: deps.maxQueuedLookupsPerTab ?? MAX_QUEUED_LOOKUPS_PER_TAB,
@@ -446,6 +455,7 @@ export function createPageHosts(deps: PageHostsDeps) {
   /** Looks `hostname` up and stores the answer wherever the tab's list still awaits it. */
   function lookup(entry: Loaded, hostname: string): void {
     const { tabId } = entry.record;
+    if (closedTabs.has(tabId)) return;
     const started = generation;
     const done: Promise<void> = scheduler
       .want(tabId, pageOrder(entry.record), lookupKey(hostname), () => resolveSafely(hostname))
@@ -490,6 +500,10 @@ export function createPageHosts(deps: PageHostsDeps) {
       replaceHost(entry, position, { ...host, doh: { state: 'pending' } });
       lookup(entry, host.hostname);
     });
+    const refused = entry.refusedBeyondLimit;
+    while (refused && refused.length > 0 && scheduler.queued(tabId) < cap) {
+      startLookupBeyondLimit(entry, refused.shift()!);
+    }
   }
 
   async function resolveSafely(hostname: string): Promise<DohState> {
@@ -576,16 +590,32 @@ export function createPageHosts(deps: PageHostsDeps) {
     const { record } = entry;
     const { tabId, pageId } = record;
     const { hostname } = host;
+    if (closedTabs.has(tabId)) return;
     if ((record.lookupsBeyondLimit ?? 0) >= MAX_LOOKUPS_BEYOND_LIMIT) return;
     record.lookupsBeyondLimit = (record.lookupsBeyondLimit ?? 0) + 1;
+    startLookupBeyondLimit(entry, host);
+  }
+
+  function startLookupBeyondLimit(entry: Loaded, host: StoredHost): void {
+    const { tabId, pageId } = entry.record;
+    const { hostname } = host;
+    if (closedTabs.has(tabId)) return;
     const started = generation;
     const done: Promise<void> = scheduler
-      .want(tabId, pageOrder(record), lookupKey(hostname), () => resolveSafely(hostname))
+      .want(tabId, pageOrder(entry.record), lookupKey(hostname), () => resolveSafely(hostname))
       .then((outcome) => {
+        if (!outcome.ran && outcome.why === 'queue-full') {
+          // The page's own hosts fill the queue: asked again as its lookups finish.
+          return enqueue(tabId, async () => {
+            const current = await load(tabId);
+            if (current?.record.pageId === pageId) (current.refusedBeyondLimit ??= []).push(host);
+          });
+        }
         if (!outcome.ran) return;
         return enqueue(tabId, async () => {
           const current = await load(tabId);
           if (!current || current.record.pageId !== pageId || started !== generation) return;
+          retryRefused(current);
           if (current.index.has(hostname)) return;
           const kept: StoredHost = {
             ...host,
@@ -807,8 +837,13 @@ export function createPageHosts(deps: PageHostsDeps) {
 
     /** The tab closed: forget its hosts. */
     tabRemoved(tabId: number): Promise<void> {
-      // At once, not in turn: lookups the tab queued must not start while earlier updates finish.
+      // At once, not in turn: lookups the tab queued must not start while earlier updates finish,
+      // and those earlier updates must not queue new ones.
       scheduler.forget(tabId);
+      closedTabs.add(tabId);
+      if (closedTabs.size > MAX_CLOSED_TABS_REMEMBERED) {
+        closedTabs.delete(closedTabs.values().next().value!);
+      }
       return enqueue(tabId, async () => {
         loaded.delete(tabId);
         dirty.delete(tabId);

@@ -34,6 +34,8 @@ export interface TransportFaultDoh {
   questions(): string[];
   /** The same, each with when it arrived (Date.now()). */
   questionsWithTimes(): { question: string; at: number }[];
+  /** 'slow': questions received and not answered yet. */
+  unanswered(): number;
   /** Bytes of body written per 'endless-body' response by the time the client closed it. */
   bodyBytesAtClose(): number[];
   /** Resolves once `count` 'endless-body' responses have been closed by the client. */
@@ -176,6 +178,7 @@ export async function startTransportFaultDoh(
     url: `http://127.0.0.1:${address.port}/dns-query`,
     questions: () => [...questions],
     questionsWithTimes: () => questions.map((question, i) => ({ question, at: arrivals[i]! })),
+    unanswered: () => timers.size,
     bodyBytesAtClose: () => [...closedAt],
     closedBodies: (count) =>
       new Promise<void>((done) => {

@@ -665,6 +665,32 @@ describe('page hosts under a flood (issue 23 §3)', () => {
     expect(resolveFake.mock.calls.map((c) => c[0])).toContain('ct-next.test');
   });
 
+  it('a host beyond the limit whose lookup a full queue refused is looked up once the queue drains', async () => {
+    const gate = gatedResolver((h) => ok(h, h.startsWith('ct') ? CHINA_TELECOM : '1.1.1.1'));
+    const t = setup(gate.resolve);
+    const hosts = t.make({
+      table: Promise.resolve(shipped),
+      maxHostsPerTab: 30,
+      maxQueuedLookupsPerTab: 10,
+    });
+    await hosts.navigationCommitted(1, 'https://site.test/');
+    for (let i = 0; i < 30; i++) await hosts.requestSeen(1, `https://f${i}.test/`, '127.0.0.1');
+    await vi.waitFor(() => expect(gate.waiting()).toBe(MAX_LOOKUPS_IN_FLIGHT));
+    // The queue is full (6 running, 10 waiting, 14 refused): the late carrier host waits its turn.
+    await hosts.requestSeen(1, 'https://ct-late.test/x.js', '127.0.0.1');
+    for (let round = 0; round < 40 && !gate.calls.includes('ct-late.test'); round++) {
+      gate.releaseAll();
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    gate.releaseAll();
+    await hosts.idle();
+    expect(gate.calls.filter((h) => h === 'ct-late.test')).toHaveLength(1);
+    const view = (await hosts.getPageHosts(1))!;
+    expect(view.hosts.filter((h) => h.verdict.status === 'flagged').map((h) => h.hostname)).toEqual(
+      ['ct-late.test'],
+    );
+  });
+
   it('keeps at most MAX_OVER_LIMIT_WATCHED watched hosts beyond the limit, counting the rest', async () => {
     const t = setup(async (h) => ok(h, '1.1.1.1'), {});
     const hosts = t.make({ table: Promise.resolve(shipped), maxHostsPerTab: 5 });
@@ -758,6 +784,29 @@ describe('page hosts under a flood (issue 23 §3)', () => {
     // The six already running finish (they fill the DoH cache); none of the 94 queued ever starts.
     expect(gate.resolve).toHaveBeenCalledTimes(MAX_LOOKUPS_IN_FLIGHT + 1);
     expect(gate.calls.at(-1)).toBe('cdn.test');
+    expect(t.session.data.has('hosts:1')).toBe(false);
+  });
+
+  it('updates a closed tab still had in line, and hosts a full queue refused, queue no lookup after the close', async () => {
+    const gate = gatedResolver((h) => ok(h, '1.1.1.1'));
+    const t = setup(gate.resolve);
+    const hosts = t.make({ maxQueuedLookupsPerTab: 10 });
+    await hosts.navigationCommitted(1, 'https://flood.test/');
+    // Six running, ten queued, the rest refused for now (retried as lookups finish).
+    for (let i = 0; i < 50; i++) await hosts.requestSeen(1, `https://f${i}.test/`, undefined);
+    await vi.waitFor(() => expect(gate.waiting()).toBe(MAX_LOOKUPS_IN_FLIGHT));
+    // Requests reported just before the close, still in line when it comes.
+    const late = Array.from({ length: 20 }, (_, i) =>
+      hosts.requestSeen(1, `https://late${i}.test/`, undefined),
+    );
+    const closing = hosts.tabRemoved(1);
+    for (let round = 0; round < 20; round++) {
+      gate.releaseAll();
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    await Promise.all([...late, closing]);
+    await hosts.idle();
+    expect(gate.calls).toHaveLength(MAX_LOOKUPS_IN_FLIGHT);
     expect(t.session.data.has('hosts:1')).toBe(false);
   });
 
