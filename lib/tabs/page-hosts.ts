@@ -266,6 +266,11 @@ interface Loaded {
   record: PageHostsRecord;
   /** Hosts beyond the limit whose lookup a full queue refused, to ask again (memory only). */
   refusedBeyondLimit?: StoredHost[];
+  /**
+   * Hosts within the limit that arrived while the room held for awaited answers filled the budget:
+   * counted as overflow for now, listed and looked up as answers come in (memory only).
+   */
+  awaitingRoom?: Map<string, StoredHost>;
   /** hostname → position in record.hosts */
   index: Map<string, number>;
   /** Running JSON size of the record, checked against the byte budget. */
@@ -412,6 +417,12 @@ export function createPageHosts(deps: PageHostsDeps) {
    * What the record takes once everything already promised has arrived: every awaited answer,
    * every kept host's growth, every overflow hash still to be counted.
    */
+  function pendingAnswerBytes(entry: Loaded): number {
+    return (
+      entry.record.hosts.filter((h) => h.doh.state === 'pending').length * ANSWER_RESERVE_BYTES
+    );
+  }
+
   function committedBytes(entry: Loaded): number {
     const { hosts, overflowHashes } = entry.record;
     const pending = hosts.filter((h) => h.doh.state === 'pending').length;
@@ -492,6 +503,7 @@ export function createPageHosts(deps: PageHostsDeps) {
    */
   function retryRefused(entry: Loaded): void {
     const { tabId } = entry.record;
+    const before = entry.bytes;
     const cap = deps.maxQueuedLookupsPerTab ?? MAX_QUEUED_LOOKUPS_PER_TAB;
     entry.record.hosts.forEach((host, position) => {
       if (host.doh.state !== 'skipped' || host.doh.why !== 'queue-full') return;
@@ -500,9 +512,29 @@ export function createPageHosts(deps: PageHostsDeps) {
       replaceHost(entry, position, { ...host, doh: { state: 'pending' } });
       lookup(entry, host.hostname);
     });
+    for (const [hostname, host] of entry.awaitingRoom ?? []) {
+      if (scheduler.queued(tabId) >= cap) break;
+      const size = JSON.stringify(host).length + 1;
+      if (
+        committedBytes(entry) + size + HOST_GROWTH_BYTES + ANSWER_RESERVE_BYTES >=
+        ADMIT_BELOW_BYTES
+      ) {
+        break;
+      }
+      entry.awaitingRoom!.delete(hostname);
+      entry.bytes -= uncountOverflow(entry.record, hostname);
+      entry.index.set(hostname, entry.record.hosts.length);
+      entry.record.hosts.push(host);
+      entry.bytes += size;
+      lookup(entry, hostname);
+    }
     const refused = entry.refusedBeyondLimit;
     while (refused && refused.length > 0 && scheduler.queued(tabId) < cap) {
       startLookupBeyondLimit(entry, refused.shift()!);
+    }
+    if (entry.bytes !== before) {
+      persist(tabId);
+      deps.onChange(tabId);
     }
   }
 
@@ -588,9 +620,7 @@ export function createPageHosts(deps: PageHostsDeps) {
    */
   function lookupBeyondLimit(entry: Loaded, host: StoredHost): void {
     const { record } = entry;
-    const { tabId, pageId } = record;
-    const { hostname } = host;
-    if (closedTabs.has(tabId)) return;
+    if (closedTabs.has(record.tabId)) return;
     if ((record.lookupsBeyondLimit ?? 0) >= MAX_LOOKUPS_BEYOND_LIMIT) return;
     record.lookupsBeyondLimit = (record.lookupsBeyondLimit ?? 0) + 1;
     startLookupBeyondLimit(entry, host);
@@ -805,14 +835,35 @@ export function createPageHosts(deps: PageHostsDeps) {
         const size = JSON.stringify(host).length + 1 + HOST_GROWTH_BYTES;
         const overLimit = record.hosts.filter(isBeyondLimit).length;
         const committed = committedBytes(entry) + size;
-        const admitted =
-          record.hosts.length - overLimit < maxHosts &&
-          committed + (host.doh.state === 'pending' ? ANSWER_RESERVE_BYTES : 0) < ADMIT_BELOW_BYTES;
+        const awaiting = entry.awaitingRoom;
+        if (awaiting?.has(hostname)) return;
+        const withinCount = record.hosts.length - overLimit + (awaiting?.size ?? 0) < maxHosts;
+        const answerRoom = host.doh.state === 'pending' ? ANSWER_RESERVE_BYTES : 0;
+        const admitted = withinCount && committed + answerRoom < ADMIT_BELOW_BYTES;
+        const connectionFlags =
+          !admitted && ip !== undefined && (await connectionStatus(hostname, ip)) === 'flagged';
+        if (
+          withinCount &&
+          !admitted &&
+          !connectionFlags &&
+          host.doh.state === 'pending' &&
+          committed - pendingAnswerBytes(entry) < ADMIT_BELOW_BYTES
+        ) {
+          // Only the room held for answers still awaited is short: the host waits for it, counted.
+          (entry.awaitingRoom ??= new Map()).set(hostname, host);
+          entry.bytes += countOverflow(record, hostname);
+          persist(tabId);
+          return;
+        }
         if (!admitted) {
           // Kept only when the browser's own connection already flags it; where the connection
           // says nothing, looked up (a bounded number per page) and kept if the answer flags.
           const room = overLimit < MAX_OVER_LIMIT_WATCHED && committed < WATCHED_ADMIT_BELOW_BYTES;
-          const connection = ip === undefined ? undefined : await connectionStatus(hostname, ip);
+          const connection = connectionFlags
+            ? 'flagged'
+            : ip === undefined
+              ? undefined
+              : await connectionStatus(hostname, ip);
           if (!room || connection !== 'flagged') {
             const firstSeen = countOverflow(record, hostname);
             entry.bytes += firstSeen;

@@ -52,7 +52,27 @@ test('a China Telecom host after 500 fillers: listed, amber 1', async ({ ext, we
   );
   const tab = await ext.open(url);
   // 1000 DoH queries for the fillers (NXDOMAIN) on a loaded machine: a generous ceiling.
-  const badge = await ext.waitForBadge(tab.id, '1', { timeoutMs: 180_000 });
+  const badge = await ext.waitForBadge(tab.id, '1', { timeoutMs: 180_000 }).catch(async (error) => {
+    // Say what the host list holds: the failure is in how it admitted or judged the late host.
+    const record = await ext.callApi(async (api, key) => {
+      const stored = (await api.storage.session.get(key))[key] as
+        | { hosts: { hostname: string; doh: { state: string } }[]; overflowHosts: number }
+        | undefined;
+      return stored
+        ? {
+            hosts: stored.hosts.length,
+            states: stored.hosts.reduce<Record<string, number>>(
+              (n, h) => ({ ...n, [h.doh.state]: (n[h.doh.state] ?? 0) + 1 }),
+              {},
+            ),
+            late: stored.hosts.find((h) => h.hostname === 'telecom.test') ?? null,
+            overflowHosts: stored.overflowHosts,
+            lookupsBeyondLimit: (stored as { lookupsBeyondLimit?: number }).lookupsBeyondLimit,
+          }
+        : null;
+    }, `hosts:${tab.id}`);
+    throw new Error(`${String(error)}; host list: ${JSON.stringify(record)}`);
+  });
   expect(badge.color).toBe(AMBER);
   expect(badge.title).toContain('China Telecom: telecom.test');
   const popup = await ext.popup(tab.id);

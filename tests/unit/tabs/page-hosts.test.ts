@@ -691,6 +691,31 @@ describe('page hosts under a flood (issue 23 §3)', () => {
     );
   });
 
+  it('500 hosts arriving while their answers are awaited: all listed and looked up as answers come, within the budget', async () => {
+    const gate = gatedResolver((h) => NXDOMAIN(h));
+    const session = measuredSession();
+    const t = setup(gate.resolve, { session });
+    await t.hosts.navigationCommitted(1, 'https://site.test/');
+    for (let i = 0; i < MAX_HOSTS_PER_TAB; i++) {
+      await t.hosts.requestSeen(1, `https://filler${i}.test/x.js`, '127.0.0.1');
+    }
+    // The room held for 500 awaited answers is more than the budget: some wait for room, counted.
+    const early = (await t.hosts.getPageHosts(1))!;
+    expect(early.hosts.length).toBeLessThan(MAX_HOSTS_PER_TAB);
+    expect(early.hosts.length + early.overflowHosts).toBe(MAX_HOSTS_PER_TAB);
+    for (let round = 0; round < 400 && gate.calls.length < MAX_HOSTS_PER_TAB; round++) {
+      gate.releaseAll();
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    gate.releaseAll();
+    await t.hosts.idle();
+    const view = (await t.hosts.getPageHosts(1))!;
+    expect(view.hosts).toHaveLength(MAX_HOSTS_PER_TAB);
+    expect(view.overflowHosts).toBe(0);
+    expect(new Set(gate.calls).size).toBe(MAX_HOSTS_PER_TAB);
+    expect(session.peak()).toBeLessThanOrEqual(PAGE_HOSTS_BUDGET_BYTES);
+  });
+
   it('keeps at most MAX_OVER_LIMIT_WATCHED watched hosts beyond the limit, counting the rest', async () => {
     const t = setup(async (h) => ok(h, '1.1.1.1'), {});
     const hosts = t.make({ table: Promise.resolve(shipped), maxHostsPerTab: 5 });
