@@ -3,7 +3,7 @@
  * worker, over a WebSocket, or only as a redirect hop (of an image, or of the navigation itself) is
  * listed in the popup and counted on the badge. The carriers are `telecom.test` and `mobile.test`
  * (their DoH answers are on China Telecom and China Mobile), the site around them clean or local.
- * Chromium only: Firefox's reports of these requests are not verified yet.
+ * In Chromium and Firefox (Firefox attributes a service worker's requests by originUrl/documentUrl).
  */
 import { expect, test } from './fixtures';
 import { hostRows } from './support/host-rows';
@@ -31,7 +31,6 @@ test.describe('hosts the page reaches other than by its own requests', () => {
     ext,
     web,
   }) => {
-    test.skip(ext.kind !== 'chromium', 'Chromium only for now (issue 23 asks for Chromium)');
     // Seen in Chromium: the worker's fetch comes with tabId -1 and the site's origin as initiator.
     const tab = await ext.open(swPageUrl(web, web.urlFor('telecom.test', '/sw-fetch.gif')));
     const badge = await ext.waitForBadge(tab.id, '1');
@@ -46,7 +45,6 @@ test.describe('hosts the page reaches other than by its own requests', () => {
     ext,
     web,
   }) => {
-    test.skip(ext.kind !== 'chromium', 'Chromium only for now (issue 23 asks for Chromium)');
     const first = await ext.open(swPageUrl(web, web.urlFor('site.test', '/installed.gif')));
     await waitUntil(async () => (await first.title()) === 'sw ready', {
       what: 'the service worker to control the page',
@@ -74,7 +72,6 @@ test.describe('hosts the page reaches other than by its own requests', () => {
   });
 
   test('a carrier host reached over a WebSocket: listed, amber 1', async ({ ext, web }) => {
-    test.skip(ext.kind !== 'chromium', 'Chromium only for now (issue 23 asks for Chromium)');
     const to = web.urlFor('telecom.test', '/socket').replace(/^http:/, 'ws:');
     const tab = await ext.open(
       web.urlFor('cloudflare.test', `/ws-page?to=${encodeURIComponent(to)}`),
@@ -90,7 +87,6 @@ test.describe('hosts the page reaches other than by its own requests', () => {
     ext,
     web,
   }) => {
-    test.skip(ext.kind !== 'chromium', 'Chromium only for now (issue 23 asks for Chromium)');
     const image = web.urlFor(
       'telecom.test',
       `/redirect?to=${encodeURIComponent(web.urlFor('site.test', '/final.gif'))}`,
@@ -108,7 +104,6 @@ test.describe('hosts the page reaches other than by its own requests', () => {
     ext,
     web,
   }) => {
-    test.skip(ext.kind !== 'chromium', 'Chromium only for now (issue 23 asks for Chromium)');
     const final = web.urlFor('cloudflare.test', '/landing');
     const tab = await ext.open(
       web.urlFor('telecom.test', `/redirect?to=${encodeURIComponent(final)}`),
