@@ -425,10 +425,9 @@ export function createPageHosts(deps: PageHostsDeps) {
 
   function committedBytes(entry: Loaded): number {
     const { hosts, overflowHashes } = entry.record;
-    const pending = hosts.filter((h) => h.doh.state === 'pending').length;
     return (
       entry.bytes +
-      pending * ANSWER_RESERVE_BYTES +
+      pendingAnswerBytes(entry) +
       hosts.length * HOST_GROWTH_BYTES +
       Math.max(0, MAX_OVERFLOW_TRACKED - overflowHashes.length) * OVERFLOW_HASH_BYTES
     );
@@ -832,20 +831,21 @@ export function createPageHosts(deps: PageHostsDeps) {
           ...lastAt,
           ...(topDocument !== undefined ? { documents: [topDocument] } : {}),
         };
+        const awaiting = entry.awaitingRoom;
+        if (awaiting?.has(hostname)) return;
         const size = JSON.stringify(host).length + 1 + HOST_GROWTH_BYTES;
         const overLimit = record.hosts.filter(isBeyondLimit).length;
         const committed = committedBytes(entry) + size;
-        const awaiting = entry.awaitingRoom;
-        if (awaiting?.has(hostname)) return;
         const withinCount = record.hosts.length - overLimit + (awaiting?.size ?? 0) < maxHosts;
         const answerRoom = host.doh.state === 'pending' ? ANSWER_RESERVE_BYTES : 0;
         const admitted = withinCount && committed + answerRoom < ADMIT_BELOW_BYTES;
-        const connectionFlags =
-          !admitted && ip !== undefined && (await connectionStatus(hostname, ip)) === 'flagged';
+        // What the browser's own connection says of a host not admitted (none seen: undefined).
+        const connection =
+          !admitted && ip !== undefined ? await connectionStatus(hostname, ip) : undefined;
         if (
           withinCount &&
           !admitted &&
-          !connectionFlags &&
+          connection !== 'flagged' &&
           host.doh.state === 'pending' &&
           committed - pendingAnswerBytes(entry) < ADMIT_BELOW_BYTES
         ) {
@@ -859,11 +859,6 @@ export function createPageHosts(deps: PageHostsDeps) {
           // Kept only when the browser's own connection already flags it; where the connection
           // says nothing, looked up (a bounded number per page) and kept if the answer flags.
           const room = overLimit < MAX_OVER_LIMIT_WATCHED && committed < WATCHED_ADMIT_BELOW_BYTES;
-          const connection = connectionFlags
-            ? 'flagged'
-            : ip === undefined
-              ? undefined
-              : await connectionStatus(hostname, ip);
           if (!room || connection !== 'flagged') {
             const firstSeen = countOverflow(record, hostname);
             entry.bytes += firstSeen;
