@@ -52,6 +52,26 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/**
+ * A page titled `host` whose body is `body` then `script`, never cached. Every '<' in the script
+ * is escaped, so nothing in it (a URL from the query) can close the script element.
+ */
+function sendScriptPage(
+  response: http.ServerResponse,
+  host: string,
+  script: string,
+  body = '',
+): void {
+  response.writeHead(200, {
+    'content-type': 'text/html; charset=utf-8',
+    'cache-control': 'no-store',
+  });
+  response.end(
+    `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(host)}</title>` +
+      `</head><body>${body}<script>${script.replace(/</g, '\\u003c')}</script></body></html>`,
+  );
+}
+
 /** Starts the web server on a free loopback port. */
 export async function startWebServer(): Promise<WebServer> {
   let log: WebRequestLogEntry[] = [];
@@ -120,14 +140,7 @@ export async function startWebServer(): Promise<WebServer> {
             `document.title='sw ready';});});`
           : `var ws=new WebSocket(${JSON.stringify(url.searchParams.get('to') ?? '')});` +
             `ws.onmessage=function(m){document.title='ws '+m.data;};`;
-      response.writeHead(200, {
-        'content-type': 'text/html; charset=utf-8',
-        'cache-control': 'no-store',
-      });
-      response.end(
-        `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(host)}</title>` +
-          `</head><body><script>${script.replace(/</g, '\\u003c')}</script></body></html>`,
-      );
+      sendScriptPage(response, host, script);
       return;
     }
     if (url.pathname === '/load-later') {
@@ -140,16 +153,8 @@ export async function startWebServer(): Promise<WebServer> {
           ? `document.getElementById('load').addEventListener('click',function(e){` +
             `e.preventDefault();${image(onclick)}});`
           : '');
-      response.writeHead(200, {
-        'content-type': 'text/html; charset=utf-8',
-        'cache-control': 'no-store',
-      });
-      // The script sits after the link it wires up; JSON.stringify leaves no '</script>' to break out.
-      response.end(
-        `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(host)}</title>` +
-          `</head><body><a id="load" href="#">load</a>` +
-          `<script>${script.replace(/</g, '\\u003c')}</script></body></html>`,
-      );
+      // The script sits after the link it wires up.
+      sendScriptPage(response, host, script, '<a id="load" href="#">load</a>');
       return;
     }
     if (url.pathname === '/keep-requesting') {
@@ -158,14 +163,7 @@ export async function startWebServer(): Promise<WebServer> {
       const to = JSON.stringify(url.searchParams.get('to') ?? '/');
       const script =
         `var n=0;setInterval(function(){var i=new Image();` + `i.src=${to}+'?n='+(++n);},2);`;
-      response.writeHead(200, {
-        'content-type': 'text/html; charset=utf-8',
-        'cache-control': 'no-store',
-      });
-      response.end(
-        `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(host)}</title>` +
-          `</head><body><script>${script.replace(/</g, '\\u003c')}</script></body></html>`,
-      );
+      sendScriptPage(response, host, script);
       return;
     }
     if (url.pathname === '/link') {
