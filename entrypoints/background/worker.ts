@@ -268,15 +268,17 @@ export function startWorker(browser: Browser): Promise<void> {
       ),
   });
   const seeRequest = (request: PageRequest, tabId: number, topDocument: string | undefined) => {
-    whenHostsReady(async (h) =>
-      h.requestSeen(
+    whenHostsReady(async (h) => {
+      const witness = await hostWitness(tabId, request);
+      await h.requestSeen(
         tabId,
         request.url,
-        await hostWitness(tabId, request),
+        witness?.ip,
         request.startedAt,
         topDocument,
-      ),
-    );
+        witness?.proxied,
+      );
+    });
   };
   // Requests of a site's service or shared worker name no tab, only their origin: they are listed
   // under the tabs showing a page of that origin (lib/tabs/worker-requests.ts). One tab query per

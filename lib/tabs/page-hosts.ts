@@ -32,7 +32,7 @@ import type { DnsError, ResolveResult } from '../dns';
 import { isAllowlisted, type Settings } from '../settings';
 import type { DohState, SessionArea } from '../tab-monitor';
 import { buildVerdict, type PrefixLookup, type Verdict } from '../verdict';
-import { hostnameOf, initialDoh, isWebUrl, literalAddress } from './host-rules';
+import { hostnameOf, initialDoh, isUsableWitness, isWebUrl, literalAddress } from './host-rules';
 import { createLookupScheduler } from './lookup-scheduler';
 import { compileWatchlist, type CompiledWatchlist } from '../watchlist/match';
 
@@ -140,8 +140,15 @@ function requestedSince(host: StoredHost, fromAt: number, documentId: string | u
  */
 export type NotLookedUpReason = 'over-limit' | 'queue-full';
 
-/** A third-party host's DoH evidence: the site's states, or not looked up for want of room. */
-export type HostDoh = DohState | { state: 'skipped'; why: NotLookedUpReason };
+/**
+ * A third-party host's DoH evidence: the site's states; not looked up for want of room; or not
+ * looked up because the browser's connection to it already says where its data went ('connected',
+ * see isUsableWitness).
+ */
+export type HostDoh =
+  | DohState
+  | { state: 'skipped'; why: NotLookedUpReason }
+  | { state: 'skipped'; why: 'connected' };
 
 /** One third-party host as stored: its evidence, not its verdict. */
 export interface StoredHost {
@@ -152,6 +159,8 @@ export interface StoredHost {
   requests: number;
   /** The first address the browser connected to for this host: the second witness. */
   browserAddress?: string;
+  /** `browserAddress` is a proxy's (lib/tabs/host-witness.ts): it cannot stand in for a lookup. */
+  viaProxy?: true;
   doh: HostDoh;
   /** DoH addresses beyond MAX_ADDRESSES_PER_HOST that were not kept. */
   omittedAddresses?: number;
@@ -598,6 +607,11 @@ export function createPageHosts(deps: PageHostsDeps) {
     };
   }
 
+  /** A new host's DoH state: none needed when its connected address is a usable witness. */
+  async function firstEvidence(hostname: string, ip: string | undefined): Promise<HostDoh> {
+    return hostDoh(hostname, ip, deps.getSettings(), await deps.table);
+  }
+
   /** Whether the browser's connection to `ip` alone flags `hostname` (allowlist included). */
   async function connectionStatus(hostname: string, ip: string): Promise<Verdict['status']> {
     const verdict = buildVerdict(
@@ -767,6 +781,7 @@ export function createPageHosts(deps: PageHostsDeps) {
      * (lib/tabs/request-starts.ts), not when this was reported: an old page's request reported
      * after the next page began must still date from before it. `topDocument` is the top-level
      * document that made it, when the browser names it (lib/tabs/request-documents.ts).
+     * `proxied`: `ip` is a proxy's (lib/tabs/host-witness.ts), so it cannot stand in for a lookup.
      */
     requestSeen(
       tabId: number,
@@ -774,6 +789,7 @@ export function createPageHosts(deps: PageHostsDeps) {
       ip: string | undefined,
       at?: number,
       topDocument?: string,
+      proxied = false,
     ): Promise<void> {
       return enqueue(tabId, async () => {
         const hostname = hostnameOf(url);
@@ -803,7 +819,10 @@ export function createPageHosts(deps: PageHostsDeps) {
         const position = entry.index.get(hostname);
         const known = position === undefined ? undefined : record.hosts[position];
         if (position !== undefined && known) {
-          const witness = !known.browserAddress && ip ? { browserAddress: ip } : {};
+          const witness: Pick<StoredHost, 'browserAddress' | 'viaProxy'> =
+            !known.browserAddress && ip
+              ? { browserAddress: ip, ...(proxied ? { viaProxy: true as const } : {}) }
+              : {};
           const requests = known.requests + 1;
           const latest =
             topDocument !== undefined
@@ -826,7 +845,8 @@ export function createPageHosts(deps: PageHostsDeps) {
           hostname,
           requests: 1,
           ...(ip ? { browserAddress: ip } : {}),
-          doh: initialDoh(hostname, deps.getSettings()),
+          ...(ip && proxied ? { viaProxy: true as const } : {}),
+          doh: await firstEvidence(hostname, proxied ? undefined : ip),
           lastSeq: record.seq,
           ...lastAt,
           ...(topDocument !== undefined ? { documents: [topDocument] } : {}),
@@ -974,6 +994,7 @@ export function createPageHosts(deps: PageHostsDeps) {
       }
       scope = nextScope;
       generation += 1;
+      const table = await deps.table;
       const tabIds = new Set([...loaded.keys(), ...(await allStored()).map((r) => r.tabId)]);
       for (const tabId of tabIds) {
         await enqueue(tabId, async () => {
@@ -984,8 +1005,10 @@ export function createPageHosts(deps: PageHostsDeps) {
           entry.record.hosts.forEach((host, position) => {
             // A host over the limit stays unlooked-up: looking it up now would lift the limit.
             const overLimit = host.doh.state === 'skipped' && host.doh.why === 'over-limit';
-            const initial = initialDoh(host.hostname, settings);
-            const doh = overLimit && initial.state === 'pending' ? host.doh : initial;
+            const doh =
+              overLimit && initialDoh(host.hostname, settings).state === 'pending'
+                ? host.doh
+                : hostDoh(host.hostname, witnessOf(host), settings, table);
             const { omittedAddresses: _omitted, omittedAliases: _cut, ...rest } = host;
             void _omitted;
             void _cut;
@@ -1084,6 +1107,27 @@ export function judgeHost(
     ...(host.omittedAddresses ? { omittedAddresses: host.omittedAddresses } : {}),
     ...(notLookedUp ? { notLookedUp } : {}),
   };
+}
+
+/**
+ * How a host's DNS evidence starts: as the site's would (skipped for allowlisted, literal and
+ * private names, and in privacy mode), except that a host whose connected address is a usable
+ * witness is not looked up at all.
+ */
+function hostDoh(
+  hostname: string,
+  ip: string | undefined,
+  settings: Settings,
+  table: PrefixLookup,
+): HostDoh {
+  const initial = initialDoh(hostname, settings);
+  if (initial.state !== 'pending' || ip === undefined || !isUsableWitness(ip, table)) return initial;
+  return { state: 'skipped', why: 'connected' };
+}
+
+/** The host's connected address when it may stand in for a lookup (not a proxy's). */
+function witnessOf(host: StoredHost): string | undefined {
+  return host.viaProxy ? undefined : host.browserAddress;
 }
 
 /** Everything besides the name that decides a lookup's outcome. */

@@ -107,7 +107,14 @@ export async function fakeWorker(
     /** webRequest.onResponseStarted of any other request of the tab. */
     async subrequest(details: RequestDetails) {
       const witness = await worker.hostWitness(details.tabId, details);
-      await worker.hosts.requestSeen(details.tabId, details.url, witness, state.now);
+      await worker.hosts.requestSeen(
+        details.tabId,
+        details.url,
+        witness?.ip,
+        state.now,
+        undefined,
+        witness?.proxied,
+      );
     },
   };
 
