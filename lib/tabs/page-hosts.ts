@@ -146,9 +146,7 @@ export type NotLookedUpReason = 'over-limit' | 'queue-full';
  * see isUsableWitness).
  */
 export type HostDoh =
-  | DohState
-  | { state: 'skipped'; why: NotLookedUpReason }
-  | { state: 'skipped'; why: 'connected' };
+  DohState | { state: 'skipped'; why: NotLookedUpReason } | { state: 'skipped'; why: 'connected' };
 
 /** One third-party host as stored: its evidence, not its verdict. */
 export interface StoredHost {
@@ -1121,7 +1119,8 @@ function hostDoh(
   table: PrefixLookup,
 ): HostDoh {
   const initial = initialDoh(hostname, settings);
-  if (initial.state !== 'pending' || ip === undefined || !isUsableWitness(ip, table)) return initial;
+  if (initial.state !== 'pending' || ip === undefined || !isUsableWitness(ip, table))
+    return initial;
   return { state: 'skipped', why: 'connected' };
 }
 
