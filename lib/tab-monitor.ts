@@ -144,6 +144,8 @@ export function createTabMonitor(deps: TabMonitorDeps) {
   // Serialises work per tab so two events never write one record concurrently.
   const queues = new Map<number, Promise<void>>();
   const lastBadge = new Map<number, string>();
+  /** Badge refreshes queued and not yet started, by tab (see refreshBadge). */
+  const refreshes = new Map<number, Promise<void>>();
   // Write-through copies of the stored records (see the lifecycle comment): the truth while this
   // worker lives, even when the store refused the last write.
   const records = new Map<number, TabRecord>();
@@ -286,8 +288,9 @@ export function createTabMonitor(deps: TabMonitorDeps) {
   async function store(report: TabReport): Promise<void> {
     const record = await readRecord(report.tabId);
     if (record.shown?.navigationId === report.navigationId) {
-      await writeRecord(report.tabId, { ...record, shown: report });
+      // The badge first: what the person sees must not wait for a storage write.
       await showBadge(report);
+      await writeRecord(report.tabId, { ...record, shown: report });
     } else if (record.pending?.navigationId === report.navigationId) {
       await writeRecord(report.tabId, { ...record, pending: report });
     }
@@ -391,8 +394,8 @@ export function createTabMonitor(deps: TabMonitorDeps) {
     if (slot === 'pending') {
       await writeRecord(tabId, { ...record, pending: evaluated });
     } else {
-      await writeRecord(tabId, { shown: evaluated });
       await showBadge(evaluated);
+      await writeRecord(tabId, { shown: evaluated });
     }
     return evaluated;
   }
@@ -487,8 +490,8 @@ export function createTabMonitor(deps: TabMonitorDeps) {
           return;
         }
         const promoted: TabReport = { ...pending, url, committed: true };
-        await writeRecord(tabId, { shown: promoted });
         await showBadge(promoted);
+        await writeRecord(tabId, { shown: promoted });
       });
     },
 
@@ -510,12 +513,21 @@ export function createTabMonitor(deps: TabMonitorDeps) {
       return enqueue(tabId, () => writeRecord(tabId, {}));
     },
 
-    /** Something besides the report changed the badge (the page's other hosts): show it again. */
+    /**
+     * Something besides the report changed the badge (the page's other hosts): show it again. A
+     * burst of changes (a page's hosts answering one by one) comes to one refresh per turn of the
+     * tab's queue, not one per change.
+     */
     refreshBadge(tabId: number): Promise<void> {
-      return enqueue(tabId, async () => {
+      const queued = refreshes.get(tabId);
+      if (queued) return queued;
+      const refresh = enqueue(tabId, async () => {
+        refreshes.delete(tabId);
         const { shown } = await readRecord(tabId);
         if (shown) await showBadge(shown);
       });
+      refreshes.set(tabId, refresh);
+      return refresh;
     },
 
     /**

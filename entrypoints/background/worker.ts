@@ -205,12 +205,15 @@ export function startWorker(browser: Browser): Promise<void> {
     monitor = createTabMonitor({
       session: browser.storage.session as never,
       setBadge: async (tabId, badge) => {
-        // Colour and title first, the text last: three separate calls, and a badge whose text
-        // already reads "CT" must never be seen on the previous (grey) colour or tooltip.
+        // Sent together, colour and title first and the text last: the browser handles an
+        // extension's calls in the order sent, so a badge whose text already reads "CT" is never
+        // seen on the previous (grey) colour or tooltip, and no call waits for the one before.
         try {
-          await browser.action.setBadgeBackgroundColor({ tabId, color: badge.color });
-          await browser.action.setTitle({ tabId, title: badge.title });
-          await browser.action.setBadgeText({ tabId, text: badge.text });
+          await Promise.all([
+            browser.action.setBadgeBackgroundColor({ tabId, color: badge.color }),
+            browser.action.setTitle({ tabId, title: badge.title }),
+            browser.action.setBadgeText({ tabId, text: badge.text }),
+          ]);
         } catch (error) {
           log(`badge for tab ${tabId} not set`, error);
         }
@@ -317,7 +320,9 @@ export function startWorker(browser: Browser): Promise<void> {
     for (const { item, tabId, topDocument } of released) seeRequest(item, tabId, topDocument);
   });
   browser.webNavigation.onCompleted.addListener((details) => {
-    if (details.frameId === 0) whenReady((m) => m.pageLoaded(details.tabId, details.url));
+    if (details.frameId !== 0) return;
+    whenReady((m) => m.pageLoaded(details.tabId, details.url));
+    whenHostsReady(async (h) => h.pageLoaded(details.tabId));
   });
   // A navigation that never commits (HTTP 204, a download, a cancel) ends here, if anywhere.
   browser.webNavigation.onErrorOccurred.addListener((details) => {

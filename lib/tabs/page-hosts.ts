@@ -109,11 +109,22 @@ const ANSWER_RESERVE_BYTES = MAX_ADDRESSES_PER_HOST * 42 + MAX_ALIAS_BYTES_PER_H
 export const MAX_OVERFLOW_TRACKED = 2000;
 
 /**
- * How long changes gather before a tab's record is written. A worker stopped inside this window
- * loses at most these last few request counts: the browser does not stop a worker that is handling
- * events, and a judged answer lost this way is still in the DoH cache.
+ * How a tab's record is written (issue 22: a 200-host page used to write its whole list ~30 times,
+ * ~830 KB): once its changes pause for WRITE_DELAY_MS, and at most every WRITE_DELAY_MS ×
+ * WRITE_MAX_WAITS while they keep coming (a page loading), one write in flight at a time. A worker
+ * stopped inside that window loses at most the last second of request counts and witnesses: the
+ * browser stops an idle worker after 30 s, never one that is handling events, and the popup reads
+ * the worker's memory, not the store. A lost DoH answer is still in the DoH cache.
  */
-export const WRITE_DELAY_MS = 50;
+export const WRITE_DELAY_MS = 250;
+const WRITE_MAX_WAITS = 4;
+
+/**
+ * How long a committed page's lookups wait for its load event at most (issue 22: lookups never
+ * compete with the page they are about). Most pages load well within it; one that never finishes
+ * loading (a long poll, a stalled image) has its hosts looked up after it all the same.
+ */
+export const LOOKUP_HOLD_MS = 3_000;
 
 export const HOSTS_KEY_PREFIX = 'hosts:';
 const RECORD_VERSION = 1;
@@ -262,8 +273,12 @@ export interface PageHostsDeps {
   onChange(tabId: number): void;
   now(): number;
   log(message: string, error?: unknown): void;
-  /** For tests; default MAX_LOOKUPS_IN_FLIGHT, MAX_QUEUED_LOOKUPS_PER_TAB, MAX_HOSTS_PER_TAB and WRITE_DELAY_MS. */
+  /**
+   * For tests; default MAX_LOOKUPS_IN_FLIGHT, MAX_QUEUED_LOOKUPS_PER_TAB, MAX_HOSTS_PER_TAB,
+   * WRITE_DELAY_MS and LOOKUP_HOLD_MS.
+   */
   maxLookupsInFlight?: number;
+  lookupHoldMs?: number;
   maxQueuedLookupsPerTab?: number;
   maxHostsPerTab?: number;
   writeDelayMs?: number;
@@ -288,9 +303,14 @@ interface Loaded {
 export function createPageHosts(deps: PageHostsDeps) {
   const maxHosts = deps.maxHostsPerTab ?? MAX_HOSTS_PER_TAB;
   const writeDelayMs = deps.writeDelayMs ?? WRITE_DELAY_MS;
+  const lookupHoldMs = deps.lookupHoldMs ?? LOOKUP_HOLD_MS;
+  /** The timers that end a loading page's hold on its lookups, by tab. */
+  const holds = new Map<number, ReturnType<typeof setTimeout>>();
   const queues = new Map<number, Promise<void>>();
   const loaded = new Map<number, Loaded>();
   const dirty = new Set<number>();
+  /** Changes per tab while a write is pending: a write waits for them to pause (persist). */
+  const changeCounts = new Map<number, number>();
   const flushing = new Map<number, Promise<void>>();
   /** Lookups asked for and not yet stored or dropped. */
   const outstanding = new Set<Promise<void>>();
@@ -348,14 +368,20 @@ export function createPageHosts(deps: PageHostsDeps) {
 
   /**
    * Coalesces writes: at most one in flight per tab, the latest state always written last, and a
-   * burst of requests (a page loading) written once per WRITE_DELAY_MS rather than once per request.
+   * burst of requests (a page loading) written about once a second rather than once per request.
    */
   function persist(tabId: number): void {
     dirty.add(tabId);
+    changeCounts.set(tabId, (changeCounts.get(tabId) ?? 0) + 1);
     if (flushing.has(tabId)) return;
     const run = (async () => {
-      await new Promise((resolve) => setTimeout(resolve, writeDelayMs));
-      while (dirty.delete(tabId)) {
+      do {
+        for (let waits = 1; ; waits++) {
+          const seen = changeCounts.get(tabId);
+          await new Promise((resolve) => setTimeout(resolve, writeDelayMs));
+          if (changeCounts.get(tabId) === seen || waits >= WRITE_MAX_WAITS) break;
+        }
+        dirty.delete(tabId);
         const entry = loaded.get(tabId);
         if (!entry) continue;
         try {
@@ -363,7 +389,8 @@ export function createPageHosts(deps: PageHostsDeps) {
         } catch (error) {
           deps.log(`tab ${tabId}: host list not stored`, error);
         }
-      }
+      } while (dirty.has(tabId));
+      changeCounts.delete(tabId);
     })();
     flushing.set(tabId, run);
     void run.then(() => flushing.delete(tabId));
@@ -457,6 +484,23 @@ export function createPageHosts(deps: PageHostsDeps) {
   }
 
   const lookupKey = (hostname: string) => `${generation}|${hostname}`;
+
+  /** The tab's page is loading: its lookups wait for its load event, at most lookupHoldMs. */
+  function holdLookups(tabId: number): void {
+    releaseLookups(tabId);
+    if (lookupHoldMs <= 0) return;
+    scheduler.hold(tabId);
+    holds.set(
+      tabId,
+      setTimeout(() => releaseLookups(tabId), lookupHoldMs),
+    );
+  }
+
+  function releaseLookups(tabId: number): void {
+    clearTimeout(holds.get(tabId));
+    holds.delete(tabId);
+    scheduler.release(tabId);
+  }
 
   /**
    * The tab's list changed page (or lost hosts): its queued lookups for hosts it no longer awaits
@@ -722,10 +766,16 @@ export function createPageHosts(deps: PageHostsDeps) {
           await deps.session.remove(hostsKey(tabId));
         } else {
           forgetUnawaited(remember(nextPage(await load(tabId), tabId, url, at, documentId)));
+          holdLookups(tabId);
           persist(tabId);
         }
         deps.onChange(tabId);
       });
+    },
+
+    /** The tab's page fired its load event: its hosts' lookups may start. */
+    pageLoaded(tabId: number): void {
+      releaseLookups(tabId);
     },
 
     /** A top-level navigation in the tab started at `at`: no request before it is the next page's. */
@@ -904,6 +954,7 @@ export function createPageHosts(deps: PageHostsDeps) {
       // At once, not in turn: lookups the tab queued must not start while earlier updates finish,
       // and those earlier updates must not queue new ones.
       scheduler.forget(tabId);
+      releaseLookups(tabId);
       closedTabs.add(tabId);
       if (closedTabs.size > MAX_CLOSED_TABS_REMEMBERED) {
         closedTabs.delete(closedTabs.values().next().value!);

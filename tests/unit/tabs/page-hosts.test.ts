@@ -12,7 +12,9 @@ import {
   MAX_LOOKUPS_IN_FLIGHT,
   MAX_OVER_LIMIT_WATCHED,
   MAX_LOOKUPS_BEYOND_LIMIT,
+  LOOKUP_HOLD_MS,
   PAGE_HOSTS_BUDGET_BYTES,
+  WRITE_DELAY_MS,
   type PageHostsDeps,
   type PageHostsRecord,
 } from '../../../lib/tabs/page-hosts';
@@ -71,6 +73,7 @@ function setup(
       now: () => 1_000,
       log: () => {},
       writeDelayMs: 0,
+      lookupHoldMs: 0,
       ...extra,
     });
   return { session, state, changes, resolved, hosts: make(), make };
@@ -147,6 +150,59 @@ describe('page hosts', () => {
       'override.test',
       'proxied.test',
     ]);
+  });
+
+  it("holds a page's lookups until its load event, at most LOOKUP_HOLD_MS (issue 22)", async () => {
+    vi.useFakeTimers();
+    try {
+      const t = setup();
+      const hosts = t.make({ lookupHoldMs: LOOKUP_HOLD_MS });
+      await hosts.navigationCommitted(1, 'https://site.test/');
+      await hosts.requestSeen(1, 'https://a.test/x', undefined);
+      await vi.advanceTimersByTimeAsync(LOOKUP_HOLD_MS - 1);
+      expect(t.resolved).toEqual([]);
+      hosts.pageLoaded(1);
+      await vi.advanceTimersByTimeAsync(0);
+      expect(t.resolved).toEqual(['a.test']);
+      // A page that never fires its load event: looked up once the hold ends.
+      await hosts.navigationCommitted(1, 'https://site.test/next');
+      await hosts.requestSeen(1, 'https://b.test/x', undefined);
+      await vi.advanceTimersByTimeAsync(LOOKUP_HOLD_MS - 1);
+      expect(t.resolved).toEqual(['a.test']);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(t.resolved).toEqual(['a.test', 'b.test']);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('writes a loading page once its changes pause, and about once a second while they keep coming (issue 22)', async () => {
+    vi.useFakeTimers();
+    try {
+      const t = setup();
+      let writes = 0;
+      const set = t.session.set.bind(t.session);
+      t.session.set = async (items) => {
+        writes += 1;
+        await set(items);
+      };
+      const hosts = t.make({ writeDelayMs: WRITE_DELAY_MS });
+      await hosts.navigationCommitted(1, 'https://site.test/');
+      // 200 hosts, one every 10 ms: two seconds of changes.
+      for (let i = 0; i < 200; i++) {
+        await hosts.requestSeen(1, `https://h${i}.test/x`, '1.1.1.1');
+        await vi.advanceTimersByTimeAsync(10);
+      }
+      const duringLoad = writes;
+      expect(duringLoad).toBeGreaterThanOrEqual(1);
+      expect(duringLoad).toBeLessThanOrEqual(3);
+      await vi.advanceTimersByTimeAsync(WRITE_DELAY_MS * 8);
+      expect(writes).toBeLessThanOrEqual(duringLoad + 1);
+      const stored = t.session.data.get('hosts:1') as PageHostsRecord;
+      expect(stored.hosts).toHaveLength(200);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('starts a new list when the tab commits a new page; a late answer for the old page is dropped', async () => {
