@@ -11,7 +11,7 @@ import {
 } from '../../lib/dns';
 import { displayValue } from '../../lib/display-text';
 import type { Settings } from '../../lib/settings';
-import type { OptionsApi, SaveFn } from '../Options';
+import type { OptionsApi, SaveFn } from './options-api';
 import { EntryForm } from './EntryForm';
 import { Feedback, useFeedback, type AreaFeedback, type FeedbackState } from './Feedback';
 
