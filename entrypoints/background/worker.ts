@@ -1,7 +1,7 @@
 import type { Browser, Runtime } from 'webextension-polyfill';
 import { isStale } from '../../lib/data-update/dates';
 import { createDataUpdateService, type LastUpdateAttempt } from '../../lib/data-update/service';
-import { createDohClient, createStorageDnsCache, testResolver } from '../../lib/dns';
+import { createResolverClients, createStorageDnsCache, testResolver } from '../../lib/dns';
 import { isMessage, isOwnPage, type EngineStatus, type Message } from '../../lib/messages';
 import { createWebTableCodec } from '../../lib/prefix-table/web-codec';
 import {
@@ -181,12 +181,13 @@ export function startWorker(browser: Browser): Promise<void> {
     });
   }
 
+  // One DoH client for the resolver in the settings, rebuilt only when that setting changes.
+  const dohClients = createResolverClients({
+    fetch: (input, init) => fetch(input, init),
+    cache: dnsCache,
+  });
   const resolve = (hostname: string, current: Settings) =>
-    createDohClient({
-      fetch: (input, init) => fetch(input, init),
-      resolverUrl: resolverUrlOf(current.resolver),
-      cache: dnsCache,
-    }).resolve(hostname);
+    dohClients.clientFor(resolverUrlOf(current.resolver)).resolve(hostname);
 
   const ready = settingsReady.then(async () => {
     pageHosts = createPageHosts({

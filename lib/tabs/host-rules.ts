@@ -5,7 +5,7 @@
 import { checkQueryableName } from '../dns';
 import { parseIp } from '../ip/parse';
 import { isAllowlisted, type Settings } from '../settings';
-import type { DohState } from '../tab-monitor';
+import type { DohState } from './types';
 import type { PrefixLookup } from '../verdict';
 
 /** Whether the URL is a web page (http or https), the only kind CarrierFlag looks at. */

@@ -30,7 +30,7 @@
  */
 import type { DnsError, ResolveResult } from '../dns';
 import { isAllowlisted, type Settings } from '../settings';
-import type { DohState, SessionArea } from '../tab-monitor';
+import type { DohState, SessionArea } from './types';
 import { buildVerdict, type PrefixLookup, type Verdict } from '../verdict';
 import { hostnameOf, initialDoh, isUsableWitness, isWebUrl, literalAddress } from './host-rules';
 import { createLookupScheduler } from './lookup-scheduler';
