@@ -63,11 +63,14 @@ describe('project conventions', () => {
     const fetchers = [...sourceFiles('entrypoints'), ...sourceFiles('components'), ...lib]
       .filter((path) => !path.startsWith(join('lib', 'cli')))
       .filter((path) => /\b(fetch|fetchFn)\s*\(/.test(code(path)));
-    // The worker fetches the bundled table and hands fetch to the DoH client and to the routing
-    // data download (the "Routing data sources" setting, every redirect hop checked); those call it.
+    // The worker fetches the bundled table and hands fetch to the DoH client, to the resolver test
+    // (messages.ts) and to the routing data download (data-updates.ts: the "Routing data sources"
+    // setting, every redirect hop checked); those call it.
     expect(fetchers.sort()).toEqual(
       [
         join('entrypoints', 'background', 'worker.ts'),
+        join('entrypoints', 'background', 'messages.ts'),
+        join('entrypoints', 'background', 'data-updates.ts'),
         join('lib', 'dns', 'doh-client.ts'),
         join('lib', 'data-update', 'redirects.ts'),
       ].sort(),
