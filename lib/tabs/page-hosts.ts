@@ -35,6 +35,7 @@ import { buildVerdict, type PrefixLookup, type Verdict } from '../verdict';
 import { hostnameOf, initialDoh, isWebUrl, literalAddress } from './host-rules';
 import { createLookupScheduler } from './lookup-scheduler';
 import { compileWatchlist, type CompiledWatchlist } from '../watchlist/match';
+import { HOSTS_KEY_PREFIX } from '../storage/session-keys';
 
 /**
  * Hosts kept and looked up per tab. Further distinct hosts are not looked up: those whose connected
@@ -115,7 +116,6 @@ export const MAX_OVERFLOW_TRACKED = 2000;
  */
 export const WRITE_DELAY_MS = 50;
 
-export const HOSTS_KEY_PREFIX = 'hosts:';
 const RECORD_VERSION = 1;
 const hostsKey = (tabId: number) => `${HOSTS_KEY_PREFIX}${tabId}`;
 /** Earlier top-level documents a record remembers, and documents a host remembers. */
