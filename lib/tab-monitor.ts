@@ -44,6 +44,7 @@ import type { LookupResult } from './prefix-table';
 import { createConnectionMemory, type RememberedConnection } from './tabs/connection-memory';
 import { hostnameOf, initialDoh, isWebUrl, literalAddress } from './tabs/host-rules';
 import { compileWatchlist } from './watchlist/match';
+import { TAB_KEY_PREFIX } from './storage/session-keys';
 import type {
   Badge,
   BrowserOnlyReason,
@@ -80,7 +81,6 @@ export interface TabMonitorDeps {
   decorateBadge?(report: TabReport, badge: Badge): Promise<Badge>;
 }
 
-const TAB_KEY_PREFIX = 'tab:';
 const tabKey = (tabId: number) => `${TAB_KEY_PREFIX}${tabId}`;
 
 /** Creates the monitor; every method is safe to call from a listener (errors are logged, not thrown). */

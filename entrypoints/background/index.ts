@@ -4,8 +4,11 @@
  * What lives where, given that the browser may stop this worker at any moment:
  * - the prefix table: IndexedDB (imported once per release), loaded into memory once per worker life;
  * - settings: storage.local, one versioned record ('settings');
- * - per-tab reports (`tab:<id>`), each page's other hosts (`hosts:<id>`, lib/tabs/page-hosts.ts) and
- *   the DNS cache: storage.session, so a restarted worker carries on;
+ * - storage.session, so a restarted worker carries on (every key in lib/storage/session-keys.ts):
+ *   per-tab reports (`tab:<id>`), each page's other hosts (`hosts:<id>`, lib/tabs/page-hosts.ts),
+ *   the DNS cache (`dns:v1:<resolver>|<name>`, lib/dns/cache.ts), the last connection to each site
+ *   (`connections:last`, lib/tabs/connection-memory.ts) and the proxy detector's address pattern
+ *   (`proxy:pattern`, lib/proxy/detector.ts);
  * - in memory only: caches of the above (a write-through copy of each tab's report, so the badge is
  *   set even when storage.session is full; the DNS cache's index of its keys) and the queue of
  *   in-flight work; and, lost with the worker on purpose, when each open request started and which

@@ -35,6 +35,7 @@ import { buildVerdict, type PrefixLookup, type Verdict } from '../verdict';
 import { hostnameOf, initialDoh, isUsableWitness, isWebUrl, literalAddress } from './host-rules';
 import { createLookupScheduler } from './lookup-scheduler';
 import { compileWatchlist, type CompiledWatchlist } from '../watchlist/match';
+import { HOSTS_KEY_PREFIX } from '../storage/session-keys';
 
 /**
  * Hosts kept and looked up per tab. Further distinct hosts are not looked up: those whose connected
@@ -126,7 +127,6 @@ const WRITE_MAX_WAITS = 4;
  */
 export const LOOKUP_HOLD_MS = 3_000;
 
-export const HOSTS_KEY_PREFIX = 'hosts:';
 const RECORD_VERSION = 1;
 const hostsKey = (tabId: number) => `${HOSTS_KEY_PREFIX}${tabId}`;
 /** Earlier top-level documents a record remembers, and documents a host remembers. */
