@@ -1,5 +1,6 @@
 /**
- * The service worker: wiring only. Logic lives in lib/ (tab-monitor, table-loader, settings).
+ * The service worker: wiring only (worker.ts). Per-tab state lives behind lib/tabs' one door
+ * (createTabs), routing data updates in data-updates.ts, the pages' messages in messages.ts.
  *
  * What lives where, given that the browser may stop this worker at any moment:
  * - the prefix table: IndexedDB (imported once per release), loaded into memory once per worker life;
@@ -15,7 +16,8 @@
  *   document made it (lib/tabs/request-starts.ts, request-documents.ts), which origin each tab shows
  *   (for its site's service worker requests; refilled by one tab query, lib/tabs/worker-requests.ts)
  *   and the redirect hops of navigations not yet committed (lib/tabs/navigation-hops.ts).
- * Every listener is registered synchronously below and awaits the one `ready` promise first.
+ * Every listener is registered synchronously (worker.ts); lib/tabs feeds its placement maps at once
+ * and runs everything else once settings are in (its `ready`).
  */
 import browser from 'webextension-polyfill';
 import { defineBackground } from 'wxt/utils/define-background';
