@@ -6,7 +6,7 @@
  * A new record in storage.session gets its key here first.
  */
 
-/** A tab's site report: `tab:<tabId>` (lib/tab-monitor.ts). */
+/** A tab's site report: `tab:<tabId>` (lib/tabs/site-report). */
 export const TAB_KEY_PREFIX = 'tab:';
 /** A tab's page hosts: `hosts:<tabId>` (lib/tabs/page-hosts.ts). */
 export const HOSTS_KEY_PREFIX = 'hosts:';

@@ -1,5 +1,5 @@
 /**
- * The rules both the site's own host (lib/tab-monitor.ts) and the page's other hosts
+ * The rules both the site's own host (lib/tabs/site-report) and the page's other hosts
  * (lib/tabs/page-hosts.ts) are judged by, in one place so the two can never drift apart.
  */
 import { checkQueryableName } from '../dns';

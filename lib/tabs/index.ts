@@ -1,7 +1,7 @@
 /**
  * The one door to per-tab state (issue 22): the worker hands it the browser's tab, navigation and
  * request events as the browser reports them, and asks it for a tab's report and hosts. Behind it:
- * - the site's report and badge (lib/tab-monitor.ts);
+ * - the site's report and badge (lib/tabs/site-report);
  * - the page's other hosts (lib/tabs/page-hosts.ts), each judged by the address the browser
  *   connected to (lib/tabs/host-witness.ts), or looked up where that says nothing;
  * - which page a request belongs to: when it started (request-starts.ts), which document made it
@@ -14,7 +14,7 @@
 import type { ResolveResult } from '../dns';
 import { proxyFromProxyInfo } from '../proxy';
 import type { Settings } from '../settings';
-import { createTabMonitor, type TabMonitor } from '../tab-monitor';
+import { createTabMonitor, type TabMonitor } from './site-report';
 import type { BadgeWords, PrefixLookup } from '../verdict';
 import { ENGLISH_PAGE_BADGE_WORDS, pageBadge, type PageBadgeWords } from './badge';
 import { hostnameOf } from './host-rules';
@@ -295,7 +295,7 @@ export function createTabs(deps: TabsDeps) {
       whenReady(() => pageHosts.tabRemoved(tabId));
     },
 
-    /** The report the popup shows for the tab (see lib/tab-monitor.ts). */
+    /** The report the popup shows for the tab (see lib/tabs/site-report). */
     async getReport(tabId: number) {
       await ready;
       return monitor.getReport(tabId);

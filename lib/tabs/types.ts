@@ -1,5 +1,5 @@
 /**
- * The types the per-tab modules share: the site's report (lib/tab-monitor.ts), the page's hosts
+ * The types the per-tab modules share: the site's report (lib/tabs/site-report), the page's hosts
  * (lib/tabs/page-hosts.ts), the badge (lib/tabs/badge.ts) and the popup's words for them. They
  * live here, importing no per-tab module, so that no per-tab module has to import another's
  * implementation for a type (which made import circles: tests/unit/conventions.test.ts).

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { ok } from './support/tab-fakes';
 import { CARRIER, CLEAN, CLEAN_2, fakeWorker } from './support/worker-fakes';
 import { defaultSettings } from '../../lib/settings';
-import type { TabReport } from '../../lib/tab-monitor';
+import type { TabReport } from '../../lib/tabs/site-report';
 import { CONNECTION_MEMORY_KEY, CONNECTION_MEMORY_TTL_MS } from '../../lib/tabs/connection-memory';
 
 const NO_ROW = '6.0.0.1';
