@@ -45,7 +45,7 @@ import { processesOf, threadDeltaMs, threadReadings, type ThreadReading } from '
 import { buildFloorExtension } from './floor';
 import { percentile } from './measure';
 import { addressOf, classedHost, type TestNetwork } from './network';
-import { topSelfTime, type CpuProfile, type SelfTime } from './profile';
+import { mapToSources, topSelfTime, type CpuProfile, type SelfTime } from './profile';
 import { readHeap, type HeapUsage } from './timeline';
 
 /** Issue 22 §4 targets (benchmark figures, not test assertions). */
@@ -116,6 +116,8 @@ interface LoadSample {
   /** Load event end → the done signal (CarrierFlag: every host judged), ms. */
   loadToJudgedMs?: number;
   settledQuiet: boolean;
+  /** CarrierFlag: hosts of the page whose record holds a public connected address. */
+  witnessed?: number;
   writes: number;
   bytes: number;
   hostWrites: number;
@@ -132,6 +134,7 @@ export interface ArmFigures {
   observer: Spread;
   loadToJudged: Spread;
   dohPerPage: Spread;
+  witnessed: Spread;
   writes: Spread;
   bytes: Spread;
   hostBytes: Spread;
@@ -144,7 +147,7 @@ export interface PageHostsFigures {
   rounds: number;
   arms: Record<Arm, ArmFigures>;
   memory: { hostsKnown: number; baseline: HeapUsage; withHosts: HeapUsage; beforeGc: HeapUsage };
-  profile?: { pages: number; busyMs: number; top: SelfTime[] };
+  profile?: { pages: number; busyMs: number; top: SelfTime[]; unmapped?: string };
   failures: string[];
   /** CarrierFlag pages whose hosts were never all judged. */
   notJudged: string[];
@@ -196,7 +199,11 @@ const OBSERVER = `globalThis.__bench ??= (() => {
     const listed = new Set(record.hosts.map((h) => h.hostname));
     const missing = hosts.filter((h) => !listed.has(h));
     const pending = record.hosts.filter((h) => h.doh && h.doh.state === 'pending').length;
-    if (missing.length === 0 && pending === 0) return entry.at;
+    if (missing.length === 0 && pending === 0) {
+      // Hosts whose record holds a public address the browser connected to (not loopback).
+      const witnessed = record.hosts.filter((h) => hosts.includes(h.hostname) && typeof h.browserAddress === 'string' && !/^(127\\.|::1$)/.test(h.browserAddress)).length;
+      return { at: entry.at, witnessed };
+    }
     return listed.size + ' listed, ' + pending + ' awaiting DoH, missing ' + missing.length + ' e.g. ' + missing.slice(0, 2).join(' ');
   };
   return {
@@ -208,7 +215,7 @@ const OBSERVER = `globalThis.__bench ??= (() => {
         const timer = setTimeout(() => { wake = () => {}; resolve({ ok: false, seen: judged(key, site, hosts) }); }, timeoutMs);
         const check = () => {
           const state = judged(key, site, hosts);
-          if (typeof state === 'number') { clearTimeout(timer); wake = () => {}; resolve({ ok: true, at: state }); }
+          if (typeof state === 'object') { clearTimeout(timer); wake = () => {}; resolve({ ok: true, ...state }); }
         };
         wake = check;
         check();
@@ -357,16 +364,20 @@ export async function benchPageHosts(options: PageHostsOptions): Promise<PageHos
         };
       }, null);
       let loadToJudgedMs: number | undefined;
+      let witnessed: number | undefined;
       if (arm === 'carrierflag') {
         const judged = await s.observer!.evaluateExpression<{
           ok: boolean;
           at?: number;
+          witnessed?: number;
           seen?: string;
         }>(
           `__bench.whenJudged(${s.tabId}, ${JSON.stringify(site)}, ${JSON.stringify(hosts)}, ${JUDGED_TIMEOUT_MS})`,
         );
-        if (judged.ok) loadToJudgedMs = judged.at! - (timing.timeOrigin + timing.loadEnd);
-        else notJudged.push(`${tag}: ${judged.seen}`);
+        if (judged.ok) {
+          loadToJudgedMs = judged.at! - (timing.timeOrigin + timing.loadEnd);
+          witnessed = judged.witnessed;
+        } else notJudged.push(`${tag}: ${judged.seen}`);
       }
       // The settle rule: the first quiet window after the done signal ends the page's work.
       let last = readings();
@@ -410,6 +421,7 @@ export async function benchPageHosts(options: PageHostsOptions): Promise<PageHos
         observerToDoneMs: s.observer ? threadDeltaMs(cpu0, cpu2, isObserver) : NaN,
         cpuUnobservedMs: threadDeltaMs(cpu0, cpu2, (t) => !isObserver(t)),
         loadToJudgedMs,
+        witnessed,
         settledQuiet,
         ...counts,
       };
@@ -454,7 +466,11 @@ export async function benchPageHosts(options: PageHostsOptions): Promise<PageHos
         await send('Profiler.disable');
         return profile;
       });
-      profile = { pages: options.profilePages, ...topSelfTime(raw, TOP_FUNCTIONS) };
+      const { top, busyMs } = topSelfTime(raw, TOP_FUNCTIONS);
+      // After every measurement: the source-mapped build costs CPU.
+      progress('mapping the profile to the sources');
+      const unmapped = mapToSources(top, options.extensionPath);
+      profile = { pages: options.profilePages, busyMs, top, unmapped };
     }
 
     // --- DoH queries per page, from unbound's log.
@@ -487,6 +503,7 @@ export async function benchPageHosts(options: PageHostsOptions): Promise<PageHos
         observer: spread(list.map((x) => x.observerToDoneMs)),
         loadToJudged: spread(list.map((x) => x.loadToJudgedMs ?? NaN)),
         dohPerPage: spread(doh),
+        witnessed: spread(list.map((x) => x.witnessed ?? NaN)),
         writes: spread(list.map((x) => x.writes)),
         bytes: spread(list.map((x) => x.bytes)),
         hostBytes: spread(list.map((x) => x.hostBytes)),
@@ -545,7 +562,10 @@ function targetsOf(f: PageHostsFigures): Target[] {
   const loadOverFloor = cf.load.p50 / floor.load.p50;
   const cpuOverNone = cf.cpuUnobserved.p50 / none.cpuUnobserved.p50;
   const memory = heapTotal(f.memory.withHosts);
-  const witnessed = f.network === 'netns' ? '' : ' (LOOPBACK run: no host had a usable address)';
+  const allWitnessed = cf.witnessed.n > 0 && cf.witnessed.p50 >= f.hostsPerPage;
+  const witnessed = allWitnessed
+    ? ', every host with a public connected address'
+    : ` (only ${num(cf.witnessed.p50)} hosts had a public connected address${f.network === 'netns' ? '' : ': LOOPBACK run'})`;
   return [
     {
       name: `load event p50, CarrierFlag vs the floor extension`,
@@ -625,6 +645,7 @@ function printPageHosts(f: PageHostsFigures): void {
       'observer page',
       'load → judged',
       'DoH q/page',
+      'hosts witnessed',
       'session changes',
       'session bytes',
     ],
@@ -642,6 +663,7 @@ function printPageHosts(f: PageHostsFigures): void {
         p(a.observer),
         p(a.loadToJudged),
         num(a.dohPerPage.p50),
+        num(a.witnessed.p50),
         num(a.writes.p50),
         kb(a.bytes.p50),
       ];
@@ -670,8 +692,9 @@ function printPageHosts(f: PageHostsFigures): void {
       `every host judged) + the first\n  ${QUIET_WINDOW_MS} ms window under ${QUIET_CPU_MS} ms of ` +
       `CPU (pages that never went quiet in ${QUIET_CAP_MS / 1000} s: ${unsettled}). "observer ` +
       `page": the extension renderer's main thread,\n  which runs the bench's storage.session ` +
-      `listener (in "CPU → done", left out of "excl. observer" and the target). CarrierFlag's host-list record alone: ` +
-      `${kb(cf.hostBytes.p50)} per page.`,
+      `listener (in "CPU → done", left out of "excl. observer" and the target).\n  CarrierFlag's ` +
+      `host-list record alone: ${kb(cf.hostBytes.p50)} per page. "hosts witnessed": hosts whose ` +
+      'record holds a public address the browser connected to.',
   );
   for (const failure of f.failures) console.log(`  FAILED: ${failure}`);
   for (const miss of f.notJudged) console.log(`  NOT ALL JUDGED: ${miss}`);
@@ -689,13 +712,19 @@ function printPageHosts(f: PageHostsFigures): void {
         `${ms(f.profile.busyMs / f.profile.pages)} of non-idle worker time per page.`,
     );
     printTable(
-      ['top self time (minified bundle names)', 'location', 'ms/page', '%'],
+      ['top self time (bundle name)', 'location', 'source (function start)', 'ms/page', '%'],
       f.profile.top.map((t) => [
         t.name,
         t.location,
+        t.source ?? '',
         ms(t.ms / f.profile!.pages),
         t.percent.toFixed(1),
       ]),
+    );
+    console.log(
+      '  Names without a location are native: Chromium labels its extension API bindings oddly ' +
+        '(e.g. "setAccessLevel", which the worker never calls, for storage area calls).' +
+        (f.profile.unmapped ? `\n  No sources: ${f.profile.unmapped}` : ''),
     );
   }
   section('E2E page-hosts targets (issue 22 §4; benchmark figures, not tests)');
@@ -785,7 +814,7 @@ function recordPageHosts(f: PageHostsFigures): void {
   });
   f.profile?.top.forEach((t, i) =>
     record({
-      name: `worker profile, self time #${i + 1}: ${t.name} (${t.location || 'VM'}), ${t.percent.toFixed(1)} %`,
+      name: `worker profile, self time #${i + 1}: ${t.name} (${t.source ?? (t.location || 'native')}), ${t.percent.toFixed(1)} %`,
       unit: 'ms/page',
       ours: t.ms / f.profile!.pages,
       peer: null,
