@@ -716,7 +716,7 @@ function printPageHosts(f: PageHostsFigures): void {
       f.profile.top.map((t) => [
         t.name,
         t.location,
-        t.source ?? '',
+        t.source ? `${t.source}  ${t.sourceText ?? ''}` : '',
         ms(t.ms / f.profile!.pages),
         t.percent.toFixed(1),
       ]),
@@ -814,7 +814,9 @@ function recordPageHosts(f: PageHostsFigures): void {
   });
   f.profile?.top.forEach((t, i) =>
     record({
-      name: `worker profile, self time #${i + 1}: ${t.name} (${t.source ?? (t.location || 'native')}), ${t.percent.toFixed(1)} %`,
+      name:
+        `worker profile, self time #${i + 1}: ${t.name} (${t.source ?? (t.location || 'native')}` +
+        `${t.sourceText ? `: ${t.sourceText}` : ''}), ${t.percent.toFixed(1)} %`,
       unit: 'ms/page',
       ours: t.ms / f.profile!.pages,
       peer: null,

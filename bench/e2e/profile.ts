@@ -30,6 +30,8 @@ export interface SelfTime {
   percent: number;
   /** `file:line` in the sources, through the source map (see mapToSources). */
   source?: string;
+  /** That source line, trimmed and cut to 60 characters: which function it is. */
+  sourceText?: string;
 }
 
 /**
@@ -129,7 +131,9 @@ const SOURCEMAP_CONFIG = resolve(CACHE_DIR, 'wxt.sourcemap.config.ts');
  */
 export function mapToSources(top: SelfTime[], extensionPath: string): string | undefined {
   const bundle = (dir: string) =>
-    readFileSync(join(dir, 'background.js'), 'utf8').replace(/\n\/\/# sourceMappingURL=.*\s*$/, '');
+    readFileSync(join(dir, 'background.js'), 'utf8')
+      .replace(/\/\/# sourceMappingURL=.*\s*$/, '')
+      .trimEnd();
   const mapped = join(SOURCEMAP_BUILD, 'chrome-mv3');
   const same = () =>
     existsSync(join(mapped, 'background.js.map')) && bundle(mapped) === bundle(extensionPath);
@@ -155,6 +159,11 @@ export function mapToSources(top: SelfTime[], extensionPath: string): string | u
   for (const entry of top) {
     const match = /^background\.js:(\d+):(\d+)$/.exec(entry.location);
     if (match) entry.source = toSource(Number(match[1]), Number(match[2]));
+    const [file, line] = entry.source?.split(':') ?? [];
+    if (file && line && existsSync(file)) {
+      const text = readFileSync(file, 'utf8').split('\n')[Number(line) - 1]?.trim() ?? '';
+      entry.sourceText = text.length > 60 ? `${text.slice(0, 59)}…` : text;
+    }
   }
   return undefined;
 }
