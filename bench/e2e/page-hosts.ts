@@ -143,6 +143,15 @@ export interface ArmFigures {
 
 export interface PageHostsFigures {
   network: TestNetwork['kind'];
+  /** Medians of the per-round ratios (the rounds' own pages against each other). */
+  paired: {
+    loadOverFloor: number;
+    loadOverNone: number;
+    floorLoadOverNone: number;
+    cpuOverNone: number;
+    cpuOverFloor: number;
+    floorCpuOverNone: number;
+  };
   hostsPerPage: number;
   rounds: number;
   arms: Record<Arm, ArmFigures>;
@@ -435,11 +444,16 @@ export async function benchPageHosts(options: PageHostsOptions): Promise<PageHos
 
     // --- Timed rounds, the arm order rotating.
     const samples: Record<Arm, LoadSample[]> = { none: [], floor: [], carrierflag: [] };
+    const rounds: Partial<Record<Arm, LoadSample>>[] = [];
     for (let r = 1; r <= options.rounds; r++) {
       const order = ARMS.map((_, i) => ARMS[(i + r) % ARMS.length]!);
+      const round: Partial<Record<Arm, LoadSample>> = {};
+      rounds.push(round);
       for (const arm of order) {
         try {
-          samples[arm].push(await oneLoad(arm, tagOf('r', r, arm), options.hosts));
+          const sample = await oneLoad(arm, tagOf('r', r, arm), options.hosts);
+          samples[arm].push(sample);
+          round[arm] = sample;
         } catch (error) {
           failures.push(
             `${ARM_LABEL[arm]} r${r}: ${error instanceof Error ? error.message : error}`,
@@ -510,8 +524,22 @@ export async function benchPageHosts(options: PageHostsOptions): Promise<PageHos
         unsettled: list.filter((x) => !x.settledQuiet).length,
       };
     };
+    // Within a round the three pages load seconds apart: the ratio of each round's own pages
+    // cancels slower swings of a shared machine's load, which the ratio of p50s does not.
+    const pairedRatio = (a: Arm, b: Arm, pick: (x: LoadSample) => number) => {
+      const ratios = rounds.flatMap((r) => (r[a] && r[b] ? [pick(r[a]) / pick(r[b])] : []));
+      return ratios.length ? percentile(ratios, 50) : NaN;
+    };
     const figures: PageHostsFigures = {
       network: options.network.kind,
+      paired: {
+        loadOverFloor: pairedRatio('carrierflag', 'floor', (x) => x.loadMs),
+        loadOverNone: pairedRatio('carrierflag', 'none', (x) => x.loadMs),
+        floorLoadOverNone: pairedRatio('floor', 'none', (x) => x.loadMs),
+        cpuOverNone: pairedRatio('carrierflag', 'none', (x) => x.cpuUnobservedMs),
+        cpuOverFloor: pairedRatio('carrierflag', 'floor', (x) => x.cpuUnobservedMs),
+        floorCpuOverNone: pairedRatio('floor', 'none', (x) => x.cpuUnobservedMs),
+      },
       hostsPerPage: options.hosts,
       rounds: options.rounds,
       arms: {
@@ -684,6 +712,18 @@ function printPageHosts(f: PageHostsFigures): void {
       ratioRow('CPU → load p50', (a) => a.cpuToLoad.p50),
       ratioRow('CPU → all work done p50', (a) => a.cpuToDone.p50),
       ratioRow('CPU → all work done p50, observer page left out', (a) => a.cpuUnobserved.p50),
+      [
+        'load event, median of per-round ratios',
+        ratioText(f.paired.loadOverNone),
+        ratioText(f.paired.loadOverFloor),
+        ratioText(f.paired.floorLoadOverNone),
+      ],
+      [
+        'CPU → done excl. observer, median of per-round ratios',
+        ratioText(f.paired.cpuOverNone),
+        ratioText(f.paired.cpuOverFloor),
+        ratioText(f.paired.floorCpuOverNone),
+      ],
     ],
   );
   const unsettled = ARMS.map((a) => `${ARM_LABEL[a]} ${f.arms[a].unsettled}`).join(', ');
@@ -799,6 +839,21 @@ function recordPageHosts(f: PageHostsFigures): void {
       ours: pick(cf),
       peer: pick(none),
       ratio: pick(none) / pick(cf),
+      target: null,
+      pass: null,
+    });
+  }
+  for (const [what, value] of [
+    ['load event, CarrierFlag / floor extension', f.paired.loadOverFloor],
+    ['load event, CarrierFlag / no extension', f.paired.loadOverNone],
+    ['CPU → all work done (observer left out), CarrierFlag / no extension', f.paired.cpuOverNone],
+  ] as const) {
+    record({
+      name: `page hosts: ${what}, median of per-round ratios`,
+      unit: 'ratio',
+      ours: value,
+      peer: null,
+      ratio: null,
       target: null,
       pass: null,
     });
