@@ -31,6 +31,7 @@ import {
   type RequestMaker,
 } from '../../lib/tabs/worker-requests';
 import { BADGE_WORDS, PAGE_BADGE_WORDS } from './badge-words';
+import { startHostAccess } from './host-access';
 
 const SETTINGS_KEY = 'settings';
 /** storage.local: how the last routing data update ended (shown after a worker restart too). */
@@ -70,6 +71,11 @@ export function startWorker(browser: Browser): Promise<void> {
   // The DoH client's own keys are already namespaced ('dns:…'), so they share storage.session with
   // the tab reports; the cache bounds itself (count and bytes) so it can never fill the area.
   const dnsCache = createStorageDnsCache(browser.storage.session, { now: Date.now, log });
+  // Access to sites (Firefox may withhold it): while missing, every badge says so (host-access.ts).
+  const hostAccess = startHostAccess(browser, {
+    refreshBadge: (tabId) => ready.then(() => monitor!.refreshBadge(tabId)),
+    log,
+  });
 
   // Two start-up paths in parallel: settings (enough to send a DoH query) and the prefix table
   // (needed only to judge the answer). A navigation that woke the worker does not wait for the table.
@@ -222,12 +228,15 @@ export function startWorker(browser: Browser): Promise<void> {
       log,
       badgeWords: BADGE_WORDS,
       decorateBadge: async (report, badge) =>
-        pageBadge(
-          badge,
+        hostAccess.decorate(
           report,
-          await pageHosts!.summary(report.tabId),
-          settings!.countThirdPartyHosts,
-          PAGE_BADGE_WORDS,
+          pageBadge(
+            badge,
+            report,
+            await pageHosts!.summary(report.tabId),
+            settings!.countThirdPartyHosts,
+            PAGE_BADGE_WORDS,
+          ),
         ),
     });
     await monitor.resumePending();
