@@ -63,7 +63,7 @@ export function HostAccessNotice({ api }: { api: HostAccessApi }) {
       <p>
         <strong>{i18n.t('hostAccess.missing')}</strong> {i18n.t('hostAccess.why')}
       </p>
-      <button type="button" onClick={grant}>
+      <button type="button" onClick={grant} data-testid="grant-host-access">
         {i18n.t('hostAccess.grant')}
       </button>
       {outcome && (
