@@ -12,6 +12,7 @@
  * requires), then "Allow" in Firefox's permission prompt (ExtensionSession.acceptPermissionPrompt).
  */
 import { expect, test, type Ext, type UiPage } from './fixtures';
+import { axeViolations, blocking, describeViolations } from './support/axe';
 import { hostRows } from './support/host-rows';
 
 const NEEDS_ACCESS_BLUE = '#1a5fb4';
@@ -66,11 +67,13 @@ test.describe('access to sites', () => {
     // The first-run page asks too.
     const welcome = await ext.welcome();
     await welcome.waitForText('host-access', /cannot see the sites you visit/);
+    expect(describeViolations(blocking(await axeViolations(welcome)))).toBe('');
     await welcome.close();
 
     const popup = await ext.popup(tab.id);
     await popup.waitForText('host-access', /CarrierFlag cannot see the sites you visit/);
     expect(await firstLine(popup)).toBe('host-access');
+    expect(describeViolations(blocking(await axeViolations(popup)))).toBe('');
 
     // A real key press on the button: permissions.request needs a user gesture.
     await popup.pressOn('[data-testid="grant-host-access"]', 'Enter');
