@@ -94,6 +94,8 @@ export interface HostAccessTrackerDeps {
 export function createHostAccessTracker(deps: HostAccessTrackerDeps) {
   let access: HostAccess = 'unknown';
   let queue: Promise<unknown> = Promise.resolve();
+  /** A check queued or running, for `checkSoon` to join. */
+  let inFlight: Promise<HostAccess> | null = null;
 
   async function ask(): Promise<HostAccess> {
     let next: HostAccess;
@@ -121,7 +123,19 @@ export function createHostAccessTracker(deps: HostAccessTrackerDeps) {
     check(): Promise<HostAccess> {
       const next = queue.then(ask);
       queue = next.catch(() => undefined);
+      inFlight = next;
+      void next.finally(() => {
+        if (inFlight === next) inFlight = null;
+      });
       return next;
+    },
+    /**
+     * Joins the check already queued or running, else starts one: for the many badges a busy page
+     * sets, at most one question to the browser at a time. (A permission event calls `check`: an
+     * answer asked for before the event could be stale.)
+     */
+    checkSoon(): Promise<HostAccess> {
+      return inFlight ?? this.check();
     },
     /** The last known access, without asking. */
     current(): HostAccess {

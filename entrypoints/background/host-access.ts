@@ -48,8 +48,7 @@ export function startHostAccess(browser: Browser, deps: HostAccessDeps) {
       await browser.action.setBadgeBackgroundColor({ color: badge.color });
       await browser.action.setTitle({ title: badge.title });
       await browser.action.setBadgeText({ text: badge.text });
-      // Not awaited: each tab's refresh decides its badge through `decorate`, which checks again
-      // and so waits for this change to finish.
+      // Not awaited: the tabs' badges are decided after this change is recorded.
       void showEverywhere().catch((error: unknown) => deps.log('badges not refreshed', error));
     },
     log: deps.log,
@@ -61,9 +60,14 @@ export function startHostAccess(browser: Browser, deps: HostAccessDeps) {
   recheck();
 
   return {
-    /** The tab's badge as it must show given the access to sites, asked afresh. */
+    /**
+     * The tab's badge as it must show given the access to sites. Asks the browser again each
+     * time (joining a question already asked), but waits for the answer only until the first one:
+     * a change found here sets every tab's badge again.
+     */
     async decorate(report: TabReport, badge: Badge): Promise<Badge> {
-      const access = await tracker.check();
+      const asked = tracker.checkSoon();
+      const access = tracker.current() === 'unknown' ? await asked : tracker.current();
       const siteFlagged = report.final && report.verdict.status === 'flagged';
       return badgeWithHostAccess(access, badge, siteFlagged, HOST_ACCESS_WORDS);
     },

@@ -118,3 +118,26 @@ describe('shouldOpenFirstRunPage', () => {
     }
   });
 });
+
+describe('checkSoon', () => {
+  it('joins the check in flight instead of asking again; a later check asks anew', async () => {
+    let asked = 0;
+    let answer = true;
+    const t = createHostAccessTracker({
+      contains: () => {
+        asked += 1;
+        return Promise.resolve(answer);
+      },
+      onChange: () => undefined,
+      log: () => undefined,
+    });
+    const first = t.checkSoon();
+    const joined = t.checkSoon();
+    expect(joined).toBe(first);
+    expect(await first).toBe('granted');
+    expect(asked).toBe(1);
+    answer = false;
+    expect(await t.checkSoon()).toBe('missing');
+    expect(asked).toBe(2);
+  });
+});
