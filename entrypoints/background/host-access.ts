@@ -7,6 +7,7 @@
 import { i18n } from '#i18n';
 import type { Browser } from 'webextension-polyfill';
 import {
+  BADGE_NEEDS_ACCESS_TEXT,
   badgeWithHostAccess,
   createHostAccessTracker,
   needsAccessBadge,
@@ -40,6 +41,11 @@ export function startHostAccess(browser: Browser, deps: HostAccessDeps) {
     contains: () =>
       origins.length === 0 ? Promise.resolve(true) : browser.permissions.contains({ origins }),
     onChange: async (access) => {
+      // The default badge outlives the worker, so it says what the last one knew: a worker that
+      // starts (the first answer is a change from 'unknown') with access granted and no "needs
+      // access" left over has no badge to correct, and sets none.
+      const shownMissing = (await browser.action.getBadgeText({})) === BADGE_NEEDS_ACCESS_TEXT;
+      if (access !== 'missing' && !shownMissing) return;
       // The default badge (no tabId): what a tab without a badge of its own shows.
       const badge: Badge =
         access === 'missing'
