@@ -7,6 +7,8 @@ import type { TabReport } from '../lib/tabs/types';
 import type { PageHostsView } from '../lib/tabs/page-hosts';
 import type { Verdict } from '../lib/verdict';
 import { AboutData } from './AboutData';
+import { HostAccessNotice } from './HostAccessNotice';
+import type { HostAccessApi } from './host-access-api';
 import { PageHosts } from './PageHosts';
 import { VerdictBanner } from './VerdictBanner';
 import { Actions, type ActionsApi } from './popup/Actions';
@@ -21,6 +23,8 @@ export interface PopupApi extends ActionsApi {
   getPageHosts(): Promise<PageHostsView | null>;
   /** Calls back whenever a tab report may have changed; returns an unsubscribe function. */
   subscribe(onChange: () => void): () => void;
+  /** The extension's access to sites: without it the popup's first line asks for it. */
+  hostAccess?: HostAccessApi;
 }
 
 /** Hosting details for one tab: verdict, every address and why it was flagged, data attribution. */
@@ -77,6 +81,7 @@ export function Popup({ api }: { api: PopupApi }) {
   return (
     <main class="popup" aria-live="polite">
       <h1 class="visually-hidden">CarrierFlag</h1>
+      {api.hostAccess && <HostAccessNotice api={api.hostAccess} />}
       {error && (
         <p role="alert" class="problem">
           {i18n.t('popup.unreachable', { error })}

@@ -1,5 +1,6 @@
 import { render } from 'preact';
 import browser from 'webextension-polyfill';
+import { createHostAccessApi } from '../../components/host-access-api';
 import { Popup, type PopupApi } from '../../components/Popup';
 import { request } from '../../lib/messages';
 import { HOSTS_KEY_PREFIX, TAB_KEY_PREFIX } from '../../lib/storage/session-keys';
@@ -53,6 +54,7 @@ const api: PopupApi = {
     browser.storage.onChanged.addListener(listener);
     return () => browser.storage.onChanged.removeListener(listener);
   },
+  hostAccess: createHostAccessApi(browser),
 };
 
 render(<Popup api={api} />, document.getElementById('app')!);
