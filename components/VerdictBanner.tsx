@@ -66,7 +66,7 @@ function headlineText(headline: PageHeadline): string {
       return i18n.t('popup.headline.probably', {
         host,
         groups: headline.groups.join(', '),
-        why: headline.why.map(whyText).join(i18n.t('popup.headline.whySeparator')),
+        why: listWords(headline.why.map(whyText)),
       });
     case 'third-party': {
       const total = String(headline.total);
@@ -95,6 +95,15 @@ function siteText(status: 'clean' | 'local' | 'allowlisted' | 'unchecked', host:
     case 'unchecked':
       return i18n.t('popup.verdict.unchecked', { host });
   }
+}
+
+/** "a", "a and b", "a, b and c", in the user's language. */
+function listWords(items: string[]): string {
+  if (items.length <= 1) return items.join('');
+  return i18n.t('popup.badge.and', {
+    first: items.slice(0, -1).join(', '),
+    last: items[items.length - 1]!,
+  });
 }
 
 /** Why only "probably": the low-confidence entry's note, or that it is a name match. */
