@@ -64,15 +64,13 @@ export function Popup({ api }: { api: PopupApi }) {
     // a bidirectional override as `\u202e` in every component below. The report and the host list
     // are set together: the headline rests on both (an amber page is told by its hosts).
     const fetchBoth = async () => {
-      const failed = (e: unknown) => {
+      try {
+        const [report, pageHosts] = await Promise.all([api.getReport(), api.getPageHosts()]);
+        if (live) setAnswer(displayValue({ report, pageHosts }));
+      } catch (e) {
+        // The last answer stays: no answer is not "no page in this tab".
         if (live) setError(String(e));
-        return null;
-      };
-      const [report, pageHosts] = await Promise.all([
-        api.getReport().catch(failed),
-        api.getPageHosts().catch(failed),
-      ]);
-      if (live) setAnswer(displayValue({ report, pageHosts }));
+      }
     };
     void refresh();
     void api.getStatus().then(
