@@ -11,6 +11,7 @@ const andMore = (shown: string, more: number) =>
 
 export const BADGE_WORDS: BadgeWords = {
   flagged: (host, groups) => i18n.t('popup.badge.flagged', { host, groups }),
+  probablyFlagged: (host, groups) => i18n.t('popup.headline.badgeProbably', { host, groups }),
   unchecked: (host, problem) => i18n.t('popup.badge.unchecked', { host, problem }),
   local: (host) => i18n.t('popup.badge.local', { host }),
   allowlisted: (host) => i18n.t('popup.badge.allowlisted', { host }),

@@ -27,6 +27,7 @@ const api: PopupApi = {
     return id === null ? null : request(send, { type: 'get-tab-report', tabId: id });
   },
   getStatus: () => request(send, { type: 'get-status' }),
+  updateDataNow: () => request(send, { type: 'update-data-now' }),
   getSettings: async () => (await request(send, { type: 'get-settings' })).settings,
   // The worker validates, stores and re-evaluates every tab, so the badge follows at once.
   saveSettings: (settings) => request(send, { type: 'save-settings', settings }),
