@@ -6,29 +6,48 @@ import { i18n } from '#i18n';
 import type { PageBadgeWords } from '../../lib/tabs/badge';
 import type { BadgeWords } from '../../lib/verdict';
 
+/**
+ * i18n.t, remembered: the tooltip is rebuilt as a page's hosts are judged, with the same words
+ * each time, and every lookup of a message is a call into the browser (issue 22's worker profile
+ * had it on top). Bounded: cleared when full.
+ */
+const MAX_REMEMBERED = 512;
+const remembered = new Map<string, string>();
+const translate = i18n.t as (...args: unknown[]) => string;
+function t(...args: unknown[]): string {
+  const key = JSON.stringify(args);
+  let text = remembered.get(key);
+  if (text === undefined) {
+    if (remembered.size >= MAX_REMEMBERED) remembered.clear();
+    text = translate(...args);
+    remembered.set(key, text);
+  }
+  return text;
+}
+
 const andMore = (shown: string, more: number) =>
-  i18n.t('popup.badge.andMore', { shown, more: String(more) });
+  t('popup.badge.andMore', { shown, more: String(more) });
 
 export const BADGE_WORDS: BadgeWords = {
-  flagged: (host, groups) => i18n.t('popup.badge.flagged', { host, groups }),
-  probablyFlagged: (host, groups) => i18n.t('popup.headline.badgeProbably', { host, groups }),
-  unchecked: (host, problem) => i18n.t('popup.badge.unchecked', { host, problem }),
-  local: (host) => i18n.t('popup.badge.local', { host }),
-  allowlisted: (host) => i18n.t('popup.badge.allowlisted', { host }),
-  clean: (host) => i18n.t('popup.badge.clean', { host }),
-  checking: (host) => i18n.t('popup.badge.checking', { host }),
+  flagged: (host, groups) => t('popup.badge.flagged', { host, groups }),
+  probablyFlagged: (host, groups) => t('popup.headline.badgeProbably', { host, groups }),
+  unchecked: (host, problem) => t('popup.badge.unchecked', { host, problem }),
+  local: (host) => t('popup.badge.local', { host }),
+  allowlisted: (host) => t('popup.badge.allowlisted', { host }),
+  clean: (host) => t('popup.badge.clean', { host }),
+  checking: (host) => t('popup.badge.checking', { host }),
   group: (name, details) => `${name} (${details})`,
   reasonWithAddresses: (reason, addresses) => `${reason}, ${addresses}`,
   asnReason: (asn, org) => (org ? `AS${asn} ${org}` : `AS${asn}`),
   nameReason: (asn, org) =>
-    i18n.t('popup.badge.nameMatch', { network: org ? `AS${asn} ${org}` : `AS${asn}` }),
-  prefixReason: (prefix) => i18n.t('popup.badge.prefix', { prefix }),
-  confidence: (level) => i18n.t(`common.confidence.${level}`),
+    t('popup.badge.nameMatch', { network: org ? `AS${asn} ${org}` : `AS${asn}` }),
+  prefixReason: (prefix) => t('popup.badge.prefix', { prefix }),
+  confidence: (level) => t(`common.confidence.${level}`),
   andMore,
   list: (items) =>
     items.length <= 1
       ? items.join('')
-      : i18n.t('popup.badge.and', {
+      : t('popup.badge.and', {
           first: items.slice(0, -1).join(', '),
           last: items[items.length - 1]!,
         }),
@@ -36,7 +55,7 @@ export const BADGE_WORDS: BadgeWords = {
 
 export const PAGE_BADGE_WORDS: PageBadgeWords = {
   thirdParty: (site, count, total, hosts) =>
-    i18n.t('popup.badge.thirdParty', count, { site, total: String(total), hosts }),
+    t('popup.badge.thirdParty', count, { site, total: String(total), hosts }),
   groupHosts: (group, hosts) => `${group}: ${hosts}`,
   andMore,
 };

@@ -7,6 +7,7 @@ import type { DnsError } from '../dns/types';
 import { checkQueryableName, validateResolverUrl } from '../dns/names';
 import { DEFAULT_RESOLVER_ID, resolverUrlOf } from '../dns/resolvers';
 import { formatIp, parseIp } from '../ip/parse';
+import { verdictInput, type ConnectionWitness, type DnsEvidence } from '../verdict-input';
 import {
   buildVerdict,
   isOnWatchedNetwork,
@@ -503,28 +504,23 @@ function judgeHarHost(
   const proxyAddress = host.serverAddresses.map(canonicalIp).find((ip) => proxies.has(ip));
   const direct = host.serverAddresses.filter((ip) => !proxies.has(canonicalIp(ip)));
   const [browserAddress, ...browserAddresses] = direct;
-  const witness = {
-    hostname,
-    browserAddress,
+  const witness: ConnectionWitness = {
+    ...(browserAddress !== undefined ? { browserAddress } : {}),
     browserAddresses,
     ...(proxyAddress
       ? { proxy: { address: proxyAddress, detectedBy: 'repeated-address' as const } }
       : {}),
   };
   const { doh } = lookup;
-  const input = lookup.literal
-    ? { ...witness, literal: lookup.literal }
+  const dns: DnsEvidence = lookup.literal
+    ? { kind: 'not-needed' }
     : doh === null
-      ? {
-          ...witness,
-          dnsError:
-            browserAddress || proxyAddress
-              ? undefined
-              : { kind: 'private-name' as const, message: lookup.notQueried ?? '' },
-        }
+      ? { kind: 'browser-only', why: 'private-name', message: lookup.notQueried ?? '' }
       : 'addresses' in doh
-        ? { ...witness, dohAddresses: doh.addresses }
-        : { ...witness, dnsError: doh.error };
+        ? { kind: 'answered', addresses: doh.addresses }
+        : { kind: 'failed', error: doh.error };
+  const literal = lookup.literal ? { literal: lookup.literal } : {};
+  const input = verdictInput({ hostname, ...literal }, dns, witness);
   const verdict = buildVerdict(input, table, matcher);
   const aliases = doh && 'aliases' in doh ? doh.aliases : [];
   return { host, report: { target: hostname, verdict, aliases } };
@@ -549,26 +545,25 @@ async function checkTarget(
       return { target: text, error: target.reason, errorKind };
     }
     if (target.kind === 'address') {
-      return {
-        target: text,
-        verdict: buildVerdict({ hostname: target.hostname, literal: target.ip }, table, matcher),
-      };
+      const input = verdictInput(
+        { hostname: target.hostname, literal: target.ip },
+        { kind: 'not-needed' },
+        {},
+      );
+      return { target: text, verdict: buildVerdict(input, table, matcher) };
     }
     const result = await dns.resolve(target.hostname);
-    if (!result.ok) {
-      const verdict = buildVerdict(
-        { hostname: target.hostname, dnsError: result.error },
-        table,
-        matcher,
-      );
-      return { target: text, verdict };
-    }
+    const evidence: DnsEvidence = result.ok
+      ? { kind: 'answered', addresses: result.addresses.map((a) => a.ip) }
+      : { kind: 'failed', error: result.error };
     const verdict = buildVerdict(
-      { hostname: target.hostname, dohAddresses: result.addresses.map((a) => a.ip) },
+      verdictInput({ hostname: target.hostname }, evidence, {}),
       table,
       matcher,
     );
-    return { target: text, verdict, aliases: result.cnameChain };
+    return result.ok
+      ? { target: text, verdict, aliases: result.cnameChain }
+      : { target: text, verdict };
   } catch (error) {
     // The modules used here do not throw; this keeps one bad target from hiding the others.
     return {

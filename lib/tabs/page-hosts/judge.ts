@@ -6,6 +6,7 @@
 import type { DnsError, ResolveResult } from '../../dns';
 import { isAllowlisted, type Settings } from '../../settings';
 import { buildVerdict, type PrefixLookup, type Verdict } from '../../verdict';
+import { verdictInput, type DnsEvidence } from '../../verdict-input';
 import type { CompiledWatchlist } from '../../watchlist/match';
 import { initialDoh, isUsableWitness, literalAddress } from '../host-rules';
 import type { DohState } from '../types';
@@ -23,9 +24,41 @@ export const LOOKUP_LOST: DnsError = {
   message: 'the lookup was lost',
 } as DnsError;
 
+/** A host's DoH state as evidence for its verdict (lib/verdict-input.ts). */
+export function hostDnsEvidence(doh: HostDoh): DnsEvidence {
+  switch (doh.state) {
+    case 'done':
+      return { kind: 'answered', addresses: doh.addresses };
+    case 'failed':
+      return { kind: 'failed', error: doh.error };
+    case 'pending':
+      return { kind: 'awaited' };
+    case 'skipped':
+      switch (doh.why) {
+        case 'over-limit':
+        case 'queue-full':
+          return {
+            kind: 'browser-only',
+            why: doh.why,
+            message:
+              'not looked up (too many of the page’s hosts at once), and the browser did not connect to it',
+          };
+        case 'privacy-mode':
+        case 'private-name':
+          return {
+            kind: 'browser-only',
+            why: doh.why,
+            message: 'the browser did not connect to this host',
+          };
+        default:
+          return { kind: 'not-needed' };
+      }
+  }
+}
+
 /**
- * Judges one host exactly as the tab monitor judges the site: allowlist, IP literal, DoH answer or
- * error, and the browser's address, through the shared buildVerdict.
+ * Judges one host exactly as the site is judged: allowlist, IP literal, DoH answer or error, and
+ * the browser's address, through the shared verdictInput and buildVerdict.
  */
 export function judgeHost(
   host: StoredHost,
@@ -38,28 +71,17 @@ export function judgeHost(
     doh.state === 'skipped' && (doh.why === 'over-limit' || doh.why === 'queue-full')
       ? doh.why
       : undefined;
-  const browserOnly =
-    doh.state === 'skipped' &&
-    (doh.why === 'privacy-mode' || doh.why === 'private-name' || notLookedUp !== undefined);
+  const literal = literalAddress(host.hostname);
   const verdict = buildVerdict(
-    {
-      hostname: host.hostname,
-      allowlisted: isAllowlisted(host.hostname, settings.allowlist),
-      literal: literalAddress(host.hostname),
-      browserAddress: host.browserAddress,
-      dohAddresses: doh.state === 'done' ? doh.addresses : undefined,
-      dnsError:
-        doh.state === 'failed'
-          ? doh.error
-          : browserOnly && !host.browserAddress
-            ? {
-                kind: doh.why,
-                message: notLookedUp
-                  ? 'not looked up (too many of the page’s hosts at once), and the browser did not connect to it'
-                  : 'the browser did not connect to this host',
-              }
-            : undefined,
-    },
+    verdictInput(
+      {
+        hostname: host.hostname,
+        allowlisted: isAllowlisted(host.hostname, settings.allowlist),
+        ...(literal ? { literal } : {}),
+      },
+      hostDnsEvidence(doh),
+      host.browserAddress !== undefined ? { browserAddress: host.browserAddress } : {},
+    ),
     table,
     matcher,
   );

@@ -95,6 +95,10 @@ export async function fakeWorker(
       tabs.committed(navigation(tabId, url));
       await tabs.idle();
     },
+    /** webNavigation.onCompleted, main frame: the page's load event. */
+    pageLoaded(tabId: number) {
+      tabs.completed(navigation(tabId, ''));
+    },
     /** webRequest.onBeforeRequest and onResponseStarted of any other request of the tab. */
     async subrequest(details: RequestDetails) {
       const event = request(details, 'script');
