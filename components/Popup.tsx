@@ -7,6 +7,7 @@ import type { TabReport } from '../lib/tab-monitor';
 import type { PageHostsView } from '../lib/tabs/page-hosts';
 import type { Verdict } from '../lib/verdict';
 import { AboutData } from './AboutData';
+import { groupName } from './lib-words';
 import { PageHosts } from './PageHosts';
 import { VerdictBanner } from './VerdictBanner';
 import { Actions, type ActionsApi } from './popup/Actions';
@@ -131,7 +132,7 @@ function TabDetails({
       {verdict.watchedConnection && (
         <p class="problem" data-testid="watched-connection">
           {i18n.t('popup.watchedConnection', {
-            groups: verdict.watchedConnection.groups.join(', '),
+            groups: watchedGroupNames(verdict.watchedConnection),
             ip: verdict.watchedConnection.ip,
           })}
         </p>
@@ -174,6 +175,12 @@ function caveats(report: TabReport): string[] {
   const reachedPublicElsewhere = elsewhere !== undefined && elsewhere.lookup.kind !== 'local';
   if (aliased || reachedPublicElsewhere) lines.push(i18n.t('popup.caveat.edge'));
   return lines;
+}
+
+/** The groups of a watched connection in the user's words (a report stored before ids: as named). */
+function watchedGroupNames(watched: NonNullable<Verdict['watchedConnection']>): string {
+  const ids = watched.groupIds ?? [];
+  return watched.groups.map((name, i) => groupName({ id: ids[i] ?? '', name })).join(', ');
 }
 
 /** The proxy as a fact about the connection, apart from the site's own addresses. */

@@ -1,6 +1,7 @@
 import { i18n } from '#i18n';
 import type { TabReport } from '../lib/tab-monitor';
 import type { Verdict } from '../lib/verdict';
+import { groupName } from './lib-words';
 import { AddressSentences } from './popup/AddressSentences';
 import { problemHint } from './popup/PopupWords';
 
@@ -39,7 +40,7 @@ function headline(verdict: Verdict): string {
     case 'flagged':
       return i18n.t('popup.verdict.flagged', {
         host,
-        groups: verdict.groups.map((g) => g.name).join(', '),
+        groups: verdict.groups.map(groupName).join(', '),
       });
     case 'clean':
       return i18n.t('popup.verdict.clean', { host });

@@ -4,6 +4,7 @@ import type { TableMeta } from '../../lib/prefix-table';
 import { parseAllowlistEntry, type Settings, type SettingsResult } from '../../lib/settings';
 import type { TabReport } from '../../lib/tab-monitor';
 import { issueUrl, reportText, type ReportContext } from '../../lib/tabs/report-text';
+import { speaksEnglish } from '../lib-words';
 
 /** What the actions need from the browser and the worker; main.tsx passes the real ones. */
 export interface ActionsApi {
@@ -123,6 +124,12 @@ export function Actions({
           {i18n.t('popup.openSettings')}
         </button>
       </div>
+      {/* The copied report and the issue text stay English (lib/tabs/report-text.ts): say so. */}
+      {!speaksEnglish() && (
+        <p class="hint" data-testid="report-language">
+          {i18n.t('words.reportInEnglish')}
+        </p>
+      )}
       <p
         class={feedback?.kind === 'error' ? 'feedback error' : 'feedback'}
         role={feedback?.kind === 'error' ? 'alert' : 'status'}

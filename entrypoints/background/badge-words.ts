@@ -3,6 +3,7 @@
  * (lib/verdict.ts) and pageBadge (lib/tabs/badge.ts), which take their words as an argument.
  */
 import { i18n } from '#i18n';
+import { groupName, problemWords, speaksEnglish } from '../../components/lib-words';
 import type { PageBadgeWords } from '../../lib/tabs/badge';
 import type { BadgeWords } from '../../lib/verdict';
 
@@ -11,12 +12,18 @@ const andMore = (shown: string, more: number) =>
 
 export const BADGE_WORDS: BadgeWords = {
   flagged: (host, groups) => i18n.t('popup.badge.flagged', { host, groups }),
-  unchecked: (host, problem) => i18n.t('popup.badge.unchecked', { host, problem }),
+  // lib's English problem names the resolver; another language gets the kind's words.
+  unchecked: (host, problem, kind) =>
+    i18n.t('popup.badge.unchecked', {
+      host,
+      problem: speaksEnglish() ? problem : problemWords(kind),
+    }),
   local: (host) => i18n.t('popup.badge.local', { host }),
   allowlisted: (host) => i18n.t('popup.badge.allowlisted', { host }),
   clean: (host) => i18n.t('popup.badge.clean', { host }),
   checking: (host) => i18n.t('popup.badge.checking', { host }),
   group: (name, details) => `${name} (${details})`,
+  groupName: (id, name) => groupName({ id, name }),
   reasonWithAddresses: (reason, addresses) => `${reason}, ${addresses}`,
   asnReason: (asn, org) => (org ? `AS${asn} ${org}` : `AS${asn}`),
   nameReason: (asn, org) =>
