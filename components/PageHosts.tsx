@@ -168,14 +168,19 @@ function statusText(host: PageHostView): string {
 
 function AddressLine({ evidence }: { evidence: AddressEvidence }) {
   const { lookup } = evidence;
+  // The organisation is the routing data's name for the network, shown as the data has it.
   const network =
-    lookup.kind === 'routed'
-      ? `AS${lookup.asn} ${lookup.org}`
-      : lookup.kind === 'unrouted'
-        ? i18n.t('popup.pageHosts.unrouted')
-        : lookup.kind === 'local'
-          ? i18n.t('popup.pageHosts.localAddress', { scope: scopeWords(lookup.scope) })
-          : unreadableWords(lookup.reason);
+    lookup.kind === 'routed' ? (
+      <>
+        AS{lookup.asn} <span class="org">{lookup.org}</span>
+      </>
+    ) : lookup.kind === 'unrouted' ? (
+      i18n.t('popup.pageHosts.unrouted')
+    ) : lookup.kind === 'local' ? (
+      i18n.t('popup.pageHosts.localAddress', { scope: scopeWords(lookup.scope) })
+    ) : (
+      unreadableWords(lookup.reason)
+    );
   const groups = evidence.matches.map(matchGroupName).join(', ');
   return (
     <li class={evidence.matches.length > 0 ? 'matched' : undefined}>
