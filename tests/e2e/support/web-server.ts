@@ -72,8 +72,11 @@ function sendScriptPage(
   );
 }
 
-/** Starts the web server on a free loopback port. */
-export async function startWebServer(): Promise<WebServer> {
+/**
+ * Starts the web server on a free port of `listenOn` (loopback unless given: the screenshots listen
+ * on every address of their own network namespace, scripts/screenshots/main.ts).
+ */
+export async function startWebServer(listenOn = '127.0.0.1'): Promise<WebServer> {
   let log: WebRequestLogEntry[] = [];
   let held: { request: HeldRequest; answer: () => void }[] = [];
   /** Open WebSockets, ended when the server stops (close() would wait for them). */
@@ -251,7 +254,7 @@ export async function startWebServer(): Promise<WebServer> {
   server.keepAliveTimeout = 1000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(0, listenOn, () => resolve());
   });
   const address = server.address();
   if (!address || typeof address !== 'object') throw new Error('web server: no port');
