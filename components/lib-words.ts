@@ -6,6 +6,8 @@
  * page is German or Chinese throughout (issue 20 §4).
  */
 import { i18n } from '#i18n';
+import { isoDay } from '../lib/data-update/dates';
+import type { LastUpdateAttempt, LastUpdateCode } from '../lib/data-update/service';
 import type { AddressScope } from '../lib/ip/types';
 import type { ProblemKind } from '../lib/verdict';
 import { builtinGroupId, type BuiltinGroupId } from '../lib/watchlist/defaults';
@@ -174,4 +176,38 @@ export function unreadableWords(reason: string): string {
 export function noteShown(groupId: string, note: string | undefined): string | undefined {
   if (!note) return undefined;
   return builtinGroupId(groupId) && !speaksEnglish() ? undefined : note;
+}
+
+/**
+ * How the last routing data update ended: lib's English message on an English page (it names the
+ * sources and what each said), otherwise the code's words; an attempt an earlier release saved has
+ * no code and keeps its message.
+ */
+export function lastUpdateWords(last: LastUpdateAttempt): string {
+  if (speaksEnglish() || !last.code) return last.message;
+  return updateCodeWords(last.code);
+}
+
+function updateCodeWords(code: LastUpdateCode): string {
+  switch (code.kind) {
+    case 'updated':
+      return i18n.t('words.update.updated', [isoDay(code.publishedAt)]);
+    case 'unchanged':
+      return i18n.t('words.update.unchanged');
+    case 'refused':
+      switch (code.refusal) {
+        case 'bad-source':
+          return i18n.t('words.update.badSource');
+        case 'no-source':
+          return i18n.t('words.update.noSource');
+        case 'cross-check':
+          return i18n.t('words.update.crossCheck');
+        case 'sources-failed':
+          return i18n.t('words.update.sourcesFailed');
+        case 'not-stored':
+          return i18n.t('words.update.notStored');
+        case 'unexpected':
+          return i18n.t('words.update.unexpected');
+      }
+  }
 }

@@ -136,7 +136,9 @@ function EntryRow({
               {builtin && !speaksEnglish() && (
                 <small class="label">{i18n.t('words.researchNote')} </small>
               )}
-              <span lang={builtin ? RESEARCH_NOTES_LANGUAGE : undefined}>{displayText(entry.asn.note)}</span>
+              <span lang={builtin ? RESEARCH_NOTES_LANGUAGE : undefined}>
+                {displayText(entry.asn.note)}
+              </span>
             </span>
           )}
         </>
