@@ -44,5 +44,6 @@ export const PAGE_BADGE_WORDS: PageBadgeWords = {
   thirdParty: (site, count, total, hosts) =>
     i18n.t('popup.badge.thirdParty', count, { site, total: String(total), hosts }),
   groupHosts: (group, hosts) => `${group}: ${hosts}`,
+  groupName: (id, name) => groupName({ id, name }),
   andMore,
 };

@@ -241,7 +241,7 @@ export interface ThirdPartySummary {
   total: number;
   checking: number;
   /** Flagged hosts in order of first request, each with its matched groups. */
-  flagged: { hostname: string; groups: { name: string; code: string }[] }[];
+  flagged: { hostname: string; groups: { id: string; name: string; code: string }[] }[];
 }
 
 export interface PageHostsDeps {
@@ -934,7 +934,7 @@ export function createPageHosts(deps: PageHostsDeps) {
           .filter((h) => h.verdict.status === 'flagged')
           .map((h) => ({
             hostname: h.hostname,
-            groups: h.verdict.groups.map((g) => ({ name: g.name, code: g.code })),
+            groups: h.verdict.groups.map((g) => ({ id: g.id, name: g.name, code: g.code })),
           })),
       };
     },
