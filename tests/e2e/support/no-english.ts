@@ -208,5 +208,14 @@ export function popupHasNoEnglish(locale: string, test: typeof base): void {
     expect(englishWordsIn(tooltip, locale), `English in the ${locale} tooltip: ${tooltip}`).toEqual(
       [],
     );
+
+    // A clean site whose third party is flagged: the amber tooltip names the group in the locale too.
+    const amberTab = await ext.open(web.urlFor('cloudflare.test', '/page-with?hosts=mobile.test'));
+    const amber = await ext.waitForBadge(amberTab.id, '1');
+    const amberTitle = withoutData(amber.title, []);
+    expect(
+      englishWordsIn(amberTitle, locale),
+      `English in the ${locale} tooltip: ${amberTitle}`,
+    ).toEqual([]);
   });
 }
