@@ -11,6 +11,7 @@ import type { LastUpdateAttempt, LastUpdateCode } from '../lib/data-update/servi
 import type { AddressScope } from '../lib/ip/types';
 import type { ProblemKind } from '../lib/verdict';
 import { builtinGroupId, type BuiltinGroupId } from '../lib/watchlist/defaults';
+import type { WatchlistRefusal } from '../lib/watchlist/model';
 
 /**
  * Whether the messages in use are English (`words.language`: the language the locale file is
@@ -209,5 +210,43 @@ function updateCodeWords(code: LastUpdateCode): string {
         case 'unexpected':
           return i18n.t('words.update.unexpected');
       }
+  }
+}
+
+/**
+ * Why a watchlist edit was refused: lib's English reason on an English page (it is more precise:
+ * "AS0 is reserved"), otherwise the refusal's words; a refusal with no code keeps its reason.
+ */
+export function watchlistRefusalWords(refused: {
+  reason: string;
+  refusal?: WatchlistRefusal;
+}): string {
+  const { refusal } = refused;
+  if (speaksEnglish() || !refusal) return refused.reason;
+  switch (refusal.kind) {
+    case 'bad-asn':
+      return i18n.t('words.watchlist.badAsn', [refusal.input]);
+    case 'bad-prefix':
+      return i18n.t('words.watchlist.badPrefix', [refusal.input]);
+    case 'already-listed':
+      return i18n.t('words.watchlist.alreadyListed', [refusal.entry, groupName(refusal.group)]);
+    case 'not-listed':
+      return i18n.t('words.watchlist.notListed', [refusal.entry, groupName(refusal.group)]);
+    case 'group-full':
+      return i18n.t('words.watchlist.groupFull', [groupName(refusal.group), String(refusal.limit)]);
+    case 'watchlist-full':
+      return i18n.t('words.watchlist.watchlistFull', [String(refusal.limit)]);
+    case 'too-many-groups':
+      return i18n.t('words.watchlist.tooManyGroups', [String(refusal.limit)]);
+    case 'bad-group-name':
+      return i18n.t('words.watchlist.badGroupName');
+    case 'bad-group-code':
+      return i18n.t('words.watchlist.badGroupCode');
+    case 'name-taken':
+      return i18n.t('words.watchlist.nameTaken', [refusal.name]);
+    case 'code-taken':
+      return i18n.t('words.watchlist.codeTaken', [refusal.code, groupName(refusal.group)]);
+    case 'built-in':
+      return i18n.t('words.watchlist.builtIn', [groupName(refusal.group)]);
   }
 }

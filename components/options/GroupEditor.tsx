@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { i18n } from '#i18n';
-import { groupName } from '../lib-words';
+import { groupName, watchlistRefusalWords } from '../lib-words';
 import { addAsn, addPrefix, removeGroup, setGroupEnabled } from '../../lib/watchlist/edit';
 import type { WatchGroup, Watchlist, WatchlistResult } from '../../lib/watchlist/model';
 import { AsnList } from './AsnList';
@@ -26,7 +26,7 @@ export async function applyEdit(
   done: string,
   undoTo?: Watchlist,
 ): Promise<string | null> {
-  const problem = edit.ok ? await saveWatchlist(edit.watchlist) : edit.reason;
+  const problem = edit.ok ? await saveWatchlist(edit.watchlist) : watchlistRefusalWords(edit);
   if (problem) {
     const text = i18n.t('options.notSaved', [problem]);
     feedback.show({ kind: 'error', text });
