@@ -11,7 +11,8 @@
  * English use, and that no data token or name that reads the same in every language (CarrierFlag,
  * DoH, RouteViews, NRO, CC BY 4.0, PDDL, RIPEstat, NAT64) contains.
  */
-import { DEFAULT_RECORDS, expect, test as base, type UiPage } from '../fixtures';
+import { RESOLVER_PRESETS } from '../../../lib/dns/names';
+import { DEFAULT_RECORDS, expect, test as base, UiPage } from '../fixtures';
 import type { DohRecord } from './doh-server';
 import { waitUntil } from './wait';
 
@@ -217,5 +218,41 @@ export function popupHasNoEnglish(locale: string, test: typeof base): void {
       englishWordsIn(amberTitle, locale),
       `English in the ${locale} tooltip: ${amberTitle}`,
     ).toEqual([]);
+  });
+}
+
+/**
+ * The settings page in the locale, every disclosure open, holds no English word either: the
+ * built-in group names are the locale's, and the built-in entries' research notes, which are
+ * English, are marked so (`lang="en"`, with a label in the locale) and left out here, as are the
+ * resolvers' own names.
+ */
+export function settingsHaveNoEnglish(locale: string, test: typeof base): void {
+  test(`the settings page in ${locale} has no English word`, async ({ ext, session }) => {
+    const page = new UiPage(await session.openExtensionPage('options.html'));
+    await waitUntil(
+      () =>
+        page.page.evaluate(() => document.querySelectorAll('input, select').length > 10, undefined),
+      { what: 'the settings page to show the settings' },
+    );
+    expect(ext.kind).toBe(session.kind);
+    const text = await page.page.evaluate(() => {
+      document.querySelectorAll('details').forEach((d) => (d.open = true));
+      document.querySelectorAll('[lang="en"]').forEach((e) => (e.textContent = ' '));
+      const labels = [...document.querySelectorAll('[title], [aria-label], [placeholder]')].flatMap(
+        (e) => [
+          e.getAttribute('title') ?? '',
+          e.getAttribute('aria-label') ?? '',
+          e.getAttribute('placeholder') ?? '',
+        ],
+      );
+      return [document.body.innerText, ...labels].join('\n');
+    }, undefined);
+    // The resolvers' own names ("Google Public DNS") are names, the same in every language.
+    const rest = withoutData(
+      text,
+      RESOLVER_PRESETS.map((p) => p.name),
+    );
+    expect(englishWordsIn(rest, locale), `English in the ${locale} settings:\n${rest}`).toEqual([]);
   });
 }
