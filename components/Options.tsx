@@ -1,30 +1,18 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { i18n } from '#i18n';
-import type { ResolverTestResult } from '../lib/dns';
 import type { Settings, SettingsResult } from '../lib/settings';
 import { describeSaveFailure } from '../lib/watchlist/import-export';
 import { DataUpdate } from './DataUpdate';
 import { AllowlistSection } from './options/AllowlistSection';
 import { FeedbackContext, type FeedbackHub } from './options/Feedback';
+import type { OptionsApi, SaveFn } from './options/options-api';
 import { PrivacySection } from './options/PrivacySection';
 import { ResolverSection } from './options/ResolverSection';
 import { WatchlistSection } from './options/WatchlistSection';
 
-/** How the options page reaches the worker; main.tsx passes the real one. */
-export interface OptionsApi {
-  load(): Promise<Settings>;
-  save(settings: Settings): Promise<SettingsResult>;
-  /** Offers `text` as a file download named `filename`. */
-  download(filename: string, text: string): void;
-  /** One timed lookup of a public name through `resolverUrl`, made by the worker. */
-  testResolver(resolverUrl: string): Promise<ResolverTestResult>;
-}
-
-/**
- * Saves a whole settings record through the worker: resolves to null once saved (the page then
- * shows what the worker accepted), or to the reason nothing changed.
- */
-export type SaveFn = (next: Settings) => Promise<string | null>;
+// The page's API and save function are typed in options/options-api.ts, which the sections
+// import without importing this page (no import circle); re-exported for main.tsx.
+export type { OptionsApi, SaveFn } from './options/options-api';
 
 /**
  * The settings page: watchlist (groups, import and export), privacy, allowlist, then the expert

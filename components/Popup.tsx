@@ -3,7 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { displayValue } from '../lib/display-text';
 import type { EngineStatus } from '../lib/messages';
 import type { TableMeta } from '../lib/prefix-table';
-import type { TabReport } from '../lib/tab-monitor';
+import type { TabReport } from '../lib/tabs/types';
 import type { PageHostsView } from '../lib/tabs/page-hosts';
 import type { Verdict } from '../lib/verdict';
 import { AboutData } from './AboutData';

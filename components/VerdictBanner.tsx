@@ -1,5 +1,5 @@
 import { i18n } from '#i18n';
-import type { TabReport } from '../lib/tab-monitor';
+import type { TabReport } from '../lib/tabs/types';
 import type { Verdict } from '../lib/verdict';
 import { groupName } from './lib-words';
 import { AddressSentences } from './popup/AddressSentences';

@@ -1,7 +1,7 @@
 import type { DataUpdateStatus } from './data-update/service';
 import type { ResolverTestResult } from './dns/resolver-test';
 import type { DataUpdateSettings, Settings, SettingsResult } from './settings';
-import type { TabReport } from './tab-monitor';
+import type { TabReport } from './tabs/types';
 import type { PageHostsView } from './tabs/page-hosts';
 import type { TableMeta } from './prefix-table';
 

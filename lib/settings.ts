@@ -2,8 +2,8 @@ import { DEFAULT_ROUTING_SOURCES, validateRoutingSources } from './data-update/s
 import {
   BLOCKED_SUFFIXES,
   DEFAULT_RESOLVER_ID,
-  RESOLVER_PRESETS,
-  validateResolverUrl,
+  validateResolverChoice,
+  type ResolverChoice,
 } from './dns';
 import { DEFAULT_WATCHLIST } from './watchlist/defaults';
 import { MAX_ASNS_PER_GROUP, MAX_TOTAL_ASNS, type Watchlist } from './watchlist/model';
@@ -106,7 +106,9 @@ export const COMMON_PUBLIC_SUFFIXES: ReadonlySet<string> = new Set([
 /** The settings format written by this release. Bump it and add a step to `migrateSettings` on change. */
 export const SETTINGS_VERSION = 4;
 
-export type ResolverChoice = { kind: 'preset'; id: string } | { kind: 'custom'; url: string };
+// The resolver choice and its URL live in lib/dns (the CLI needs them without the settings);
+// re-exported for the settings' own users.
+export { resolverUrlOf, type ResolverChoice } from './dns';
 
 /** Everything the user can change, stored as one record so a save is all-or-nothing. */
 export interface Settings {
@@ -165,14 +167,6 @@ export function validateDataUpdateSettings(
   return { ok: true, dataUpdate: { automatic: value.automatic, sources: sources.sources } };
 }
 
-/** The resolver URL a choice stands for. */
-export function resolverUrlOf(choice: ResolverChoice): string {
-  if (choice.kind === 'custom') return choice.url;
-  const preset = RESOLVER_PRESETS.find((p) => p.id === choice.id) ?? RESOLVER_PRESETS[0];
-  if (!preset) throw new Error('no resolver presets defined');
-  return preset.url;
-}
-
 /**
  * Checks a whole settings object (from storage, an import or a message) field by field.
  * Never throws; the reason names the first field that is wrong.
@@ -221,25 +215,6 @@ export function validateSettings(value: unknown): SettingsResult {
       dataUpdate: dataUpdate.dataUpdate,
     },
   };
-}
-
-function validateResolverChoice(
-  value: unknown,
-): { ok: true; choice: ResolverChoice } | { ok: false; reason: string } {
-  if (!isRecord(value)) return { ok: false, reason: 'must be an object' };
-  if (value.kind === 'preset') {
-    const id = value.id;
-    if (typeof id !== 'string' || !RESOLVER_PRESETS.some((p) => p.id === id)) {
-      return { ok: false, reason: `unknown preset ${JSON.stringify(id)}` };
-    }
-    return { ok: true, choice: { kind: 'preset', id } };
-  }
-  if (value.kind === 'custom') {
-    const checked = validateResolverUrl(typeof value.url === 'string' ? value.url : '');
-    if (!checked.ok) return { ok: false, reason: checked.reason };
-    return { ok: true, choice: { kind: 'custom', url: checked.url } };
-  }
-  return { ok: false, reason: 'kind must be "preset" or "custom"' };
 }
 
 /**

@@ -1,11 +1,15 @@
 #!/usr/bin/env node
 // The end-to-end benchmark (bench/e2e/): page load → badge in Debian's Chromium with the built
-// extension and unbound as a DoH server on loopback, plus the worker's memory; then a page with 200
-// third-party hosts with and without the extension (bench/e2e/page-hosts.ts). `npm run bench` runs
-// it after the engine bench; on its own: `node scripts/bench-e2e.mjs [--warm N] [--cold N]
-// [--poll-ms MS] [--page-loads N] [--page-hosts N] [--update-runs N]
-// [--only badge|page-hosts|data-update]`. A missing browser,
-// DoH server or build is a clear, non-fatal skip (exit 0).
+// extension and unbound as a DoH server, plus the worker's memory; then a page with 200 third-party
+// hosts with no extension, a floor extension (the same listeners, empty bodies) and CarrierFlag,
+// interleaved (bench/e2e/page-hosts.ts); then a routing data update. The badge and page-hosts
+// sections drive Chromium over a bare DevTools pipe (no Playwright). As root the bench runs inside a
+// network namespace whose loopback carries the test hosts' public addresses (bench/e2e/network.ts);
+// otherwise, or with --loopback, every host is 127.0.0.1 and the output says so.
+// `npm run bench` runs it after the engine bench; on its own:
+// `node scripts/bench-e2e.mjs [--section badge|page-hosts|data-update[,…]] [--rounds N]
+// [--page-hosts N] [--profile-pages N] [--warm N] [--cold N] [--poll-ms MS] [--update-runs N]
+// [--loopback]`. A missing browser, DoH server or build is a clear, non-fatal skip (exit 0).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';

@@ -1,5 +1,6 @@
-// Chromium with the built extension, driven the way tests/e2e/fixtures.ts drives it (same flags),
-// plus the CDP helpers the benchmark needs: list / stop the service worker and talk to it directly.
+// Chromium with the built extension, driven through Playwright the way tests/e2e/fixtures.ts drives
+// it (same flags), for the data-update section; the badge and page-hosts sections use the bare
+// DevTools driver (cdp.ts, bare.ts). Also the shared types: ChromeApi, WorkerSend.
 //
 // fixtures.ts is Playwright-test-specific, so the launch logic is replicated here rather than
 // imported; keep the flags in step with it.
@@ -87,29 +88,6 @@ export async function launch(
   }
 }
 
-/**
- * Launches the same headless Chromium with the same flags minus the two that load the extension:
- * the "extension disabled" side of a comparison (Playwright's own --disable-extensions then holds).
- */
-export async function launchWithoutExtension(
-  userDataDir: string,
-  extensionPath: string,
-  spkiHash: string,
-): Promise<BrowserContext> {
-  const args = chromiumArgs(extensionPath, spkiHash).filter(
-    (arg) =>
-      !arg.startsWith('--disable-extensions-except=') && !arg.startsWith('--load-extension='),
-  );
-  return chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args,
-    handleSIGINT: false,
-    handleSIGTERM: false,
-    handleSIGHUP: false,
-  });
-}
-
 /** Sends one message to the worker from the extension page `page`; resolves with its reply. */
 export function sendFrom<T>(page: Page, message: object): Promise<T> {
   return page.evaluate(async (m) => {
@@ -118,40 +96,6 @@ export function sendFrom<T>(page: Page, message: object): Promise<T> {
     };
     return chrome.runtime.sendMessage(m);
   }, message) as Promise<T>;
-}
-
-/** Sets the custom resolver the way a user does (options page), as tests/e2e/fixtures.ts does. */
-export async function useResolver(context: BrowserContext, extensionId: string, url: string) {
-  // Through the worker's own settings messages, from an extension page: the bench measures lookups,
-  // not the settings page, whose wording and layout change more often than the messages do.
-  const options = await context.newPage();
-  try {
-    await options.goto(`chrome-extension://${extensionId}/options.html`);
-    const current = await sendFrom<{ settings: Record<string, unknown> }>(options, {
-      type: 'get-settings',
-    });
-    const settings = { ...current.settings, resolver: { kind: 'custom', url } };
-    const result = await sendFrom<{ ok: boolean; reason?: string }>(options, {
-      type: 'save-settings',
-      settings,
-    });
-    if (!result.ok) throw new Error(`the worker refused ${url}: ${result.reason ?? 'no reason'}`);
-  } finally {
-    await options.close();
-  }
-}
-
-/** The id of the one tab showing `url`, read from the extension page `apiPage`. */
-export async function tabIdOf(apiPage: Page, url: string): Promise<number> {
-  const ids = await apiPage.evaluate(async (target) => {
-    const { chrome } = globalThis as unknown as { chrome: ChromeApi };
-    const tabs = await chrome.tabs.query({});
-    return tabs.flatMap((tab) => (tab.url === target && tab.id !== undefined ? [tab.id] : []));
-  }, url);
-  if (ids.length !== 1 || ids[0] === undefined) {
-    throw new Error(`expected one tab showing ${url}, found ${ids.length}`);
-  }
-  return ids[0];
 }
 
 /** Rejects with `message` if `promise` has not settled within `ms`. */

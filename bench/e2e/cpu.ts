@@ -86,3 +86,51 @@ export function threadCpuMs(thread: ThreadId): number {
   const ns = Number(schedstat?.split(' ')[0]);
   return schedstat && Number.isFinite(ns) ? ns / 1e6 : NaN;
 }
+
+/** One thread's CPU time as schedstat reports it. */
+export interface ThreadReading extends ThreadId {
+  /** The thread's name (comm, at most 15 characters). */
+  name: string;
+  ms: number;
+}
+
+/**
+ * Every thread of `pids` with its CPU time (ms, from /proc/<pid>/task/<tid>/schedstat: nanosecond
+ * resolution), keyed `pid/tid`. Threads that exit between two readings lose their last interval;
+ * Chromium's busy threads (main, IO, network, service worker) live as long as their process.
+ */
+export function threadReadings(pids: readonly number[]): Map<string, ThreadReading> {
+  const out = new Map<string, ThreadReading>();
+  for (const pid of pids) {
+    let tasks: string[];
+    try {
+      tasks = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue;
+    }
+    for (const task of tasks) {
+      const tid = Number(task);
+      const ms = threadCpuMs({ pid, tid });
+      if (!Number.isFinite(ms)) continue;
+      const name = read(`/proc/${pid}/task/${task}/comm`)?.trim() ?? '';
+      out.set(`${pid}/${tid}`, { pid, tid, name, ms });
+    }
+  }
+  return out;
+}
+
+/**
+ * CPU ms used between two `threadReadings` by the threads `include` accepts (all by default):
+ * threads that started in between count from zero.
+ */
+export function threadDeltaMs(
+  before: ReadonlyMap<string, ThreadReading>,
+  after: ReadonlyMap<string, ThreadReading>,
+  include: (thread: ThreadReading) => boolean = () => true,
+): number {
+  let total = 0;
+  for (const [key, thread] of after) {
+    if (include(thread)) total += thread.ms - (before.get(key)?.ms ?? 0);
+  }
+  return total;
+}

@@ -9,8 +9,22 @@
 // too, without waking the worker), which marks the earliest moment a per-tab badge can stick.
 // The badge was set after the last poll that missed was issued and before the poll that
 // hit returned: the reported latency is that upper bound, and the bracket width is the resolution.
-import type { Page } from '@playwright/test';
-import { sendFrom, type ChromeApi } from './browser';
+import type { ChromeApi } from './browser';
+
+/** Runs a function inside an extension page (bench/e2e/cdp.ts's CdpSession). */
+export interface Evaluator {
+  evaluate<A, R>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R>;
+}
+
+/** Sends one message to the worker from the extension page `page`; resolves with its reply. */
+export function sendFrom<T>(page: Evaluator, message: object): Promise<T> {
+  return page.evaluate(async (m) => {
+    const { chrome } = globalThis as unknown as {
+      chrome: { runtime: { sendMessage(message: unknown): Promise<unknown> } };
+    };
+    return (await chrome.runtime.sendMessage(m)) as T;
+  }, message);
+}
 
 export interface NavigationSample {
   /** t0 → return of the first poll that read the expected text (upper bound), ms. */
@@ -44,7 +58,7 @@ export interface NavigateOptions {
 
 /** Navigates `tabId` to `url` from the extension page `apiPage` and times the badge (see top). */
 export async function timeNavigation(
-  apiPage: Page,
+  apiPage: Evaluator,
   options: NavigateOptions,
 ): Promise<NavigationResult> {
   return apiPage.evaluate(async ({ tabId, url, expect, pollMs, timeoutMs }) => {
@@ -117,7 +131,7 @@ export async function timeNavigation(
  * navigation starts from a badge that cannot already read the expected text.
  */
 export async function resetTab(
-  apiPage: Page,
+  apiPage: Evaluator,
   tabId: number,
   url: string,
   timeoutMs: number,

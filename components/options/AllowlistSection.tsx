@@ -6,7 +6,7 @@ import {
   type AllowlistRefusal,
   type Settings,
 } from '../../lib/settings';
-import type { SaveFn } from '../Options';
+import type { SaveFn } from './options-api';
 import { EntryForm } from './EntryForm';
 import { Feedback, useFeedback } from './Feedback';
 import { Pager, usePage } from './Pager';

@@ -5,9 +5,9 @@ import { displayText } from '../../lib/display-text';
 import { removeAsn, removePrefix } from '../../lib/watchlist/edit';
 import type { Confidence, WatchAsn, WatchGroup, Watchlist } from '../../lib/watchlist/model';
 import type { AreaFeedback } from './Feedback';
-import { applyEdit } from './GroupEditor';
+import { applyEdit } from './watchlist-edits';
 import { Pager, usePage } from './Pager';
-import type { SaveWatchlist } from './WatchlistSection';
+import type { SaveWatchlist } from './options-api';
 
 type Entry =
   | { kind: 'asn'; asn: WatchAsn; key: string; text: string }

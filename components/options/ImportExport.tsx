@@ -16,11 +16,11 @@ import {
   type WatchedCarrier,
 } from '../../lib/watchlist/merge';
 import { MAX_IMPORT_CHARS, type Watchlist } from '../../lib/watchlist/model';
-import type { OptionsApi } from '../Options';
+import type { OptionsApi } from './options-api';
 import { ConfirmStep } from './ConfirmStep';
 import { Feedback, useFeedback, type AreaFeedback } from './Feedback';
-import { applyEdit, countsOf } from './GroupEditor';
-import type { SaveWatchlist } from './WatchlistSection';
+import { applyEdit, countsOf } from './watchlist-edits';
+import type { SaveWatchlist } from './options-api';
 
 const EXPORT_FILENAME = 'carrierflag-watchlist.json';
 const MIB = 1024 * 1024;

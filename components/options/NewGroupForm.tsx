@@ -4,7 +4,7 @@ import { watchlistRefusalWords } from '../lib-words';
 import { addGroup } from '../../lib/watchlist/edit';
 import type { Watchlist } from '../../lib/watchlist/model';
 import { Feedback, useFeedback } from './Feedback';
-import type { SaveWatchlist } from './WatchlistSection';
+import type { SaveWatchlist } from './options-api';
 
 /** A new, empty group of the user's own, with its badge code. */
 export function NewGroupForm({

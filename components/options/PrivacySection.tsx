@@ -1,6 +1,6 @@
 import { i18n } from '#i18n';
 import type { Settings } from '../../lib/settings';
-import type { SaveFn } from '../Options';
+import type { SaveFn } from './options-api';
 import { Feedback, useFeedback } from './Feedback';
 
 /** Privacy mode (no DoH at all) and whether the badge counts the page's third-party hosts. */

@@ -2,14 +2,16 @@ import { useState } from 'preact/hooks';
 import { i18n } from '#i18n';
 import {
   RESOLVER_PRESETS,
+  resolverUrlOf,
   validateResolverUrl,
   type DnsError,
+  type ResolverChoice,
   type ResolverPreset,
   type ResolverTestResult,
 } from '../../lib/dns';
 import { displayValue } from '../../lib/display-text';
-import { resolverUrlOf, type ResolverChoice, type Settings } from '../../lib/settings';
-import type { OptionsApi, SaveFn } from '../Options';
+import type { Settings } from '../../lib/settings';
+import type { OptionsApi, SaveFn } from './options-api';
 import { EntryForm } from './EntryForm';
 import { Feedback, useFeedback, type AreaFeedback, type FeedbackState } from './Feedback';
 

@@ -1,14 +1,10 @@
 import { i18n } from '#i18n';
 import type { Settings } from '../../lib/settings';
-import type { Watchlist } from '../../lib/watchlist/model';
-import type { OptionsApi, SaveFn } from '../Options';
+import type { OptionsApi, SaveFn, SaveWatchlist } from './options-api';
 import { Feedback, useFeedback } from './Feedback';
 import { GroupEditor } from './GroupEditor';
 import { ImportExport } from './ImportExport';
 import { NewGroupForm } from './NewGroupForm';
-
-/** Saves a new watchlist, the rest of the settings as they are. */
-export type SaveWatchlist = (watchlist: Watchlist) => Promise<string | null>;
 
 /** The watchlist: one block per group, a form for a new group, import, export and reset. */
 export function WatchlistSection({

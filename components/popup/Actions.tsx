@@ -2,7 +2,7 @@ import { i18n } from '#i18n';
 import { useState } from 'preact/hooks';
 import type { TableMeta } from '../../lib/prefix-table';
 import { parseAllowlistEntry, type Settings, type SettingsResult } from '../../lib/settings';
-import type { TabReport } from '../../lib/tab-monitor';
+import type { TabReport } from '../../lib/tabs/types';
 import { issueUrl, reportText, type ReportContext } from '../../lib/tabs/report-text';
 import { speaksEnglish } from '../lib-words';
 

@@ -1,6 +1,6 @@
 import { i18n } from '#i18n';
 import type { TableMeta } from '../../lib/prefix-table';
-import type { TabReport } from '../../lib/tab-monitor';
+import type { TabReport } from '../../lib/tabs/types';
 import { rangeAsCidr, tableDate } from '../../lib/tabs/report-text';
 import type { AddressEvidence } from '../../lib/verdict';
 import type { GroupMatch } from '../../lib/watchlist/model';

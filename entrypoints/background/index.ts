@@ -1,18 +1,23 @@
 /**
- * The service worker: wiring only. Logic lives in lib/ (tab-monitor, table-loader, settings).
+ * The service worker: wiring only (worker.ts). Per-tab state lives behind lib/tabs' one door
+ * (createTabs), routing data updates in data-updates.ts, the pages' messages in messages.ts.
  *
  * What lives where, given that the browser may stop this worker at any moment:
  * - the prefix table: IndexedDB (imported once per release), loaded into memory once per worker life;
  * - settings: storage.local, one versioned record ('settings');
- * - per-tab reports (`tab:<id>`), each page's other hosts (`hosts:<id>`, lib/tabs/page-hosts.ts) and
- *   the DNS cache: storage.session, so a restarted worker carries on;
+ * - storage.session, so a restarted worker carries on (every key in lib/storage/session-keys.ts):
+ *   per-tab reports (`tab:<id>`), each page's other hosts (`hosts:<id>`, lib/tabs/page-hosts.ts),
+ *   the DNS cache (`dns:v1:<resolver>|<name>`, lib/dns/cache.ts), the last connection to each site
+ *   (`connections:last`, lib/tabs/connection-memory.ts) and the proxy detector's address pattern
+ *   (`proxy:pattern`, lib/proxy/detector.ts);
  * - in memory only: caches of the above (a write-through copy of each tab's report, so the badge is
  *   set even when storage.session is full; the DNS cache's index of its keys) and the queue of
  *   in-flight work; and, lost with the worker on purpose, when each open request started and which
  *   document made it (lib/tabs/request-starts.ts, request-documents.ts), which origin each tab shows
  *   (for its site's service worker requests; refilled by one tab query, lib/tabs/worker-requests.ts)
  *   and the redirect hops of navigations not yet committed (lib/tabs/navigation-hops.ts).
- * Every listener is registered synchronously below and awaits the one `ready` promise first.
+ * Every listener is registered synchronously (worker.ts); lib/tabs feeds its placement maps at once
+ * and runs everything else once settings are in (its `ready`).
  */
 import browser from 'webextension-polyfill';
 import { defineBackground } from 'wxt/utils/define-background';

@@ -2,6 +2,7 @@ import { render } from 'preact';
 import browser from 'webextension-polyfill';
 import { Popup, type PopupApi } from '../../components/Popup';
 import { request } from '../../lib/messages';
+import { HOSTS_KEY_PREFIX, TAB_KEY_PREFIX } from '../../lib/storage/session-keys';
 import '../../assets/styles.css';
 import { i18n } from '#i18n';
 import { localizePage } from '../../components/localize-page';
@@ -42,7 +43,9 @@ const api: PopupApi = {
     // This tab's report and host list live in storage.session: re-ask the worker when they change
     // (not for the DNS cache or other tabs, which change far more often).
     let keys: string[] | null = null;
-    void tabId.then((id) => (keys = id === null ? [] : [`tab:${id}`, `hosts:${id}`]));
+    void tabId.then(
+      (id) => (keys = id === null ? [] : [`${TAB_KEY_PREFIX}${id}`, `${HOSTS_KEY_PREFIX}${id}`]),
+    );
     const listener = (changes: Record<string, unknown>, area: string) => {
       if (area !== 'session') return;
       if (keys === null || Object.keys(changes).some((key) => keys!.includes(key))) onChange();

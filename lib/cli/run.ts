@@ -4,9 +4,9 @@
  */
 import { createDohClient, type DohClient } from '../dns/doh-client';
 import type { DnsError } from '../dns/types';
-import { checkQueryableName, DEFAULT_RESOLVER_ID, validateResolverUrl } from '../dns/names';
+import { checkQueryableName, validateResolverUrl } from '../dns/names';
+import { DEFAULT_RESOLVER_ID, resolverUrlOf } from '../dns/resolvers';
 import { formatIp, parseIp } from '../ip/parse';
-import { resolverUrlOf } from '../settings';
 import {
   buildVerdict,
   isOnWatchedNetwork,

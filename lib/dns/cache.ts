@@ -3,6 +3,7 @@
  * stopped at any time, so an in-memory map alone would be lost); the CLI and tests use the memory
  * cache below. Entries are plain JSON so any storage area can hold them.
  */
+import { DNS_CACHE_KEY_PREFIX } from '../storage/session-keys';
 import type { DnsError, ResolvedAddress } from './types';
 
 /** Bumped when the entry shape changes, so entries written by an older build are ignored. */
@@ -32,7 +33,7 @@ export interface DnsCache {
 
 /** Cache key for one name at one resolver; prefixed so it can share a storage area. */
 export function cacheKey(resolverUrl: string, name: string): string {
-  return `dns:v${CACHE_ENTRY_VERSION}:${resolverUrl}|${name}`;
+  return `${DNS_CACHE_KEY_PREFIX}v${CACHE_ENTRY_VERSION}:${resolverUrl}|${name}`;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -93,7 +94,7 @@ export function createMemoryDnsCache(
 
 /** Every key a DNS cache may have written, of any entry version. */
 export function isDnsCacheKey(key: string): boolean {
-  return key.startsWith('dns:');
+  return key.startsWith(DNS_CACHE_KEY_PREFIX);
 }
 
 /**

@@ -1,7 +1,11 @@
-/** DNS-over-HTTPS for CarrierFlag: wire format, answer extraction, names policy, client, cache. */
+/**
+ * DNS-over-HTTPS for CarrierFlag: wire format, answer extraction, names policy, resolver choice,
+ * client, cache.
+ */
 export * from './message';
 export * from './answer';
 export * from './names';
+export * from './resolvers';
 export * from './cache';
 export * from './types';
 export {
@@ -19,3 +23,4 @@ export {
   type ResolveOptions,
 } from './doh-client';
 export * from './resolver-test';
+export * from './resolver-clients';

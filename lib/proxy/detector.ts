@@ -12,10 +12,11 @@ import {
   recordConnection,
   type ProxyPatternState,
 } from './pattern';
+import { PROXY_PATTERN_KEY } from '../storage/session-keys';
 import type { ProxyFact } from './types';
 
-/** The storage.session key of the pattern's record. */
-export const PROXY_PATTERN_KEY = 'proxy:pattern';
+/** The storage.session key of the pattern's record (lib/storage/session-keys.ts). */
+export { PROXY_PATTERN_KEY };
 
 /** The subset of storage.session the detector needs. */
 export interface ProxySessionArea {

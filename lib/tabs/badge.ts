@@ -3,7 +3,7 @@
  * the site itself is not flagged, how many of the hosts the page loads from are.
  */
 import { displayValue } from '../display-text';
-import type { Badge, TabReport } from '../tab-monitor';
+import type { Badge, TabReport } from './types';
 import type { ThirdPartySummary } from './page-hosts';
 
 /** The tooltip's words for a page's other hosts; the worker passes the user's language. */

@@ -16,9 +16,10 @@
  * connected go first), about 100 bytes each, so under 30 KB of the 10 MB session quota.
  */
 import { canonicalIp, type ProxyFact } from '../proxy';
+import { CONNECTION_MEMORY_KEY } from '../storage/session-keys';
 
-/** The storage.session key of the record. */
-export const CONNECTION_MEMORY_KEY = 'connections:last';
+/** The storage.session key of the record (lib/storage/session-keys.ts). */
+export { CONNECTION_MEMORY_KEY };
 /** A remembered connection is used for this long after it was made. */
 export const CONNECTION_MEMORY_TTL_MS = 60 * 60_000;
 /** Sites remembered at most; the least recently connected go first. */

@@ -1,11 +1,12 @@
 /**
- * The rules both the site's own host (lib/tab-monitor.ts) and the page's other hosts
+ * The rules both the site's own host (lib/tabs/site-report) and the page's other hosts
  * (lib/tabs/page-hosts.ts) are judged by, in one place so the two can never drift apart.
  */
 import { checkQueryableName } from '../dns';
 import { parseIp } from '../ip/parse';
 import { isAllowlisted, type Settings } from '../settings';
-import type { DohState } from '../tab-monitor';
+import type { DohState } from './types';
+import type { PrefixLookup } from '../verdict';
 
 /** Whether the URL is a web page (http or https), the only kind CarrierFlag looks at. */
 export function isWebUrl(url: string): boolean {
@@ -35,4 +36,16 @@ export function initialDoh(hostname: string, settings: Settings): DohState {
   if (settings.privacyMode) return { state: 'skipped', why: 'privacy-mode' };
   if (!checkQueryableName(hostname).ok) return { state: 'skipped', why: 'private-name' };
   return { state: 'pending' };
+}
+
+/**
+ * Whether the address the browser connected to for a third-party host can stand in for a DoH
+ * lookup: a public address with a row in the routing data. That is where the request's data went,
+ * which is what CarrierFlag reports, so asking a resolver as well would only tell it one more host
+ * the page used. A loopback or private address (a local proxy, a hosts-file override) or one with no
+ * row says nothing of the host's network, so such a host is still looked up. A proxy's address never
+ * reaches here (lib/tabs/host-witness.ts sets it aside).
+ */
+export function isUsableWitness(ip: string, table: PrefixLookup): boolean {
+  return table.lookup(ip).kind === 'routed';
 }

@@ -42,6 +42,22 @@ export function hostWitness(
   return ip;
 }
 
+/**
+ * Whether the witness is a proxy's address (named by Firefox, or the page's own proxy): it still
+ * flags the host, but says nothing of where the host itself is, so the host is looked up as well.
+ */
+export function isProxiedWitness(connection: HostConnection): boolean {
+  const { ip, namedProxy, pageProxy } = connection;
+  if (namedProxy) return true;
+  return ip !== undefined && pageProxy !== undefined && canonicalIp(pageProxy) === canonicalIp(ip);
+}
+
+/** A third-party request's witness: the address, and whether it is a proxy's. */
+export interface Witness {
+  ip: string;
+  proxied: boolean;
+}
+
 export interface HostWitnessDeps {
   /** The prefix table; may still be loading. */
   table: Promise<PrefixLookup>;
@@ -66,7 +82,7 @@ export function createHostWitness(deps: HostWitnessDeps) {
   return async (
     tabId: number,
     request: { ip?: string; proxyInfo?: unknown },
-  ): Promise<string | undefined> => {
+  ): Promise<Witness | undefined> => {
     // webRequest reports no connection as an absent or empty `ip`.
     const ip = request.ip || undefined;
     const namedProxy = proxyFromProxyInfo(request.proxyInfo, ip);
@@ -76,7 +92,10 @@ export function createHostWitness(deps: HostWitnessDeps) {
     const connection: HostConnection = { pageProxy: await deps.pageProxyOf(tabId) };
     if (ip !== undefined) connection.ip = ip;
     if (namedProxy) connection.namedProxy = namedProxy;
-    return hostWitness(connection, (ip) => isOnWatchedNetwork(ip, table, matcher));
+    const witness = hostWitness(connection, (ip) => isOnWatchedNetwork(ip, table, matcher));
+    return witness === undefined
+      ? undefined
+      : { ip: witness, proxied: isProxiedWitness(connection) };
   };
 }
 

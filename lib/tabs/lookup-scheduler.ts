@@ -10,6 +10,8 @@
  * - Within a tab, the newest page's lookups first, in the order they were asked for.
  * - A tab queues at most `maxQueuedPerTab` lookups; one asked beyond that is refused at once, so a
  *   flooding page can neither grow memory without bound nor keep a backlog that outlives it.
+ * - A tab may be held (`hold`, while its page loads): its wants wait, unless another tab that is
+ *   not held wants the same key, until `release`; the page's own requests never compete with them.
  * - A closed tab's or a replaced page's wants are forgotten (`forget`): a queued lookup nobody wants
  *   any more never runs. A running one is not cancelled (its answer still fills the DoH cache), but
  *   the forgotten waiters are told at once, so nothing waits on it.
@@ -49,6 +51,8 @@ export function createLookupScheduler<T>(options: LookupSchedulerOptions) {
    * every want starts at once still counts as just served. Forgotten with the tab.
    */
   const servedAt = new Map<number, number>();
+  /** Tabs whose wants wait for now (their page is loading). */
+  const held = new Set<number>();
   let active = 0;
   let turns = 0;
 
@@ -65,6 +69,7 @@ export function createLookupScheduler<T>(options: LookupSchedulerOptions) {
     for (;;) {
       let next: number | undefined;
       for (const tabId of queues.keys()) {
+        if (held.has(tabId)) continue;
         if (next === undefined || (servedAt.get(tabId) ?? 0) < (servedAt.get(next) ?? 0)) {
           next = tabId;
         }
@@ -156,7 +161,10 @@ export function createLookupScheduler<T>(options: LookupSchedulerOptions) {
      * ones, learn 'forgotten' at once.
      */
     forget(tabId: number, keep?: (key: string) => boolean, asPage?: number): void {
-      if (!keep) servedAt.delete(tabId);
+      if (!keep) {
+        servedAt.delete(tabId);
+        held.delete(tabId);
+      }
       dropQueued(tabId, keep ?? (() => false), asPage);
       for (const job of [...jobs.values()]) {
         const settle = job.waiters.get(tabId);
@@ -165,6 +173,16 @@ export function createLookupScheduler<T>(options: LookupSchedulerOptions) {
         if (!job.running && job.waiters.size === 0) jobs.delete(job.key);
         settle({ ran: false, why: 'forgotten' });
       }
+    },
+
+    /** The tab's wants wait until `release` (its page is loading). */
+    hold(tabId: number): void {
+      held.add(tabId);
+    },
+
+    /** The tab's wants may run again. */
+    release(tabId: number): void {
+      if (held.delete(tabId)) pump();
     },
 
     /** Lookups queued for the tab (not running). */

@@ -9,7 +9,7 @@ import { rangeToCidrs, formatCidr } from '../ip/cidr';
 import { describeEmbeddedKind } from '../ip/embedded';
 import { parseIp } from '../ip/parse';
 import type { LookupResult, TableMeta } from '../prefix-table';
-import type { TabReport } from '../tab-monitor';
+import type { TabReport } from './types';
 import { watchedConnectionSentence, type AddressOrigin, type AddressEvidence } from '../verdict';
 import { ISSUE_TRACKER_URL } from '../project';
 import { browserNameAndMajor } from '../user-agent';

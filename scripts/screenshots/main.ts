@@ -126,7 +126,7 @@ async function main(): Promise<void> {
     port: DOH_PORT,
   });
   // In the namespace the sites' addresses are all on its loopback: listen on every one of them.
-  const web = await startWebServer(IN_NAMESPACE ? '0.0.0.0' : '127.0.0.1');
+  const web = await startWebServer({ listenOn: IN_NAMESPACE ? '0.0.0.0' : '127.0.0.1' });
   try {
     for (const browserName of browsers) {
       for (const locale of LOCALES) {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { displayText, displayValue } from '../../lib/display-text';
 import type { LookupResult } from '../../lib/prefix-table';
-import type { TabReport } from '../../lib/tab-monitor';
+import type { TabReport } from '../../lib/tabs/site-report';
 import { ENGLISH_PAGE_BADGE_WORDS, pageBadge } from '../../lib/tabs/badge';
 import { issueUrl, reportText } from '../../lib/tabs/report-text';
 import {

@@ -17,7 +17,7 @@ import {
   type SessionArea,
   type TabRecord,
   type TabReport,
-} from '../../lib/tab-monitor';
+} from '../../lib/tabs/site-report';
 
 /** AS4134 Chinanet: a carrier network on the default watchlist. */
 const CARRIER = '202.96.128.86';

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { ok } from './support/tab-fakes';
 import { CARRIER, CLEAN, CLEAN_2, fakeWorker } from './support/worker-fakes';
 import { defaultSettings } from '../../lib/settings';
-import type { TabReport } from '../../lib/tab-monitor';
+import type { TabReport } from '../../lib/tabs/site-report';
 import { CONNECTION_MEMORY_KEY, CONNECTION_MEMORY_TTL_MS } from '../../lib/tabs/connection-memory';
 
 const NO_ROW = '6.0.0.1';
@@ -55,7 +55,7 @@ describe('a revisit served from the browser cache is never clean by omission', (
     await w.visit(1, SHOP, { ip: CARRIER });
     await w.browser.committed(1, SHOP);
     await w.settle();
-    expectCt((await w.monitor.getReport(1))!);
+    expectCt((await w.tabs.getReport(1))!);
     expect(w.badges.get(1)?.text).toBe('CT');
   });
 
@@ -148,8 +148,8 @@ describe('third-party hosts behind a proxy', () => {
     'ct-cdn.example': ok('ct-cdn.example', CARRIER),
   };
   const hostVerdict = async (w: Awaited<ReturnType<typeof fakeWorker>>, hostname: string) => {
-    await w.hosts.idle();
-    const view = await w.hosts.getPageHosts(1);
+    await w.tabs.idle();
+    const view = await w.tabs.getPageHosts(1);
     return view?.hosts.find((h) => h.hostname === hostname)?.verdict;
   };
 
@@ -179,7 +179,7 @@ describe('third-party hosts behind a proxy', () => {
     const w = await fakeWorker(answers);
     const proxyInfo = { type: 'http', host: 'proxy.corp.example', port: 3128 };
     await w.visit(1, 'https://news.example/', { ip: CARRIER, proxyInfo });
-    expect((await w.monitor.getReport(1))?.verdict.proxy?.address).toBe(CARRIER);
+    expect((await w.tabs.getReport(1))?.verdict.proxy?.address).toBe(CARRIER);
     await w.browser.subrequest({ tabId: 1, url: 'https://cdn.example/app.js', ip: CARRIER });
     expect((await hostVerdict(w, 'cdn.example'))?.status).toBe('flagged');
   });
@@ -232,7 +232,7 @@ describe('third-party hosts behind a proxy', () => {
     ] as const) {
       await w.visit(tabId, `https://${host}/`, { ip: CLEAN_2 });
     }
-    expect((await w.monitor.getReport(1))?.verdict.proxy).toMatchObject({
+    expect((await w.tabs.getReport(1))?.verdict.proxy).toMatchObject({
       address: CLEAN_2,
       detectedBy: 'repeated-address',
     });

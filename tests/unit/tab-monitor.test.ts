@@ -11,7 +11,7 @@ import {
   REPORT_MAX_ADDRESSES,
   type Badge,
   type SessionArea,
-} from '../../lib/tab-monitor';
+} from '../../lib/tabs/site-report';
 import { setGroupEnabled } from '../../lib/watchlist/edit';
 
 function setup(

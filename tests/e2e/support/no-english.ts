@@ -11,7 +11,7 @@
  * English use, and that no data token or name that reads the same in every language (CarrierFlag,
  * DoH, RouteViews, NRO, CC BY 4.0, PDDL, RIPEstat, NAT64) contains.
  */
-import { RESOLVER_PRESETS } from '../../../lib/dns/names';
+import { RESOLVER_PRESETS } from '../../../lib/dns/resolvers';
 import { DEFAULT_RECORDS, expect, test as base, UiPage } from '../fixtures';
 import type { DohRecord } from './doh-server';
 import { waitUntil } from './wait';

@@ -73,10 +73,11 @@ function sendScriptPage(
 }
 
 /**
- * Starts the web server on a free port of `listenOn` (loopback unless given: the screenshots listen
- * on every address of their own network namespace, scripts/screenshots/main.ts).
+ * Starts the web server on a free loopback port. `listenOn: '0.0.0.0'` answers on every address of
+ * the machine instead: inside a network namespace whose loopback carries public test addresses
+ * (support/netns.ts), the browser then connects to those addresses.
  */
-export async function startWebServer(listenOn = '127.0.0.1'): Promise<WebServer> {
+export async function startWebServer(options: { listenOn?: string } = {}): Promise<WebServer> {
   let log: WebRequestLogEntry[] = [];
   let held: { request: HeldRequest; answer: () => void }[] = [];
   /** Open WebSockets, ended when the server stops (close() would wait for them). */
@@ -254,7 +255,7 @@ export async function startWebServer(listenOn = '127.0.0.1'): Promise<WebServer>
   server.keepAliveTimeout = 1000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, listenOn, () => resolve());
+    server.listen(0, options.listenOn ?? '127.0.0.1', () => resolve());
   });
   const address = server.address();
   if (!address || typeof address !== 'object') throw new Error('web server: no port');

@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  checkQueryableName,
-  DEFAULT_RESOLVER_ID,
-  RESOLVER_PRESETS,
-  validateResolverUrl,
-} from '../../../lib/dns/names';
+import { checkQueryableName, validateResolverUrl } from '../../../lib/dns/names';
 
 describe('checkQueryableName', () => {
   it('normalises case and one trailing dot', () => {
@@ -124,20 +119,5 @@ describe('validateResolverUrl', () => {
       expect(result.ok, url).toBe(false);
       if (!result.ok) expect(result.reason.length).toBeGreaterThan(10);
     }
-  });
-});
-
-describe('RESOLVER_PRESETS', () => {
-  it('are valid resolver URLs with unique ids, and the default is one of them', () => {
-    const ids = RESOLVER_PRESETS.map((p) => p.id);
-    expect(new Set(ids).size).toBe(ids.length);
-    expect(ids).toContain(DEFAULT_RESOLVER_ID);
-    for (const preset of RESOLVER_PRESETS) {
-      expect(validateResolverUrl(preset.url)).toEqual({ ok: true, url: preset.url });
-      expect(preset.privacyNote.length).toBeGreaterThan(20);
-    }
-    expect(RESOLVER_PRESETS.find((p) => p.id === DEFAULT_RESOLVER_ID)?.url).toBe(
-      'https://cloudflare-dns.com/dns-query',
-    );
   });
 });

@@ -1,9 +1,9 @@
-// Fakes shared by the tab-monitor and page-hosts unit tests: storage.session, a prefix table with
+// Fakes shared by the site-report and page-hosts unit tests: storage.session, a prefix table with
 // a carrier, a clean (IPv4 and IPv6) and a loopback address, and a DoH answer; anything else has no
 // row (unrouted), which a verdict never calls clean.
 import type { ResolveResult } from '../../../lib/dns';
 import type { LookupResult } from '../../../lib/prefix-table';
-import type { SessionArea } from '../../../lib/tab-monitor';
+import type { SessionArea } from '../../../lib/tabs/site-report';
 
 /** storage.session stand-in: values deep-copied like the real one. */
 export function fakeSession(): SessionArea & { data: Map<string, unknown> } {

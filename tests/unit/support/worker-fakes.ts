@@ -1,15 +1,12 @@
-// The worker's tab logic (entrypoints/background/worker.ts) on a fake browser: the same lib/
-// services wired the same way, fed webRequest/webNavigation-shaped events, on the shipped prefix
-// table (public/prefix-table.bin). The listeners' bodies are repeated here in a few lines each,
-// because the worker itself needs a whole extension runtime to start.
+// The worker's tab logic on a fake browser: lib/tabs' door (createTabs), as the worker builds it,
+// fed webRequest/webNavigation-shaped events, on the shipped prefix table
+// (public/prefix-table.bin). The worker itself needs a whole extension runtime to start.
 import { join, resolve } from 'node:path';
 import { loadTable } from '../../../lib/cli/main';
 import type { ResolveResult } from '../../../lib/dns';
-import { proxyFromProxyInfo } from '../../../lib/proxy';
 import { defaultSettings, type Settings } from '../../../lib/settings';
-import { createTabMonitor, type Badge } from '../../../lib/tab-monitor';
-import { createHostWitness } from '../../../lib/tabs/host-witness';
-import { createPageHosts } from '../../../lib/tabs/page-hosts';
+import { createTabs } from '../../../lib/tabs';
+import type { Badge } from '../../../lib/tabs/types';
 import type { PrefixLookup } from '../../../lib/verdict';
 import { fakeSession } from './tab-fakes';
 
@@ -53,61 +50,57 @@ export async function fakeWorker(
     if (!answer) throw new Error(`unexpected query for ${hostname}`);
     return answer;
   };
-  const start = () => {
-    const monitor = createTabMonitor({
+  let requestIds = 0;
+  const start = () =>
+    createTabs({
       session,
+      settingsReady: Promise.resolve(state.settings),
+      table: Promise.resolve(table),
+      resolve,
       setBadge: async (tabId, badge) => void badges.set(tabId, badge),
-      table: Promise.resolve(table),
-      getSettings: () => state.settings,
-      resolve,
+      listTabs: async () => [],
+      onOwnRedirect: () => {},
       now: () => state.now,
       log: () => {},
     });
-    const hosts = createPageHosts({
-      session,
-      table: Promise.resolve(table),
-      getSettings: () => state.settings,
-      resolve,
-      pageOf: async (tabId) => {
-        const report = await monitor.getReport(tabId);
-        return report?.committed ? { url: report.url } : null;
-      },
-      onChange: () => {},
-      now: () => state.now,
-      log: () => {},
-      writeDelayMs: 0,
-    });
-    const hostWitness = createHostWitness({
-      table: Promise.resolve(table),
-      getSettings: () => state.settings,
-      pageProxyOf: async (tabId) => (await monitor.getReport(tabId))?.verdict.proxy?.address,
-    });
-    return { monitor, hosts, hostWitness };
-  };
-  let worker = start();
+  let tabs = start();
   const settle = () => new Promise((done) => setTimeout(done, 5));
+  const navigation = (tabId: number, url: string) => ({
+    tabId,
+    frameId: 0,
+    url,
+    timeStamp: state.now,
+  });
+  const request = (details: RequestDetails, type: string) => ({
+    ...details,
+    requestId: String((requestIds += 1)),
+    timeStamp: state.now,
+    frameId: 0,
+    type,
+  });
 
   const browser = {
     /** webNavigation.onBeforeNavigate, main frame. */
     async beforeNavigate(tabId: number, url: string) {
-      await worker.monitor.navigationStarted(tabId, url);
-      await worker.hosts.navigationStarted(tabId, state.now);
+      tabs.beforeNavigate(navigation(tabId, url));
+      await tabs.idle();
     },
     /** webRequest.onResponseStarted, main frame (Firefox's proxyInfo read as the worker does). */
     async mainFrameResponse(details: RequestDetails) {
-      const proxy = proxyFromProxyInfo(details.proxyInfo, details.ip);
-      await worker.monitor.responseStarted(details.tabId, details.url, details.ip, proxy);
-      await worker.hosts.mainFrameResponseStarted(details.tabId, state.now);
+      tabs.responseStarted(request(details, 'main_frame'));
+      await tabs.idle();
     },
     /** webNavigation.onCommitted, main frame. */
     async committed(tabId: number, url: string) {
-      await worker.hosts.navigationCommitted(tabId, url, state.now);
-      await worker.monitor.navigationCommitted(tabId, url);
+      tabs.committed(navigation(tabId, url));
+      await tabs.idle();
     },
-    /** webRequest.onResponseStarted of any other request of the tab. */
+    /** webRequest.onBeforeRequest and onResponseStarted of any other request of the tab. */
     async subrequest(details: RequestDetails) {
-      const witness = await worker.hostWitness(details.tabId, details);
-      await worker.hosts.requestSeen(details.tabId, details.url, witness, state.now);
+      const event = request(details, 'script');
+      tabs.requestStarted(event);
+      tabs.responseStarted(event);
+      await tabs.idle();
     },
   };
 
@@ -121,7 +114,7 @@ export async function fakeWorker(
     await browser.mainFrameResponse({ tabId, url, ...response });
     await browser.committed(tabId, url);
     await settle();
-    return (await worker.monitor.getReport(tabId))!;
+    return (await tabs.getReport(tabId))!;
   }
 
   return {
@@ -131,15 +124,13 @@ export async function fakeWorker(
     state,
     visit,
     settle,
-    get monitor() {
-      return worker.monitor;
-    },
-    get hosts() {
-      return worker.hosts;
+    /** The worker's door to per-tab state (lib/tabs). */
+    get tabs() {
+      return tabs;
     },
     /** The browser stopped the worker: memory is gone, storage.session stays. */
     restart() {
-      worker = start();
+      tabs = start();
     },
   };
 }

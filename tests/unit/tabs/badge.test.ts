@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ResolveResult } from '../../../lib/dns';
 import type { LookupResult } from '../../../lib/prefix-table';
 import { defaultSettings } from '../../../lib/settings';
-import { createTabMonitor, type Badge, type SessionArea } from '../../../lib/tab-monitor';
+import { createTabMonitor, type Badge, type SessionArea } from '../../../lib/tabs/site-report';
 import {
   BADGE_THIRD_PARTY_COLOR,
   ENGLISH_PAGE_BADGE_WORDS,

@@ -12,7 +12,9 @@ import {
   MAX_LOOKUPS_IN_FLIGHT,
   MAX_OVER_LIMIT_WATCHED,
   MAX_LOOKUPS_BEYOND_LIMIT,
+  LOOKUP_HOLD_MS,
   PAGE_HOSTS_BUDGET_BYTES,
+  WRITE_DELAY_MS,
   type PageHostsDeps,
   type PageHostsRecord,
 } from '../../../lib/tabs/page-hosts';
@@ -56,20 +58,25 @@ function setup(
   const session = options.session ?? fakeSession();
   const state = { settings: options.settings ?? defaultSettings() };
   const changes: number[] = [];
+  const resolved: string[] = [];
   const make = (extra: Partial<PageHostsDeps> = {}) =>
     createPageHosts({
       session,
       table: Promise.resolve(table),
       getSettings: () => state.settings,
-      resolve,
+      resolve: (hostname, settings) => {
+        resolved.push(hostname);
+        return resolve(hostname, settings);
+      },
       pageOf: async () => null,
       onChange: (tabId) => void changes.push(tabId),
       now: () => 1_000,
       log: () => {},
       writeDelayMs: 0,
+      lookupHoldMs: 0,
       ...extra,
     });
-  return { session, state, changes, hosts: make(), make };
+  return { session, state, changes, resolved, hosts: make(), make };
 }
 
 const names = (view: { hosts: { hostname: string }[] } | null) =>
@@ -96,8 +103,106 @@ describe('page hosts', () => {
       ['202.96.128.86', ['doh']],
       ['127.0.0.1', ['browser']],
     ]);
-    expect(cdn!.verdict.addresses[0]).toMatchObject({ ip: '1.1.1.1', origins: ['doh', 'browser'] });
+    // A public connected address with a row in the table is where the data went: it judges the
+    // host alone, and no resolver is told of it (issue 22). A loopback one is no witness (above).
+    expect(cdn!.verdict.addresses).toEqual([
+      expect.objectContaining({ ip: '1.1.1.1', origins: ['browser'] }),
+    ]);
     expect(cdn!.verdict.status).toBe('clean');
+    expect(t.resolved).not.toContain('cdn.test');
+    expect(t.resolved).toContain('ct-ads.test');
+  });
+
+  it('asks DoH only where the connected address says nothing: none, local, no row, a proxy (issue 22)', async () => {
+    const t = setup();
+    await t.hosts.navigationCommitted(1, 'https://site.test/');
+    await t.hosts.requestSeen(1, 'https://ct-direct.test/x', '202.96.128.86');
+    await t.hosts.requestSeen(1, 'https://v6.test/x', '2606:4700:4700::1111');
+    await t.hosts.requestSeen(1, 'https://cached.test/x', undefined);
+    await t.hosts.requestSeen(1, 'https://override.test/x', '127.0.0.1');
+    await t.hosts.requestSeen(1, 'https://no-row.test/x', '6.0.0.1');
+    await t.hosts.requestSeen(1, 'https://proxied.test/x', '1.1.1.1', undefined, undefined, true);
+    await t.hosts.idle();
+    expect(t.resolved.sort()).toEqual([
+      'cached.test',
+      'no-row.test',
+      'override.test',
+      'proxied.test',
+    ]);
+    const view = (await t.hosts.getPageHosts(1))!;
+    // The carrier host flags on its connection alone, and nothing is left "checking".
+    expect(view).toMatchObject({ flagged: 1, checking: 0 });
+    expect(view.hosts[0]).toMatchObject({
+      hostname: 'ct-direct.test',
+      verdict: { status: 'flagged' },
+    });
+    // A new resolver asks again only for the hosts that needed asking.
+    t.resolved.length = 0;
+    t.state.settings = {
+      ...defaultSettings(),
+      resolver: { kind: 'custom', url: 'https://dns.test/q' },
+    } as Settings;
+    await t.hosts.settingsChanged();
+    await t.hosts.idle();
+    expect(t.resolved.sort()).toEqual([
+      'cached.test',
+      'no-row.test',
+      'override.test',
+      'proxied.test',
+    ]);
+  });
+
+  it("holds a page's lookups until its load event, at most LOOKUP_HOLD_MS (issue 22)", async () => {
+    vi.useFakeTimers();
+    try {
+      const t = setup();
+      const hosts = t.make({ lookupHoldMs: LOOKUP_HOLD_MS });
+      await hosts.navigationCommitted(1, 'https://site.test/');
+      await hosts.requestSeen(1, 'https://a.test/x', undefined);
+      await vi.advanceTimersByTimeAsync(LOOKUP_HOLD_MS - 1);
+      expect(t.resolved).toEqual([]);
+      hosts.pageLoaded(1);
+      await vi.advanceTimersByTimeAsync(0);
+      expect(t.resolved).toEqual(['a.test']);
+      // A page that never fires its load event: looked up once the hold ends.
+      await hosts.navigationCommitted(1, 'https://site.test/next');
+      await hosts.requestSeen(1, 'https://b.test/x', undefined);
+      await vi.advanceTimersByTimeAsync(LOOKUP_HOLD_MS - 1);
+      expect(t.resolved).toEqual(['a.test']);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(t.resolved).toEqual(['a.test', 'b.test']);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('writes a loading page once its changes pause, and about once a second while they keep coming (issue 22)', async () => {
+    vi.useFakeTimers();
+    try {
+      const t = setup();
+      let writes = 0;
+      const set = t.session.set.bind(t.session);
+      t.session.set = async (items) => {
+        writes += 1;
+        await set(items);
+      };
+      const hosts = t.make({ writeDelayMs: WRITE_DELAY_MS });
+      await hosts.navigationCommitted(1, 'https://site.test/');
+      // 200 hosts, one every 10 ms: two seconds of changes.
+      for (let i = 0; i < 200; i++) {
+        await hosts.requestSeen(1, `https://h${i}.test/x`, '1.1.1.1');
+        await vi.advanceTimersByTimeAsync(10);
+      }
+      const duringLoad = writes;
+      expect(duringLoad).toBeGreaterThanOrEqual(1);
+      expect(duringLoad).toBeLessThanOrEqual(3);
+      await vi.advanceTimersByTimeAsync(WRITE_DELAY_MS * 8);
+      expect(writes).toBeLessThanOrEqual(duringLoad + 1);
+      const stored = t.session.data.get('hosts:1') as PageHostsRecord;
+      expect(stored.hosts).toHaveLength(200);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('starts a new list when the tab commits a new page; a late answer for the old page is dropped', async () => {
@@ -506,7 +611,8 @@ describe('page hosts under a flood (issue 23 §3)', () => {
       const t = setup(atOnce ? async (h) => chained(h) : gate.resolve, { session });
       await t.hosts.navigationCommitted(1, 'https://site.test/');
       for (let i = 0; i < MAX_HOSTS_PER_TAB; i++) {
-        await t.hosts.requestSeen(1, `https://${longName(`h${i}`)}/a.js`, '1.1.1.1');
+        // A loopback connection (a local proxy) is no witness: every host is looked up.
+        await t.hosts.requestSeen(1, `https://${longName(`h${i}`)}/a.js`, '127.0.0.1');
         if (atOnce) await t.hosts.idle();
       }
       while (!atOnce && (gate.waiting() > 0 || gate.calls.length === 0)) {
@@ -574,7 +680,8 @@ describe('page hosts under a flood (issue 23 §3)', () => {
     await hosts.navigationCommitted(1, 'https://site.test/');
     for (let i = 0; i < MAX_HOSTS_PER_TAB; i++) {
       const filler = i % 2 === 0 ? `https://f${i}.filler.test/x` : `https://f${i}.filler.invalid/x`;
-      await hosts.requestSeen(1, filler, i % 2 === 0 ? '1.1.1.1' : undefined);
+      // Loopback (a local proxy): no witness, so every filler that may be is looked up.
+      await hosts.requestSeen(1, filler, i % 2 === 0 ? '127.0.0.1' : undefined);
     }
     // Over the limit: a clean host is only counted; a carrier host first seen without an address
     // (a failed request) is looked up (this resolver says 1.1.1.1) and counted, until a request

@@ -5,7 +5,7 @@ import { DEFAULT_WATCHLIST } from '../../../lib/watchlist/defaults';
 import { compileWatchlist } from '../../../lib/watchlist/match';
 import { ISSUE_TRACKER_URL } from '../../../lib/project';
 import type { TableMeta } from '../../../lib/prefix-table';
-import type { TabReport } from '../../../lib/tab-monitor';
+import type { TabReport } from '../../../lib/tabs/site-report';
 import {
   issueUrl,
   MAX_ISSUE_URL_LENGTH,

@@ -27,105 +27,47 @@
  * 1–2 KB), and the DNS cache its own limits (lib/dns/cache.ts), which together leave room for
  * hundreds of the largest reports.
  */
-import type { DnsError, ResolveResult } from './dns';
-import { canonicalIp, createProxyDetector, type ConnectionSeen, type ProxyFact } from './proxy';
+import type { DnsError, ResolveResult } from '../../dns';
+import { canonicalIp, createProxyDetector, type ProxyFact } from '../../proxy';
+import type { Settings } from '../../settings';
 import {
   BADGE_NEUTRAL_COLOR,
   badgeFor,
-  buildVerdict,
-  isOnWatchedNetwork,
   ENGLISH_BADGE_WORDS,
-  NOT_CONNECTED_PROBLEM,
   type BadgeWords,
-  type Verdict,
-} from './verdict';
-import { isAllowlisted, type Settings } from './settings';
-import type { LookupResult } from './prefix-table';
-import { createConnectionMemory, type RememberedConnection } from './tabs/connection-memory';
-import { hostnameOf, initialDoh, isWebUrl, literalAddress } from './tabs/host-rules';
-import { compileWatchlist } from './watchlist/match';
+  type PrefixLookup,
+} from '../../verdict';
+import { compileWatchlist } from '../../watchlist/match';
+import { createConnectionMemory } from '../connection-memory';
+import { hostnameOf, initialDoh, isWebUrl } from '../host-rules';
+import type { Badge, DohState, SessionArea, TabReport } from '../types';
+import {
+  connectionKnown,
+  hasConnection,
+  hasOwnConnection,
+  rememberedKnown,
+  reportedProxy,
+  withConnection,
+  type ConnectionKnown,
+} from './connection';
+import { evaluateReport } from './evaluate';
+import { createReportStore } from './persistence';
 
-export type DohState =
-  | { state: 'pending' }
-  | { state: 'skipped'; why: 'allowlisted' | 'literal' | BrowserOnlyReason }
-  | { state: 'done'; addresses: string[]; cnameChain: string[]; retried?: boolean }
-  | { state: 'failed'; error: DnsError };
-
-/**
- * Why only the browser's own connection is used: privacy mode, or a private/local name (`.local`,
- * `intranet`, …) that must never be sent to a resolver.
- */
-export type BrowserOnlyReason = 'privacy-mode' | 'private-name';
-
-/** What the popup shows for a tab, and what the badge is derived from. */
-export interface TabReport {
-  tabId: number;
-  url: string;
-  hostname: string;
-  /** Distinguishes navigations, so a late answer for an earlier page is dropped. */
-  navigationId: string;
-  committed: boolean;
-  browserAddress?: string;
-  /** The proxy the connection went through; `browserAddress` is then the proxy's, not the site's. */
-  proxy?: ProxyFact;
-  /**
-   * Set when `browserAddress` and `proxy` are the site's last connection remembered from an earlier
-   * visit (lib/tabs/connection-memory.ts), not this navigation's: the page came from the browser's
-   * cache, or its own response has not been seen yet. `at` is when that connection was made.
-   */
-  rememberedConnection?: { at: number };
-  /** The page came from the browser's cache (no connection) and no connection was remembered. */
-  noConnection?: boolean;
-  doh: DohState;
-  verdict: Verdict;
-  /** False while the DoH answer is still awaited and nothing is flagged yet. */
-  final: boolean;
-  updatedAt: number;
-  /** DoH addresses left out to keep the report within REPORT_MAX_ADDRESSES (never a flagged one). */
-  omittedAddresses?: number;
-  /**
-   * In memory only: the last write of this report to the session store failed (store full), so a
-   * restarted worker would not know it. The badge is still set; the popup says it was not saved.
-   */
-  notSaved?: boolean;
-}
-
-/** What the session store holds per tab. */
-export interface TabRecord {
-  /** The committed page's report: what the badge and the popup show. */
-  shown?: TabReport;
-  /** A navigation that started and has not committed; it may never (HTTP 204, a download). */
-  pending?: TabReport;
-}
-
-/** What a report knows of the browser's connection to its site. */
-type ConnectionKnown = Pick<
+export { boundAddresses, REPORT_MAX_ADDRESSES } from './record';
+export type {
+  Badge,
+  BrowserOnlyReason,
+  DohState,
+  SessionArea,
+  TabRecord,
   TabReport,
-  'browserAddress' | 'proxy' | 'rememberedConnection' | 'noConnection'
->;
-
-/** The most addresses one report keeps (see `boundAddresses`); a DNS answer can hold thousands. */
-export const REPORT_MAX_ADDRESSES = 64;
-
-/** The subset of storage.session the monitor needs. `set` may reject (quota): that is handled. */
-export interface SessionArea {
-  get(key: string): Promise<Record<string, unknown>>;
-  get(key: null): Promise<Record<string, unknown>>;
-  set(items: Record<string, unknown>): Promise<void>;
-  remove(key: string): Promise<void>;
-}
-
-export interface Badge {
-  text: string;
-  color: string;
-  title: string;
-}
+} from '../types';
 
 export interface TabMonitorDeps {
   session: SessionArea;
   setBadge(tabId: number, badge: Badge): Promise<void>;
   /** The prefix table; may still be loading when the first events arrive. */
-  table: Promise<{ lookup(text: string): LookupResult }>;
+  table: Promise<PrefixLookup>;
   getSettings(): Settings;
   resolve(hostname: string, settings: Settings): Promise<ResolveResult>;
   now(): number;
@@ -136,17 +78,15 @@ export interface TabMonitorDeps {
   decorateBadge?(report: TabReport, badge: Badge): Promise<Badge>;
 }
 
-const TAB_KEY_PREFIX = 'tab:';
-const tabKey = (tabId: number) => `${TAB_KEY_PREFIX}${tabId}`;
-
 /** Creates the monitor; every method is safe to call from a listener (errors are logged, not thrown). */
 export function createTabMonitor(deps: TabMonitorDeps) {
   // Serialises work per tab so two events never write one record concurrently.
   const queues = new Map<number, Promise<void>>();
   const lastBadge = new Map<number, string>();
-  // Write-through copies of the stored records (see the lifecycle comment): the truth while this
-  // worker lives, even when the store refused the last write.
-  const records = new Map<number, TabRecord>();
+  /** Badge refreshes queued and not yet started, by tab (see refreshBadge). */
+  const refreshes = new Map<number, Promise<void>>();
+  const reports = createReportStore(deps);
+  const { readRecord, writeRecord, allRecords } = reports;
   let matcher = compileWatchlist(deps.getSettings().watchlist);
   const proxies = createProxyDetector(deps);
   const connections = createConnectionMemory(deps);
@@ -164,102 +104,19 @@ export function createTabMonitor(deps: TabMonitorDeps) {
     return next;
   }
 
-  async function readRecord(tabId: number): Promise<TabRecord> {
-    const cached = records.get(tabId);
-    if (cached) return cached;
-    let stored: unknown;
-    try {
-      stored = (await deps.session.get(tabKey(tabId)))[tabKey(tabId)];
-    } catch (error) {
-      deps.log(`tab ${tabId}: stored state unreadable`, error);
-    }
-    // A write may have landed while the store was read (getReport is not queued): it is newer.
-    const written = records.get(tabId);
-    if (written) return written;
-    const record = asRecord(stored);
-    records.set(tabId, record);
-    return record;
-  }
-
-  /**
-   * Keeps `record` in memory and tries to store it. A refused write (quota) is logged and marked
-   * on the reports (`notSaved`) instead of thrown, and the stale stored copy is removed, so a
-   * restarted worker finds nothing rather than an older page's verdict.
-   */
-  async function writeRecord(tabId: number, record: TabRecord): Promise<void> {
-    const stored: TabRecord = {};
-    if (record.shown) stored.shown = withoutFlag(record.shown);
-    if (record.pending) stored.pending = withoutFlag(record.pending);
-    let saved = true;
-    try {
-      if (stored.shown || stored.pending) await deps.session.set({ [tabKey(tabId)]: stored });
-      else await deps.session.remove(tabKey(tabId));
-    } catch (error) {
-      saved = false;
-      deps.log(`tab ${tabId}: state could not be saved`, error);
-      await deps.session.remove(tabKey(tabId)).catch(() => undefined);
-    }
-    const flagged = (r: TabReport | undefined) =>
-      r && (saved ? withoutFlag(r) : { ...r, notSaved: true });
-    const kept: TabRecord = {};
-    if (record.shown) kept.shown = flagged(record.shown);
-    if (record.pending) kept.pending = flagged(record.pending);
-    if (kept.shown || kept.pending) records.set(tabId, kept);
-    else records.delete(tabId);
-  }
-
   /** Waits for the table only here, so a DoH query never waits for the table to load. */
   async function evaluate(
     report: Omit<TabReport, 'verdict' | 'final' | 'updatedAt'>,
   ): Promise<TabReport> {
-    const table = await deps.table;
-    const settings = deps.getSettings();
-    const allowlisted = isAllowlisted(report.hostname, settings.allowlist);
-    const literal = literalAddress(report.hostname);
-    // A remembered connection was judged when it was made; it must not count for the pattern again.
-    const judged = report.rememberedConnection
-      ? { proxy: report.proxy, newlyDetected: false }
-      : await proxies.judge(connectionOf(report, (ip) => isOnWatchedNetwork(ip, table, matcher)));
-    const proxy = judged.proxy;
-    if (proxy && judged.newlyDetected) refreshReportsThrough(proxy.address, report.tabId);
-    const seen = report.browserAddress !== undefined || proxy !== undefined;
-    const judge = (doh: DohState) =>
-      buildVerdict(
-        {
-          hostname: report.hostname,
-          allowlisted,
-          literal,
-          browserAddress: report.browserAddress,
-          proxy,
-          dohAddresses: doh.state === 'done' ? doh.addresses : undefined,
-          dnsError:
-            doh.state === 'failed'
-              ? doh.error
-              : browserOnly(doh) && !seen
-                ? report.noConnection
-                  ? { kind: 'from-cache', message: NOT_CONNECTED_PROBLEM }
-                  : { kind: doh.why, message: 'no connection to the site was seen yet' }
-                : undefined,
-          notConnected: report.noConnection === true && !seen,
-        },
-        table,
-        matcher,
-      );
-    let doh = report.doh;
-    let omittedAddresses = report.omittedAddresses;
-    let verdict = judge(doh);
-    if (doh.state === 'done' && doh.addresses.length > REPORT_MAX_ADDRESSES) {
-      const kept = boundAddresses(doh.addresses, verdict);
-      omittedAddresses = (omittedAddresses ?? 0) + doh.addresses.length - kept.length;
-      doh = { ...doh, addresses: kept };
-      verdict = judge(doh);
-    }
-    const waiting =
-      doh.state === 'pending' || (browserOnly(doh) && !seen && report.noConnection !== true);
-    const final = !waiting || verdict.status === 'flagged';
-    const evaluated: TabReport = { ...report, proxy, doh, verdict, final, updatedAt: deps.now() };
-    if (omittedAddresses) evaluated.omittedAddresses = omittedAddresses;
-    return evaluated;
+    const judged = await evaluateReport(report, {
+      table: await deps.table,
+      settings: deps.getSettings(),
+      matcher,
+      judgeProxy: (connection) => proxies.judge(connection),
+      now: deps.now,
+    });
+    if (judged.newProxy) refreshReportsThrough(judged.newProxy.address, report.tabId);
+    return judged.report;
   }
 
   /** A proxy was just recognised: every other tab that connected through it is judged again. */
@@ -286,8 +143,9 @@ export function createTabMonitor(deps: TabMonitorDeps) {
   async function store(report: TabReport): Promise<void> {
     const record = await readRecord(report.tabId);
     if (record.shown?.navigationId === report.navigationId) {
-      await writeRecord(report.tabId, { ...record, shown: report });
+      // The badge first: what the person sees must not wait for a storage write.
       await showBadge(report);
+      await writeRecord(report.tabId, { ...record, shown: report });
     } else if (record.pending?.navigationId === report.navigationId) {
       await writeRecord(report.tabId, { ...record, pending: report });
     }
@@ -391,8 +249,8 @@ export function createTabMonitor(deps: TabMonitorDeps) {
     if (slot === 'pending') {
       await writeRecord(tabId, { ...record, pending: evaluated });
     } else {
-      await writeRecord(tabId, { shown: evaluated });
       await showBadge(evaluated);
+      await writeRecord(tabId, { shown: evaluated });
     }
     return evaluated;
   }
@@ -487,8 +345,8 @@ export function createTabMonitor(deps: TabMonitorDeps) {
           return;
         }
         const promoted: TabReport = { ...pending, url, committed: true };
-        await writeRecord(tabId, { shown: promoted });
         await showBadge(promoted);
+        await writeRecord(tabId, { shown: promoted });
       });
     },
 
@@ -510,12 +368,21 @@ export function createTabMonitor(deps: TabMonitorDeps) {
       return enqueue(tabId, () => writeRecord(tabId, {}));
     },
 
-    /** Something besides the report changed the badge (the page's other hosts): show it again. */
+    /**
+     * Something besides the report changed the badge (the page's other hosts): show it again. A
+     * burst of changes (a page's hosts answering one by one) comes to one refresh per turn of the
+     * tab's queue, not one per change.
+     */
     refreshBadge(tabId: number): Promise<void> {
-      return enqueue(tabId, async () => {
+      const queued = refreshes.get(tabId);
+      if (queued) return queued;
+      const refresh = enqueue(tabId, async () => {
+        refreshes.delete(tabId);
         const { shown } = await readRecord(tabId);
         if (shown) await showBadge(shown);
       });
+      refreshes.set(tabId, refresh);
+      return refresh;
     },
 
     /**
@@ -570,150 +437,6 @@ export function createTabMonitor(deps: TabMonitorDeps) {
       }
     },
   };
-
-  /** Every tab's record: memory first, the store for tabs this worker has not touched yet. */
-  async function allRecords(): Promise<TabRecord[]> {
-    const everything = await deps.session.get(null);
-    const byTab = new Map<number, TabRecord>();
-    for (const [key, value] of Object.entries(everything)) {
-      if (!key.startsWith(TAB_KEY_PREFIX)) continue;
-      const record = asRecord(value);
-      const tabId = (record.shown ?? record.pending)?.tabId;
-      if (tabId !== undefined) byTab.set(tabId, record);
-    }
-    for (const [tabId, record] of records) byTab.set(tabId, record);
-    return [...byTab.values()].filter((r) => r.shown ?? r.pending);
-  }
 }
 
 export type TabMonitor = ReturnType<typeof createTabMonitor>;
-
-/** Whether anything is known of the connection: an address, a proxy, or a remembered one. */
-function hasConnection(known: ConnectionKnown): boolean {
-  return known.browserAddress !== undefined || known.proxy !== undefined;
-}
-
-/** Whether the report has a connection of its own navigation (not a remembered one). */
-function hasOwnConnection(report: ConnectionKnown): boolean {
-  return hasConnection(report) && !report.rememberedConnection;
-}
-
-/** What the report knows of its connection, to carry over into a fresh report. */
-function connectionKnown(report: TabReport): ConnectionKnown {
-  const { browserAddress, proxy, rememberedConnection, noConnection } = report;
-  return withConnection({}, { browserAddress, proxy, rememberedConnection, noConnection });
-}
-
-/** A remembered connection as what a report knows. */
-function rememberedKnown(last: RememberedConnection): ConnectionKnown {
-  const known: ConnectionKnown = { browserAddress: last.ip, rememberedConnection: { at: last.at } };
-  if (last.proxy) known.proxy = last.proxy;
-  return known;
-}
-
-/** `report` with its connection replaced by `known` (no field left set to undefined). */
-function withConnection<T extends ConnectionKnown>(report: T, known: ConnectionKnown): T {
-  const {
-    browserAddress: _a,
-    proxy: _p,
-    rememberedConnection: _r,
-    noConnection: _n,
-    ...rest
-  } = report;
-  const next = { ...rest } as T;
-  if (known.browserAddress !== undefined) next.browserAddress = known.browserAddress;
-  if (known.proxy !== undefined) next.proxy = known.proxy;
-  if (known.rememberedConnection !== undefined) {
-    next.rememberedConnection = known.rememberedConnection;
-  }
-  if (known.noConnection) next.noConnection = true;
-  return next;
-}
-
-/** The proxy the browser itself named for this report's connection (not one the pattern found). */
-function reportedProxy(report: Pick<TabReport, 'proxy'>): ProxyFact | undefined {
-  return report.proxy?.detectedBy === 'proxy-info' ? report.proxy : undefined;
-}
-
-/** What the proxy detector needs to know about a report's connection. */
-function connectionOf(
-  report: Pick<TabReport, 'hostname' | 'browserAddress' | 'proxy' | 'doh'>,
-  watched: (ip: string) => boolean,
-): ConnectionSeen {
-  const { doh } = report;
-  return {
-    watched: {
-      connected: report.browserAddress !== undefined && watched(report.browserAddress),
-      dns: doh.state === 'done' && doh.addresses.some(watched),
-    },
-    host: report.hostname,
-    ip: report.browserAddress,
-    reported: reportedProxy(report),
-    dns:
-      doh.state === 'done' && doh.addresses.length > 0
-        ? doh.addresses
-        : doh.state === 'pending'
-          ? 'not-yet'
-          : doh.state === 'skipped' && doh.why !== 'privacy-mode'
-            ? 'not-recorded'
-            : 'unanswered',
-  };
-}
-
-/** A stored value as a record; anything else (an older build's shape, damage) reads as empty. */
-function asRecord(value: unknown): TabRecord {
-  if (typeof value !== 'object' || value === null) return {};
-  const { shown, pending } = value as TabRecord;
-  const record: TabRecord = {};
-  if (isReport(shown)) record.shown = shown;
-  if (isReport(pending)) record.pending = pending;
-  return record;
-}
-
-function isReport(value: unknown): value is TabReport {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as TabReport).tabId === 'number' &&
-    typeof (value as TabReport).navigationId === 'string'
-  );
-}
-
-function withoutFlag(report: TabReport): TabReport {
-  if (!report.notSaved) return report;
-  const { notSaved: _, ...rest } = report;
-  return rest;
-}
-
-/**
- * At most REPORT_MAX_ADDRESSES of a DoH answer, chosen so the verdict cannot change: first one
- * address per matched group, then the other matched ones, then public addresses with no row in the
- * table (they keep a site "unchecked" rather than "clean"), then the other public addresses (they
- * make a site "clean" rather than "unchecked"), then the rest; kept in the answer's order.
- */
-export function boundAddresses(addresses: readonly string[], verdict: Verdict): string[] {
-  const evidence = new Map(verdict.addresses.map((a) => [a.ip, a]));
-  const rank = (ip: string, seenGroups: Set<string>): number => {
-    const e = evidence.get(ip);
-    if (!e) return 5;
-    const newGroup = e.matches.find((m) => !seenGroups.has(m.groupId));
-    if (newGroup) {
-      for (const m of e.matches) seenGroups.add(m.groupId);
-      return 0;
-    }
-    if (e.matches.length > 0) return 1;
-    if (e.lookup.kind === 'unrouted') return 2;
-    return e.lookup.kind === 'routed' ? 3 : 4;
-  };
-  const seenGroups = new Set<string>();
-  const ranked = addresses.map((ip, index) => ({ ip, index, rank: rank(ip, seenGroups) }));
-  const kept = ranked
-    .sort((a, b) => a.rank - b.rank || a.index - b.index)
-    .slice(0, REPORT_MAX_ADDRESSES)
-    .sort((a, b) => a.index - b.index);
-  return kept.map((k) => k.ip);
-}
-
-function browserOnly(doh: DohState): doh is { state: 'skipped'; why: BrowserOnlyReason } {
-  return doh.state === 'skipped' && (doh.why === 'privacy-mode' || doh.why === 'private-name');
-}

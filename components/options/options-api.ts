@@ -1,0 +1,26 @@
+/**
+ * How the options page reaches the worker, and how its sections save: typed apart from the page
+ * (components/Options.tsx) so that the sections need not import the page that imports them.
+ */
+import type { ResolverTestResult } from '../../lib/dns';
+import type { Settings, SettingsResult } from '../../lib/settings';
+import type { Watchlist } from '../../lib/watchlist/model';
+
+/** How the options page reaches the worker; main.tsx passes the real one. */
+export interface OptionsApi {
+  load(): Promise<Settings>;
+  save(settings: Settings): Promise<SettingsResult>;
+  /** Offers `text` as a file download named `filename`. */
+  download(filename: string, text: string): void;
+  /** One timed lookup of a public name through `resolverUrl`, made by the worker. */
+  testResolver(resolverUrl: string): Promise<ResolverTestResult>;
+}
+
+/**
+ * Saves a whole settings record through the worker: resolves to null once saved (the page then
+ * shows what the worker accepted), or to the reason nothing changed.
+ */
+export type SaveFn = (next: Settings) => Promise<string | null>;
+
+/** Saves a new watchlist, the rest of the settings as they are. */
+export type SaveWatchlist = (watchlist: Watchlist) => Promise<string | null>;
