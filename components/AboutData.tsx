@@ -13,11 +13,17 @@ export function AboutData({
   meta,
   origin,
   update,
+  updating = false,
+  onUpdateNow,
   now = Date.now(),
 }: {
   meta: TableMeta | null;
   origin: 'indexeddb' | 'bundled' | 'none';
   update?: DataUpdateStatus | undefined;
+  /** An update this page started is running (its status is not in `update` until it ends). */
+  updating?: boolean;
+  /** Offered as "Update now" while the data is stale and no update runs. */
+  onUpdateNow?: () => void;
   now?: number;
 }) {
   const table = update?.table ?? null;
@@ -33,7 +39,10 @@ export function AboutData({
       ) : (
         <p>{i18n.t('update.aboutNoTable')}</p>
       )}
-      <FreshnessNote freshness={freshnessOf(update, publishedAt, now)} />
+      <FreshnessNote
+        freshness={updating ? 'checking' : freshnessOf(update, publishedAt, now)}
+        onUpdateNow={onUpdateNow}
+      />
       {update?.last?.result === 'refused' && (
         <LastUpdateFailed message={lastUpdateWords(update.last)} />
       )}
@@ -100,10 +109,18 @@ function DataLine({
 }
 
 /**
- * Past STALE_AFTER_DAYS the data is called stale only with its reason and what to do; while a
- * check runs or is about to (automatic updates on, none finished yet) the popup says so instead.
+ * Past STALE_AFTER_DAYS the data is called stale only with its reason and an "Update now" button;
+ * while a check runs or is about to (automatic updates on, none finished yet) the popup says so
+ * instead. Neither is shown in red: old data still works, and a fresh install whose bundled data
+ * is old is not at fault (issue 20). Only a failed update is an error.
  */
-function FreshnessNote({ freshness }: { freshness: Freshness }) {
+function FreshnessNote({
+  freshness,
+  onUpdateNow,
+}: {
+  freshness: Freshness;
+  onUpdateNow: (() => void) | undefined;
+}) {
   if (freshness === 'fresh') return null;
   if (freshness === 'checking') {
     return (
@@ -115,13 +132,18 @@ function FreshnessNote({ freshness }: { freshness: Freshness }) {
   const days = String(STALE_AFTER_DAYS);
   const text =
     freshness === 'stale-off'
-      ? i18n.t('update.aboutStale', [days])
+      ? i18n.t('popup.headline.staleOff', [days])
       : freshness === 'stale-failed'
-        ? i18n.t('update.aboutStaleFailed', [days])
-        : i18n.t('update.aboutStaleNoNewer', [days]);
+        ? i18n.t('popup.headline.staleFailed', [days])
+        : i18n.t('popup.headline.staleNoNewer', [days]);
   return (
-    <p class="error" data-testid="about-stale">
-      {text}
+    <p class={freshness === 'stale-failed' ? 'error' : undefined} data-testid="about-stale">
+      {text}{' '}
+      {onUpdateNow && (
+        <button type="button" data-testid="update-now" onClick={onUpdateNow}>
+          {i18n.t('update.updateNow')}
+        </button>
+      )}
     </p>
   );
 }

@@ -480,6 +480,20 @@ export function isAllowlisted(hostname: string, allowlist: readonly string[]): b
   }
 }
 
+/**
+ * The allowlist without the entries that cover `hostname` (the name itself or a parent domain of
+ * it), and those entries: what "Remove from allowlist" takes out so the site is checked again.
+ */
+export function allowlistWithout(
+  hostname: string,
+  allowlist: readonly string[],
+): { kept: string[]; removed: string[] } {
+  const kept: string[] = [];
+  const removed: string[] = [];
+  for (const entry of allowlist) (isAllowlisted(hostname, [entry]) ? removed : kept).push(entry);
+  return { kept, removed };
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -404,6 +404,12 @@ function safeLookup(table: PrefixLookup, ip: string): LookupResult {
 }
 
 export const BADGE_FLAGGED_COLOR = '#d93025';
+/**
+ * Purple, for a match that rests only on low-confidence entries: set apart from the sure red and
+ * the third-party amber, and dark enough for the badge's white text (8.2:1). The badge's `?` after
+ * the code says the same without colour.
+ */
+export const BADGE_PROBABLE_COLOR = '#7b1fa2';
 export const BADGE_NEUTRAL_COLOR = '#5f6368';
 
 /** How many addresses a tooltip names per reason before it says "and N more". */
@@ -415,6 +421,8 @@ const TITLE_MAX_IPS = 3;
  */
 export interface BadgeWords {
   flagged(host: string, groups: string): string;
+  /** Flagged, but only by low-confidence entries (see `restsOnLowConfidence`). */
+  probablyFlagged(host: string, groups: string): string;
   /** `problem` is lib's English detail; `kind` says the same for words in another language. */
   unchecked(host: string, problem: string, kind: ProblemKind | undefined): string;
   local(host: string): string;
@@ -447,6 +455,8 @@ export function englishList(items: readonly string[]): string {
 
 export const ENGLISH_BADGE_WORDS: BadgeWords = {
   flagged: (host, groups) => `CarrierFlag: ${host} is on ${groups}`,
+  probablyFlagged: (host, groups) =>
+    `CarrierFlag: ${host} is probably on ${groups}; only low-confidence entries match`,
   unchecked: (host, problem) => `CarrierFlag: ${host} could not be checked: ${problem}`,
   local: (host) => `CarrierFlag: ${host} is on a local network (not checked)`,
   allowlisted: (host) => `CarrierFlag: ${host} is on your allowlist (not checked)`,
@@ -464,8 +474,20 @@ export const ENGLISH_BADGE_WORDS: BadgeWords = {
 };
 
 /**
+ * True when the verdict is flagged and every watchlist match behind it is a low-confidence one (a
+ * low entry, or a "likely (name match)"): the site is probably, not surely, on a watched network.
+ * A match with no confidence stated (a listed prefix, an entry of the user's own) is the user's own
+ * statement and counts as sure.
+ */
+export function restsOnLowConfidence(verdict: Pick<Verdict, 'status' | 'addresses'>): boolean {
+  if (verdict.status !== 'flagged') return false;
+  const matches = verdict.addresses.flatMap((a) => a.matches);
+  return matches.length > 0 && matches.every((m) => m.confidence === 'low');
+}
+
+/**
  * The toolbar badge for a verdict: the group's code on red when flagged ('!' when several groups
- * match), '?' on grey when it could not be checked, empty otherwise. The title names every matched
+ * match), the code and a `?` on purple when the match rests only on low-confidence entries, '?' on grey when it could not be checked, empty otherwise. The title names every matched
  * group, why, and how sure the matched watchlist entry is, in `words`. Text from the data (organisation
  * names, host names, group names, the problem) goes in through displayText (lib/display-text.ts).
  */
@@ -479,6 +501,13 @@ export function badgeFor(
     case 'flagged': {
       const [only] = verdict.groups;
       const text = verdict.groups.length === 1 && only ? only.code : '!';
+      if (restsOnLowConfidence(verdict)) {
+        return {
+          text: `${text}?`,
+          color: BADGE_PROBABLE_COLOR,
+          title: words.probablyFlagged(host, describeGroups(verdict, words)),
+        };
+      }
       return {
         text,
         color: BADGE_FLAGGED_COLOR,

@@ -26,6 +26,8 @@ export const REQUIRED_IN_EXTENSION = [
   'background.js',
   'popup.html',
   'options.html',
+  // The first-run page the worker opens at install (entrypoints/background/first-run.ts).
+  'welcome.html',
   '_locales/en/messages.json',
 ];
 

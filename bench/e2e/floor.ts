@@ -14,7 +14,6 @@ chrome.webNavigation.onBeforeNavigate.addListener(empty);
 chrome.webNavigation.onCommitted.addListener(empty);
 chrome.webNavigation.onCompleted.addListener(empty);
 chrome.webNavigation.onErrorOccurred.addListener(empty);
-chrome.webRequest.onResponseStarted.addListener(empty, { ...web, types: ['main_frame'] });
 chrome.webRequest.onBeforeRequest.addListener(empty, { urls: ['<all_urls>'] });
 chrome.webRequest.onResponseStarted.addListener(empty, { urls: ['<all_urls>'] });
 chrome.webRequest.onErrorOccurred.addListener(empty, { urls: ['<all_urls>'] });

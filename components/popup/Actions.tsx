@@ -1,8 +1,14 @@
 import { i18n } from '#i18n';
 import { useState } from 'preact/hooks';
 import type { TableMeta } from '../../lib/prefix-table';
-import { parseAllowlistEntry, type Settings, type SettingsResult } from '../../lib/settings';
+import {
+  allowlistWithout,
+  parseAllowlistEntry,
+  type Settings,
+  type SettingsResult,
+} from '../../lib/settings';
 import type { TabReport } from '../../lib/tabs/types';
+import type { PageHostsView } from '../../lib/tabs/page-hosts';
 import { issueUrl, reportText, type ReportContext } from '../../lib/tabs/report-text';
 import { speaksEnglish } from '../lib-words';
 
@@ -20,24 +26,30 @@ type Feedback = { kind: 'ok' | 'error'; text: string } | null;
 
 /**
  * The few things a person does about this site from the popup: open settings, allowlist it (with
- * an Undo that puts the previous allowlist back), copy a plain-text report, and report a wrong
- * result on the issue tracker (a link: nothing is sent until the person submits the form there).
+ * an Undo that puts the previous allowlist back) or, for a site already on the allowlist when the
+ * popup opens, remove it again, copy a plain-text report, and report a wrong result on the issue
+ * tracker (a link: nothing is sent until the person submits the form there).
  * Feedback sits next to the buttons and is cleared when the next action starts.
  */
 export function Actions({
   report,
   meta,
+  pageHosts = null,
+  countThirdPartyHosts = true,
   api,
 }: {
   report: TabReport;
   meta: TableMeta | null;
+  /** The page's other hosts and the badge setting: the report says what the badge says. */
+  pageHosts?: PageHostsView | null;
+  countThirdPartyHosts?: boolean;
   api: ActionsApi;
 }) {
   const [feedback, setFeedback] = useState<Feedback>(null);
   const [undo, setUndo] = useState<{ host: string; previous: string[] } | null>(null);
   const [busy, setBusy] = useState(false);
   const host = report.hostname;
-  const text = () => reportText(report, { ...api.about(), meta });
+  const text = () => reportText(report, { ...api.about(), meta, pageHosts, countThirdPartyHosts });
 
   const run = async (work: () => Promise<void>) => {
     setFeedback(null);
@@ -78,6 +90,22 @@ export function Actions({
       setFeedback({ kind: 'ok', text: i18n.t('popup.actions.undone', { host: undo.host }) });
     });
 
+  // A popup closes on any click outside it, so an Undo right after "Allowlist this site" is gone
+  // the next time: an allowlisted site's popup offers the way back itself.
+  const removeFromAllowlist = () =>
+    run(async () => {
+      const settings = await api.getSettings();
+      const { kept, removed } = allowlistWithout(host, settings.allowlist);
+      if (removed.length > 0) {
+        const result = await api.saveSettings({ ...settings, allowlist: kept });
+        if (!result.ok) throw new Error(result.reason);
+      }
+      setFeedback({
+        kind: 'ok',
+        text: i18n.t('popup.headline.removed', { entries: removed.join(', ') || host, host }),
+      });
+    });
+
   const copy = async () => {
     setFeedback(null);
     try {
@@ -93,6 +121,7 @@ export function Actions({
 
   const canAllowlist =
     report.final && report.verdict.status !== 'allowlisted' && report.verdict.status !== 'local';
+  const canRemove = report.verdict.status === 'allowlisted' && !undo;
   return (
     <section class="actions" aria-label={i18n.t('popup.actions.label')} data-testid="actions">
       <div class="buttons">
@@ -106,6 +135,16 @@ export function Actions({
               {i18n.t('popup.actions.allowlist')}
             </button>
           )
+        )}
+        {canRemove && (
+          <button
+            type="button"
+            data-action="remove-allowlist"
+            disabled={busy}
+            onClick={() => void removeFromAllowlist()}
+          >
+            {i18n.t('popup.headline.removeAllowlist')}
+          </button>
         )}
         <button type="button" data-action="copy" onClick={() => void copy()}>
           {i18n.t('popup.actions.copy')}

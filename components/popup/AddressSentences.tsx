@@ -8,9 +8,16 @@ import { confidenceWords } from './PopupWords';
  * One plain sentence per watchlist match of each flagged address: "61.174.65.123 is on Chinanet
  * (AS4134), China Telecom's national network — China Telecom, high confidence." An address matched
  * only by low-confidence entries says, in words, that it may not be the carrier's; an AS on no list
- * whose registry name names a carrier reads "likely <carrier> (name match)".
+ * whose registry name names a carrier reads "likely <carrier> (name match)". When every match is a
+ * low-confidence one the headline already says "probably" and why, so the line is not repeated.
  */
-export function AddressSentences({ verdict }: { verdict: Verdict }) {
+export function AddressSentences({
+  verdict,
+  headlineSaysProbably = false,
+}: {
+  verdict: Verdict;
+  headlineSaysProbably?: boolean;
+}) {
   const flagged = verdict.addresses.filter((a) => a.matches.length > 0);
   if (flagged.length === 0) return null;
   return (
@@ -19,7 +26,7 @@ export function AddressSentences({ verdict }: { verdict: Verdict }) {
         evidence.matches.map((match, i) => (
           <li key={`${evidence.ip}|${match.groupId}`} data-testid="sentence">
             {sentence(evidence, match)}
-            {i === evidence.matches.length - 1 && onlyLow(evidence) && (
+            {i === evidence.matches.length - 1 && !headlineSaysProbably && onlyLow(evidence) && (
               <>
                 {' '}
                 <strong class="low-confidence" data-testid="low-confidence">

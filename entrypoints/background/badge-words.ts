@@ -12,6 +12,7 @@ const andMore = (shown: string, more: number) =>
 
 export const BADGE_WORDS: BadgeWords = {
   flagged: (host, groups) => i18n.t('popup.badge.flagged', { host, groups }),
+  probablyFlagged: (host, groups) => i18n.t('popup.headline.badgeProbably', { host, groups }),
   // lib's English problem names the resolver; another language gets the kind's words.
   unchecked: (host, problem, kind) =>
     i18n.t('popup.badge.unchecked', {

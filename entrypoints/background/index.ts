@@ -21,6 +21,7 @@
  */
 import browser from 'webextension-polyfill';
 import { defineBackground } from 'wxt/utils/define-background';
+import { registerFirstRun } from './first-run';
 import { startWorker } from './worker';
 
 declare global {
@@ -29,5 +30,9 @@ declare global {
 }
 
 export default defineBackground(() => {
+  // Before anything else, synchronously: the install event is delivered once, at the first start.
+  registerFirstRun(browser, (message, error) =>
+    console.warn(`[CarrierFlag] ${message}`, error ?? ''),
+  );
   globalThis.carrierflagReady = startWorker(browser);
 });

@@ -9,6 +9,7 @@ import { createTabs, type WebRequestEvent } from '../../lib/tabs';
 import type { PrefixLookup } from '../../lib/verdict';
 import { BADGE_WORDS, PAGE_BADGE_WORDS } from './badge-words';
 import { createWorkerUpdates } from './data-updates';
+import { startHostAccess } from './host-access';
 import { createMessageHandler } from './messages';
 
 const SETTINGS_KEY = 'settings';
@@ -106,9 +107,17 @@ export function startWorker(browser: Browser): Promise<void> {
     listTabs: async () =>
       (await browser.tabs.query({})).map((tab) => ({ id: tab.id, url: tab.url })),
     onOwnRedirect: (from, to) => updates.ownRedirect(from, to),
+    // Last word on every badge: while access to sites is missing, it says so (host-access.ts).
+    decorateBadge: (report, badge) => hostAccess.decorate(report, badge),
     badgeWords: BADGE_WORDS,
     pageBadgeWords: PAGE_BADGE_WORDS,
     now: Date.now,
+    log,
+  });
+
+  // Access to sites (Firefox may withhold it): while missing, every badge says so.
+  const hostAccess = startHostAccess(browser, {
+    refreshBadge: (tabId) => tabs.refreshBadge(tabId),
     log,
   });
 

@@ -1,5 +1,6 @@
 import { render } from 'preact';
 import browser from 'webextension-polyfill';
+import { createHostAccessApi } from '../../components/host-access-api';
 import { Popup, type PopupApi } from '../../components/Popup';
 import { request } from '../../lib/messages';
 import { HOSTS_KEY_PREFIX, TAB_KEY_PREFIX } from '../../lib/storage/session-keys';
@@ -26,6 +27,7 @@ const api: PopupApi = {
     return id === null ? null : request(send, { type: 'get-tab-report', tabId: id });
   },
   getStatus: () => request(send, { type: 'get-status' }),
+  updateDataNow: () => request(send, { type: 'update-data-now' }),
   getSettings: async () => (await request(send, { type: 'get-settings' })).settings,
   // The worker validates, stores and re-evaluates every tab, so the badge follows at once.
   saveSettings: (settings) => request(send, { type: 'save-settings', settings }),
@@ -53,6 +55,7 @@ const api: PopupApi = {
     browser.storage.onChanged.addListener(listener);
     return () => browser.storage.onChanged.removeListener(listener);
   },
+  hostAccess: createHostAccessApi(browser),
 };
 
 render(<Popup api={api} />, document.getElementById('app')!);

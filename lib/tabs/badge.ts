@@ -5,6 +5,7 @@
 import { displayValue } from '../display-text';
 import type { Badge, TabReport } from './types';
 import type { ThirdPartySummary } from './page-hosts';
+import { showsThirdParties } from './page-verdict';
 
 /** The tooltip's words for a page's other hosts; the worker passes the user's language. */
 export interface PageBadgeWords {
@@ -35,7 +36,8 @@ const MAX_SHOWN_COUNT = 99;
 
 /**
  * The badge for a tab: `site` (the site's own badge) unless the site's verdict is final and not
- * flagged, the option is on and some third-party hosts of the same page are flagged; then their
+ * flagged, the option is on and some third-party hosts of the same page are flagged
+ * (`showsThirdParties`, which the popup's headline asks too); then their
  * count on amber (`99+` beyond 99), with a title naming the groups and the hosts (through
  * displayText, lib/display-text.ts, like every text from the data).
  */
@@ -46,10 +48,8 @@ export function pageBadge(
   countThirdPartyHosts: boolean,
   words: PageBadgeWords,
 ): Badge {
-  if (!countThirdPartyHosts || !summary || summary.siteHostname !== report.hostname) return site;
-  if (!report.final || report.verdict.status === 'flagged') return site;
+  if (!showsThirdParties(report, summary, countThirdPartyHosts)) return site;
   const count = summary.flagged.length;
-  if (count === 0) return site;
   return {
     text: count > MAX_SHOWN_COUNT ? `${MAX_SHOWN_COUNT}+` : String(count),
     color: BADGE_THIRD_PARTY_COLOR,

@@ -24,7 +24,7 @@ import { createPageHosts, type PageHosts } from './page-hosts';
 import { redirectKind, type RedirectDetails } from './redirects';
 import { createRequestDocuments, type RequestOrigin } from './request-documents';
 import { createRequestStarts, type RequestEvent } from './request-starts';
-import type { Badge, SessionArea } from './types';
+import type { Badge, SessionArea, TabReport } from './types';
 import {
   createTabOrigins,
   isPageWorkerRequest,
@@ -45,6 +45,8 @@ export interface TabsDeps {
   listTabs(): Promise<{ id?: number; url?: string }[]>;
   /** A redirect of the extension's own requests (the routing data download checks each hop). */
   onOwnRedirect(from: string, to: string): void;
+  /** The last word on a tab's badge, after its third parties' (absent: as it is). */
+  decorateBadge?(report: TabReport, badge: Badge): Promise<Badge>;
   badgeWords?: BadgeWords;
   pageBadgeWords?: PageBadgeWords;
   now(): number;
@@ -109,14 +111,16 @@ export function createTabs(deps: TabsDeps) {
       now: deps.now,
       log,
       ...(deps.badgeWords ? { badgeWords: deps.badgeWords } : {}),
-      decorateBadge: async (report, badge) =>
-        pageBadge(
+      decorateBadge: async (report, badge) => {
+        const withHosts = pageBadge(
           badge,
           report,
           await pageHosts.summary(report.tabId),
           currentSettings().countThirdPartyHosts,
           deps.pageBadgeWords ?? ENGLISH_PAGE_BADGE_WORDS,
-        ),
+        );
+        return deps.decorateBadge ? deps.decorateBadge(report, withHosts) : withHosts;
+      },
     });
     await monitor.resumePending();
     await pageHosts.resumePending();
@@ -293,6 +297,12 @@ export function createTabs(deps: TabsDeps) {
       navigationHops.dropped(tabId);
       whenReady(() => monitor.tabRemoved(tabId));
       whenReady(() => pageHosts.tabRemoved(tabId));
+    },
+
+    /** Sets the tab's badge again (something besides its reports changed what it shows). */
+    async refreshBadge(tabId: number): Promise<void> {
+      await ready;
+      await monitor.refreshBadge(tabId);
     },
 
     /** The report the popup shows for the tab (see lib/tabs/site-report). */

@@ -13,6 +13,8 @@ import type { TabReport } from './types';
 import { watchedConnectionSentence, type AddressOrigin, type AddressEvidence } from '../verdict';
 import { ISSUE_TRACKER_URL } from '../project';
 import { browserNameAndMajor } from '../user-agent';
+import type { PageHostsView } from './page-hosts';
+import { flaggedHostsOf, pageHeadline, type PageHeadline } from './page-verdict';
 
 /** The prefilled issue URL stays under this many characters (servers refuse longer ones). */
 export const MAX_ISSUE_URL_LENGTH = 8000;
@@ -29,7 +31,16 @@ export interface ReportContext {
   extensionVersion?: string;
   /** The browser's user-agent string; the report keeps its name and major version only. */
   browser?: string;
+  /**
+   * The page's other hosts as the popup shows them, and whether the badge counts them: the verdict
+   * line then says what the badge says (an amber page names its flagged hosts, listed first).
+   */
+  pageHosts?: PageHostsView | null;
+  countThirdPartyHosts?: boolean;
 }
+
+/** Flagged hosts the report lists before it says "and N more". */
+export const REPORT_MAX_FLAGGED_HOSTS = 20;
 
 /**
  * The routed range of a lookup as CIDR text: "61.174.56.0/21, 61.174.64.0/22". Falls back to the
@@ -55,7 +66,7 @@ export function tableDate(version: string): string | undefined {
   return match ? `${match[1]}-${match[2]}-${match[3]}` : undefined;
 }
 
-function addressLine(evidence: AddressEvidence): string {
+function addressLine(evidence: AddressEvidence, indent = ''): string {
   const { lookup } = evidence;
   const from = evidence.origins.map((o) => ORIGIN_NAMES[o]).join(', ');
   let network: string;
@@ -87,7 +98,47 @@ function addressLine(evidence: AddressEvidence): string {
   const carried = evidence.embedded
     ? `carries ${evidence.embedded.ipv4} (${describeEmbeddedKind(evidence.embedded.kind)}) -> `
     : '';
-  return `- ${evidence.ip} (from ${from}): ${carried}${network}${matched}`;
+  return `${indent}- ${evidence.ip} (from ${from}): ${carried}${network}${matched}`;
+}
+
+/**
+ * The verdict line, as the badge shows the page (pageHeadline): "Verdict: flagged (China Telecom)",
+ * "Verdict: flagged, probably: …" for low-confidence entries only, or for an amber page how many of
+ * its other hosts are flagged and what the site itself is.
+ */
+function verdictLine(report: TabReport, headline: PageHeadline): string {
+  const { verdict } = report;
+  const groups = verdict.groups.map((g) => g.name).join(', ');
+  if (headline.kind === 'third-party') {
+    const are = headline.flagged === 1 ? 'is' : 'are';
+    return (
+      `Verdict: ${headline.flagged} of ${headline.total} other hosts this page loads from ${are} ` +
+      `flagged (${headline.groups.join(', ')}); the site itself: ${headline.siteStatus}`
+    );
+  }
+  const status =
+    headline.kind === 'probably-flagged'
+      ? 'flagged, probably: low-confidence entries only'
+      : verdict.status;
+  return `Verdict: ${status}${groups ? ` (${groups})` : ''}${report.final ? '' : ', still checking'}`;
+}
+
+/** "Flagged hosts this page loads from:" and each with the addresses that matched. */
+function flaggedHostLines(view: PageHostsView | null): string[] {
+  const flagged = flaggedHostsOf(view);
+  if (flagged.length === 0) return [];
+  const lines = ['Flagged hosts this page loads from:'];
+  for (const host of flagged.slice(0, REPORT_MAX_FLAGGED_HOSTS)) {
+    const groups = host.verdict.groups.map((g) => g.name).join(', ');
+    lines.push(`- ${host.hostname}: ${groups}`);
+    for (const evidence of host.verdict.addresses) {
+      if (evidence.matches.length > 0) lines.push(addressLine(evidence, '  '));
+    }
+  }
+  if (flagged.length > REPORT_MAX_FLAGGED_HOSTS) {
+    lines.push(`(and ${flagged.length - REPORT_MAX_FLAGGED_HOSTS} more flagged hosts)`);
+  }
+  return lines;
 }
 
 /**
@@ -101,10 +152,12 @@ export function reportText(rawReport: TabReport, rawContext: ReportContext): str
   const context = displayValue(rawContext);
   const { verdict } = report;
   const lines = ['CarrierFlag report', `Site: ${report.hostname}`];
-  const groups = verdict.groups.map((g) => g.name).join(', ');
-  lines.push(
-    `Verdict: ${verdict.status}${groups ? ` (${groups})` : ''}${report.final ? '' : ', still checking'}`,
-  );
+  const pageHosts = context.pageHosts ?? null;
+  const headline = pageHeadline(report, pageHosts, context.countThirdPartyHosts ?? false);
+  lines.push(verdictLine(report, headline));
+  const hostLines = flaggedHostLines(pageHosts);
+  // An amber page's evidence is its flagged hosts: they come first, the site's own addresses after.
+  if (headline.kind === 'third-party') lines.push(...hostLines);
   if (verdict.problem)
     lines.push(
       `Problem: ${verdict.problem}${verdict.problemKind ? ` [${verdict.problemKind}]` : ''}`,
@@ -138,6 +191,7 @@ export function reportText(rawReport: TabReport, rawContext: ReportContext): str
   if (verdict.connectedElsewhere) {
     lines.push(`The browser connected to ${verdict.connectedElsewhere}, not among the DoH answers`);
   }
+  if (headline.kind !== 'third-party') lines.push(...hostLines);
   const meta = context.meta;
   if (meta) {
     const date = tableDate(meta.sourceVersion);

@@ -160,6 +160,16 @@ for (const scheme of SCHEMES) {
       await expectKeyboardReachable(options, `settings page (${scheme})`);
     });
 
+    test('first-run page: no serious axe violation, every control reachable by Tab', async ({
+      ext,
+    }) => {
+      const welcome = await ext.welcome();
+      await welcome.waitForVisibleText('What leaves your machine');
+      await expectSchemeApplied(welcome, scheme);
+      await expectNoBlockingViolations(welcome, `first-run page (${scheme})`);
+      await expectKeyboardReachable(welcome, `first-run page (${scheme})`);
+    });
+
     test('settings page: a disclosure opens with Enter and closes with Space, and what it shows passes axe', async ({
       ext,
     }) => {

@@ -109,6 +109,8 @@ export interface Ext {
   readonly kind: BrowserKind;
   /** ms from the start of this browser's launch until the extension was ready. */
   readonly launchMs: number;
+  /** The first-run page the extension opened at install, if any (ExtensionSession.firstRunPage). */
+  readonly firstRunPage: ExtensionSession['firstRunPage'];
   /** Opens a new tab at `url` and waits for the page. */
   open(url: string): Promise<SiteTab>;
   badge(tabId: number): Promise<BadgeState>;
@@ -122,6 +124,8 @@ export interface Ext {
   popup(tabId: number): Promise<UiPage>;
   /** The settings page, once it has loaded the settings. */
   options(): Promise<UiPage>;
+  /** The first-run page (welcome.html), opened as the extension opens it at install, once shown. */
+  welcome(): Promise<UiPage>;
   /**
    * Makes every page, open now or later, see `prefers-color-scheme: scheme` (`null`: the browser's
    * own); the next test starts without it.
@@ -135,6 +139,8 @@ export interface Ext {
   useResolver(url: string): Promise<void>;
   /** Changes settings directly through the worker's save-settings message (test set-up only). */
   updateSettings(change: (settings: Settings) => Settings): Promise<void>;
+  /** Accepts the browser's prompt for a permission request (ExtensionSession.acceptPermissionPrompt). */
+  acceptPermissionPrompt(): Promise<void>;
   /** Calls an extension API from the api page: `(ext, arg) => ext.storage.session.get(null)`. */
   callApi<A, R>(fn: (ext: ExtensionApi, arg: A) => R | Promise<R>, arg: A): Promise<R>;
   /** Runs `fn(scope, arg)` against the background's global object (wakes it if stopped). */
@@ -382,6 +388,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     const ext: Ext = {
       kind: session.kind,
       launchMs: session.launchMs,
+      firstRunPage: session.firstRunPage,
       open: (url) => session.openTab(url),
       badge,
       async waitForBadge(tabId, matcher, waitOptions) {
@@ -404,6 +411,11 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
         return page;
       },
       options,
+      async welcome() {
+        const page = new UiPage(await session.openExtensionPage('welcome.html'));
+        await page.waitForVisibleText(/CarrierFlag/);
+        return page;
+      },
       async emulateColorScheme(scheme) {
         colorSchemeSet = true;
         await session.emulateColorScheme(scheme);
@@ -436,6 +448,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
         await saveSettings(session, change(current.settings));
       },
       callApi: (fn, arg) => callApi(session, fn, arg),
+      acceptPermissionPrompt: () => session.acceptPermissionPrompt(),
       evaluateInBackground: (fn, arg) => session.evaluateInBackground(fn, arg),
       isBackgroundRunning: () => session.isBackgroundRunning(),
       stopBackground: () => session.stopBackground(),

@@ -3,6 +3,7 @@
  * the tests).
  */
 import { test } from './fixtures';
+import { firstRunSpeaks } from './support/locale-first-run';
 import { popupSpeaks } from './support/locale-popup';
 import { NO_ENGLISH_RECORDS, popupHasNoEnglish, settingsHaveNoEnglish } from './support/no-english';
 
@@ -11,3 +12,4 @@ test.use({ uiLocale: 'zh_CN', dohRecords: [NO_ENGLISH_RECORDS, { scope: 'worker'
 popupSpeaks('zh_CN', test);
 popupHasNoEnglish('zh_CN', test);
 settingsHaveNoEnglish('zh_CN', test);
+firstRunSpeaks('zh_CN', test);

@@ -3,6 +3,7 @@ import { DEFAULT_ROUTING_SOURCES } from '../../lib/data-update/source-url';
 import {
   MAX_ALLOWLIST_ENTRIES,
   defaultSettings,
+  allowlistWithout,
   isAllowlisted,
   migrateSettings,
   parseAllowlistEntry,
@@ -375,5 +376,22 @@ describe('allowlist limits', () => {
     expect(isAllowlisted('xsite5.example', counted)).toBe(false);
     expect(isAllowlisted('example', counted)).toBe(false);
     expect(reads).toBe(0);
+  });
+});
+
+describe('allowlistWithout ("Remove from allowlist")', () => {
+  it('takes out the entries that cover the site, its own name and parent domains, and keeps the rest', () => {
+    expect(
+      allowlistWithout('www.example.com', [
+        'example.org',
+        'example.com',
+        'www.example.com',
+        'x.com',
+      ]),
+    ).toEqual({ kept: ['example.org', 'x.com'], removed: ['example.com', 'www.example.com'] });
+    expect(allowlistWithout('badexample.com', ['example.com'])).toEqual({
+      kept: ['example.com'],
+      removed: [],
+    });
   });
 });

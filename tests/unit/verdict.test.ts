@@ -4,6 +4,7 @@ import { loadTable } from '../../lib/cli/main';
 import {
   badgeFor,
   buildVerdict,
+  BADGE_PROBABLE_COLOR,
   ENGLISH_BADGE_WORDS,
   type PrefixLookup,
   type Verdict,
@@ -506,9 +507,10 @@ describe('a network on no list whose registry name names a carrier: "likely (nam
         ),
       }),
     ]);
-    expect(englishBadge(v)).toMatchObject({ text: 'CM' });
+    // A name match is low confidence only: the badge says "probably" (CM?, purple).
+    expect(englishBadge(v)).toMatchObject({ text: 'CM?', color: BADGE_PROBABLE_COLOR });
     expect(englishBadge(v).title).toBe(
-      'CarrierFlag: x.example is on China Mobile (AS399001 Guangdong Mobile, likely (name match), low confidence, 203.0.113.7)',
+      'CarrierFlag: x.example is probably on China Mobile (AS399001 Guangdong Mobile, likely (name match), low confidence, 203.0.113.7); only low-confidence entries match',
     );
   });
 

@@ -10,7 +10,7 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
-const UI_DIRS = ['components', 'entrypoints/popup', 'entrypoints/options'];
+const UI_DIRS = ['components', 'entrypoints/popup', 'entrypoints/options', 'entrypoints/welcome'];
 const PERSON_FACING_ATTRIBUTES = new Set([
   'title',
   'aria-label',

@@ -67,6 +67,7 @@ function extensionFiles(browser: 'chrome' | 'firefox', manifestExtra: object = {
     'background.js': '',
     'popup.html': '',
     'options.html': '',
+    'welcome.html': '',
     '_locales/en/messages.json': '{}',
     ...Object.fromEntries(Object.values(ICONS).map((icon) => [icon, 'png'])),
   } as Record<string, string | Uint8Array>;

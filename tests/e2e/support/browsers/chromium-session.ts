@@ -19,6 +19,7 @@ import {
   type SiteTab,
 } from './types';
 import { findTabId } from './tab-id';
+import { waitForFirstRunPage } from './first-run';
 
 const READY_TIMEOUT_MS = 60_000;
 
@@ -102,6 +103,13 @@ export async function launchChromium(
   // (toolchain notes): every test waits for this signal first.
   await waitForBackgroundReady();
   const launchMs = Date.now() - started;
+  // The extension opens its first-run page at install: wait for it here, so it never opens in
+  // the middle of a test (the first test's closeOtherTabs closes it).
+  const firstRunPage = await waitForFirstRunPage(
+    async () => context.pages().map((page) => page.url()),
+    extensionBase,
+    started,
+  );
 
   const apiTab = await context.newPage();
   await apiTab.goto(`${extensionBase}manifest.json`);
@@ -159,6 +167,7 @@ export async function launchChromium(
     context,
     extensionBase,
     launchMs,
+    firstRunPage,
     api,
     async openTab(url) {
       const page = await newPage();
@@ -176,6 +185,11 @@ export async function launchChromium(
     async emulateColorScheme(scheme) {
       colorScheme = scheme;
       for (const page of context.pages()) await page.emulateMedia({ colorScheme: scheme });
+    },
+    acceptPermissionPrompt() {
+      // Chromium grants the manifest's host permissions at install; its prompt is not reachable
+      // from Playwright.
+      return Promise.reject(new Error('Chromium: no permission prompt to accept from automation'));
     },
     waitForBackgroundReady,
     evaluateInBackground: async (fn, arg) =>

@@ -17,7 +17,8 @@ import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { waitUntil } from '../wait';
-import { findTabId } from './tab-id';
+import { findTabId, tabIds } from './tab-id';
+import { waitForFirstRunPage } from './first-run';
 import {
   callExpression,
   type ColorScheme,
@@ -53,7 +54,11 @@ interface BidiConnection {
  * Evaluates `expression` in the browser's chrome window (a "moz:scope" context, reachable because
  * of `--remote-allow-system-access`), awaiting it when it is a promise; `what` names it in errors.
  */
-async function evaluateInChrome(browser: Browser, expression: string, what: string): Promise<void> {
+async function evaluateInChrome(
+  browser: Browser,
+  expression: string,
+  what: string,
+): Promise<unknown> {
   const connection = (browser as unknown as { connection?: BidiConnection }).connection;
   if (!connection) throw new Error('puppeteer no longer exposes its BiDi connection');
   const tree = (await connection.send('browsingContext.getTree', { 'moz:scope': 'chrome' }))
@@ -64,10 +69,36 @@ async function evaluateInChrome(browser: Browser, expression: string, what: stri
     expression,
     target: { context: chrome.context },
     awaitPromise: true,
-  })) as { result: { type: string; exceptionDetails?: { text?: string } } };
+  })) as {
+    result: { type: string; result?: { value?: unknown }; exceptionDetails?: { text?: string } };
+  };
   if (result.type !== 'success') {
     throw new Error(`Firefox refused to ${what}: ${result.exceptionDetails?.text}`);
   }
+  return result.result?.value;
+}
+
+/**
+ * Accepts the extension's permission prompt (ExtensionsUI's "addon-webext-permissions" doorhanger,
+ * shown for `permissions.request`) if one is showing in any tab, as clicking its "Allow" does
+ * (its main action); resolves whether there was one.
+ */
+async function acceptPermissionPromptNow(browser: Browser): Promise<boolean> {
+  const accepted = await evaluateInChrome(
+    browser,
+    `(() => {
+      for (const tab of gBrowser.browsers) {
+        const prompt = PopupNotifications.getNotification('addon-webext-permissions', tab);
+        if (!prompt) continue;
+        prompt.mainAction.callback({ source: 'button' });
+        PopupNotifications.remove(prompt);
+        return true;
+      }
+      return false;
+    })()`,
+    'accept the permission prompt',
+  );
+  return accepted === true;
 }
 
 /** Sets (or, for null, clears) the content colour-scheme pref. */
@@ -224,6 +255,23 @@ export async function launchFirefox(
       timeoutMs: READY_TIMEOUT_MS,
     });
     const launchMs = Date.now() - started;
+    // The extension opens its first-run page at install: wait for it here, so it never opens in
+    // the middle of a test (the first test's closeOtherTabs closes it).
+    const firstRunPage = await waitForFirstRunPage(
+      // puppeteer reports a moz-extension page opened by the extension as about:blank: ask the
+      // tabs API (an extension sees its own pages' URLs).
+      () =>
+        api.evaluate(async () => {
+          const tabs = await (
+            globalThis as unknown as {
+              browser: { tabs: { query(q: object): Promise<{ url?: string }[]> } };
+            }
+          ).browser.tabs.query({});
+          return tabs.flatMap((tab) => (tab.url ? [tab.url] : []));
+        }, undefined),
+      extensionBase,
+      started,
+    );
 
     const isBackgroundRunning = () =>
       api.evaluate(
@@ -254,8 +302,8 @@ export async function launchFirefox(
         { backgroundPath: BACKGROUND_PAGE, mark: instance },
       );
 
-    const tabOf = async (page: Page): Promise<SiteTab> => ({
-      id: await findTabId(api, page.url()),
+    const tabOf = async (page: Page, before?: readonly number[]): Promise<SiteTab> => ({
+      id: await findTabId(api, page.url(), before),
       goto: async (url) => {
         await page.goto(url);
       },
@@ -278,11 +326,13 @@ export async function launchFirefox(
       kind: 'firefox',
       extensionBase,
       launchMs,
+      firstRunPage,
       api,
       async openTab(url) {
+        const before = await tabIds(api);
         const page = await browser.newPage();
         await page.goto(url);
-        return tabOf(page);
+        return tabOf(page, before);
       },
       async openExtensionPage(pathAndQuery) {
         return driverPage(await openExtensionPage(pathAndQuery));
@@ -293,6 +343,11 @@ export async function launchFirefox(
         }
       },
       emulateColorScheme: (scheme) => setColorSchemePref(browser, scheme),
+      async acceptPermissionPrompt() {
+        await waitUntil(() => acceptPermissionPromptNow(browser), {
+          what: "Firefox's permission prompt for the extension",
+        });
+      },
       waitForBackgroundReady,
       evaluateInBackground: async (fn, arg) =>
         // The background page is same-origin with the api page: its window object is reachable from

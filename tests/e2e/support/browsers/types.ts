@@ -78,6 +78,13 @@ export interface ExtensionSession {
   /** ms from the start of the launch until the extension's background reported ready. */
   readonly launchMs: number;
   /**
+   * The first-run page the extension opened in a tab when it was installed at launch (its URL, and
+   * ms from the start of the launch until the tab showed it), or null if none showed within
+   * FIRST_RUN_WAIT_MS (first-run.ts). The launch waits for it, so it is open before the first test (whose
+   * closeOtherTabs closes it) and never appears in the middle of one.
+   */
+  readonly firstRunPage: { url: string; afterMs: number } | null;
+  /**
    * An extension page that runs none of our code (the packaged manifest.json), for calling the
    * extension APIs (badge, tabs, storage) without going through, or waking, the background.
    */
@@ -93,6 +100,11 @@ export interface ExtensionSession {
    * browser's own). Chromium emulates it per page; Firefox sets its content colour-scheme pref.
    */
   emulateColorScheme(scheme: ColorScheme): Promise<void>;
+  /**
+   * Accepts the browser's own prompt for a `permissions.request` the extension made, once it shows,
+   * as the user's "Allow" does. Firefox only (Chromium rejects).
+   */
+  acceptPermissionPrompt(): Promise<void>;
   /** Waits until the background has finished start-up (`carrierflagReady`); wakes it if needed. */
   waitForBackgroundReady(): Promise<void>;
   /**
