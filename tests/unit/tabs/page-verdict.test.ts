@@ -139,6 +139,7 @@ describe('pageHeadline: the headline says what the badge says', () => {
       flagged: 3,
       total: 40,
       groups: ['China Telecom'],
+      groupIds: [CT.id],
       hosts: ['a.test', 'b.test', 'c.test'],
     });
   });
@@ -169,6 +170,7 @@ describe('pageHeadline: the headline says what the badge says', () => {
       kind: 'flagged',
       host: 'site.test',
       groups: ['China Telecom'],
+      groupIds: [CT.id],
     });
   });
 
@@ -204,6 +206,7 @@ describe('low confidence: "probably", and why', () => {
       kind: 'probably-flagged',
       host: 'site.test',
       groups: ['China Telecom'],
+      groupIds: [CT.id],
       why: [{ group: 'China Telecom', kind: 'note', asn: 4847, note: LOW_NOTE }],
     });
   });
