@@ -12,8 +12,9 @@ import type { PageHostsView, PageHostView, ThirdPartySummary } from './page-host
 
 /** Why a low-confidence match is only "probably": the entry's own words, per matched network. */
 export interface ProbableReason {
-  /** The group (carrier) the entry is in. */
+  /** The group (carrier) the entry is in, and its id (a built-in group's name is the locale's). */
   group: string;
+  groupId?: string;
   /** The matched AS, when the entry is an ASN (always, for a low-confidence match today). */
   asn?: number;
   /** 'note': a listed entry at low confidence; 'name-match': an AS on no list, named like the carrier. */
@@ -145,6 +146,7 @@ export function probableReasons(addresses: readonly AddressEvidence[]): Probable
         continue;
       reasons.push({
         group: m.groupName,
+        groupId: m.groupId,
         kind,
         ...(asn !== undefined ? { asn } : {}),
         ...(m.note && kind === 'note' ? { note: m.note } : {}),

@@ -207,7 +207,7 @@ describe('low confidence: "probably", and why', () => {
       host: 'site.test',
       groups: ['China Telecom'],
       groupIds: [CT.id],
-      why: [{ group: 'China Telecom', kind: 'note', asn: 4847, note: LOW_NOTE }],
+      why: [{ group: 'China Telecom', groupId: CT.id, kind: 'note', asn: 4847, note: LOW_NOTE }],
     });
   });
 
@@ -254,7 +254,7 @@ describe('low confidence: "probably", and why', () => {
     );
     const again = { ...name, ip: '203.0.113.8' };
     expect(probableReasons([name, again])).toEqual([
-      { group: 'China Mobile', kind: 'name-match', asn: 399001 },
+      { group: 'China Mobile', groupId: CM.id, kind: 'name-match', asn: 399001 },
     ]);
   });
 
