@@ -109,7 +109,7 @@ export function createHostViews(deps: HostViewsDeps) {
           .filter((h) => h.facts.groups !== null)
           .map((h) => ({
             hostname: h.hostname,
-            groups: h.facts.groups!.map((g) => ({ name: g.name, code: g.code })),
+            groups: h.facts.groups!.map((g) => ({ id: g.id, name: g.name, code: g.code })),
           })),
       };
       summaries.set(entry, { judgedWith, revision, overflow, summary });

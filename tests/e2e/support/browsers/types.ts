@@ -61,6 +61,13 @@ export interface LaunchOptions {
   proxy?: { host: string; port: number };
   /** The browser's UI language as a locales/ name (`de`, `zh_CN`); absent: the browser's default. */
   locale?: string;
+  /**
+   * Where each made-up site's name leads, instead of every `*.test` name to 127.0.0.1: the
+   * screenshots give each site an address of its own in a network namespace, so the browser's
+   * connection is to the site's real (routed) address, not loopback. Chromium: host-resolver-rules;
+   * Firefox: the system's resolver (the namespace's /etc/hosts) instead of forceResolve.
+   */
+  siteAddresses?: Readonly<Record<string, string>>;
 }
 
 /** One running browser with the extension installed, in a profile of its own. */
