@@ -21,7 +21,7 @@ import type { ProxyFact } from './types';
 /** The storage.session key of the pattern's record (lib/storage/session-keys.ts). */
 export { PROXY_PATTERN_KEY };
 
-/** The subset of storage.session the detector needs (`remove` drops a copy a full store refused to replace). */
+/** The subset of storage.session the detector needs (read and written one key at a time). */
 export type ProxySessionArea = OneKeyArea;
 
 /** The stored record's format version (`{ v, data }`); bump it when ProxyPatternState changes shape. */

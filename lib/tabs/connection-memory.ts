@@ -13,8 +13,9 @@
  * Where: one record in storage.session (key CONNECTION_MEMORY_KEY, a versioned record of the
  * session-record store, lib/storage/session-records.ts), read afresh for each use like the proxy
  * pattern's (lib/proxy/detector.ts), so a worker the browser restarts keeps it and an emptied store
- * forgets it; a change not yet written, or refused by a full store, is served from memory. Bounded: at most CONNECTION_MEMORY_MAX_HOSTS sites (the least recently
- * connected go first), about 100 bytes each, so under 30 KB of the 10 MB session quota.
+ * forgets it; a change not yet written, or refused by a full store, is served from memory.
+ * Bounded: at most CONNECTION_MEMORY_MAX_HOSTS sites (the least recently connected go first),
+ * about 100 bytes each, so under 30 KB of the 10 MB session quota.
  */
 import { canonicalIp, type ProxyFact } from '../proxy';
 import { CONNECTION_MEMORY_KEY } from '../storage/session-keys';
@@ -47,7 +48,7 @@ export interface ConnectionMemoryState {
   hosts: Record<string, RememberedConnection>;
 }
 
-/** The subset of storage.session the memory needs (`remove` drops a copy a full store refused to replace). */
+/** The subset of storage.session the memory needs (read and written one key at a time). */
 export type ConnectionMemorySession = OneKeyArea;
 
 /** The stored record's format version (`{ v, data }`, the store's); bump it when the state changes shape. */
