@@ -219,15 +219,18 @@ export function createStorageDnsCache(
   };
 
   /** Takes the oldest keys out of the index and the store until both limits hold (or `extra` more are gone). */
-  const evict = (extra = 0): void => {
-    let out = 0;
+  const evict = (extra = 0): string[] => {
+    const out: string[] = [];
     for (const key of index.keys()) {
-      if (index.size <= maxEntries && bytes <= maxBytes && out >= extra) break;
-      out++;
+      if (index.size <= maxEntries && bytes <= maxBytes && out.length >= extra) break;
+      out.push(key);
       forget(key); // deleting the current key of a Map being iterated is safe
       records.delete(key);
     }
+    return out;
   };
+  /** Waits for these keys' writes only: answers arriving meanwhile must not hold this one up. */
+  const written = (keys: string[]) => Promise.all(keys.map((key) => records.settled(key)));
 
   const load = (): Promise<void> =>
     (loaded ??= (async () => {
@@ -271,15 +274,13 @@ export function createStorageDnsCache(
       index.set(key, size);
       bytes += size;
       records.set(key, entry);
-      evict();
-      await records.flush();
+      await written([key, ...evict()]);
       if (records.saved(key)) return;
       log('DNS cache write refused; freeing half of the cache');
       forget(key);
-      evict(Math.ceil(index.size / 2));
-      await records.flush();
+      await written(evict(Math.ceil(index.size / 2)));
       records.set(key, entry);
-      await records.flush();
+      await written([key]);
       if (records.saved(key)) {
         index.set(key, size);
         bytes += size;
@@ -287,7 +288,7 @@ export function createStorageDnsCache(
       }
       log('DNS cache write refused again; not cached');
       records.delete(key);
-      await records.flush();
+      await written([key]);
     },
     prune: load,
     stats: () => ({ entries: index.size, bytes }),

@@ -127,6 +127,11 @@ export interface SessionRecords<T> {
   keys(prefix: string): Promise<string[]>;
   /** Resolves when every change made so far has been written or refused. Never rejects. */
   flush(): Promise<void>;
+  /**
+   * Resolves when `key` has no change left to write (its last one written or refused), without
+   * waiting for other keys' writes as `flush` does. Never rejects.
+   */
+  settled(key: string): Promise<void>;
   /** Whether the last write of `key` reached the area (true when none was needed). */
   saved(key: string): boolean;
   /** Whether the area refused the last write for lack of quota, and no write has succeeded since. */
@@ -175,6 +180,8 @@ export function createSessionRecords<T>(
   // Writes in flight (one batch each), so `flush` can wait for them.
   const inFlight = new Set<Promise<void>>();
   let scheduled: { cancel(): void } | undefined;
+  // Callers of `settled`, by key: woken once the key is neither dirty nor in flight.
+  const settling = new Map<string, (() => void)[]>();
   let full = false;
 
   const maxInMemory = options.maxInMemory ?? Infinity;
@@ -249,6 +256,14 @@ export function createSessionRecords<T>(
     }
   }
 
+  /** Wakes `settled` callers of a key that has no change left to write. */
+  function wake(key: string): void {
+    const waiting = settling.get(key);
+    if (!waiting || dirty.has(key) || slots.get(key)?.writing) return;
+    settling.delete(key);
+    for (const resolve of waiting) resolve();
+  }
+
   /** Sends every dirty key not already in flight: one `set` and one `remove` at most. */
   function writeDirty(): void {
     const items: Record<string, unknown> = {};
@@ -258,6 +273,7 @@ export function createSessionRecords<T>(
       const slot = slots.get(key);
       if (!slot) {
         dirty.delete(key);
+        wake(key);
         continue;
       }
       if (slot.writing) continue; // written again when the one in flight ends
@@ -266,6 +282,7 @@ export function createSessionRecords<T>(
       if (serial === slot.stored) {
         slot.refused = false;
         forgetIfGone(key, slot);
+        wake(key);
         continue;
       }
       slot.writing = true;
@@ -324,13 +341,16 @@ export function createSessionRecords<T>(
   /** A write of `key` ended; `stored` is what the area now holds (undefined: unknown). */
   function done(key: string, stored: string | undefined, refused: boolean): void {
     const slot = slots.get(key);
-    if (!slot) return;
+    if (!slot) return wake(key);
     slot.writing = false;
     slot.refused = refused;
     // A refused 'keep' write leaves the older copy, whose serialisation is still the one known.
     if (stored !== undefined || !refused) slot.stored = stored;
     if (dirty.has(key)) schedule();
-    else forgetIfGone(key, slot);
+    else {
+      forgetIfGone(key, slot);
+      wake(key);
+    }
   }
 
   /** Drops a deleted record's slot once the area holds nothing either: memory stays bounded. */
@@ -435,6 +455,15 @@ export function createSessionRecords<T>(
         }
         await Promise.all(inFlight);
       }
+    },
+
+    settled(key) {
+      if (!dirty.has(key) && !slots.get(key)?.writing) return Promise.resolve();
+      return new Promise((resolve) => {
+        const waiting = settling.get(key) ?? [];
+        waiting.push(resolve);
+        settling.set(key, waiting);
+      });
     },
 
     saved: (key) => !(slots.get(key)?.refused ?? false),

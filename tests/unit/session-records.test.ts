@@ -158,6 +158,38 @@ describe('session records', () => {
     expect(area.data.get('tab:2')).toEqual({ v: 2, data: { ...report, hosts: 2 } });
   });
 
+  it('settles one key without waiting for the writes of others', async () => {
+    const area = fakeArea();
+    // tab:3's write hangs until released; every other write goes through.
+    let releaseSlow!: () => void;
+    const slow = new Promise<void>((resolve) => (releaseSlow = resolve));
+    let slowStarted!: () => void;
+    const started = new Promise<void>((resolve) => (slowStarted = resolve));
+    const { store } = storeOf({
+      ...area,
+      async set(items) {
+        if ('tab:3' in items) {
+          slowStarted();
+          await slow;
+        }
+        await area.set(items);
+      },
+    });
+    const report = { url: 'https://a.example/', hosts: 1 };
+    store.set('tab:3', report);
+    await started;
+    store.set('tab:1', report);
+    let flushed = false;
+    const flushing = store.flush().then(() => (flushed = true));
+    await store.settled('tab:1');
+    expect(area.data.get('tab:1')).toEqual({ v: 2, data: report });
+    expect(flushed).toBe(false);
+    await store.settled('tab:4'); // nothing to write
+    releaseSlow();
+    await flushing;
+    expect(area.data.has('tab:3')).toBe(true);
+  });
+
   it('writes N values set while one write is in flight as exactly one more set: the latest', async () => {
     const area = fakeArea();
     const { store } = storeOf(area);
