@@ -114,9 +114,10 @@ describe('a revisit served from the browser cache is never clean by omission', (
   it('the memory is one bounded record in storage.session', async () => {
     const w = await fakeWorker(splitHorizon);
     await w.visit(1, SHOP, { ip: CARRIER });
+    // Stored as a versioned record of the session-record store, `{ v, data }`.
     expect(w.session.data.get(CONNECTION_MEMORY_KEY)).toEqual({
-      version: 1,
-      hosts: { 'shop.example': { ip: CARRIER, at: 1_000_000 } },
+      v: 1,
+      data: { version: 1, hosts: { 'shop.example': { ip: CARRIER, at: 1_000_000 } } },
     });
   });
 });
