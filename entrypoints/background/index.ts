@@ -10,8 +10,9 @@
  *   the DNS cache (`dns:v1:<resolver>|<name>`, lib/dns/cache.ts), the last connection to each site
  *   (`connections:last`, lib/tabs/connection-memory.ts) and the proxy detector's address pattern
  *   (`proxy:pattern`, lib/proxy/detector.ts);
- * - in memory only: caches of the above (a write-through copy of each tab's report, so the badge is
- *   set even when storage.session is full; the DNS cache's index of its keys) and the queue of
+ * - in memory only: caches of the above (a write-through copy of each tab's report and host list,
+ *   so the badge is set even when storage.session is full; the DNS cache's, proxy pattern's and
+ *   connection memory's records, kept by lib/storage/session-records.ts) and the queue of
  *   in-flight work; and, lost with the worker on purpose, when each open request started and which
  *   document made it (lib/tabs/request-starts.ts, request-documents.ts), which origin each tab shows
  *   (for its site's service worker requests; refilled by one tab query, lib/tabs/worker-requests.ts)

@@ -66,8 +66,9 @@ function signallingSession() {
   function reportWhen(tabId: number, done: (r: TabReport) => boolean): Promise<TabReport> {
     return new Promise((resolve) => {
       const check = () => {
-        // The stored record holds the shown page's report, or the navigation still under way.
-        const record = data.get(`tab:${tabId}`) as TabRecord | undefined;
+        // The stored record holds the shown page's report, or the navigation still under way
+        // (stored by the session-record store as `{ v, data }`).
+        const record = (data.get(`tab:${tabId}`) as { data?: TabRecord } | undefined)?.data;
         const report = record?.shown ?? record?.pending;
         if (report && done(report)) {
           waiters.delete(check);

@@ -287,7 +287,8 @@ describe('tab monitor with a full session store', () => {
     const report = await monitor.getReport(1);
     expect(report?.verdict.status).toBe('flagged');
     expect(report?.notSaved).toBe(true);
-    expect(logged.join(' ')).toMatch(/could not be saved/);
+    // The one session-record store logs a refused write, naming the key.
+    expect(logged.join(' ')).toMatch(/tab:1: not stored \(storage full\)/);
     expect(session.data.has('tab:1')).toBe(false);
 
     // Room again: the next write succeeds and the flag goes.
@@ -382,9 +383,11 @@ describe('tab monitor memory', () => {
     }) as typeof t.session.get;
     const restarted = t.make();
     const racingRead = restarted.getReport(1);
-    await restarted.navigationCommitted(1, 'http://other.test/'); // done while the read is held
+    // The navigation starts while the read is held. (The session-record store joins a read in
+    // flight rather than sending a second one, so the navigation waits for it: released here.)
+    const navigated = restarted.navigationCommitted(1, 'http://other.test/');
     releaseRead();
-    await racingRead;
+    await Promise.all([racingRead, navigated]);
     expect((await restarted.getReport(1))?.hostname).toBe('other.test');
   });
 });

@@ -335,6 +335,7 @@ export function createPageHosts(deps: PageHostsDeps) {
     /** The judged hosts for the popup, or null when the tab has no page with hosts recorded. */
     async getPageHosts(tabId: number): Promise<PageHostsView | null> {
       const entry = await lists.load(tabId);
+      lists.hurry(tabId);
       return entry ? views.pageHosts(entry) : null;
     },
 

@@ -78,14 +78,15 @@ export const MAX_OVERFLOW_TRACKED = 2000;
 
 /**
  * How a tab's record is written (issue 22: a 200-host page used to write its whole list ~30 times,
- * ~830 KB): once its changes pause for WRITE_DELAY_MS, and at most every WRITE_DELAY_MS ×
- * WRITE_MAX_WAITS while they keep coming (a page loading), one write in flight at a time. A worker
- * stopped inside that window loses at most the last second of request counts and witnesses: the
- * browser stops an idle worker after 30 s, never one that is handling events, and the popup reads
- * the worker's memory, not the store. A lost DoH answer is still in the DoH cache.
+ * ~830 KB): once its changes pause for WRITE_DELAY_MS, at most every WRITE_DELAY_MS ×
+ * WRITE_MAX_WAITS while they keep coming (a page loading), and at once when the popup reads the
+ * list; one write in flight at a time. A worker stopped inside that window loses at most the last
+ * second of request counts and witnesses: the browser stops an idle worker after 30 s, never one
+ * that is handling events, and the popup reads the worker's memory, not the store. A lost DoH
+ * answer is still in the DoH cache.
  */
-export const WRITE_DELAY_MS = 250;
-export const WRITE_MAX_WAITS = 4;
+export const WRITE_DELAY_MS = 100;
+export const WRITE_MAX_WAITS = 10;
 
 /**
  * How long a committed page's lookups wait for its load event at most (issue 22: lookups never

@@ -22,6 +22,8 @@ export function createHostLists(options: HostListsOptions) {
   /** Changes per tab while a write is pending: a write waits for them to pause (persist). */
   const changeCounts = new Map<number, number>();
   const flushing = new Map<number, Promise<void>>();
+  /** Ends the wait of a tab's pending write early (see `hurry`). */
+  const hurries = new Map<number, () => void>();
 
   /** Keeps `record` as the tab's list in memory, with its index and running counts. */
   function remember(record: PageHostsRecord): Loaded {
@@ -66,8 +68,15 @@ export function createHostLists(options: HostListsOptions) {
         do {
           for (let waits = 1; ; waits++) {
             const seen = changeCounts.get(tabId);
-            await new Promise((resolve) => setTimeout(resolve, writeDelayMs));
-            if (changeCounts.get(tabId) === seen || waits >= WRITE_MAX_WAITS) break;
+            const hurried = await new Promise<boolean>((resolve) => {
+              const timer = setTimeout(() => resolve(false), writeDelayMs);
+              hurries.set(tabId, () => {
+                clearTimeout(timer);
+                resolve(true);
+              });
+            });
+            hurries.delete(tabId);
+            if (hurried || changeCounts.get(tabId) === seen || waits >= WRITE_MAX_WAITS) break;
           }
           dirty.delete(tabId);
           const entry = loaded.get(tabId);
@@ -82,6 +91,14 @@ export function createHostLists(options: HostListsOptions) {
       })();
       flushing.set(tabId, run);
       void run.then(() => flushing.delete(tabId));
+    },
+
+    /**
+     * Writes the tab's pending changes now rather than when they pause: someone is looking at the
+     * list (the popup), and what they saw must survive the worker.
+     */
+    hurry(tabId: number): void {
+      hurries.get(tabId)?.();
     },
 
     /** Forgets the tab's list, in memory and in the store (after any write under way). */
