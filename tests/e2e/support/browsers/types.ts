@@ -61,6 +61,15 @@ export interface LaunchOptions {
   proxy?: { host: string; port: number };
   /** The browser's UI language as a locales/ name (`de`, `zh_CN`); absent: the browser's default. */
   locale?: string;
+  /**
+   * Chromium only: an executable that starts the browser with the arguments it is given (e.g. inside
+   * a network namespace); absent: Debian's Chromium itself.
+   */
+  executablePath?: string;
+  /** Chromium only: --host-resolver-rules instead of every test name on 127.0.0.1. */
+  hostRules?: string;
+  /** Chromium only: more command-line flags, after the usual ones. */
+  extraArgs?: readonly string[];
 }
 
 /** One running browser with the extension installed, in a profile of its own. */
