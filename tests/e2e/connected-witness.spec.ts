@@ -43,7 +43,7 @@ const THIRD_PARTIES = [...CLEAN_HOSTS, ...TELECOM_HOSTS];
 const OVERRIDDEN = 'overridden.test';
 const OVERRIDDEN_PUBLIC = '8.8.4.4';
 
-/** Where each name lives: DoH answers it, and (unless overridden) the browser connects there. */
+/** Where each name lives: DoH answers it and the browser connects there. */
 const ADDRESS_OF = new Map<string, string>([
   [SITE, SITE_ADDRESS],
   ...CLEAN_HOSTS.map((host, i): [string, string] => [host, CLEAN[i % CLEAN.length]!]),

@@ -89,7 +89,14 @@ export async function startNetnsServers(
         pending.clear();
       });
       createInterface({ input: child.stdout! }).on('line', (line) => {
-        const reply = JSON.parse(line) as NetnsServersReply;
+        let reply: NetnsServersReply;
+        try {
+          reply = JSON.parse(line) as NetnsServersReply;
+        } catch {
+          // Not ours (a stray print): keep it for the error message.
+          stderr += `${line}\n`;
+          return;
+        }
         if ('ready' in reply) {
           clearTimeout(timer);
           resolve(reply.ready);
