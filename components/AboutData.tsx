@@ -3,6 +3,7 @@ import { ageInDays, isoDay, publishedAtOf, STALE_AFTER_DAYS } from '../lib/data-
 import { freshnessOf, type DataUpdateStatus, type Freshness } from '../lib/data-update/service';
 import { hostOfUrl } from '../lib/data-update/source-url';
 import type { TableMeta } from '../lib/prefix-table';
+import { lastUpdateWords } from './lib-words';
 
 /**
  * Where the routing data comes from, when it was published and how old it is, whether the last
@@ -42,7 +43,9 @@ export function AboutData({
         freshness={updating ? 'checking' : freshnessOf(update, publishedAt, now)}
         onUpdateNow={onUpdateNow}
       />
-      {update?.last?.result === 'refused' && <LastUpdateFailed message={update.last.message} />}
+      {update?.last?.result === 'refused' && (
+        <LastUpdateFailed message={lastUpdateWords(update.last)} />
+      )}
       <p>
         {i18n.t('update.attributionIntro')}{' '}
         <a href="https://www.routeviews.org/" target="_blank" rel="noreferrer noopener">

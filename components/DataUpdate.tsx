@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { i18n } from '#i18n';
+import { lastUpdateWords } from './lib-words';
 import browser from 'webextension-polyfill';
 import {
   freshnessOf,
@@ -230,7 +231,7 @@ function Outcome({ last }: { last: LastUpdateAttempt }) {
   const refused = last.result === 'refused';
   return (
     <p data-testid="update-outcome" class={refused ? ERROR_CLASS : ''}>
-      {i18n.t('update.lastAttempt', [new Date(last.at).toLocaleString()])} {last.message}
+      {i18n.t('update.lastAttempt', [new Date(last.at).toLocaleString()])} {lastUpdateWords(last)}
     </p>
   );
 }

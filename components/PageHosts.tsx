@@ -2,6 +2,13 @@ import { i18n } from '#i18n';
 import { useState } from 'preact/hooks';
 import type { PageHostsView, PageHostView } from '../lib/tabs/page-hosts';
 import type { AddressEvidence } from '../lib/verdict';
+import {
+  groupName,
+  matchGroupName,
+  problemDetailWords,
+  scopeWords,
+  unreadableWords,
+} from './lib-words';
 
 /**
  * Rows shown before "Show all N hosts": the flagged hosts come first, so a few of them are seen at
@@ -144,7 +151,7 @@ function statusText(host: PageHostView): string {
   switch (verdict.status) {
     case 'flagged':
       return i18n.t('popup.pageHosts.flagged', {
-        groups: verdict.groups.map((g) => g.name).join(', '),
+        groups: verdict.groups.map(groupName).join(', '),
       });
     case 'clean':
       return i18n.t('popup.pageHosts.clean');
@@ -153,23 +160,28 @@ function statusText(host: PageHostView): string {
     case 'allowlisted':
       return i18n.t('popup.pageHosts.allowlisted');
     case 'unchecked':
-      return verdict.problem
-        ? i18n.t('popup.pageHosts.uncheckedWhy', { problem: verdict.problem })
+      return verdict.problem || verdict.problemKind
+        ? i18n.t('popup.pageHosts.uncheckedWhy', { problem: problemDetailWords(verdict) })
         : i18n.t('popup.pageHosts.unchecked');
   }
 }
 
 function AddressLine({ evidence }: { evidence: AddressEvidence }) {
   const { lookup } = evidence;
+  // The organisation is the routing data's name for the network, shown as the data has it.
   const network =
-    lookup.kind === 'routed'
-      ? `AS${lookup.asn} ${lookup.org}`
-      : lookup.kind === 'unrouted'
-        ? i18n.t('popup.pageHosts.unrouted')
-        : lookup.kind === 'local'
-          ? i18n.t('popup.pageHosts.localAddress', { scope: lookup.scope })
-          : lookup.reason;
-  const groups = evidence.matches.map((m) => m.groupName).join(', ');
+    lookup.kind === 'routed' ? (
+      <>
+        AS{lookup.asn} <span class="org">{lookup.org}</span>
+      </>
+    ) : lookup.kind === 'unrouted' ? (
+      i18n.t('popup.pageHosts.unrouted')
+    ) : lookup.kind === 'local' ? (
+      i18n.t('popup.pageHosts.localAddress', { scope: scopeWords(lookup.scope) })
+    ) : (
+      unreadableWords(lookup.reason)
+    );
+  const groups = evidence.matches.map(matchGroupName).join(', ');
   return (
     <li class={evidence.matches.length > 0 ? 'matched' : undefined}>
       <code>{evidence.ip}</code> {network}

@@ -11,6 +11,7 @@ import type { Verdict } from '../lib/verdict';
 import { AboutData } from './AboutData';
 import { HostAccessNotice } from './HostAccessNotice';
 import type { HostAccessApi } from './host-access-api';
+import { groupName } from './lib-words';
 import { PageHosts } from './PageHosts';
 import { VerdictBanner } from './VerdictBanner';
 import { Actions, type ActionsApi } from './popup/Actions';
@@ -200,7 +201,7 @@ function TabDetails({
       {verdict.watchedConnection && (
         <p class="problem" data-testid="watched-connection">
           {i18n.t('popup.watchedConnection', {
-            groups: verdict.watchedConnection.groups.join(', '),
+            groups: watchedGroupNames(verdict.watchedConnection),
             ip: verdict.watchedConnection.ip,
           })}
         </p>
@@ -250,6 +251,12 @@ function caveats(report: TabReport, headline: PageHeadline): string[] {
   const reachedPublicElsewhere = elsewhere !== undefined && elsewhere.lookup.kind !== 'local';
   if (aliased || reachedPublicElsewhere) lines.push(i18n.t('popup.caveat.edge'));
   return lines;
+}
+
+/** The groups of a watched connection in the user's words (a report stored before ids: as named). */
+function watchedGroupNames(watched: NonNullable<Verdict['watchedConnection']>): string {
+  const ids = watched.groupIds ?? [];
+  return watched.groups.map((name, i) => groupName({ id: ids[i] ?? '', name })).join(', ');
 }
 
 /** The proxy as a fact about the connection, apart from the site's own addresses. */

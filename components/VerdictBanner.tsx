@@ -1,6 +1,7 @@
 import { i18n } from '#i18n';
 import type { TabReport } from '../lib/tabs/types';
 import type { PageHeadline, ProbableReason } from '../lib/tabs/page-verdict';
+import { groupName, noteShown } from './lib-words';
 import { AddressSentences } from './popup/AddressSentences';
 import { problemHint } from './popup/PopupWords';
 
@@ -61,21 +62,23 @@ function headlineText(headline: PageHeadline): string {
     case 'checking':
       return i18n.t('popup.verdict.checking', { host });
     case 'flagged':
-      return i18n.t('popup.verdict.flagged', { host, groups: headline.groups.join(', ') });
+      return i18n.t('popup.verdict.flagged', { host, groups: groupNames(headline) });
     case 'probably-flagged':
       return i18n.t('popup.headline.probably', {
         host,
-        groups: headline.groups.join(', '),
+        groups: groupNames(headline),
         why: listWords(headline.why.map(whyText)),
       });
     case 'third-party': {
       const total = String(headline.total);
-      const [only] = headline.groups;
+      const [only] = headline.groups.map((name, i) =>
+        groupName({ id: headline.groupIds[i] ?? '', name }),
+      );
       return headline.groups.length === 1 && only !== undefined
         ? i18n.t('popup.headline.thirdParty', headline.flagged, { total, group: only })
         : i18n.t('popup.headline.thirdPartyGroups', headline.flagged, {
             total,
-            groups: headline.groups.join(', '),
+            groups: groupNames(headline),
           });
     }
     default:
@@ -109,10 +112,20 @@ function listWords(items: string[]): string {
 /** Why only "probably": the low-confidence entry's note, or that it is a name match. */
 function whyText(reason: ProbableReason): string {
   const asn = String(reason.asn ?? '');
+  const group = groupName({ id: reason.groupId ?? '', name: reason.group });
   if (reason.kind === 'name-match') {
-    return i18n.t('popup.headline.whyNameMatch', { asn, group: reason.group });
+    return i18n.t('popup.headline.whyNameMatch', { asn, group });
   }
-  return reason.note
-    ? i18n.t('popup.headline.whyNote', { asn, note: reason.note })
-    : i18n.t('popup.headline.whyNoNote', { asn, group: reason.group });
+  // A built-in entry's note is English research text: an English page only (lib-words.ts).
+  const note = noteShown(reason.groupId ?? '', reason.note);
+  return note
+    ? i18n.t('popup.headline.whyNote', { asn, note })
+    : i18n.t('popup.headline.whyNoNote', { asn, group });
+}
+
+/** The headline's groups in the user's words: a built-in group by its id (中国电信), a custom one as named. */
+function groupNames(headline: { groups: string[]; groupIds: string[] }): string {
+  return headline.groups
+    .map((name, i) => groupName({ id: headline.groupIds[i] ?? '', name }))
+    .join(', ');
 }

@@ -109,6 +109,11 @@ export interface Verdict {
   /** The same, for code (set whenever `problem` is): what the popup explains in words. */
   problemKind?: ProblemKind;
   /**
+   * When `problem` is a DNS error's message: that error's kind (lib/dns/types.ts, or a browser-only
+   * reason such as 'privacy-mode'), so the popup can give the detail in the user's language too.
+   */
+  problemDnsError?: string;
+  /**
    * The proxy the browser's connection went through: a fact about the connection, looked up for
    * the popup but never judged, because its address is not the site's.
    */
@@ -121,9 +126,10 @@ export interface Verdict {
   /**
    * Set when the address the browser connected to is on a watched network but DNS-over-HTTPS did
    * not give it for the site (split horizon, a carrier CDN edge, a proxy): the connection itself
-   * goes through that network. `groups` are the names of the groups it matched.
+   * goes through that network. `groups` are the names of the groups it matched (in English for a
+   * built-in group), `groupIds` their ids, in the same order, for words in the user's language.
    */
-  watchedConnection?: { ip: string; groups: string[] };
+  watchedConnection?: { ip: string; groups: string[]; groupIds?: string[] };
 }
 
 export interface VerdictInput {
@@ -273,22 +279,29 @@ export function buildVerdict(
   if (input.proxy || input.dohAddresses?.length) {
     const watched = addresses.find((a) => isOnlyFrom(a, 'browser') && a.matches.length > 0);
     if (watched) {
-      const names = watched.matches.map((m) => m.groupName);
-      verdict.watchedConnection = { ip: watched.ip, groups: [...new Set(names)] };
+      const seen = new Map(watched.matches.map((m) => [m.groupId, m.groupName]));
+      verdict.watchedConnection = {
+        ip: watched.ip,
+        groups: [...seen.values()],
+        groupIds: [...seen.keys()],
+      };
     }
   }
   if (input.dnsError) {
     verdict.problem = input.dnsError.message;
     verdict.problemKind = problemKindOfDnsError(input.dnsError.kind);
+    verdict.problemDnsError = input.dnsError.kind;
   }
   if (groups.length > 0) verdict.status = 'flagged';
   else if (noRow) {
     // Decisive over a DNS error: the address that was seen is the one that could not be judged.
     verdict.problem = `${noRowText(noRow)} is not in the routing data, so its network cannot be told`;
     verdict.problemKind = 'not-in-table';
+    delete verdict.problemDnsError;
   } else if (publicChecked > 0 && input.notConnected && input.literal === undefined) {
     verdict.problem = NOT_CONNECTED_PROBLEM;
     verdict.problemKind = 'from-cache';
+    delete verdict.problemDnsError;
   } else if (publicChecked > 0) verdict.status = 'clean';
   else if (addresses.length > 0 && local === addresses.length && !input.dnsError) {
     verdict.status = 'local';
@@ -410,13 +423,16 @@ export interface BadgeWords {
   flagged(host: string, groups: string): string;
   /** Flagged, but only by low-confidence entries (see `restsOnLowConfidence`). */
   probablyFlagged(host: string, groups: string): string;
-  unchecked(host: string, problem: string): string;
+  /** `problem` is lib's English detail; `kind` says the same for words in another language. */
+  unchecked(host: string, problem: string, kind: ProblemKind | undefined): string;
   local(host: string): string;
   allowlisted(host: string): string;
   clean(host: string): string;
   checking(host: string): string;
   /** "China Telecom (AS4134 Chinanet, high confidence, 202.96.128.86)". */
   group(name: string, details: string): string;
+  /** A group's name: a built-in group's (by its id) in the user's language, a custom one as typed. */
+  groupName(id: string, name: string): string;
   /** A reason followed by its addresses. */
   reasonWithAddresses(reason: string, addresses: string): string;
   asnReason(asn: number, org: string): string;
@@ -447,6 +463,7 @@ export const ENGLISH_BADGE_WORDS: BadgeWords = {
   clean: (host) => `CarrierFlag: ${host} is not on a watched network`,
   checking: (host) => `CarrierFlag: checking ${host}…`,
   group: (name, details) => `${name} (${details})`,
+  groupName: (_id, name) => name,
   reasonWithAddresses: (reason, addresses) => `${reason}, ${addresses}`,
   asnReason: (asn, org) => (org ? `AS${asn} ${org}` : `AS${asn}`),
   nameReason: (asn, org) => `${org ? `AS${asn} ${org}` : `AS${asn}`}, likely (name match)`,
@@ -501,7 +518,11 @@ export function badgeFor(
       return {
         text: '?',
         color: BADGE_NEUTRAL_COLOR,
-        title: words.unchecked(host, verdict.problem ?? 'no addresses were found'),
+        title: words.unchecked(
+          host,
+          verdict.problem ?? 'no addresses were found',
+          verdict.problemKind,
+        ),
       };
     case 'local':
       return { text: '', color: BADGE_NEUTRAL_COLOR, title: words.local(host) };
@@ -535,7 +556,7 @@ function describeGroups(verdict: Verdict, words: BadgeWords): string {
         return words.reasonWithAddresses(label, listed);
       })
       .join('; ');
-    return words.group(group.name, detail);
+    return words.group(words.groupName(group.id, group.name), detail);
   });
   return words.list(parts);
 }

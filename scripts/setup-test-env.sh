@@ -19,6 +19,8 @@ command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 [ -f /usr/lib/chromium/locales/de.pak ] && [ -f /usr/lib/chromium/locales/zh-CN.pak ] || missing+=(chromium-l10n)
 [ -f /usr/lib/firefox-esr/browser/extensions/langpack-de@firefox-esr.mozilla.org.xpi ] || missing+=(firefox-esr-l10n-de)
 [ -f /usr/lib/firefox-esr/browser/extensions/langpack-zh-CN@firefox-esr.mozilla.org.xpi ] || missing+=(firefox-esr-l10n-zh-cn)
+# A font with Chinese glyphs, or the Chinese screenshots (`npm run screenshots`) show empty boxes.
+fc-list :lang=zh 2>/dev/null | grep -q . || missing+=(fonts-wqy-microhei)
 
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "setup-test-env: installing ${missing[*]}"
@@ -34,7 +36,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update
   $SUDO apt-get install -y --no-install-recommends chromium chromium-l10n firefox-esr \
-    firefox-esr-l10n-de firefox-esr-l10n-zh-cn unbound openssl ca-certificates
+    firefox-esr-l10n-de firefox-esr-l10n-zh-cn fonts-wqy-microhei unbound openssl ca-certificates
 fi
 
 if [ "$(firefox_major)" -lt "$FIREFOX_MIN_MAJOR" ] 2>/dev/null || [ -z "$(firefox_major)" ]; then

@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'preact/hooks';
 import { i18n } from '#i18n';
+import { groupName, speaksEnglish } from '../lib-words';
 import { displayText } from '../../lib/display-text';
 import { removeAsn, removePrefix } from '../../lib/watchlist/edit';
 import type { Confidence, WatchAsn, WatchGroup, Watchlist } from '../../lib/watchlist/model';
@@ -33,6 +34,7 @@ export function AsnList({
   saveWatchlist: SaveWatchlist;
   feedback: AreaFeedback;
 }) {
+  const name = groupName(group);
   const [query, setQuery] = useState('');
   const entries = useMemo<Entry[]>(
     () => [
@@ -69,13 +71,13 @@ export function AsnList({
       feedback,
       saveWatchlist,
       edit,
-      i18n.t('options.list.removed', [shown, group.name]),
+      i18n.t('options.list.removed', [shown, name]),
       watchlist,
     );
   };
   return (
     <div class="group-entries">
-      <label for={searchId}>{i18n.t('options.list.search', [group.name])}</label>{' '}
+      <label for={searchId}>{i18n.t('options.list.search', [name])}</label>{' '}
       <input
         id={searchId}
         type="search"
@@ -87,25 +89,37 @@ export function AsnList({
           pager.setPage(0);
         }}
       />
-      <ul class="asn-list" aria-label={i18n.t('options.list.label', [group.name])}>
+      <ul class="asn-list" aria-label={i18n.t('options.list.label', [name])}>
         {pager.rows.map((entry) => (
-          <EntryRow key={entry.key} entry={entry} groupName={group.name} onRemove={remove} />
+          <EntryRow
+            key={entry.key}
+            entry={entry}
+            groupName={name}
+            builtin={group.builtin}
+            onRemove={remove}
+          />
         ))}
       </ul>
       {matching.length === 0 && <p>{i18n.t('options.list.noMatches')}</p>}
-      <Pager pager={pager} label={i18n.t('options.list.label', [group.name])} />
+      <Pager pager={pager} label={i18n.t('options.list.label', [name])} />
     </div>
   );
 }
+
+/** The language of the built-in entries' notes (lib/watchlist/carriers-research.json). */
+const RESEARCH_NOTES_LANGUAGE = 'en';
 
 /** One row: the ASN with its note and confidence (or the prefix), and its Remove button. */
 function EntryRow({
   entry,
   groupName,
+  builtin,
   onRemove,
 }: {
   entry: Entry;
   groupName: string;
+  /** A built-in entry's note is English research text (lib-words.ts). */
+  builtin: boolean;
   onRemove: (entry: Entry) => void;
 }) {
   const shown = entry.kind === 'asn' ? `AS${entry.asn.asn}` : entry.prefix;
@@ -116,7 +130,17 @@ function EntryRow({
         <>
           <strong>AS{entry.asn.asn}</strong>
           {/* A note may come from an imported file: shown through displayText (lib/display-text.ts). */}
-          {entry.asn.note && <span class="asn-note"> {displayText(entry.asn.note)}</span>}
+          {entry.asn.note && (
+            <span class="asn-note">
+              {' '}
+              {builtin && !speaksEnglish() && (
+                <small class="label">{i18n.t('words.researchNote')} </small>
+              )}
+              <span lang={builtin ? RESEARCH_NOTES_LANGUAGE : undefined}>
+                {displayText(entry.asn.note)}
+              </span>
+            </span>
+          )}
         </>
       ) : (
         <strong>{entry.prefix}</strong>

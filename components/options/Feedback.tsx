@@ -1,13 +1,18 @@
 import { createContext, Fragment, type ComponentChildren } from 'preact';
 import { useCallback, useContext, useState } from 'preact/hooks';
 import { i18n } from '#i18n';
+import { speaksEnglish } from '../lib-words';
 
 /**
  * Feedback next to the control that caused it. Each area of the settings page (a group, the import
  * controls, the resolver, the allowlist …) has its own status line; starting any action anywhere
  * clears every line, so what the page shows is always about the last thing the user did.
  */
+
 export type FeedbackKind = 'busy' | 'ok' | 'warning' | 'error';
+
+/** The language of a detail: lib's and the browser's error messages are English. */
+const DETAIL_LANGUAGE = 'en';
 
 export interface FeedbackAction {
   label: string;
@@ -17,7 +22,7 @@ export interface FeedbackAction {
 export interface FeedbackState {
   kind: FeedbackKind;
   text: string;
-  /** Expert detail (the resolver's own words, say), one click away. */
+  /** Expert detail (the resolver's own words, say, in English), one click away. */
   detail?: string;
   actions?: FeedbackAction[];
 }
@@ -105,8 +110,13 @@ function FeedbackBody({ state }: { state: FeedbackState }): ComponentChildren {
       ))}
       {state.detail && (
         <details class="feedback-detail">
-          <summary>{i18n.t('options.feedback.details')}</summary>
-          <code>{state.detail}</code>
+          {/* A detail is lib's or the browser's own English (a resolver's error): said so. */}
+          <summary>
+            {speaksEnglish()
+              ? i18n.t('options.feedback.details')
+              : i18n.t('words.detailsInEnglish')}
+          </summary>
+          <code lang={DETAIL_LANGUAGE}>{state.detail}</code>
         </details>
       )}
     </>

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { i18n } from '#i18n';
+import { groupName } from '../lib-words';
 import { addAsn, addPrefix, removeGroup, setGroupEnabled } from '../../lib/watchlist/edit';
 import type { WatchGroup, Watchlist } from '../../lib/watchlist/model';
 import { AsnList } from './AsnList';
@@ -22,6 +23,8 @@ export function GroupEditor({
   /** The section's status line below the groups: a removed group's own block is gone. */
   removalFeedback: AreaFeedback;
 }) {
+  // A built-in group in the user's language (中国电信), a custom one as typed (lib-words.ts).
+  const name = groupName(group);
   const headingId = `group-${group.id}`;
   const statusId = `status-${group.id}`;
   const confirmId = `confirm-remove-${group.id}`;
@@ -31,7 +34,7 @@ export function GroupEditor({
   return (
     <div class="group" role="group" aria-labelledby={headingId} data-testid={`group-${group.id}`}>
       <h3 id={headingId}>
-        {group.name} <small>{i18n.t('options.group.badge', [group.code])}</small>
+        {name} <small>{i18n.t('options.group.badge', [group.code])}</small>
       </h3>
       <label>
         <input
@@ -45,12 +48,12 @@ export function GroupEditor({
               saveWatchlist,
               setGroupEnabled(watchlist, group.id, enabled),
               enabled
-                ? i18n.t('options.group.watching', [group.name])
-                : i18n.t('options.group.notWatching', [group.name]),
+                ? i18n.t('options.group.watching', [name])
+                : i18n.t('options.group.notWatching', [name]),
             );
           }}
         />{' '}
-        {i18n.t('options.group.watch', [group.name])}
+        {i18n.t('options.group.watch', [name])}
       </label>
       {!group.builtin && !confirming && (
         <button
@@ -60,14 +63,14 @@ export function GroupEditor({
             setConfirming(true);
           }}
         >
-          {i18n.t('options.group.remove', [group.name])}
+          {i18n.t('options.group.remove', [name])}
         </button>
       )}
       {confirming && (
         <ConfirmStep
           testId={confirmId}
           question={i18n.t('options.group.removeQuestion', [
-            group.name,
+            name,
             countsOf(group.asns.length, group.prefixes.length),
           ])}
           confirmLabel={i18n.t('options.group.removeConfirm')}
@@ -79,7 +82,7 @@ export function GroupEditor({
               removalFeedback,
               saveWatchlist,
               removeGroup(watchlist, group.id),
-              i18n.t('options.group.removed', [group.name]),
+              i18n.t('options.group.removed', [name]),
               watchlist,
             );
           }}
@@ -99,7 +102,7 @@ export function GroupEditor({
       </details>
       <EntryForm
         id={`add-${group.id}`}
-        label={i18n.t('options.group.addEntry', [group.name])}
+        label={i18n.t('options.group.addEntry', [name])}
         placeholder={i18n.t('options.group.addEntryPlaceholder')}
         feedback={feedback}
         feedbackId={statusId}
@@ -111,7 +114,7 @@ export function GroupEditor({
             feedback,
             saveWatchlist,
             edit,
-            i18n.t('options.group.entryAdded', [text.trim(), group.name]),
+            i18n.t('options.group.entryAdded', [text.trim(), name]),
           ).then((problem) => (problem ? '' : null));
         }}
       />

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { i18n } from '#i18n';
+import { watchlistRefusalWords } from '../lib-words';
 import { addGroup } from '../../lib/watchlist/edit';
 import type { Watchlist } from '../../lib/watchlist/model';
 import { Feedback, useFeedback } from './Feedback';
@@ -24,7 +25,10 @@ export function NewGroupForm({
         feedback.start();
         const added = addGroup(watchlist, name, code);
         if (!added.ok) {
-          feedback.show({ kind: 'error', text: i18n.t('options.notSaved', [added.reason]) });
+          feedback.show({
+            kind: 'error',
+            text: i18n.t('options.notSaved', [watchlistRefusalWords(added)]),
+          });
           return;
         }
         const shown = name.trim();

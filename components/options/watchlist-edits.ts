@@ -5,6 +5,7 @@
  */
 import { i18n } from '#i18n';
 import type { Watchlist, WatchlistResult } from '../../lib/watchlist/model';
+import { watchlistRefusalWords } from '../lib-words';
 import type { AreaFeedback } from './Feedback';
 import type { SaveWatchlist } from './options-api';
 
@@ -25,7 +26,7 @@ export async function applyEdit(
   done: string,
   undoTo?: Watchlist,
 ): Promise<string | null> {
-  const problem = edit.ok ? await saveWatchlist(edit.watchlist) : edit.reason;
+  const problem = edit.ok ? await saveWatchlist(edit.watchlist) : watchlistRefusalWords(edit);
   if (problem) {
     const text = i18n.t('options.notSaved', [problem]);
     feedback.show({ kind: 'error', text });

@@ -10,6 +10,7 @@ import {
 import type { TabReport } from '../../lib/tabs/types';
 import type { PageHostsView } from '../../lib/tabs/page-hosts';
 import { issueUrl, reportText, type ReportContext } from '../../lib/tabs/report-text';
+import { speaksEnglish } from '../lib-words';
 
 /** What the actions need from the browser and the worker; main.tsx passes the real ones. */
 export interface ActionsApi {
@@ -162,6 +163,12 @@ export function Actions({
           {i18n.t('popup.openSettings')}
         </button>
       </div>
+      {/* The copied report and the issue text stay English (lib/tabs/report-text.ts): say so. */}
+      {!speaksEnglish() && (
+        <p class="hint" data-testid="report-language">
+          {i18n.t('words.reportInEnglish')}
+        </p>
+      )}
       <p
         class={feedback?.kind === 'error' ? 'feedback error' : 'feedback'}
         role={feedback?.kind === 'error' ? 'alert' : 'status'}

@@ -1,6 +1,7 @@
 import { i18n } from '#i18n';
 import type { AddressEvidence, Verdict } from '../../lib/verdict';
 import type { GroupMatch } from '../../lib/watchlist/model';
+import { matchGroupName, noteShown } from '../lib-words';
 import { confidenceWords } from './PopupWords';
 
 /**
@@ -30,7 +31,7 @@ export function AddressSentences({
                 {' '}
                 <strong class="low-confidence" data-testid="low-confidence">
                   {i18n.t('popup.sentence.lowOnly', {
-                    carrier: [...new Set(evidence.matches.map((m) => m.groupName))].join(', '),
+                    carrier: [...new Set(evidence.matches.map(matchGroupName))].join(', '),
                   })}
                 </strong>
               </>
@@ -49,7 +50,7 @@ function onlyLow(evidence: AddressEvidence): boolean {
 
 function sentence(evidence: AddressEvidence, match: GroupMatch): string {
   const { ip, lookup } = evidence;
-  const carrier = match.groupName;
+  const carrier = matchGroupName(match);
   if (match.reason.kind === 'prefix') {
     return i18n.t('popup.sentence.prefix', { ip, prefix: match.reason.prefix, carrier });
   }
@@ -60,7 +61,9 @@ function sentence(evidence: AddressEvidence, match: GroupMatch): string {
   if (match.reason.kind === 'name') {
     return i18n.t('popup.sentence.nameMatch', { ip, network, asn, carrier, confidence });
   }
-  return match.note
-    ? i18n.t('popup.sentence.asn', { ip, network, asn, note: match.note, carrier, confidence })
+  // A built-in entry's note is English research text: an English page only (lib-words.ts).
+  const note = noteShown(match.groupId, match.note);
+  return note
+    ? i18n.t('popup.sentence.asn', { ip, network, asn, note, carrier, confidence })
     : i18n.t('popup.sentence.asnNoNote', { ip, network, asn, carrier, confidence });
 }

@@ -4,6 +4,13 @@ import type { TabReport } from '../../lib/tabs/types';
 import { rangeAsCidr, tableDate } from '../../lib/tabs/report-text';
 import type { AddressEvidence } from '../../lib/verdict';
 import type { GroupMatch } from '../../lib/watchlist/model';
+import {
+  matchGroupName,
+  noteShown,
+  problemDetailWords,
+  scopeWords,
+  unreadableWords,
+} from '../lib-words';
 import { confidenceWords, originWords } from './PopupWords';
 
 /** Where an origin AS can be looked up, by name (the same in every language). */
@@ -38,7 +45,7 @@ export function ExpertDetails({ report, meta }: { report: TabReport; meta: Table
       )}
       {verdict.problem && (
         <p data-testid="problem-detail">
-          {i18n.t('popup.details.problem', { problem: verdict.problem })}
+          {i18n.t('popup.details.problem', { problem: problemDetailWords(verdict) })}
         </p>
       )}
       {verdict.addresses.length > 0 ? (
@@ -117,10 +124,12 @@ function AddressRow({ evidence }: { evidence: AddressEvidence }) {
         )}
         {lookup.kind === 'unrouted' && <span>{i18n.t('popup.details.unrouted')}</span>}
         {lookup.kind === 'local' && (
-          <span>{i18n.t('popup.details.local', { scope: lookup.scope })}</span>
+          <span>{i18n.t('popup.details.local', { scope: scopeWords(lookup.scope) })}</span>
         )}
         {lookup.kind === 'invalid' && (
-          <span>{i18n.t('popup.details.unreadable', { reason: lookup.reason })}</span>
+          <span>
+            {i18n.t('popup.details.unreadable', { reason: unreadableWords(lookup.reason) })}
+          </span>
         )}
       </td>
       <td>
@@ -152,19 +161,20 @@ function carriesWords(embedded: NonNullable<AddressEvidence['embedded']>): strin
 
 /** The watchlist entry that matched: the group, the ASN or prefix, its confidence and note. */
 function MatchEntry({ match }: { match: GroupMatch }) {
+  const note = noteShown(match.groupId, match.note);
   return (
     <div class="match">
-      <strong>{match.groupName}</strong>{' '}
+      <strong>{matchGroupName(match)}</strong>{' '}
       {match.reason.kind === 'asn'
         ? `(${i18n.t('popup.details.entryAsn', { asn: String(match.reason.asn) })}, ${confidenceWords(match.confidence)})`
         : match.reason.kind === 'name'
           ? `(${i18n.t('popup.details.entryName', { asn: String(match.reason.asn) })}, ${confidenceWords(match.confidence)})`
           : `(${i18n.t('popup.details.entryPrefix', { prefix: match.reason.prefix })})`}
       {/* A name match's note is lib's English; the entry line above says it in the user's words. */}
-      {match.note && match.reason.kind !== 'name' && (
+      {note && match.reason.kind !== 'name' && (
         <>
           <br />
-          <small>{match.note}</small>
+          <small>{note}</small>
         </>
       )}
     </div>

@@ -6,6 +6,7 @@ import { i18n } from '#i18n';
 import type { LookupResult } from '../../lib/prefix-table';
 import type { AddressOrigin, ProblemKind } from '../../lib/verdict';
 import type { Confidence } from '../../lib/watchlist/model';
+import { scopeWords } from '../lib-words';
 
 export function confidenceWords(level: Confidence | undefined): string {
   return level ? i18n.t(`common.confidence.${level}`) : i18n.t('popup.sentence.unstated');
@@ -61,7 +62,7 @@ export function networkWords(lookup: LookupResult): string {
     case 'unrouted':
       return i18n.t('popup.network.unrouted');
     case 'local':
-      return i18n.t('popup.network.local', { scope: lookup.scope });
+      return i18n.t('popup.network.local', { scope: scopeWords(lookup.scope) });
     case 'invalid':
       return i18n.t('popup.network.unknown');
   }

@@ -3,6 +3,7 @@
  * (lib/verdict.ts) and pageBadge (lib/tabs/badge.ts), which take their words as an argument.
  */
 import { i18n } from '#i18n';
+import { groupName, problemWords, speaksEnglish } from '../../components/lib-words';
 import type { PageBadgeWords } from '../../lib/tabs/badge';
 import type { BadgeWords } from '../../lib/verdict';
 
@@ -31,12 +32,18 @@ const andMore = (shown: string, more: number) =>
 export const BADGE_WORDS: BadgeWords = {
   flagged: (host, groups) => t('popup.badge.flagged', { host, groups }),
   probablyFlagged: (host, groups) => t('popup.headline.badgeProbably', { host, groups }),
-  unchecked: (host, problem) => t('popup.badge.unchecked', { host, problem }),
+  // lib's English problem names the resolver; another language gets the kind's words.
+  unchecked: (host, problem, kind) =>
+    t('popup.badge.unchecked', {
+      host,
+      problem: speaksEnglish() ? problem : problemWords(kind),
+    }),
   local: (host) => t('popup.badge.local', { host }),
   allowlisted: (host) => t('popup.badge.allowlisted', { host }),
   clean: (host) => t('popup.badge.clean', { host }),
   checking: (host) => t('popup.badge.checking', { host }),
   group: (name, details) => `${name} (${details})`,
+  groupName: (id, name) => groupName({ id, name }),
   reasonWithAddresses: (reason, addresses) => `${reason}, ${addresses}`,
   asnReason: (asn, org) => (org ? `AS${asn} ${org}` : `AS${asn}`),
   nameReason: (asn, org) =>
@@ -57,5 +64,6 @@ export const PAGE_BADGE_WORDS: PageBadgeWords = {
   thirdParty: (site, count, total, hosts) =>
     t('popup.badge.thirdParty', count, { site, total: String(total), hosts }),
   groupHosts: (group, hosts) => `${group}: ${hosts}`,
+  groupName: (id, name) => groupName({ id, name }),
   andMore,
 };

@@ -90,15 +90,17 @@ export function startWorker(browser: Browser): Promise<void> {
     table: tableReady,
     resolve: (hostname, current) =>
       dohClients.clientFor(resolverUrlOf(current.resolver)).resolve(hostname),
-    setBadge: async (tabId, badge) => {
-      // Sent together, colour and title first and the text last: the browser handles an
-      // extension's calls in the order sent, so a badge whose text already reads "CT" is never
-      // seen on the previous (grey) colour or tooltip, and no call waits for the one before.
+    setBadge: async (tabId, badge, changed) => {
+      // Only the parts that changed, sent together, colour and title first and the text last: the
+      // browser handles an extension's calls in the order sent, so a badge whose text already
+      // reads "CT" is never seen on the previous (grey) colour or tooltip, and no call waits for
+      // the one before.
+      const set = (part: keyof typeof badge) => !changed || changed.has(part);
       try {
         await Promise.all([
-          browser.action.setBadgeBackgroundColor({ tabId, color: badge.color }),
-          browser.action.setTitle({ tabId, title: badge.title }),
-          browser.action.setBadgeText({ tabId, text: badge.text }),
+          set('color') && browser.action.setBadgeBackgroundColor({ tabId, color: badge.color }),
+          set('title') && browser.action.setTitle({ tabId, title: badge.title }),
+          set('text') && browser.action.setBadgeText({ tabId, text: badge.text }),
         ]);
       } catch (error) {
         log(`badge for tab ${tabId} not set`, error);

@@ -8,13 +8,27 @@ import {
   type DownloadRecord,
   type UpdateOutcome,
   type UpdateProgress,
+  type UpdateRefusal,
 } from './update';
+
+/**
+ * How the last update attempt ended, for code: the pages word it in the user's language
+ * (components/lib-words.ts); `message` says it in English.
+ */
+export type LastUpdateCode =
+  | { kind: 'updated'; publishedAt: number }
+  | { kind: 'unchanged' }
+  /** 'not-stored': the new table could not be stored; 'unexpected': the attempt threw. */
+  | { kind: 'refused'; refusal: UpdateRefusal | 'not-stored' | 'unexpected' };
 
 /** How the last update attempt ended, in words for the settings page and the popup. */
 export interface LastUpdateAttempt {
   at: number;
   result: 'updated' | 'unchanged' | 'refused';
+  /** In English: the CLI's words, and the English pages'. */
   message: string;
+  /** The same as a code (absent in attempts an earlier release saved). */
+  code?: LastUpdateCode;
   /** The sources it asked (absent in attempts an earlier release saved). */
   sources?: string[];
 }
@@ -139,6 +153,7 @@ export function createDataUpdateService(deps: DataUpdateServiceDeps): DataUpdate
   async function attemptWith(sources: string[]): Promise<LastUpdateAttempt> {
     const current = await deps.current();
     let outcome: UpdateOutcome;
+    let unexpected = false;
     try {
       outcome = await fetchRoutingUpdate({
         fetch: deps.fetch,
@@ -155,7 +170,12 @@ export function createDataUpdateService(deps: DataUpdateServiceDeps): DataUpdate
         ...(deps.downloadLimits ? { downloadLimits: deps.downloadLimits } : {}),
       });
     } catch (error) {
-      outcome = { kind: 'refused', reason: `The update failed unexpectedly: ${String(error)}.` };
+      unexpected = true;
+      outcome = {
+        kind: 'refused',
+        reason: `The update failed unexpectedly: ${String(error)}.`,
+        refusal: 'sources-failed',
+      };
     }
     const at = deps.now();
     if (outcome.kind === 'unchanged') {
@@ -163,6 +183,7 @@ export function createDataUpdateService(deps: DataUpdateServiceDeps): DataUpdate
         at,
         result: 'unchanged',
         message: 'Checked: the routing data has not changed since the last update.',
+        code: { kind: 'unchanged' },
       };
     }
     if (outcome.kind === 'refused') {
@@ -170,6 +191,7 @@ export function createDataUpdateService(deps: DataUpdateServiceDeps): DataUpdate
         at,
         result: 'refused',
         message: `Not updated, the data in use stays. ${outcome.reason}`,
+        code: { kind: 'refused', refusal: unexpected ? 'unexpected' : outcome.refusal },
       };
     }
     progress = { phase: 'storing' };
@@ -181,12 +203,14 @@ export function createDataUpdateService(deps: DataUpdateServiceDeps): DataUpdate
         at,
         result: 'refused',
         message: `Not updated, the data in use stays. The new table could not be stored (${String(error)}).`,
+        code: { kind: 'refused', refusal: 'not-stored' },
       };
     }
     return {
       at,
       result: 'updated',
       message: `Updated to the data published on ${isoDay(outcome.download.publishedAt)}: ${outcome.summary}.`,
+      code: { kind: 'updated', publishedAt: outcome.download.publishedAt },
     };
   }
 

@@ -58,8 +58,22 @@ export type UpdateOutcome =
        */
       likelyCarrierNetworks: UnlistedCarrierNetwork[];
     }
-  /** Nothing changes: why, in plain words. */
-  | { kind: 'refused'; reason: string };
+  /** Nothing changes: why, in plain words (English), and as a code for the pages' own words. */
+  | { kind: 'refused'; reason: string; refusal: UpdateRefusal };
+
+/**
+ * Why an update was refused, for code: the extension's pages word it in the user's language
+ * (`reason` keeps the English detail, which the CLI prints and English pages show).
+ */
+export type UpdateRefusal =
+  /** A routing data source in the settings cannot be used (not https, unreadable). */
+  | 'bad-source'
+  /** No routing data source is set. */
+  | 'no-source'
+  /** The newer data disagrees with the next source about the carriers' ranges. */
+  | 'cross-check'
+  /** No source gave usable newer data (download failed, a guard refused it, older, not dated). */
+  | 'sources-failed';
 
 export interface UpdateDeps {
   fetch: FetchLike;
@@ -118,11 +132,14 @@ export async function fetchRoutingUpdate(deps: UpdateDeps): Promise<UpdateOutcom
       return {
         kind: 'refused',
         reason: `Routing data source ${i + 1} is not usable: ${parsed.reason}.`,
+        refusal: 'bad-source',
       };
     }
     sources.push(parsed.source);
   }
-  if (sources.length === 0) return { kind: 'refused', reason: 'No routing data source is set.' };
+  if (sources.length === 0) {
+    return { kind: 'refused', reason: 'No routing data source is set.', refusal: 'no-source' };
+  }
   const now = deps.now();
   const currentPublished = saneDate(
     deps.currentDownload?.publishedAt ??
@@ -161,7 +178,9 @@ export async function fetchRoutingUpdate(deps: UpdateDeps): Promise<UpdateOutcom
           { candidate: hostOfUrl(source.url), other: hostOfUrl(witness.url) },
           deps.crossCheckLimits,
         );
-        if (check.reasons.length > 0) return { kind: 'refused', reason: check.reasons.join(' ') };
+        if (check.reasons.length > 0) {
+          return { kind: 'refused', reason: check.reasons.join(' '), refusal: 'cross-check' };
+        }
         notes.push(`its carrier ranges agree with ${hostOfUrl(witness.url)}`);
       } else {
         notes.push(
@@ -193,7 +212,7 @@ export async function fetchRoutingUpdate(deps: UpdateDeps): Promise<UpdateOutcom
   // Nothing newer anywhere: "unchanged" when a source confirmed the data in use is its newest.
   return unchangedSomewhere
     ? { kind: 'unchanged' }
-    : { kind: 'refused', reason: failures.join(' ') };
+    : { kind: 'refused', reason: failures.join(' '), refusal: 'sources-failed' };
 }
 
 /** Downloads one source's files (conditionally when the table in use came from it). */

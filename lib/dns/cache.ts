@@ -4,6 +4,11 @@
  * cache below. Entries are plain JSON so any storage area can hold them.
  */
 import { DNS_CACHE_KEY_PREFIX } from '../storage/session-keys';
+import {
+  createSessionRecords,
+  type AreaChanges,
+  type SessionRecordArea,
+} from '../storage/session-records';
 import type { DnsError, ResolvedAddress } from './types';
 
 /** Bumped when the entry shape changes, so entries written by an older build are ignored. */
@@ -126,15 +131,23 @@ export interface CacheStorageArea {
   get(key: string | null): Promise<Record<string, unknown>>;
   set(items: Record<string, unknown>): Promise<void>;
   remove(keys: string[]): Promise<void>;
+  /** The browser's areas have it: an entry removed by anyone else is forgotten in memory too. */
+  onChanged?: AreaChanges;
 }
 
 /** The storage-backed cache's limits: about 1 MB, so the tab reports always keep most of the area. */
 export const DNS_CACHE_MAX_ENTRIES = 2000;
 export const DNS_CACHE_MAX_BYTES = 1_000_000;
 
+/**
+ * The session-record store's format version of a stored entry (`{ v, data }`). The entry's own
+ * `version` (CACHE_ENTRY_VERSION, also in its key) still says what a `CacheEntry` is.
+ */
+const DNS_RECORD_VERSION = 1;
+
 export interface StorageDnsCacheOptions {
   maxEntries?: number;
-  /** Approximate: key plus JSON length of each entry, as browsers count storage quota. */
+  /** Approximate: key plus JSON length of each stored record, as browsers count storage quota. */
   maxBytes?: number;
   now(): number;
   log?(message: string, error?: unknown): void;
@@ -145,20 +158,54 @@ function storedSize(key: string, value: unknown): number {
   return key.length + (JSON.stringify(value)?.length ?? 0);
 }
 
+/** The entry inside a stored record of this build; undefined (stale) for anything else. */
+function entryOf(stored: unknown): unknown {
+  return isObject(stored) && stored.v === DNS_RECORD_VERSION ? stored.data : undefined;
+}
+
+/** `area` as the session-record store reads it: one `get` of the listed keys each. */
+function recordAreaOfCache(area: CacheStorageArea): SessionRecordArea {
+  return {
+    async get(keys) {
+      if (keys === null) return area.get(null);
+      const found = await Promise.all(keys.map((key) => area.get(key)));
+      return Object.assign({}, ...found) as Record<string, unknown>;
+    },
+    set: (items) => area.set(items),
+    remove: (keys) => area.remove(keys),
+    ...(area.onChanged ? { onChanged: area.onChanged } : {}),
+  };
+}
+
 /**
  * A `DnsCache` in a storage area shared with other data (the tab reports), bounded while the worker
- * runs: at most `maxEntries` entries and about `maxBytes`, oldest stored first out. An index of its
- * own keys (read once per worker life, when it also drops expired entries) makes each write cost
- * one set and at most one remove, never a read of the whole area. A write the area refuses (full)
- * frees half of the cache and is tried once more; after that the entry is not cached. Never rejects.
+ * runs: at most `maxEntries` entries and about `maxBytes`, oldest stored first out. Its entries are
+ * records of the session-record store (lib/storage/session-records.ts): a hit is served from memory
+ * once read or set in this worker's life, writes are coalesced, and a full area is logged and
+ * flagged (`full`). An index of its own keys (read once per worker life, when it also drops expired
+ * entries) makes each write cost one set and at most one remove, never a read of the whole area. A
+ * write the area refuses (full) frees half of the cache and is tried once more; after that the entry
+ * is not cached. Never rejects.
  */
 export function createStorageDnsCache(
   area: CacheStorageArea,
   options: StorageDnsCacheOptions,
-): DnsCache & { prune(): Promise<void>; readonly stats: () => { entries: number; bytes: number } } {
+): DnsCache & {
+  prune(): Promise<void>;
+  readonly stats: () => { entries: number; bytes: number };
+  /** Whether the area refused the last write for lack of space (logged), none succeeding since. */
+  readonly full: boolean;
+} {
   const maxEntries = options.maxEntries ?? DNS_CACHE_MAX_ENTRIES;
   const maxBytes = options.maxBytes ?? DNS_CACHE_MAX_BYTES;
   const log = options.log ?? (() => undefined);
+  const records = createSessionRecords<CacheEntry>(recordAreaOfCache(area), {
+    version: DNS_RECORD_VERSION,
+    isValid: isCacheEntry,
+    // Memory holds at most as many entries as the area may (misses included): bounded like it.
+    maxInMemory: maxEntries,
+    log,
+  });
   // Key → approximate bytes, in the order stored (a Map keeps insertion order): oldest first.
   const index = new Map<string, number>();
   let bytes = 0;
@@ -171,21 +218,19 @@ export function createStorageDnsCache(
     index.delete(key);
   };
 
-  /** Takes the oldest keys out of the index until both limits hold (or `extra` more are gone). */
+  /** Takes the oldest keys out of the index and the store until both limits hold (or `extra` more are gone). */
   const evict = (extra = 0): string[] => {
     const out: string[] = [];
     for (const key of index.keys()) {
       if (index.size <= maxEntries && bytes <= maxBytes && out.length >= extra) break;
       out.push(key);
       forget(key); // deleting the current key of a Map being iterated is safe
+      records.delete(key);
     }
     return out;
   };
-
-  const removeKeys = async (keys: string[]): Promise<void> => {
-    if (keys.length === 0) return;
-    await area.remove(keys).catch((error: unknown) => log('DNS cache eviction failed', error));
-  };
+  /** Waits for these keys' writes only: answers arriving meanwhile must not hold this one up. */
+  const written = (keys: string[]) => Promise.all(keys.map((key) => records.settled(key)));
 
   const load = (): Promise<void> =>
     (loaded ??= (async () => {
@@ -195,14 +240,18 @@ export function createStorageDnsCache(
       } catch (error) {
         log('DNS cache index could not be read', error);
       }
-      const stale = staleDnsCacheKeys(contents, options.now(), maxEntries);
+      const entries: Record<string, unknown> = {};
+      for (const [key, stored] of Object.entries(contents)) {
+        if (isDnsCacheKey(key)) entries[key] = entryOf(stored);
+      }
+      const stale = staleDnsCacheKeys(entries, options.now(), maxEntries);
       const dropped = new Set(stale);
-      const live = Object.entries(contents)
-        .filter(([key]) => isDnsCacheKey(key) && !dropped.has(key))
-        .map(([key, value]) => ({
+      const live = Object.keys(entries)
+        .filter((key) => !dropped.has(key))
+        .map((key) => ({
           key,
-          storedAt: (value as CacheEntry).storedAt,
-          size: storedSize(key, value),
+          storedAt: (entries[key] as CacheEntry).storedAt,
+          size: storedSize(key, contents[key]),
         }))
         .sort((a, b) => a.storedAt - b.storedAt);
       // `set` awaits this before touching the index, so the index is still empty here.
@@ -210,39 +259,41 @@ export function createStorageDnsCache(
         index.set(key, size);
         bytes += size;
       }
-      await removeKeys([...stale, ...evict()]);
+      for (const key of stale) records.delete(key);
+      evict();
+      await records.flush();
     })());
 
   return {
-    async get(key) {
-      const stored = await area.get(key);
-      return stored[key] as CacheEntry | undefined;
-    },
+    get: (key) => records.get(key),
     async set(key, entry) {
       await load();
-      const size = storedSize(key, entry);
+      const size = storedSize(key, { v: DNS_RECORD_VERSION, data: entry });
       if (size > maxBytes) return; // one oversized answer must not flush the whole cache
       forget(key);
       index.set(key, size);
       bytes += size;
-      await removeKeys(evict());
-      try {
-        await area.set({ [key]: entry });
-        return;
-      } catch (error) {
-        log('DNS cache write refused; freeing half of the cache', error);
-      }
+      records.set(key, entry);
+      await written([key, ...evict()]);
+      if (records.saved(key)) return;
+      log('DNS cache write refused; freeing half of the cache');
       forget(key);
-      await removeKeys(evict(Math.ceil(index.size / 2)));
-      try {
-        await area.set({ [key]: entry });
+      await written(evict(Math.ceil(index.size / 2)));
+      records.set(key, entry);
+      await written([key]);
+      if (records.saved(key)) {
         index.set(key, size);
         bytes += size;
-      } catch (error) {
-        log('DNS cache write refused again; not cached', error);
+        return;
       }
+      log('DNS cache write refused again; not cached');
+      records.delete(key);
+      await written([key]);
     },
     prune: load,
     stats: () => ({ entries: index.size, bytes }),
+    get full() {
+      return records.full;
+    },
   };
 }

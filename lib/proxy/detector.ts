@@ -1,9 +1,11 @@
 /**
  * Decides, for one main-frame connection, whether it went through a proxy: from what the browser
  * says (Firefox's proxyInfo), else from the repeated-address pattern, whose record lives in
- * storage.session so a restarted worker keeps what it learnt. The record is read afresh for each
- * connection (one small read per top-level page): storage is the one source of truth, so a session
- * store that was emptied forgets the pattern too, instead of a memory copy living on.
+ * storage.session (one versioned record of the session-record store, lib/storage/session-records.ts)
+ * so a restarted worker keeps what it learnt. The record is read afresh for each connection (one
+ * small read per top-level page, `reload`): storage is the one source of truth, so a session store
+ * that was emptied forgets the pattern too, instead of a memory copy living on; only a change not
+ * yet written, or refused by a full store, is served from memory.
  */
 import {
   canonicalIp,
@@ -13,16 +15,17 @@ import {
   type ProxyPatternState,
 } from './pattern';
 import { PROXY_PATTERN_KEY } from '../storage/session-keys';
+import { createSessionRecords, recordAreaOf, type OneKeyArea } from '../storage/session-records';
 import type { ProxyFact } from './types';
 
 /** The storage.session key of the pattern's record (lib/storage/session-keys.ts). */
 export { PROXY_PATTERN_KEY };
 
-/** The subset of storage.session the detector needs. */
-export interface ProxySessionArea {
-  get(key: string): Promise<Record<string, unknown>>;
-  set(items: Record<string, unknown>): Promise<void>;
-}
+/** The subset of storage.session the detector needs (read and written one key at a time). */
+export type ProxySessionArea = OneKeyArea;
+
+/** The stored record's format version (`{ v, data }`); bump it when ProxyPatternState changes shape. */
+const PROXY_RECORD_VERSION = 1;
 
 /** One main-frame connection, as far as the tab monitor knows it. */
 export interface ConnectionSeen {
@@ -60,13 +63,17 @@ export function createProxyDetector(deps: {
 }) {
   // One read-modify-write at a time: connections of different tabs arrive concurrently.
   let chain: Promise<unknown> = Promise.resolve();
+  // A refused write keeps the older pattern stored: a shorter pattern is still a true one.
+  const records = createSessionRecords<ProxyPatternState>(recordAreaOf(deps.session), {
+    version: PROXY_RECORD_VERSION,
+    // The pattern's own check; load() drops damaged entries inside a well-formed record.
+    isValid: isPatternRecord,
+    whenRefused: 'keep',
+    log: (message, error) => deps.log(message, error),
+  });
 
   async function load(): Promise<ProxyPatternState> {
-    const stored = await deps.session.get(PROXY_PATTERN_KEY).catch((error: unknown) => {
-      deps.log('proxy record could not be read', error);
-      return {} as Record<string, unknown>;
-    });
-    return readPatternState(stored[PROXY_PATTERN_KEY]);
+    return readPatternState(await records.reload(PROXY_PATTERN_KEY));
   }
 
   function serial<T>(work: () => Promise<T>): Promise<T> {
@@ -99,9 +106,9 @@ export function createProxyDetector(deps: {
           const outcome = recordConnection(state, { host: connection.host, ip, inDoh }, now);
           isProxy = outcome.isProxy;
           newlyDetected = outcome.newlyDetected;
-          await deps.session
-            .set({ [PROXY_PATTERN_KEY]: outcome.state })
-            .catch((error: unknown) => deps.log('proxy record could not be stored', error));
+          records.set(PROXY_PATTERN_KEY, outcome.state);
+          // Stored before the verdict is given, so a worker stopped right after it still knows.
+          await records.flush();
         }
         return {
           proxy: isProxy
@@ -111,7 +118,18 @@ export function createProxyDetector(deps: {
         };
       });
     },
+
+    /** Whether storage.session refused the pattern for lack of space (the store logged it). */
+    get full(): boolean {
+      return records.full;
+    },
   };
+}
+
+function isPatternRecord(data: unknown): data is ProxyPatternState {
+  if (typeof data !== 'object' || data === null) return false;
+  const { version, connections, proxies } = data as Partial<ProxyPatternState>;
+  return version === 1 && Array.isArray(connections) && Array.isArray(proxies);
 }
 
 export type ProxyDetector = ReturnType<typeof createProxyDetector>;

@@ -17,6 +17,8 @@
  * - Bounded: memory holds the records callers set or read (a deleted one goes once removed; with
  *   `maxInMemory`, the least recently used written ones go too); the queue of writes holds at most
  *   one pending value per key.
+ * - Storage as the truth where a caller needs it: `reload` reads a record again (an emptied area
+ *   forgets it); with the area's `onChanged`, a record someone else removed is dropped from memory.
  * Nothing here throws into a caller: storage failures are logged.
  */
 
@@ -26,6 +28,47 @@ export interface SessionRecordArea {
   get(keys: string[] | null): Promise<Record<string, unknown>>;
   set(items: Record<string, unknown>): Promise<void>;
   remove(keys: string[]): Promise<void>;
+  /** The area's change event (the browser's areas have it): see `AreaChanges`. */
+  onChanged?: AreaChanges;
+}
+
+/**
+ * The browser's `storage.<area>.onChanged`. When given, a record removed from the area by anyone
+ * else (`storage.session.clear()`, as the e2e set-up does between tests) is dropped from memory
+ * too, so the next `get` reads the area again instead of a memory copy living on. Other writers'
+ * values are not watched: each key has one writer, its store.
+ */
+export interface AreaChanges {
+  addListener(listener: (changes: Record<string, { newValue?: unknown }>) => void): void;
+}
+
+/**
+ * An area read and removed one key at a time, as modules that keep a single record describe the
+ * `storage.session` they are handed (the browser's area is also one). Without `remove`, a stale
+ * copy the store would delete stays, and the store logs it.
+ */
+export interface OneKeyArea {
+  get(key: string): Promise<Record<string, unknown>>;
+  set(items: Record<string, unknown>): Promise<void>;
+  remove?(key: string): Promise<void>;
+  onChanged?: AreaChanges;
+}
+
+/** `area` as the store needs it; it cannot be listed, so `keys()` of such a store logs and finds only memory. */
+export function recordAreaOf(area: OneKeyArea): SessionRecordArea {
+  return {
+    async get(keys) {
+      if (keys === null) throw new Error('this storage area cannot be listed');
+      const found = await Promise.all(keys.map((key) => area.get(key)));
+      return Object.assign({}, ...found) as Record<string, unknown>;
+    },
+    set: (items) => area.set(items),
+    async remove(keys) {
+      if (!area.remove) throw new Error('this storage area cannot remove');
+      for (const key of keys) await area.remove(key);
+    },
+    ...(area.onChanged ? { onChanged: area.onChanged } : {}),
+  };
 }
 
 /** How a record is stored: its format version beside the caller's data. */
@@ -67,6 +110,12 @@ export interface SessionRecords<T> {
   get(key: string): Promise<T | undefined>;
   /** The memory copy only, without waiting: undefined when absent or not read yet. */
   peek(key: string): T | undefined;
+  /**
+   * The record as the area holds it now (read again), for a record that storage, not memory, must
+   * be the truth of (an emptied area forgets it); memory still wins while a change of it is not
+   * yet written, or was refused (memory is then its only true copy).
+   */
+  reload(key: string): Promise<T | undefined>;
   /** Replaces the record in memory now and in the area soon (see the module comment). */
   set(key: string, value: T): void;
   /** Deletes the record from memory now and from the area soon. */
@@ -78,6 +127,11 @@ export interface SessionRecords<T> {
   keys(prefix: string): Promise<string[]>;
   /** Resolves when every change made so far has been written or refused. Never rejects. */
   flush(): Promise<void>;
+  /**
+   * Resolves when `key` has no change left to write (its last one written or refused), without
+   * waiting for other keys' writes as `flush` does. Never rejects.
+   */
+  settled(key: string): Promise<void>;
   /** Whether the last write of `key` reached the area (true when none was needed). */
   saved(key: string): boolean;
   /** Whether the area refused the last write for lack of quota, and no write has succeeded since. */
@@ -126,6 +180,8 @@ export function createSessionRecords<T>(
   // Writes in flight (one batch each), so `flush` can wait for them.
   const inFlight = new Set<Promise<void>>();
   let scheduled: { cancel(): void } | undefined;
+  // Callers of `settled`, by key: woken once the key is neither dirty nor in flight.
+  const settling = new Map<string, (() => void)[]>();
   let full = false;
 
   const maxInMemory = options.maxInMemory ?? Infinity;
@@ -200,6 +256,14 @@ export function createSessionRecords<T>(
     }
   }
 
+  /** Wakes `settled` callers of a key that has no change left to write. */
+  function wake(key: string): void {
+    const waiting = settling.get(key);
+    if (!waiting || dirty.has(key) || slots.get(key)?.writing) return;
+    settling.delete(key);
+    for (const resolve of waiting) resolve();
+  }
+
   /** Sends every dirty key not already in flight: one `set` and one `remove` at most. */
   function writeDirty(): void {
     const items: Record<string, unknown> = {};
@@ -209,6 +273,7 @@ export function createSessionRecords<T>(
       const slot = slots.get(key);
       if (!slot) {
         dirty.delete(key);
+        wake(key);
         continue;
       }
       if (slot.writing) continue; // written again when the one in flight ends
@@ -217,6 +282,7 @@ export function createSessionRecords<T>(
       if (serial === slot.stored) {
         slot.refused = false;
         forgetIfGone(key, slot);
+        wake(key);
         continue;
       }
       slot.writing = true;
@@ -275,13 +341,16 @@ export function createSessionRecords<T>(
   /** A write of `key` ended; `stored` is what the area now holds (undefined: unknown). */
   function done(key: string, stored: string | undefined, refused: boolean): void {
     const slot = slots.get(key);
-    if (!slot) return;
+    if (!slot) return wake(key);
     slot.writing = false;
     slot.refused = refused;
     // A refused 'keep' write leaves the older copy, whose serialisation is still the one known.
     if (stored !== undefined || !refused) slot.stored = stored;
     if (dirty.has(key)) schedule();
-    else forgetIfGone(key, slot);
+    else {
+      forgetIfGone(key, slot);
+      wake(key);
+    }
   }
 
   /** Drops a deleted record's slot once the area holds nothing either: memory stays bounded. */
@@ -299,7 +368,18 @@ export function createSessionRecords<T>(
     schedule();
   }
 
-  return {
+  // A record removed by someone else: memory forgets it too, unless it holds a change of its own
+  // not yet written (that write follows) or refused (memory is then its only true copy).
+  area.onChanged?.addListener((changes) => {
+    for (const [key, change] of Object.entries(changes)) {
+      const slot = slots.get(key);
+      if (!slot || change.newValue !== undefined || slot.stored === ABSENT) continue;
+      if (dirty.has(key) || slot.writing || slot.reading || slot.refused) continue;
+      slots.delete(key);
+    }
+  });
+
+  const store: SessionRecords<T> = {
     async get(key) {
       const slot = slotOf(key);
       if (slot.known) return slot.value;
@@ -328,6 +408,16 @@ export function createSessionRecords<T>(
     },
 
     peek: (key) => slots.get(key)?.value,
+
+    async reload(key) {
+      const slot = slots.get(key);
+      const memoryNewer = slot && (dirty.has(key) || slot.writing || slot.refused);
+      if (slot && !memoryNewer && !slot.reading) {
+        slot.known = false;
+        slot.value = undefined;
+      }
+      return store.get(key);
+    },
 
     set: (key, value) => change(key, value),
 
@@ -367,10 +457,20 @@ export function createSessionRecords<T>(
       }
     },
 
+    settled(key) {
+      if (!dirty.has(key) && !slots.get(key)?.writing) return Promise.resolve();
+      return new Promise((resolve) => {
+        const waiting = settling.get(key) ?? [];
+        waiting.push(resolve);
+        settling.set(key, waiting);
+      });
+    },
+
     saved: (key) => !(slots.get(key)?.refused ?? false),
 
     get full() {
       return full;
     },
   };
+  return store;
 }

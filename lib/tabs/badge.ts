@@ -13,6 +13,8 @@ export interface PageBadgeWords {
   thirdParty(siteTitle: string, count: number, total: number, hosts: string): string;
   /** "China Telecom: a.test, b.test". */
   groupHosts(group: string, hosts: string): string;
+  /** A group's name: a built-in group's (by its id) in the user's language, a custom one as typed. */
+  groupName(id: string, name: string): string;
   andMore(shown: string, more: number): string;
 }
 
@@ -21,6 +23,7 @@ export const ENGLISH_PAGE_BADGE_WORDS: PageBadgeWords = {
     `${siteTitle}. But ${count} of the ${total} other hosts this page loads from ` +
     `${count === 1 ? 'is' : 'are'} on watched networks: ${hosts}`,
   groupHosts: (group, hosts) => `${group}: ${hosts}`,
+  groupName: (_id, name) => name,
   andMore: (shown, more) => `${shown} and ${more} more`,
 };
 
@@ -64,9 +67,10 @@ function describeHosts(flagged: ThirdPartySummary['flagged'], words: PageBadgeWo
   const byGroup = new Map<string, string[]>();
   for (const host of flagged) {
     for (const group of host.groups) {
-      const hosts = byGroup.get(group.name) ?? [];
+      const name = words.groupName(group.id, group.name);
+      const hosts = byGroup.get(name) ?? [];
       hosts.push(host.hostname);
-      byGroup.set(group.name, hosts);
+      byGroup.set(name, hosts);
     }
   }
   return [...byGroup]

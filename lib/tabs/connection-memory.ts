@@ -10,13 +10,16 @@
  * hour covers the usual back-and-forth of a browsing session; after it, a cached revisit says `?`
  * (lib/verdict.ts, 'from-cache') rather than guess.
  *
- * Where: one record in storage.session (key CONNECTION_MEMORY_KEY), read afresh for each use like
- * the proxy pattern's (lib/proxy/detector.ts), so a worker the browser restarts keeps it and an
- * emptied store forgets it. Bounded: at most CONNECTION_MEMORY_MAX_HOSTS sites (the least recently
- * connected go first), about 100 bytes each, so under 30 KB of the 10 MB session quota.
+ * Where: one record in storage.session (key CONNECTION_MEMORY_KEY, a versioned record of the
+ * session-record store, lib/storage/session-records.ts), read afresh for each use like the proxy
+ * pattern's (lib/proxy/detector.ts), so a worker the browser restarts keeps it and an emptied store
+ * forgets it; a change not yet written, or refused by a full store, is served from memory.
+ * Bounded: at most CONNECTION_MEMORY_MAX_HOSTS sites (the least recently connected go first),
+ * about 100 bytes each, so under 30 KB of the 10 MB session quota.
  */
 import { canonicalIp, type ProxyFact } from '../proxy';
 import { CONNECTION_MEMORY_KEY } from '../storage/session-keys';
+import { createSessionRecords, recordAreaOf, type OneKeyArea } from '../storage/session-records';
 
 /** The storage.session key of the record (lib/storage/session-keys.ts). */
 export { CONNECTION_MEMORY_KEY };
@@ -45,11 +48,11 @@ export interface ConnectionMemoryState {
   hosts: Record<string, RememberedConnection>;
 }
 
-/** The subset of storage.session the memory needs. */
-export interface ConnectionMemorySession {
-  get(key: string): Promise<Record<string, unknown>>;
-  set(items: Record<string, unknown>): Promise<void>;
-}
+/** The subset of storage.session the memory needs (read and written one key at a time). */
+export type ConnectionMemorySession = OneKeyArea;
+
+/** The stored record's format version (`{ v, data }`, the store's); bump it when the state changes shape. */
+const CONNECTION_RECORD_VERSION = 1;
 
 /** A stored value as a record; anything else (an older shape, damage) reads as empty. */
 export function readConnectionMemory(value: unknown): ConnectionMemoryState {
@@ -119,12 +122,18 @@ export function createConnectionMemory(deps: {
     return next;
   }
 
+  // A refused write keeps the older record stored: fewer remembered sites are still true ones.
+  const records = createSessionRecords<ConnectionMemoryState>(recordAreaOf(deps.session), {
+    version: CONNECTION_RECORD_VERSION,
+    // readConnectionMemory drops damaged entries inside a well-formed record.
+    isValid: (data): data is ConnectionMemoryState =>
+      typeof data === 'object' && data !== null && (data as ConnectionMemoryState).version === 1,
+    whenRefused: 'keep',
+    log: (message, error) => deps.log(message, error),
+  });
+
   async function load(): Promise<ConnectionMemoryState> {
-    const stored = await deps.session.get(CONNECTION_MEMORY_KEY).catch((error: unknown) => {
-      deps.log('remembered connections could not be read', error);
-      return {} as Record<string, unknown>;
-    });
-    return readConnectionMemory(stored[CONNECTION_MEMORY_KEY]);
+    return readConnectionMemory(await records.reload(CONNECTION_MEMORY_KEY));
   }
 
   return {
@@ -133,15 +142,19 @@ export function createConnectionMemory(deps: {
       return serial(async () => {
         const next = rememberConnection(await load(), hostname, connection, deps.now());
         if (!next) return;
-        await deps.session
-          .set({ [CONNECTION_MEMORY_KEY]: next })
-          .catch((error: unknown) => deps.log('connection could not be remembered', error));
+        records.set(CONNECTION_MEMORY_KEY, next);
+        await records.flush();
       });
     },
 
     /** The last connection to `hostname`, if it was made within CONNECTION_MEMORY_TTL_MS. */
     recall(hostname: string): Promise<RememberedConnection | undefined> {
       return serial(async () => recallConnection(await load(), hostname, deps.now()));
+    },
+
+    /** Whether storage.session refused the record for lack of space (the store logged it). */
+    get full(): boolean {
+      return records.full;
     },
   };
 }

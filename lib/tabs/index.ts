@@ -40,7 +40,8 @@ export interface TabsDeps {
   table: Promise<PrefixLookup>;
   /** A DoH lookup with the resolver of `settings` (one client per resolver: lib/dns). */
   resolve(hostname: string, settings: Settings): Promise<ResolveResult>;
-  setBadge(tabId: number, badge: Badge): Promise<void>;
+  /** Shows `badge` on the tab; only the `changed` parts when given (see site-report). */
+  setBadge(tabId: number, badge: Badge, changed?: ReadonlySet<keyof Badge>): Promise<void>;
   /** Every open tab, for a site's service worker requests (one query per worker start). */
   listTabs(): Promise<{ id?: number; url?: string }[]>;
   /** A redirect of the extension's own requests (the routing data download checks each hop). */

@@ -12,8 +12,9 @@ import type { PageHostsView, PageHostView, ThirdPartySummary } from './page-host
 
 /** Why a low-confidence match is only "probably": the entry's own words, per matched network. */
 export interface ProbableReason {
-  /** The group (carrier) the entry is in. */
+  /** The group (carrier) the entry is in, and its id (a built-in group's name is the locale's). */
   group: string;
+  groupId?: string;
   /** The matched AS, when the entry is an ASN (always, for a low-confidence match today). */
   asn?: number;
   /** 'note': a listed entry at low confidence; 'name-match': an AS on no list, named like the carrier. */
@@ -25,8 +26,15 @@ export interface ProbableReason {
 /** The page's headline, as the badge shows the page. */
 export type PageHeadline =
   | { kind: 'checking'; host: string }
-  | { kind: 'flagged'; host: string; groups: string[] }
-  | { kind: 'probably-flagged'; host: string; groups: string[]; why: ProbableReason[] }
+  /** `groups` are the groups' names (English for a built-in group), `groupIds` their ids. */
+  | { kind: 'flagged'; host: string; groups: string[]; groupIds: string[] }
+  | {
+      kind: 'probably-flagged';
+      host: string;
+      groups: string[];
+      groupIds: string[];
+      why: ProbableReason[];
+    }
   | {
       kind: 'third-party';
       host: string;
@@ -37,6 +45,8 @@ export type PageHeadline =
       total: number;
       /** The groups the flagged hosts are on, each once, in order of first appearance. */
       groups: string[];
+      /** Their ids, in the same order, for words in the user's language. */
+      groupIds: string[];
       /** The flagged hosts, in the order the host list shows them. */
       hosts: string[];
     }
@@ -53,7 +63,7 @@ export function summaryOfView(view: PageHostsView): ThirdPartySummary {
       .filter((h) => h.verdict.status === 'flagged')
       .map((h) => ({
         hostname: h.hostname,
-        groups: h.verdict.groups.map((g) => ({ name: g.name, code: g.code })),
+        groups: h.verdict.groups.map((g) => ({ id: g.id, name: g.name, code: g.code })),
       })),
   };
 }
@@ -88,8 +98,13 @@ export function pageHeadline(
   const summary = hosts ? summaryOfView(hosts) : null;
   if (showsThirdParties(report, summary, countThirdPartyHosts)) {
     const groups: string[] = [];
+    const groupIds: string[] = [];
     for (const flagged of summary.flagged) {
-      for (const g of flagged.groups) if (!groups.includes(g.name)) groups.push(g.name);
+      for (const g of flagged.groups) {
+        if (groups.includes(g.name)) continue;
+        groups.push(g.name);
+        groupIds.push(g.id);
+      }
     }
     return {
       kind: 'third-party',
@@ -98,15 +113,23 @@ export function pageHeadline(
       flagged: summary.flagged.length,
       total: summary.total,
       groups,
+      groupIds,
       hosts: summary.flagged.map((h) => h.hostname),
     };
   }
   if (!report.final) return { kind: 'checking', host };
   const groups = verdict.groups.map((g) => g.name);
+  const groupIds = verdict.groups.map((g) => g.id);
   if (verdict.status === 'flagged') {
     return restsOnLowConfidence(verdict)
-      ? { kind: 'probably-flagged', host, groups, why: probableReasons(verdict.addresses) }
-      : { kind: 'flagged', host, groups };
+      ? {
+          kind: 'probably-flagged',
+          host,
+          groups,
+          groupIds,
+          why: probableReasons(verdict.addresses),
+        }
+      : { kind: 'flagged', host, groups, groupIds };
   }
   return { kind: verdict.status, host };
 }
@@ -123,6 +146,7 @@ export function probableReasons(addresses: readonly AddressEvidence[]): Probable
         continue;
       reasons.push({
         group: m.groupName,
+        groupId: m.groupId,
         kind,
         ...(asn !== undefined ? { asn } : {}),
         ...(m.note && kind === 'note' ? { note: m.note } : {}),

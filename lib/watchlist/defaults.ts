@@ -69,6 +69,21 @@ export const DEFAULT_WATCHLIST: Watchlist = deepFreeze({
   ],
 });
 
+/**
+ * The ids of the groups that ship with the extension. Their names in DEFAULT_WATCHLIST are English,
+ * for the copied report and the CLI; the extension's pages name them in the user's language by id
+ * (locales/, `words.group.*`), as each carrier names itself there (中国电信 for China Telecom). A
+ * custom group's id is always `custom-…` (edit.ts, freshId), so an id here is always a built-in group.
+ */
+export const BUILTIN_GROUP_IDS = ['china-telecom', 'china-mobile', 'china-unicom', 'pccw'] as const;
+
+export type BuiltinGroupId = (typeof BUILTIN_GROUP_IDS)[number];
+
+/** The built-in group `id` names, or undefined for a custom group's id. */
+export function builtinGroupId(id: string): BuiltinGroupId | undefined {
+  return (BUILTIN_GROUP_IDS as readonly string[]).includes(id) ? (id as BuiltinGroupId) : undefined;
+}
+
 /** An AS whose name looks like a watched carrier's but which the carrier does not operate. */
 export interface ExcludedAsn {
   asn: number;

@@ -12,7 +12,14 @@ export * from './edit';
 export * from './match';
 export * from './import-export';
 export * from './merge';
-export { DEFAULT_WATCHLIST, EXCLUDED_LOOKALIKES, type ExcludedAsn } from './defaults';
+export {
+  BUILTIN_GROUP_IDS,
+  DEFAULT_WATCHLIST,
+  EXCLUDED_LOOKALIKES,
+  builtinGroupId,
+  type BuiltinGroupId,
+  type ExcludedAsn,
+} from './defaults';
 export { CARRIER_ASNS_PROVENANCE } from './carrier-asns';
 export {
   CARRIER_NAME_PATTERNS,

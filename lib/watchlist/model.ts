@@ -84,5 +84,25 @@ export const MAX_SOURCE_LENGTH = 500;
  */
 export const MAX_IMPORT_CHARS = 2 * 1024 * 1024;
 
-/** Result of every editing helper: a new watchlist, or why nothing changed. */
-export type WatchlistResult = { ok: true; watchlist: Watchlist } | { ok: false; reason: string };
+/**
+ * Why an edit was refused, for code: the settings page words it in the user's language
+ * (components/lib-words.ts); `reason` says it in English (the CLI, English pages). `group` is the
+ * group the edit was for, named by the page (a built-in one in the user's language).
+ */
+export type WatchlistRefusal =
+  | { kind: 'bad-asn'; input: string }
+  | { kind: 'bad-prefix'; input: string }
+  | { kind: 'already-listed'; entry: string; group: { id: string; name: string } }
+  | { kind: 'not-listed'; entry: string; group: { id: string; name: string } }
+  | { kind: 'group-full'; limit: number; group: { id: string; name: string } }
+  | { kind: 'watchlist-full'; limit: number }
+  | { kind: 'too-many-groups'; limit: number }
+  | { kind: 'bad-group-name' }
+  | { kind: 'bad-group-code' }
+  | { kind: 'name-taken'; name: string }
+  | { kind: 'code-taken'; code: string; group: { id: string; name: string } }
+  | { kind: 'built-in'; group: { id: string; name: string } };
+
+/** Result of every editing helper: a new watchlist, or why nothing changed (with its code when set). */
+export type WatchlistResult =
+  { ok: true; watchlist: Watchlist } | { ok: false; reason: string; refusal?: WatchlistRefusal };

@@ -81,14 +81,11 @@ const test = base.extend<object, { netns: Netns; netnsServers: NetnsServers }>({
   ],
   doh: [async ({ netnsServers }, use) => use(netnsServers.doh), { scope: 'worker' }],
   web: [async ({ netnsServers }, use) => use(netnsServers.web), { scope: 'worker' }],
-  chromiumLaunch: [
+  browserLaunch: [
     async ({ netns }, use) => {
-      const rules = [...ADDRESS_OF, [OVERRIDDEN, '127.0.0.1']].map(
-        ([name, address]) => `MAP ${name} ${address}`,
-      );
       await use({
         executablePath: netns.launcher(CHROMIUM),
-        hostRules: rules.join(', '),
+        siteAddresses: Object.fromEntries([...ADDRESS_OF, [OVERRIDDEN, '127.0.0.1']]),
         // A public page's request to a loopback address is refused until the person allows local
         // network access; this person has (a refused request reports no connected address at all).
         extraArgs: ['--disable-features=LocalNetworkAccessChecks'],

@@ -197,12 +197,12 @@ interface WorkerFixtures {
   /** Launch the browser behind a local forward proxy on 127.0.0.2 (`forwardProxy`). */
   behindProxy: boolean;
   /**
-   * Chromium only: how the browser is started (a wrapper executable), where its host names lead
-   * (--host-resolver-rules) and any further flags; default Debian's Chromium with every test name
-   * on 127.0.0.1. A file
+   * How the browser is started (Chromium: a wrapper executable, further flags) and where the
+   * made-up names lead (`siteAddresses`); default Debian's Chromium with every test name on
+   * 127.0.0.1. A file
    * that sets it gets a browser of its own (connected-witness.spec.ts: inside a network namespace).
    */
-  chromiumLaunch: Pick<LaunchOptions, 'executablePath' | 'hostRules' | 'extraArgs'>;
+  browserLaunch: Pick<LaunchOptions, 'executablePath' | 'siteAddresses' | 'extraArgs'>;
   /** The forward proxy, when `behindProxy`; it maps every `*.test` name to the web server. */
   forwardProxy: ForwardProxy | undefined;
   doh: UnboundDoh;
@@ -292,7 +292,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   backgroundIdleTimeoutMs: [undefined, { scope: 'worker', option: true }],
   behindProxy: [false, { scope: 'worker', option: true }],
   uiLocale: [undefined, { scope: 'worker', option: true }],
-  chromiumLaunch: [{}, { scope: 'worker', option: true }],
+  browserLaunch: [{}, { scope: 'worker', option: true }],
 
   forwardProxy: [
     async ({ behindProxy }, use) => {
@@ -342,7 +342,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
 
   session: [
     async (
-      { browserKind, doh, backgroundIdleTimeoutMs, forwardProxy, uiLocale, chromiumLaunch },
+      { browserKind, doh, backgroundIdleTimeoutMs, forwardProxy, uiLocale, browserLaunch },
       use,
     ) => {
       const options = {
@@ -354,7 +354,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
         ...(backgroundIdleTimeoutMs !== undefined ? { backgroundIdleTimeoutMs } : {}),
         ...(forwardProxy ? { proxy: { host: forwardProxy.host, port: forwardProxy.port } } : {}),
         ...(uiLocale !== undefined ? { locale: uiLocale } : {}),
-        ...chromiumLaunch,
+        ...browserLaunch,
       };
       const session =
         browserKind === 'firefox' ? await launchFirefox(options) : await launchChromium(options);

@@ -106,6 +106,27 @@ test.describe('browser and extension', () => {
     expect(settings.settings.privacyMode).toBe(false);
   });
 
+  test("an emptied session store empties the worker's DNS cache too, not only the area", async ({
+    ext,
+    web,
+    doh,
+  }) => {
+    const askedFor = async (name: string) => (await doh.queries()).some((q) => q.name === name);
+    const first = await ext.open(web.urlFor('mobile.test', '/1'));
+    await ext.waitForBadge(first.id, 'CM');
+    // The answer is cached (in the worker's memory as well as in storage.session): not asked again.
+    await doh.clearQueries();
+    const second = await ext.open(web.urlFor('mobile.test', '/2'));
+    await ext.waitForBadge(second.id, 'CM');
+    expect(await askedFor('mobile.test')).toBe(false);
+    // What the fixture does between tests: the next visit must ask the resolver again.
+    await ext.callApi((api) => api.storage.session.clear(), undefined);
+    await doh.clearQueries();
+    const third = await ext.open(web.urlFor('mobile.test', '/3'));
+    await ext.waitForBadge(third.id, 'CM');
+    expect(await askedFor('mobile.test')).toBe(true);
+  });
+
   test('useResolver points the background at the test DoH server, and reports refusals', async ({
     ext,
     web,

@@ -151,7 +151,12 @@ describe('an organisation name with U+202E from the routing data', () => {
         siteHostname: 'site.test',
         total: 3,
         checking: 0,
-        flagged: [{ hostname: 'evil\u202e.test', groups: [{ name: 'Mine\u2066', code: 'MN' }] }],
+        flagged: [
+          {
+            hostname: 'evil\u202e.test',
+            groups: [{ id: 'custom-mine', name: 'Mine\u2066', code: 'MN' }],
+          },
+        ],
       },
       true,
       ENGLISH_PAGE_BADGE_WORDS,

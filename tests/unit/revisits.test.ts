@@ -23,7 +23,11 @@ function expectCt(report: TabReport) {
   expect(report.verdict.status).toBe('flagged');
   expect(report.verdict.groups.map((g) => g.code)).toEqual(['CT']);
   expect(report.verdict.addresses.find((a) => a.ip === CARRIER)?.origins).toEqual(['browser']);
-  expect(report.verdict.watchedConnection).toEqual({ ip: CARRIER, groups: ['China Telecom'] });
+  expect(report.verdict.watchedConnection).toEqual({
+    ip: CARRIER,
+    groups: ['China Telecom'],
+    groupIds: ['china-telecom'],
+  });
 }
 
 describe('a revisit served from the browser cache is never clean by omission', () => {
@@ -110,9 +114,10 @@ describe('a revisit served from the browser cache is never clean by omission', (
   it('the memory is one bounded record in storage.session', async () => {
     const w = await fakeWorker(splitHorizon);
     await w.visit(1, SHOP, { ip: CARRIER });
+    // Stored as a versioned record of the session-record store, `{ v, data }`.
     expect(w.session.data.get(CONNECTION_MEMORY_KEY)).toEqual({
-      version: 1,
-      hosts: { 'shop.example': { ip: CARRIER, at: 1_000_000 } },
+      v: 1,
+      data: { version: 1, hosts: { 'shop.example': { ip: CARRIER, at: 1_000_000 } } },
     });
   });
 });
@@ -162,7 +167,11 @@ describe('third-party hosts behind a proxy', () => {
     const cdn = await hostVerdict(w, 'cdn.example');
     expect(cdn?.status).toBe('flagged');
     expect(cdn?.groups.map((g) => g.code)).toEqual(['CT']);
-    expect(cdn?.watchedConnection).toEqual({ ip: CARRIER, groups: ['China Telecom'] });
+    expect(cdn?.watchedConnection).toEqual({
+      ip: CARRIER,
+      groups: ['China Telecom'],
+      groupIds: ['china-telecom'],
+    });
   });
 
   it("the page's own proxy sets a China Telecom address aside for no third party either", async () => {

@@ -116,6 +116,80 @@ describe('session records', () => {
     expect(await reading).toEqual({ url: 'https://new.example/', hosts: 0 });
   });
 
+  it('reloads a record from the area, so an emptied area forgets it; an unwritten change wins', async () => {
+    const area = fakeArea();
+    const { store } = storeOf(area);
+    const report = { url: 'https://a.example/', hosts: 1 };
+    store.set('tab:1', report);
+    // Not written yet: memory is newer than the area.
+    expect(await store.reload('tab:1')).toEqual(report);
+    await store.flush();
+    expect(await store.reload('tab:1')).toEqual(report);
+    area.data.clear();
+    expect(store.peek('tab:1')).toEqual(report);
+    expect(await store.reload('tab:1')).toBeUndefined();
+    expect(area.gets).toEqual([['tab:1'], ['tab:1']]);
+    // A refused write leaves memory the only true copy: it is kept.
+    area.refuse = QUOTA;
+    store.set('tab:1', report);
+    await store.flush();
+    expect(await store.reload('tab:1')).toEqual(report);
+  });
+
+  it('forgets in memory a record someone else removed (the area emptied), never an unwritten one', async () => {
+    const listeners: ((changes: Record<string, { newValue?: unknown }>) => void)[] = [];
+    const area = {
+      ...fakeArea(),
+      onChanged: {
+        addListener: (listener: (typeof listeners)[number]) => listeners.push(listener),
+      },
+    };
+    const { store } = storeOf(area);
+    const report = { url: 'https://a.example/', hosts: 1 };
+    store.set('tab:1', report);
+    store.set('tab:2', report);
+    await store.flush();
+    store.set('tab:2', { ...report, hosts: 2 }); // not written yet
+    area.data.clear();
+    for (const listener of listeners) listener({ 'tab:1': {}, 'tab:2': {} });
+    expect(await store.get('tab:1')).toBeUndefined();
+    expect(await store.get('tab:2')).toEqual({ ...report, hosts: 2 });
+    await store.flush();
+    expect(area.data.get('tab:2')).toEqual({ v: 2, data: { ...report, hosts: 2 } });
+  });
+
+  it('settles one key without waiting for the writes of others', async () => {
+    const area = fakeArea();
+    // tab:3's write hangs until released; every other write goes through.
+    let releaseSlow!: () => void;
+    const slow = new Promise<void>((resolve) => (releaseSlow = resolve));
+    let slowStarted!: () => void;
+    const started = new Promise<void>((resolve) => (slowStarted = resolve));
+    const { store } = storeOf({
+      ...area,
+      async set(items) {
+        if ('tab:3' in items) {
+          slowStarted();
+          await slow;
+        }
+        await area.set(items);
+      },
+    });
+    const report = { url: 'https://a.example/', hosts: 1 };
+    store.set('tab:3', report);
+    await started;
+    store.set('tab:1', report);
+    let flushed = false;
+    const flushing = store.flush().then(() => (flushed = true));
+    await store.settled('tab:1');
+    expect(area.data.get('tab:1')).toEqual({ v: 2, data: report });
+    expect(flushed).toBe(false);
+    await store.settled('tab:4'); // nothing to write
+    releaseSlow();
+    await flushing;
+    expect(area.data.has('tab:3')).toBe(true);
+  });
+
   it('writes N values set while one write is in flight as exactly one more set: the latest', async () => {
     const area = fakeArea();
     const { store } = storeOf(area);

@@ -54,6 +54,33 @@ async function visit(
 }
 
 describe('tab monitor', () => {
+  it('sets only the parts of the badge that changed (a tooltip alone is one call, not three)', async () => {
+    const calls: { text: string; changed: string[] }[] = [];
+    let extra = '';
+    const monitor = createTabMonitor({
+      session: fakeSession(),
+      setBadge: async (_tabId, badge, changed) =>
+        void calls.push({ text: badge.text, changed: [...(changed ?? [])].sort() }),
+      table: Promise.resolve(table),
+      getSettings: () => defaultSettings(),
+      resolve: async (h) => ok(h, '202.96.128.86'),
+      now: () => 1_000,
+      log: () => {},
+      decorateBadge: async (_report, badge) => ({ ...badge, title: badge.title + extra }),
+    });
+    await visit(monitor, 1, 'http://carrier.test/');
+    const settled = calls.length;
+    expect(calls[settled - 1]).toMatchObject({ text: 'CT' });
+    await monitor.refreshBadge(1);
+    expect(calls).toHaveLength(settled);
+    extra = ' (and 3 more hosts)';
+    await monitor.refreshBadge(1);
+    expect(calls[settled]).toEqual({ text: 'CT', changed: ['title'] });
+    // A commit wipes the browser's badge: everything is set again.
+    await monitor.navigationCommitted(1, 'http://carrier.test/');
+    expect(calls[calls.length - 1]!.changed).toEqual(['color', 'text', 'title']);
+  });
+
   it('flags a carrier site with the group code, only after commit', async () => {
     const t = setup({ 'carrier.test': ok('carrier.test', '202.96.128.86') });
     await t.monitor.navigationStarted(1, 'http://carrier.test/');

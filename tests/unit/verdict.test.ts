@@ -336,7 +336,11 @@ describe('buildVerdict behind a proxy', () => {
     ]);
     // Still named as the proxy, with its network for the popup.
     expect(v.proxy).toEqual({ ...carrierProxy, lookup: routed(4134, 'Chinanet') });
-    expect(v.watchedConnection).toEqual({ ip: '202.96.128.86', groups: ['China Telecom'] });
+    expect(v.watchedConnection).toEqual({
+      ip: '202.96.128.86',
+      groups: ['China Telecom'],
+      groupIds: ['china-telecom'],
+    });
     expect(englishBadge(v).text).toBe('CT');
   });
 

@@ -150,7 +150,7 @@ export interface ThirdPartySummary {
   total: number;
   checking: number;
   /** Flagged hosts in order of first request, each with its matched groups. */
-  flagged: { hostname: string; groups: { name: string; code: string }[] }[];
+  flagged: { hostname: string; groups: { id: string; name: string; code: string }[] }[];
 }
 
 export interface Loaded {

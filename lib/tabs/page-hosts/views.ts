@@ -1,7 +1,8 @@
 /**
- * What the popup and the badge are shown of a tab's hosts. Each host is judged once per change of
- * it (a stored host is replaced, never changed in place) or of the watchlist; the badge's summary
- * is rebuilt only when the list changed since it was last asked for.
+ * What the popup and the badge are shown of a tab's hosts. For the badge, each host is judged once
+ * per change of it (a stored host is replaced, never changed in place) or of the watchlist, and the
+ * summary is rebuilt only when the list changed since it was last asked for; the popup's full views
+ * are judged when it asks.
  */
 import type { Settings } from '../../settings';
 import type { PrefixLookup } from '../../verdict';
@@ -16,25 +17,47 @@ export interface HostViewsDeps {
   maxHosts: number;
 }
 
+/** What the badge needs of one host: whether it is flagged (by which groups) or still checked. */
+interface HostFacts {
+  judgedWith: number;
+  checking: boolean;
+  groups: { id: string; name: string; code: string }[] | null;
+}
+
 export function createHostViews(deps: HostViewsDeps) {
-  const views = new WeakMap<StoredHost, { judgedWith: number; view: PageHostView }>();
+  // Only the badge's few facts are remembered per host (a stored host is replaced, never changed,
+  // so a host object's facts never go stale); the popup's full views are judged when it opens.
+  const facts = new WeakMap<StoredHost, HostFacts>();
   const summaries = new WeakMap<
     Loaded,
     { judgedWith: number; revision: number; overflow: number; summary: ThirdPartySummary }
   >();
-  /** Bumped by every settings change: views judged before are stale. */
+  /** Bumped by every settings change: facts judged before are stale. */
   let judgedWith = 0;
 
   async function judgeAll(entry: Loaded): Promise<PageHostView[]> {
     const table = await deps.table;
     const settings = deps.getSettings();
     const matcher = deps.matcher();
+    return entry.record.hosts.map((host) => judgeHost(host, table, matcher, settings));
+  }
+
+  async function factsOf(entry: Loaded): Promise<{ hostname: string; facts: HostFacts }[]> {
+    const table = await deps.table;
+    const settings = deps.getSettings();
+    const matcher = deps.matcher();
     return entry.record.hosts.map((host) => {
-      const memo = views.get(host);
-      if (memo && memo.judgedWith === judgedWith) return memo.view;
-      const view = judgeHost(host, table, matcher, settings);
-      views.set(host, { judgedWith, view });
-      return view;
+      let known = facts.get(host);
+      if (known?.judgedWith !== judgedWith) {
+        const view = judgeHost(host, table, matcher, settings);
+        known = {
+          judgedWith,
+          checking: view.checking,
+          groups: view.verdict.status === 'flagged' ? view.verdict.groups : null,
+        };
+        facts.set(host, known);
+      }
+      return { hostname: host.hostname, facts: known };
     });
   }
 
@@ -77,16 +100,16 @@ export function createHostViews(deps: HostViewsDeps) {
         return memo.summary;
       }
       const { revision } = entry;
-      const judged = await judgeAll(entry);
+      const judged = await factsOf(entry);
       const summary: ThirdPartySummary = {
         siteHostname: entry.record.siteHostname,
         total: judged.length + entry.record.overflowHosts,
-        checking: judged.filter((h) => h.checking).length,
+        checking: judged.filter((h) => h.facts.checking).length,
         flagged: judged
-          .filter((h) => h.verdict.status === 'flagged')
+          .filter((h) => h.facts.groups !== null)
           .map((h) => ({
             hostname: h.hostname,
-            groups: h.verdict.groups.map((g) => ({ name: g.name, code: g.code })),
+            groups: h.facts.groups!.map((g) => ({ id: g.id, name: g.name, code: g.code })),
           })),
       };
       summaries.set(entry, { judgedWith, revision, overflow, summary });

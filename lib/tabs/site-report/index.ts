@@ -65,7 +65,11 @@ export type {
 
 export interface TabMonitorDeps {
   session: SessionArea;
-  setBadge(tabId: number, badge: Badge): Promise<void>;
+  /**
+   * Shows `badge` on the tab; `changed` names the parts that differ from what the tab shows now
+   * (absent: all), so a tooltip that changed alone costs one call, not three.
+   */
+  setBadge(tabId: number, badge: Badge, changed?: ReadonlySet<keyof Badge>): Promise<void>;
   /** The prefix table; may still be loading when the first events arrive. */
   table: Promise<PrefixLookup>;
   getSettings(): Settings;
@@ -82,7 +86,8 @@ export interface TabMonitorDeps {
 export function createTabMonitor(deps: TabMonitorDeps) {
   // Serialises work per tab so two events never write one record concurrently.
   const queues = new Map<number, Promise<void>>();
-  const lastBadge = new Map<number, string>();
+  /** What each tab's badge shows now (for this navigation), so only what changed is set. */
+  const lastBadge = new Map<number, Badge & { navigationId: string }>();
   /** Badge refreshes queued and not yet started, by tab (see refreshBadge). */
   const refreshes = new Map<number, Promise<void>>();
   const reports = createReportStore(deps);
@@ -157,10 +162,15 @@ export function createTabMonitor(deps: TabMonitorDeps) {
       ? badgeFor(report.verdict, words)
       : { text: '', color: BADGE_NEUTRAL_COLOR, title: words.checking(report.hostname) };
     const badge = deps.decorateBadge ? await deps.decorateBadge(report, site) : site;
-    const key = `${report.navigationId}|${badge.text}|${badge.color}|${badge.title}`;
-    if (lastBadge.get(report.tabId) === key) return;
-    await deps.setBadge(report.tabId, badge);
-    lastBadge.set(report.tabId, key);
+    const last = lastBadge.get(report.tabId);
+    const changed = new Set<keyof Badge>();
+    for (const part of ['color', 'title', 'text'] as const) {
+      if (last?.navigationId !== report.navigationId || last[part] !== badge[part])
+        changed.add(part);
+    }
+    if (changed.size === 0) return;
+    await deps.setBadge(report.tabId, badge, changed);
+    lastBadge.set(report.tabId, { ...badge, navigationId: report.navigationId });
   }
 
   /** Runs the DoH lookup for a report and stores the outcome, unless the tab moved on meanwhile. */

@@ -194,6 +194,8 @@ describe('the update service', () => {
       // The settings page says "Saving the new table…" while the switch runs.
       expect(progressWhileSwitching).toEqual([{ phase: 'storing' }]);
       expect(a.result).toBe('updated');
+      // The same as a code, for the pages' words in other languages (components/lib-words.ts).
+      expect(a.code).toEqual({ kind: 'updated', publishedAt: Date.parse('2026-12-01T10:00:00Z') });
       expect(a.message).toMatch(
         /^Updated to the data published on 2026-12-01: \d+ IPv4 and \d+ IPv6 ranges/,
       );
@@ -211,6 +213,7 @@ describe('the update service', () => {
       expect(again).toMatchObject({
         result: 'unchanged',
         message: expect.stringContaining('has not changed'),
+        code: { kind: 'unchanged' },
       });
       server.serve('asn-ipv4-num.csv', { kind: 'status', status: 500 });
       server.serve('asn-ipv6-num.csv', { kind: 'status', status: 500 });
@@ -218,6 +221,7 @@ describe('the update service', () => {
       expect(failed.message).toBe(
         `Not updated, the data in use stays. ${new URL(server.url).host}: download failed: asn-ipv4-num.csv: the server answered with an error (HTTP 500 Internal Server Error).`,
       );
+      expect(failed.code).toEqual({ kind: 'refused', refusal: 'sources-failed' });
       expect(switches).toBe(1);
       expect(saved.map((s) => s.result)).toEqual(['updated', 'unchanged', 'refused']);
     } finally {

@@ -327,3 +327,15 @@ describe('guards', () => {
     expect(refusalReasons({ ...input, candidate: { meta: within, columns } })).toEqual([]);
   });
 });
+
+describe('a refusal says why as a code too (the pages word it in the user language)', () => {
+  it('no source, an unusable source, every source failing', async () => {
+    expect(await update({ sources: [] })).toMatchObject({ kind: 'refused', refusal: 'no-source' });
+    expect(await update({ sources: ['ftp://example.org/x.csv'] })).toMatchObject({
+      kind: 'refused',
+      refusal: 'bad-source',
+    });
+    server.serve(V4, { kind: 'status', status: 500 });
+    expect(await update()).toMatchObject({ kind: 'refused', refusal: 'sources-failed' });
+  });
+});

@@ -149,8 +149,11 @@ describe('createStorageDnsCache: bounded while the worker runs', () => {
 
   it('prunes what an earlier worker left: expired entries, and the oldest beyond the limit', async () => {
     const a = area();
-    a.data.set('dns:v1:expired', { ...live(9), expiresAt: 5 });
-    for (const t of [3, 1, 2]) a.data.set(`dns:v1:${t}`, live(t));
+    // Entries are stored as the session-record store's versioned records, `{ v, data }`.
+    a.data.set('dns:v1:expired', { v: 1, data: { ...live(9), expiresAt: 5 } });
+    for (const t of [3, 1, 2]) a.data.set(`dns:v1:${t}`, { v: 1, data: live(t) });
+    // One an older build stored bare is pruned too.
+    a.data.set('dns:v1:0', live(10));
     a.data.set('tab:1', { shown: {} });
     const cache = createStorageDnsCache(a, { now: () => 10, maxEntries: 2 });
     await cache.prune();
@@ -171,6 +174,7 @@ describe('createStorageDnsCache: bounded while the worker runs', () => {
       ),
     );
     await expect(cache.set('dns:v1:11', live(11))).resolves.toBeUndefined();
+    expect(cache.full).toBe(false);
     expect(a.data.has('dns:v1:11')).toBe(true);
     expect(a.data.has('dns:v1:1')).toBe(false);
     expect(a.data.has('tab:1')).toBe(true);
@@ -178,5 +182,7 @@ describe('createStorageDnsCache: bounded while the worker runs', () => {
     a.data.set('tab:2', 'y'.repeat(2_000));
     await expect(cache.set('dns:v1:12', live(12))).resolves.toBeUndefined();
     expect(a.data.has('dns:v1:12')).toBe(false);
+    // Logged and flagged, never thrown.
+    expect(cache.full).toBe(true);
   });
 });

@@ -12,7 +12,18 @@ const LOCALES_DIR = path.resolve(import.meta.dirname, '../../../locales');
 export const SHIPPED_LOCALES = ['en', 'de', 'zh_CN'] as const;
 
 /** Strings that are the same in every language: names, codes, units. */
-const SAME_IN_EVERY_LANGUAGE = new Set(['CarrierFlag', 'ASN', 'IPv4', 'IPv6', 'DoH', 'CIDR']);
+const SAME_IN_EVERY_LANGUAGE = new Set([
+  'CarrierFlag',
+  'ASN',
+  'IPv4',
+  'IPv6',
+  'DoH',
+  'CIDR',
+  // The carriers' own names, as German writes them (words.group.*); Chinese writes 中国电信 etc.
+  'China Telecom',
+  'China Mobile',
+  'China Unicom',
+]);
 
 async function messagesOf(locale: string): Promise<Map<string, ParsedMessage>> {
   const parsed = await parseMessagesFile(path.join(LOCALES_DIR, `${locale}.yml`));

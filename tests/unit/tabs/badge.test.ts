@@ -28,8 +28,8 @@ const flaggedSite: Verdict = {
   addresses: [],
   groups: [{ id: 'china-mobile', name: 'China Mobile', code: 'CM' }],
 };
-const CT = { name: 'China Telecom', code: 'CT' };
-const CM = { name: 'China Mobile', code: 'CM' };
+const CT = { id: 'china-telecom', name: 'China Telecom', code: 'CT' };
+const CM = { id: 'china-mobile', name: 'China Mobile', code: 'CM' };
 
 function summary(flagged: ThirdPartySummary['flagged'], total = 10): ThirdPartySummary {
   return { siteHostname: 'site.test', total, checking: 0, flagged };

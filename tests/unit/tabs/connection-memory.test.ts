@@ -83,7 +83,8 @@ describe('connection memory', () => {
     const logged: string[] = [];
     const deps = { session, now: () => now.at, log: (m: string) => void logged.push(m) };
     await createConnectionMemory(deps).remember('shop.example', { ip: '202.96.128.86' });
-    expect(session.data.has(CONNECTION_MEMORY_KEY)).toBe(true);
+    // Stored as the session-record store's versioned record.
+    expect(session.data.get(CONNECTION_MEMORY_KEY)).toMatchObject({ v: 1, data: { version: 1 } });
     expect(await createConnectionMemory(deps).recall('shop.example')).toEqual({
       ip: '202.96.128.86',
       at: 5_000,
@@ -95,9 +96,13 @@ describe('connection memory', () => {
       },
     };
     now.at += 120_000;
-    await createConnectionMemory({ ...deps, session: full }).remember('x.example', {
-      ip: '1.1.1.1',
-    });
-    expect(logged).toEqual(['connection could not be remembered']);
+    const refused = createConnectionMemory({ ...deps, session: full });
+    await refused.remember('x.example', { ip: '1.1.1.1' });
+    // The session-record store logs the refusal (naming the key) and flags the full store.
+    expect(logged).toEqual(['session records connections:last: not stored (storage full)']);
+    expect(refused.full).toBe(true);
+    // This worker still recalls it; the older record stays stored for a restarted one.
+    expect(await refused.recall('x.example')).toEqual({ ip: '1.1.1.1', at: now.at });
+    expect(await createConnectionMemory(deps).recall('shop.example')).toBeDefined();
   });
 });

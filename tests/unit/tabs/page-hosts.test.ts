@@ -548,7 +548,7 @@ describe('page hosts', () => {
     await t.hosts.idle();
     expect(t.changes.length).toBeGreaterThanOrEqual(2);
     expect((await t.hosts.summary(1))?.flagged).toEqual([
-      { hostname: 'ct.test', groups: [{ name: 'China Telecom', code: 'CT' }] },
+      { hostname: 'ct.test', groups: [{ id: 'china-telecom', name: 'China Telecom', code: 'CT' }] },
     ]);
     t.state.settings = { ...defaultSettings(), privacyMode: true };
     await t.hosts.settingsChanged();

@@ -139,6 +139,7 @@ describe('pageHeadline: the headline says what the badge says', () => {
       flagged: 3,
       total: 40,
       groups: ['China Telecom'],
+      groupIds: [CT.id],
       hosts: ['a.test', 'b.test', 'c.test'],
     });
   });
@@ -169,6 +170,7 @@ describe('pageHeadline: the headline says what the badge says', () => {
       kind: 'flagged',
       host: 'site.test',
       groups: ['China Telecom'],
+      groupIds: [CT.id],
     });
   });
 
@@ -204,7 +206,8 @@ describe('low confidence: "probably", and why', () => {
       kind: 'probably-flagged',
       host: 'site.test',
       groups: ['China Telecom'],
-      why: [{ group: 'China Telecom', kind: 'note', asn: 4847, note: LOW_NOTE }],
+      groupIds: [CT.id],
+      why: [{ group: 'China Telecom', groupId: CT.id, kind: 'note', asn: 4847, note: LOW_NOTE }],
     });
   });
 
@@ -251,7 +254,7 @@ describe('low confidence: "probably", and why', () => {
     );
     const again = { ...name, ip: '203.0.113.8' };
     expect(probableReasons([name, again])).toEqual([
-      { group: 'China Mobile', kind: 'name-match', asn: 399001 },
+      { group: 'China Mobile', groupId: CM.id, kind: 'name-match', asn: 399001 },
     ]);
   });
 

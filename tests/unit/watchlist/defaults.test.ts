@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_WATCHLIST, EXCLUDED_LOOKALIKES } from '../../../lib/watchlist/defaults';
+import {
+  BUILTIN_GROUP_IDS,
+  builtinGroupId,
+  DEFAULT_WATCHLIST,
+  EXCLUDED_LOOKALIKES,
+} from '../../../lib/watchlist/defaults';
+import { addGroup } from '../../../lib/watchlist/edit';
 import { validateWatchlist } from '../../../lib/watchlist/validate';
 
 const DATA_DIR = resolve(__dirname, '../../../node_modules/@ip-location-db/asn');
@@ -130,5 +136,20 @@ describe('DEFAULT_WATCHLIST', () => {
     for (const excluded of EXCLUDED_LOOKALIKES) {
       expect(orgOf(excluded.asn), `AS${excluded.asn}`).toContain(excluded.orgInData);
     }
+  });
+});
+
+describe('built-in group ids (the pages name these groups in the user language by id)', () => {
+  it('are exactly the ids of the groups that ship', () => {
+    expect(DEFAULT_WATCHLIST.groups.map((g) => g.id)).toEqual([...BUILTIN_GROUP_IDS]);
+    expect(DEFAULT_WATCHLIST.groups.every((g) => g.builtin)).toBe(true);
+  });
+
+  it('are never given to a group the user makes, even one named like a carrier', () => {
+    const added = addGroup({ groups: [] }, 'China Telecom', 'XT');
+    expect(added.ok).toBe(true);
+    if (!added.ok) return;
+    expect(builtinGroupId(added.groupId)).toBeUndefined();
+    expect(builtinGroupId('china-telecom')).toBe('china-telecom');
   });
 });

@@ -182,3 +182,28 @@ describe('typed values get the same refusals as imports', () => {
     expect(reason(edit((w) => addGroup(w, name, 'ZZ')).result)).toMatch(why);
   });
 });
+
+describe('refusals carry a code for the pages (words in the user language)', () => {
+  it('names the entry and the group, or what was typed', () => {
+    expect(addAsn(DEFAULT_WATCHLIST, 'china-telecom', '4134')).toMatchObject({
+      ok: false,
+      refusal: {
+        kind: 'already-listed',
+        entry: 'AS4134',
+        group: { id: 'china-telecom', name: 'China Telecom' },
+      },
+    });
+    expect(addAsn(DEFAULT_WATCHLIST, 'china-telecom', ' nonsense ')).toMatchObject({
+      ok: false,
+      refusal: { kind: 'bad-asn', input: 'nonsense' },
+    });
+    expect(addPrefix(DEFAULT_WATCHLIST, 'china-telecom', '10.0.0.0/33')).toMatchObject({
+      ok: false,
+      refusal: { kind: 'bad-prefix', input: '10.0.0.0/33' },
+    });
+    expect(removeGroup(DEFAULT_WATCHLIST, 'china-mobile')).toMatchObject({
+      ok: false,
+      refusal: { kind: 'built-in', group: { id: 'china-mobile' } },
+    });
+  });
+});

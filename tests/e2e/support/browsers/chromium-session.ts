@@ -76,7 +76,7 @@ export async function launchChromium(
       ? { env: { ...process.env, LANGUAGE: chromiumLanguage(options.locale) } }
       : {}),
     args: [
-      ...chromiumArgs(options.extensionPath, options.dohSpkiHash, options.hostRules),
+      ...chromiumArgs(options.extensionPath, options.dohSpkiHash, options.siteAddresses),
       ...(options.locale ? [`--lang=${chromiumLanguage(options.locale)}`] : []),
       // Loopback (the DoH server) is never proxied unless <-loopback> is given: it stays direct.
       ...(options.proxy

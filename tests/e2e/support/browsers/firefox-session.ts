@@ -165,8 +165,13 @@ function driverPage(page: Page): DriverPage {
   };
 }
 
-/** Launches Firefox ESR, installs the extension and waits until its background is ready. */
-export async function launchFirefox(options: LaunchOptions): Promise<ExtensionSession> {
+/**
+ * Launches Firefox ESR, installs the extension and waits until its background is ready. `browser`
+ * is puppeteer's own, for scripts that need more than the shared session API (the screenshots).
+ */
+export async function launchFirefox(
+  options: LaunchOptions,
+): Promise<ExtensionSession & { browser: Browser }> {
   const manifestPath = path.join(options.extensionPath, 'manifest.json');
   if (!existsSync(manifestPath)) {
     throw new Error(`No built extension at ${options.extensionPath}: run \`npm run build\` first.`);
@@ -193,7 +198,10 @@ export async function launchFirefox(options: LaunchOptions): Promise<ExtensionSe
     extraPrefsFirefox: {
       // Behind a proxy the proxy resolves the sites' names, and forceResolve would also send the
       // proxy's own address (127.0.0.2) to 127.0.0.1.
-      ...(options.proxy ? {} : { 'network.dns.forceResolve': '127.0.0.1' }),
+      // With `siteAddresses` the system resolver (the namespace's /etc/hosts) has the names.
+      ...(options.proxy || options.siteAddresses
+        ? {}
+        : { 'network.dns.forceResolve': '127.0.0.1' }),
       'network.dns.disableIPv6': true,
       // Firefox's own DoH stays off: names resolve through the pref above only.
       'network.trr.mode': 5,
@@ -314,6 +322,7 @@ export async function launchFirefox(options: LaunchOptions): Promise<ExtensionSe
     });
 
     return {
+      browser,
       kind: 'firefox',
       extensionBase,
       launchMs,

@@ -62,12 +62,17 @@ export interface LaunchOptions {
   /** The browser's UI language as a locales/ name (`de`, `zh_CN`); absent: the browser's default. */
   locale?: string;
   /**
+   * Where each made-up site's name leads, instead of every `*.test` name to 127.0.0.1: the
+   * screenshots give each site an address of its own in a network namespace, so the browser's
+   * connection is to the site's real (routed) address, not loopback. Chromium: host-resolver-rules;
+   * Firefox: the system's resolver (the namespace's /etc/hosts) instead of forceResolve.
+   */
+  siteAddresses?: Readonly<Record<string, string>>;
+  /**
    * Chromium only: an executable that starts the browser with the arguments it is given (e.g. inside
    * a network namespace); absent: Debian's Chromium itself.
    */
   executablePath?: string;
-  /** Chromium only: --host-resolver-rules instead of every test name on 127.0.0.1. */
-  hostRules?: string;
   /** Chromium only: more command-line flags, after the usual ones. */
   extraArgs?: readonly string[];
 }
