@@ -28,6 +28,7 @@ import {
   type BrowserKind,
   type ColorScheme,
   type ExtensionSession,
+  type LaunchOptions,
   type SiteTab,
 } from './support/browsers/types';
 import { startUnboundDoh, type DohRecord, type UnboundDoh } from './support/doh-server';
@@ -195,6 +196,13 @@ interface WorkerFixtures {
   uiLocale: string | undefined;
   /** Launch the browser behind a local forward proxy on 127.0.0.2 (`forwardProxy`). */
   behindProxy: boolean;
+  /**
+   * How the browser is started (Chromium: a wrapper executable, further flags) and where the
+   * made-up names lead (`siteAddresses`); default Debian's Chromium with every test name on
+   * 127.0.0.1. A file
+   * that sets it gets a browser of its own (connected-witness.spec.ts: inside a network namespace).
+   */
+  browserLaunch: Pick<LaunchOptions, 'executablePath' | 'siteAddresses' | 'extraArgs'>;
   /** The forward proxy, when `behindProxy`; it maps every `*.test` name to the web server. */
   forwardProxy: ForwardProxy | undefined;
   doh: UnboundDoh;
@@ -284,6 +292,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   backgroundIdleTimeoutMs: [undefined, { scope: 'worker', option: true }],
   behindProxy: [false, { scope: 'worker', option: true }],
   uiLocale: [undefined, { scope: 'worker', option: true }],
+  browserLaunch: [{}, { scope: 'worker', option: true }],
 
   forwardProxy: [
     async ({ behindProxy }, use) => {
@@ -332,7 +341,10 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   ],
 
   session: [
-    async ({ browserKind, doh, backgroundIdleTimeoutMs, forwardProxy, uiLocale }, use) => {
+    async (
+      { browserKind, doh, backgroundIdleTimeoutMs, forwardProxy, uiLocale, browserLaunch },
+      use,
+    ) => {
       const options = {
         extensionPath: path.join(
           ROOT,
@@ -342,6 +354,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
         ...(backgroundIdleTimeoutMs !== undefined ? { backgroundIdleTimeoutMs } : {}),
         ...(forwardProxy ? { proxy: { host: forwardProxy.host, port: forwardProxy.port } } : {}),
         ...(uiLocale !== undefined ? { locale: uiLocale } : {}),
+        ...browserLaunch,
       };
       const session =
         browserKind === 'firefox' ? await launchFirefox(options) : await launchChromium(options);

@@ -9,13 +9,16 @@
  * every one of them and the client sees the public address as the remote end.
  *
  * Node's in-process servers cannot move into another namespace, so a caller runs a whole process
- * inside (`spawn`): the bench re-executes itself under `ip netns exec` (bench/e2e/main.ts). The
- * namespace is deleted by `remove()`, and also when this process exits or is stopped by SIGINT,
- * SIGTERM or SIGHUP before that.
+ * inside (`spawn`): the bench re-executes itself under `ip netns exec` (bench/e2e/main.ts); the
+ * connected-witness e2e spec runs its servers in a child (netns-servers.ts) and Chromium through a
+ * wrapper (`launcher`). The namespace, and every process still inside it, is removed by
+ * `remove()`, and also when this process exits or is stopped by SIGINT, SIGTERM or SIGHUP before that.
  */
 import { execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { isIPv4, isIPv6 } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 
 const IP = ['/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip', '/bin/ip'].find((p) => existsSync(p));
 
@@ -26,9 +29,15 @@ export interface Netns {
   readonly addresses: readonly string[];
   /** Spawns `command` inside the namespace (`ip netns exec <name> command …args`). */
   spawn(command: string, args: readonly string[], options?: SpawnOptions): ChildProcess;
+  /**
+   * Writes an executable that runs `command` inside the namespace with the arguments and open file
+   * descriptors it is given (a browser's executablePath: Playwright's pipe to Chromium crosses
+   * into the namespace); returns its path. Deleted by `remove()`.
+   */
+  launcher(command: string): string;
   /** Runs `command` inside the namespace and returns its stdout (throws on a non-zero exit). */
   run(command: string, args: readonly string[]): string;
-  /** Deletes the namespace. Safe to call twice. */
+  /** Ends every process still inside, then deletes the namespace. Safe to call twice. */
   remove(): void;
 }
 
@@ -74,11 +83,23 @@ export function createNetns(addresses: readonly string[]): Netns {
   const name = `carrierflag-${process.pid}-${++counter}`;
   const exec = (...args: string[]) => execFileSync(ip, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let removed = false;
+  let launcherDir: string | undefined;
+  const quote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
   const ns: Netns = {
     name,
     addresses: [...addresses],
     spawn(command, args, options = {}) {
       return spawn(ip, ['netns', 'exec', name, command, ...args], options);
+    },
+    launcher(command) {
+      launcherDir ??= mkdtempSync(path.join(os.tmpdir(), 'carrierflag-netns-'));
+      const file = path.join(launcherDir, path.basename(command));
+      writeFileSync(
+        file,
+        `#!/bin/sh\nexec ${quote(ip)} netns exec ${name} ${quote(command)} "$@"\n`,
+      );
+      chmodSync(file, 0o755);
+      return file;
     },
     run(command, args) {
       return execFileSync(ip, ['netns', 'exec', name, command, ...args], {
@@ -90,7 +111,17 @@ export function createNetns(addresses: readonly string[]): Netns {
       if (removed) return;
       removed = true;
       live.delete(ns);
+      if (launcherDir) rmSync(launcherDir, { recursive: true, force: true });
       try {
+        // A process left inside (a browser or server whose owner died first) would keep the
+        // namespace alive unnamed: end it. Only processes started in this namespace are listed.
+        for (const pid of exec('netns', 'pids', name).toString().split(/\s+/).filter(Boolean)) {
+          try {
+            process.kill(Number(pid), 'SIGKILL');
+          } catch {
+            // Exited meanwhile.
+          }
+        }
         exec('netns', 'delete', name);
       } catch {
         // Already gone (deleted by hand): nothing left to clean.

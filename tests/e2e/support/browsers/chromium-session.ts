@@ -68,7 +68,7 @@ export async function launchChromium(
   const userDataDir = await mkdtemp(path.join(os.tmpdir(), 'carrierflag-chromium-'));
   const started = Date.now();
   const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
+    executablePath: options.executablePath ?? CHROMIUM,
     headless: true,
     // The UI language: --lang, and LANGUAGE, which Chromium on Linux reads first (both needed here;
     // the language's .pak comes from Debian's chromium-l10n).
@@ -82,6 +82,7 @@ export async function launchChromium(
       ...(options.proxy
         ? [`--proxy-server=http://${options.proxy.host}:${options.proxy.port}`]
         : []),
+      ...(options.extraArgs ?? []),
     ],
   });
   const isOurs = (url: string) => url.startsWith('chrome-extension://');

@@ -68,6 +68,13 @@ export interface LaunchOptions {
    * Firefox: the system's resolver (the namespace's /etc/hosts) instead of forceResolve.
    */
   siteAddresses?: Readonly<Record<string, string>>;
+  /**
+   * Chromium only: an executable that starts the browser with the arguments it is given (e.g. inside
+   * a network namespace); absent: Debian's Chromium itself.
+   */
+  executablePath?: string;
+  /** Chromium only: more command-line flags, after the usual ones. */
+  extraArgs?: readonly string[];
 }
 
 /** One running browser with the extension installed, in a profile of its own. */
