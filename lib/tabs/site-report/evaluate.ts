@@ -5,11 +5,19 @@
  */
 import type { ProxyFact, ProxyJudgement, ConnectionSeen } from '../../proxy';
 import { isAllowlisted, type Settings } from '../../settings';
-import { buildVerdict, isOnWatchedNetwork, type PrefixLookup } from '../../verdict';
+import type { DnsError, ResolveResult } from '../../dns';
+import {
+  BADGE_NEUTRAL_COLOR,
+  badgeFor,
+  buildVerdict,
+  isOnWatchedNetwork,
+  type BadgeWords,
+  type PrefixLookup,
+} from '../../verdict';
 import { verdictInput, type DnsEvidence } from '../../verdict-input';
 import type { CompiledWatchlist } from '../../watchlist/match';
 import { literalAddress } from '../host-rules';
-import type { DohState, TabReport } from '../types';
+import type { Badge, DohState, TabReport } from '../types';
 import { connectionOf } from './connection';
 import { boundAddresses, browserOnly, REPORT_MAX_ADDRESSES } from './record';
 
@@ -85,4 +93,44 @@ export async function evaluateReport(
   return proxy && judged.newlyDetected
     ? { report: evaluated, newProxy: proxy }
     : { report: evaluated };
+}
+
+/** A DoH lookup's outcome as a site's DoH state; never rejects (a throw is a failure). */
+export async function lookupOutcome(
+  resolve: () => Promise<ResolveResult>,
+  hostname: string,
+  log: (message: string, error?: unknown) => void,
+): Promise<DohState> {
+  try {
+    const result = await resolve();
+    return result.ok
+      ? {
+          state: 'done',
+          addresses: result.addresses.map((a) => a.ip),
+          cnameChain: [...result.cnameChain],
+          // Only when true, so reports of first-try answers keep their shape.
+          ...(result.retried ? { retried: true } : {}),
+        }
+      : { state: 'failed', error: result.error };
+  } catch (error) {
+    // The client promises never to throw; if it does, the tab must still not look clean.
+    log(`resolver threw for ${hostname}`, error);
+    return { state: 'failed', error: { kind: 'network', message: String(error) } as DnsError };
+  }
+}
+
+/** The site's own badge: its verdict's, or a neutral "checking" one until the report is final. */
+export function siteBadge(report: TabReport, words: BadgeWords): Badge {
+  return report.final
+    ? badgeFor(report.verdict, words)
+    : { text: '', color: BADGE_NEUTRAL_COLOR, title: words.checking(report.hostname) };
+}
+
+/** The parts of `badge` that differ from what the tab shows (`shown`; undefined: unknown, all). */
+export function changedParts(shown: Badge | undefined, badge: Badge): Set<keyof Badge> {
+  const changed = new Set<keyof Badge>();
+  for (const part of ['color', 'title', 'text'] as const) {
+    if (shown?.[part] !== badge[part]) changed.add(part);
+  }
+  return changed;
 }

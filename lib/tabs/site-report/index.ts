@@ -27,20 +27,12 @@
  * 1–2 KB), and the DNS cache its own limits (lib/dns/cache.ts), which together leave room for
  * hundreds of the largest reports.
  */
-import type { DnsError, ResolveResult } from '../../dns';
 import { canonicalIp, createProxyDetector, type ProxyFact } from '../../proxy';
-import type { Settings } from '../../settings';
-import {
-  BADGE_NEUTRAL_COLOR,
-  badgeFor,
-  ENGLISH_BADGE_WORDS,
-  type BadgeWords,
-  type PrefixLookup,
-} from '../../verdict';
+import { BADGE_NEUTRAL_COLOR, ENGLISH_BADGE_WORDS } from '../../verdict';
 import { compileWatchlist } from '../../watchlist/match';
 import { createConnectionMemory } from '../connection-memory';
 import { hostnameOf, initialDoh, isWebUrl } from '../host-rules';
-import type { Badge, DohState, SessionArea, TabReport } from '../types';
+import type { Badge, TabReport } from '../types';
 import {
   connectionKnown,
   hasConnection,
@@ -50,9 +42,11 @@ import {
   withConnection,
   type ConnectionKnown,
 } from './connection';
-import { evaluateReport } from './evaluate';
+import { changedParts, evaluateReport, lookupOutcome, siteBadge } from './evaluate';
+import type { TabMonitorDeps } from './deps';
 import { createReportStore } from './persistence';
 
+export type { TabMonitorDeps } from './deps';
 export { boundAddresses, REPORT_MAX_ADDRESSES } from './record';
 export type {
   Badge,
@@ -62,25 +56,6 @@ export type {
   TabRecord,
   TabReport,
 } from '../types';
-
-export interface TabMonitorDeps {
-  session: SessionArea;
-  /**
-   * Shows `badge` on the tab; `changed` names the parts that differ from what the tab shows now
-   * (absent: all), so a tooltip that changed alone costs one call, not three.
-   */
-  setBadge(tabId: number, badge: Badge, changed?: ReadonlySet<keyof Badge>): Promise<void>;
-  /** The prefix table; may still be loading when the first events arrive. */
-  table: Promise<PrefixLookup>;
-  getSettings(): Settings;
-  resolve(hostname: string, settings: Settings): Promise<ResolveResult>;
-  now(): number;
-  log(message: string, error?: unknown): void;
-  /** The tooltip's words in the user's language; absent: English. */
-  badgeWords?: BadgeWords;
-  /** Lets the page's other hosts change the site's badge (lib/tabs/badge.ts); absent: as it is. */
-  decorateBadge?(report: TabReport, badge: Badge): Promise<Badge>;
-}
 
 /** Creates the monitor; every method is safe to call from a listener (errors are logged, not thrown). */
 export function createTabMonitor(deps: TabMonitorDeps) {
@@ -157,17 +132,13 @@ export function createTabMonitor(deps: TabMonitorDeps) {
   }
 
   async function showBadge(report: TabReport): Promise<void> {
-    const words = deps.badgeWords ?? ENGLISH_BADGE_WORDS;
-    const site: Badge = report.final
-      ? badgeFor(report.verdict, words)
-      : { text: '', color: BADGE_NEUTRAL_COLOR, title: words.checking(report.hostname) };
+    const site = siteBadge(report, deps.badgeWords ?? ENGLISH_BADGE_WORDS);
     const badge = deps.decorateBadge ? await deps.decorateBadge(report, site) : site;
     const last = lastBadge.get(report.tabId);
-    const changed = new Set<keyof Badge>();
-    for (const part of ['color', 'title', 'text'] as const) {
-      if (last?.navigationId !== report.navigationId || last[part] !== badge[part])
-        changed.add(part);
-    }
+    const changed = changedParts(
+      last?.navigationId === report.navigationId ? last : undefined,
+      badge,
+    );
     if (changed.size === 0) return;
     await deps.setBadge(report.tabId, badge, changed);
     lastBadge.set(report.tabId, { ...badge, navigationId: report.navigationId });
@@ -175,23 +146,11 @@ export function createTabMonitor(deps: TabMonitorDeps) {
 
   /** Runs the DoH lookup for a report and stores the outcome, unless the tab moved on meanwhile. */
   async function runLookup(tabId: number, navigationId: string, hostname: string): Promise<void> {
-    let outcome: DohState;
-    try {
-      const result = await deps.resolve(hostname, deps.getSettings());
-      outcome = result.ok
-        ? {
-            state: 'done',
-            addresses: result.addresses.map((a) => a.ip),
-            cnameChain: [...result.cnameChain],
-            // Only when true, so reports of first-try answers keep their shape.
-            ...(result.retried ? { retried: true } : {}),
-          }
-        : { state: 'failed', error: result.error };
-    } catch (error) {
-      // The client promises never to throw; if it does, the tab must still not look clean.
-      deps.log(`resolver threw for ${hostname}`, error);
-      outcome = { state: 'failed', error: { kind: 'network', message: String(error) } as DnsError };
-    }
+    const outcome = await lookupOutcome(
+      () => deps.resolve(hostname, deps.getSettings()),
+      hostname,
+      deps.log,
+    );
     await enqueue(tabId, async () => {
       const record = await readRecord(tabId);
       const report = [record.shown, record.pending].find((r) => r?.navigationId === navigationId);
