@@ -217,7 +217,7 @@ export function createTabs(deps: TabsDeps) {
         );
         whenReady(() => monitor.navigationCommitted(tabId, details.url));
         // The hops that led here are this page's requests (made before its document existed).
-        for (const hop of navigationHops.committed(tabId)) {
+        for (const hop of navigationHops.committed(tabId, details.timeStamp, documentId)) {
           const request = { url: hop.url, ip: hop.ip, proxyInfo: hop.proxyInfo };
           seeRequest({ ...request, startedAt: details.timeStamp }, tabId, documentId);
         }
@@ -283,12 +283,23 @@ export function createTabs(deps: TabsDeps) {
       if (kind === 'own') deps.onOwnRedirect(details.url, details.redirectUrl ?? '');
       else if (kind === 'request') requestOfPage(details, requestStarts.responded(details));
       else if (kind === 'navigation') {
-        navigationHops.redirected(details.tabId, {
+        const hop = {
           url: details.url,
           ip: details.ip,
           proxyInfo: details.proxyInfo,
           at: details.timeStamp,
-        });
+        };
+        // Reported after the commit it led to (Firefox): that page's request, listed now.
+        const late = navigationHops.redirected(details.tabId, hop);
+        if (late) {
+          const request = {
+            url: hop.url,
+            ip: hop.ip,
+            proxyInfo: hop.proxyInfo,
+            startedAt: late.at,
+          };
+          seeRequest(request, details.tabId, late.documentId);
+        }
       }
     },
 

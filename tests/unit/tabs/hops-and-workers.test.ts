@@ -40,7 +40,7 @@ describe('a main-frame redirect hop', () => {
     // The hop of the final host to itself (an https upgrade) the worker never passes on.
     await t.hosts.mainFrameResponseStarted(1, 2050);
     await t.hosts.navigationCommitted(1, 'https://clean.test/page', 2060, 'DOC-B');
-    for (const hop of t.hops.committed(1)) {
+    for (const hop of t.hops.committed(1, 2060)) {
       await t.hosts.requestSeen(1, hop.url, hop.ip, 2060, 'DOC-B');
     }
     await t.hosts.requestSeen(1, 'https://cdn-b.test/y.js', undefined, 2070, 'DOC-B');
@@ -54,7 +54,7 @@ describe('a main-frame redirect hop', () => {
     await t.hosts.navigationStarted(1, 2000);
     t.hops.redirected(1, { url: 'https://ct-short.test/abc', at: 2010 });
     await t.hosts.navigationCommitted(1, 'https://clean.test/', 2060, 'DOC-B');
-    for (const hop of t.hops.committed(1)) {
+    for (const hop of t.hops.committed(1, 2060)) {
       await t.hosts.requestSeen(1, hop.url, hop.ip, 2060, 'DOC-B');
     }
     await t.hosts.mainFrameResponseStarted(1, 2050);
@@ -69,9 +69,31 @@ describe('a main-frame redirect hop', () => {
     t.hops.redirected(1, { url: 'https://ct-short.test/abc', at: 2010 });
     await t.hosts.mainFrameResponseStarted(1, 2050);
     await t.hosts.navigationCommitted(1, 'https://clean.test/', 2060);
-    for (const hop of t.hops.committed(1)) {
+    for (const hop of t.hops.committed(1, 2060)) {
       await t.hosts.requestSeen(1, hop.url, hop.ip, 2060, undefined);
     }
+    expect(await t.listed(1)).toEqual(['ct-short.test flagged']);
+  });
+});
+
+describe('a main-frame redirect hop reported after its commit (Firefox)', () => {
+  it('is listed on the committed page', async () => {
+    const t = setup();
+    await t.hosts.navigationCommitted(1, 'https://before.test/', 1000, 'DOC-A');
+    t.hops.navigationStarted(1, 2000);
+    await t.hosts.navigationStarted(1, 2000);
+    await t.hosts.navigationCommitted(1, 'https://clean.test/', 2060, 'DOC-B');
+    expect(t.hops.committed(1, 2060, 'DOC-B')).toEqual([]);
+    const late = t.hops.redirected(1, { url: 'https://ct-short.test/abc', at: 2010 });
+    expect(late).toBeDefined();
+    await t.hosts.mainFrameResponseStarted(1, 2050);
+    await t.hosts.requestSeen(
+      1,
+      'https://ct-short.test/abc',
+      undefined,
+      late!.at,
+      late!.documentId,
+    );
     expect(await t.listed(1)).toEqual(['ct-short.test flagged']);
   });
 });
