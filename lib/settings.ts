@@ -104,7 +104,7 @@ export const COMMON_PUBLIC_SUFFIXES: ReadonlySet<string> = new Set([
 ]);
 
 /** The settings format written by this release. Bump it and add a step to `migrateSettings` on change. */
-export const SETTINGS_VERSION = 4;
+export const SETTINGS_VERSION = 5;
 
 // The resolver choice and its URL live in lib/dns (the CLI needs them without the settings);
 // re-exported for the settings' own users.
@@ -123,6 +123,36 @@ export interface Settings {
   countThirdPartyHosts: boolean;
   /** Routing data updates (version 3; an ordered list of sources since version 4): lib/data-update. */
   dataUpdate: DataUpdateSettings;
+  /** What happens when a site is flagged (version 5): only the badge, a warning page, or a block. */
+  onFlagged: FlagAction;
+  /** Block the page's requests to third-party hosts on watched networks (version 5). */
+  blockFlaggedHosts: boolean;
+  /** The local history of flagged visits (version 5): lib/history. */
+  history: HistorySettings;
+}
+
+/** "When a site is flagged": the badge only, a warning page with "continue", or a block page. */
+export type FlagAction = 'nothing' | 'warn' | 'block';
+export const FLAG_ACTIONS: readonly FlagAction[] = ['nothing', 'warn', 'block'];
+
+/** Bounds of the history's settable limits (README, "Limits"). */
+export const HISTORY_LIMITS = {
+  minEntries: 10,
+  maxEntries: 10_000,
+  minAgeDays: 1,
+  maxAgeDays: 3650,
+} as const;
+
+/** The local history of flagged visits: kept in IndexedDB, never sent anywhere. */
+export interface HistorySettings {
+  /** Record flagged visits at all. */
+  enabled: boolean;
+  /** Record them in privacy mode too (off: privacy mode keeps no history). */
+  inPrivacyMode: boolean;
+  /** At most this many rows; the oldest go first. */
+  maxEntries: number;
+  /** Rows older than this many days go. */
+  maxAgeDays: number;
 }
 
 /** How the routing data is kept fresh without a release. */
@@ -148,6 +178,49 @@ export function defaultSettings(): Settings {
     allowlist: [],
     countThirdPartyHosts: true,
     dataUpdate: { automatic: true, sources: [...DEFAULT_ROUTING_SOURCES] },
+    onFlagged: 'nothing',
+    blockFlaggedHosts: false,
+    history: defaultHistorySettings(),
+  };
+}
+
+/** History defaults: on outside privacy mode, 1,000 rows, 90 days. */
+export function defaultHistorySettings(): HistorySettings {
+  return { enabled: true, inPrivacyMode: false, maxEntries: 1000, maxAgeDays: 90 };
+}
+
+/** Checks the history part of the settings. */
+export function validateHistorySettings(
+  value: unknown,
+): { ok: true; history: HistorySettings } | { ok: false; reason: string } {
+  if (!isRecord(value)) return { ok: false, reason: 'must be an object' };
+  for (const key of ['enabled', 'inPrivacyMode'] as const) {
+    if (typeof value[key] !== 'boolean')
+      return { ok: false, reason: `${key} must be true or false` };
+  }
+  const whole = (v: unknown, min: number, max: number) =>
+    typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
+  const L = HISTORY_LIMITS;
+  if (!whole(value.maxEntries, L.minEntries, L.maxEntries)) {
+    return {
+      ok: false,
+      reason: `maxEntries must be a whole number from ${L.minEntries} to ${L.maxEntries}`,
+    };
+  }
+  if (!whole(value.maxAgeDays, L.minAgeDays, L.maxAgeDays)) {
+    return {
+      ok: false,
+      reason: `maxAgeDays must be a whole number from ${L.minAgeDays} to ${L.maxAgeDays}`,
+    };
+  }
+  return {
+    ok: true,
+    history: {
+      enabled: value.enabled as boolean,
+      inPrivacyMode: value.inPrivacyMode as boolean,
+      maxEntries: value.maxEntries as number,
+      maxAgeDays: value.maxAgeDays as number,
+    },
   };
 }
 
@@ -188,6 +261,14 @@ export function validateSettings(value: unknown): SettingsResult {
   }
   const dataUpdate = validateDataUpdateSettings(value.dataUpdate);
   if (!dataUpdate.ok) return { ok: false, reason: `data updates: ${dataUpdate.reason}` };
+  if (!FLAG_ACTIONS.includes(value.onFlagged as FlagAction)) {
+    return { ok: false, reason: `onFlagged must be one of ${FLAG_ACTIONS.join(', ')}` };
+  }
+  if (typeof value.blockFlaggedHosts !== 'boolean') {
+    return { ok: false, reason: 'blockFlaggedHosts must be true or false' };
+  }
+  const history = validateHistorySettings(value.history);
+  if (!history.ok) return { ok: false, reason: `history: ${history.reason}` };
   if (!Array.isArray(value.allowlist)) return { ok: false, reason: 'allowlist must be a list' };
   if (value.allowlist.length > MAX_ALLOWLIST_ENTRIES) {
     return { ok: false, reason: `the allowlist has more than ${MAX_ALLOWLIST_ENTRIES} entries` };
@@ -213,6 +294,9 @@ export function validateSettings(value: unknown): SettingsResult {
       allowlist,
       countThirdPartyHosts: value.countThirdPartyHosts,
       dataUpdate: dataUpdate.dataUpdate,
+      onFlagged: value.onFlagged as FlagAction,
+      blockFlaggedHosts: value.blockFlaggedHosts,
+      history: history.history,
     },
   };
 }
@@ -265,6 +349,17 @@ export function migrateSettings(stored: unknown): {
       version: 4,
       dataUpdate: { ...rest, sources },
       watchlist: builtinGroupsV4(record.watchlist),
+    };
+    changed = true;
+  }
+  // Version 5 added acting on a flag (off: the badge only, as before) and the local history.
+  if (isRecord(record) && record.version === 4) {
+    record = {
+      ...record,
+      version: 5,
+      onFlagged: 'nothing',
+      blockFlaggedHosts: false,
+      history: defaultHistorySettings(),
     };
     changed = true;
   }

@@ -59,7 +59,7 @@ describe('settings', () => {
     expect(migrated.problem).toBeUndefined();
     expect(migrated.changed).toBe(true);
     expect(migrated.settings).toMatchObject({
-      version: 4,
+      version: 5,
       countThirdPartyHosts: true,
       privacyMode: true,
       allowlist: ['example.com'],
@@ -73,7 +73,7 @@ describe('settings', () => {
     expect(migrated.problem).toBeUndefined();
     expect(migrated.changed).toBe(true);
     expect(migrated.settings).toMatchObject({
-      version: 4,
+      version: 5,
       countThirdPartyHosts: false,
       dataUpdate: { automatic: true, sources: [...DEFAULT_ROUTING_SOURCES] },
     });
@@ -393,5 +393,48 @@ describe('allowlistWithout ("Remove from allowlist")', () => {
       kept: ['example.com'],
       removed: [],
     });
+  });
+});
+
+describe('version 5: acting on a flag and the local history', () => {
+  it('migrates version 4 with the action off, hosts not blocked, the history on with its defaults', () => {
+    const { onFlagged: _a, blockFlaggedHosts: _b, history: _h, ...rest } = defaultSettings();
+    void [_a, _b, _h];
+    const migrated = migrateSettings(
+      JSON.parse(JSON.stringify({ ...rest, version: 4, privacyMode: true })),
+    );
+    expect(migrated.problem).toBeUndefined();
+    expect(migrated.changed).toBe(true);
+    expect(migrated.settings).toMatchObject({
+      version: 5,
+      privacyMode: true,
+      onFlagged: 'nothing',
+      blockFlaggedHosts: false,
+      history: { enabled: true, inPrivacyMode: false, maxEntries: 1000, maxAgeDays: 90 },
+    });
+  });
+
+  it.each([
+    [{ onFlagged: 'redirect' }, /onFlagged must be one of nothing, warn, block/],
+    [{ blockFlaggedHosts: 'yes' }, /blockFlaggedHosts must be true or false/],
+    [{ history: null }, /history: must be an object/],
+    [{ history: { ...defaultSettings().history, maxEntries: 9 } }, /maxEntries .* 10 to 10000/],
+    [{ history: { ...defaultSettings().history, maxEntries: 10_001 } }, /maxEntries/],
+    [{ history: { ...defaultSettings().history, maxAgeDays: 0.5 } }, /maxAgeDays .* 1 to 3650/],
+    [{ history: { ...defaultSettings().history, inPrivacyMode: 1 } }, /inPrivacyMode/],
+  ])('refuses %j with a reason', (change, reason) => {
+    const result = validateSettings({ ...defaultSettings(), ...change });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.reason).toMatch(reason);
+  });
+
+  it('accepts the limits themselves', () => {
+    for (const [maxEntries, maxAgeDays] of [
+      [10, 1],
+      [10_000, 3650],
+    ]) {
+      const history = { ...defaultSettings().history, maxEntries, maxAgeDays };
+      expect(validateSettings({ ...defaultSettings(), history, onFlagged: 'block' }).ok).toBe(true);
+    }
   });
 });
