@@ -20,7 +20,7 @@ import { ENGLISH_PAGE_BADGE_WORDS, pageBadge, type PageBadgeWords } from './badg
 import { hostnameOf } from './host-rules';
 import { createHostWitness } from './host-witness';
 import { createNavigationHops } from './navigation-hops';
-import { createPageHosts, type PageHosts } from './page-hosts';
+import { createPageHosts, type PageHosts, type ThirdPartySummary } from './page-hosts';
 import { redirectKind, type RedirectDetails } from './redirects';
 import { createRequestDocuments, type RequestOrigin } from './request-documents';
 import { createRequestStarts, type RequestEvent } from './request-starts';
@@ -46,6 +46,12 @@ export interface TabsDeps {
   listTabs(): Promise<{ id?: number; url?: string }[]>;
   /** A redirect of the extension's own requests (the routing data download checks each hop). */
   onOwnRedirect(from: string, to: string): void;
+  /**
+   * Told each time a tab's badge is decided: the site's report and the page's flagged third-party
+   * hosts (null: none listed). Acting on a flag (warn/block) and the history listen here; it must
+   * return quickly and not throw (the badge does not wait for what it starts).
+   */
+  onJudged?(report: TabReport, hosts: ThirdPartySummary | null): void;
   /** The last word on a tab's badge, after its third parties' (absent: as it is). */
   decorateBadge?(report: TabReport, badge: Badge): Promise<Badge>;
   badgeWords?: BadgeWords;
@@ -113,10 +119,16 @@ export function createTabs(deps: TabsDeps) {
       log,
       ...(deps.badgeWords ? { badgeWords: deps.badgeWords } : {}),
       decorateBadge: async (report, badge) => {
+        const summary = await pageHosts.summary(report.tabId);
+        try {
+          deps.onJudged?.(report, summary);
+        } catch (error) {
+          log(`tab ${report.tabId}: acting on its verdict failed`, error);
+        }
         const withHosts = pageBadge(
           badge,
           report,
-          await pageHosts.summary(report.tabId),
+          summary,
           currentSettings().countThirdPartyHosts,
           deps.pageBadgeWords ?? ENGLISH_PAGE_BADGE_WORDS,
         );
