@@ -18,6 +18,9 @@ function bundledTableId(): string {
   return tableIdOf(readTableMeta(new Uint8Array(readFileSync(TABLE_FILE))));
 }
 
+/** Permissions only Firefox's build asks for (Chromium refuses webRequestBlocking in MV3). */
+const FIREFOX_ONLY_PERMISSIONS = ['webRequestBlocking'];
+
 export default defineConfig({
   // Explicit imports everywhere: every dependency is visible at the top of the file.
   imports: false,
@@ -46,7 +49,24 @@ export default defineConfig({
     description: '__MSG_extension_description__',
     default_locale: 'en',
     // Each permission is justified in the README's "Permissions" table.
-    permissions: ['storage', 'webRequest', 'webNavigation', 'alarms'],
+    // declarativeNetRequestWithHostAccess: the session rules that stop flagged sites and hosts
+    // (warn/block, off by default), with no install warning of their own (host access covers
+    // them); webRequestBlocking (Firefox only, where MV3 keeps it) holds a navigation for its check.
+    permissions: [
+      ...[
+        'storage',
+        'webRequest',
+        'webNavigation',
+        'alarms',
+        'declarativeNetRequestWithHostAccess',
+      ],
+      ...(browser === 'firefox' ? FIREFOX_ONLY_PERMISSIONS : []),
+    ],
+    // The warning page a flagged site's navigation is redirected to: a redirect from a web page
+    // may only land on an extension page listed here.
+    web_accessible_resources: [
+      { resources: ['warning.html'], matches: ['http://*/*', 'https://*/*'] },
+    ],
     // Exported from assets/icon/carrierflag.svg by scripts/build-icons.mjs.
     icons: ICONS,
     action: { default_icon: ICONS, default_title: '__MSG_extension_name__' },

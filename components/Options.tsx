@@ -3,6 +3,7 @@ import { i18n } from '#i18n';
 import type { Settings, SettingsResult } from '../lib/settings';
 import { describeSaveFailure } from '../lib/watchlist/import-export';
 import { DataUpdate } from './DataUpdate';
+import { ActionSection } from './options/ActionSection';
 import { AllowlistSection } from './options/AllowlistSection';
 import { FeedbackContext, type FeedbackHub } from './options/Feedback';
 import type { OptionsApi, SaveFn } from './options/options-api';
@@ -19,7 +20,14 @@ export type { OptionsApi, SaveFn } from './options/options-api';
  * parts: resolver and routing data. Every change is validated before it is saved; each section says
  * what happened next to its controls.
  */
-export function Options({ api }: { api: OptionsApi }) {
+export function Options({
+  api,
+  browser = 'chromium',
+}: {
+  api: OptionsApi;
+  /** The build's browser: how it can stop a flagged site is said in its terms. */
+  browser?: 'chromium' | 'firefox';
+}) {
   const [settings, setSettings] = useState<Settings | null>(null);
   const [loadError, setLoadError] = useState<string>('');
   const [latest, setLatest] = useState(0);
@@ -60,9 +68,11 @@ export function Options({ api }: { api: OptionsApi }) {
     <FeedbackContext.Provider value={hub}>
       <main class="options">
         <h1>{i18n.t('options.title')}</h1>
-        {/* The parts people use most come first: what is watched, privacy, the sites never
-            checked; the expert fields (resolver URL, routing data sources) follow. */}
+        {/* The parts people use most come first: what is watched, what happens to a flagged
+            site, privacy, the sites never checked; the expert fields (resolver URL, routing data
+            sources) follow. */}
         <WatchlistSection settings={settings} save={save} api={api} />
+        <ActionSection settings={settings} save={save} browser={browser} />
         <PrivacySection settings={settings} save={save} />
         <AllowlistSection settings={settings} save={save} />
         <ResolverSection settings={settings} save={save} api={api} />

@@ -1,5 +1,6 @@
 import type { DataUpdateStatus } from './data-update/service';
 import type { ResolverTestResult } from './dns/resolver-test';
+import type { WarningInfo } from './flag-action';
 import type { DataUpdateSettings, Settings, SettingsResult } from './settings';
 import type { TabReport } from './tabs/types';
 import type { PageHostsView } from './tabs/page-hosts';
@@ -41,6 +42,12 @@ export interface MessageMap {
   };
   /** One timed lookup of a public name through `resolverUrl` (settings page, "Test resolver"). */
   'test-resolver': { request: { resolverUrl: string }; response: ResolverTestResult };
+  /** What the warning page shows for `siteUrl`; `after`: the page had loaded before (its URL says). */
+  'get-warning': { request: { siteUrl: string; after: boolean }; response: WarningInfo | null };
+  /** "Continue to the site once": the sending tab's next visit to the site goes through. */
+  'continue-once': { request: { siteUrl: string }; response: { ok: boolean } };
+  /** "Always allow this site": `hostname` joins the allowlist. */
+  'always-allow': { request: { hostname: string }; response: SettingsResult };
 }
 
 export type MessageType = keyof MessageMap;
@@ -58,6 +65,9 @@ const MESSAGE_TYPES: ReadonlySet<string> = new Set<MessageType>([
   'get-data-update-status',
   'save-data-update-settings',
   'test-resolver',
+  'get-warning',
+  'continue-once',
+  'always-allow',
 ]);
 
 /** Narrows an unknown runtime message to one of ours by its `type`; payloads are checked by handlers. */

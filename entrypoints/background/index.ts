@@ -8,8 +8,9 @@
  * - storage.session, so a restarted worker carries on (every key in lib/storage/session-keys.ts):
  *   per-tab reports (`tab:<id>`), each page's other hosts (`hosts:<id>`, lib/tabs/page-hosts.ts),
  *   the DNS cache (`dns:v1:<resolver>|<name>`, lib/dns/cache.ts), the last connection to each site
- *   (`connections:last`, lib/tabs/connection-memory.ts) and the proxy detector's address pattern
- *   (`proxy:pattern`, lib/proxy/detector.ts);
+ *   (`connections:last`, lib/tabs/connection-memory.ts), the proxy detector's address pattern
+ *   (`proxy:pattern`, lib/proxy/detector.ts) and what acting on a flag remembers (`flag-action`,
+ *   lib/flag-action/state.ts: the same lifetime as the browser's session rules that enforce it);
  * - in memory only: caches of the above (a write-through copy of each tab's report and host list,
  *   so the badge is set even when storage.session is full; the DNS cache's, proxy pattern's and
  *   connection memory's records, kept by lib/storage/session-records.ts) and the queue of

@@ -4,10 +4,16 @@
  */
 import { testResolver } from '../../lib/dns';
 import type { EngineStatus, Message } from '../../lib/messages';
-import { validateSettings, type Settings } from '../../lib/settings';
+import {
+  isAllowlisted,
+  parseAllowlistEntry,
+  validateSettings,
+  type Settings,
+} from '../../lib/settings';
 import type { LoadedTable } from '../../lib/table-loader';
 import type { Tabs } from '../../lib/tabs';
 import type { WorkerUpdates } from './data-updates';
+import type { FlagAction } from './flag-action';
 
 export interface MessageDeps {
   tabs: Tabs;
@@ -18,16 +24,23 @@ export interface MessageDeps {
   /** The table in use once start-up has tried to load it, or null. */
   table(): Promise<LoadedTable | null>;
   problems: readonly string[];
+  flagAction: FlagAction;
 }
 
 export function createMessageHandler(deps: MessageDeps) {
   const { tabs, updates } = deps;
-  return async function handle(message: Message): Promise<unknown> {
+  /** `senderTab`: the tab of the page that asked, when it is one (the warning page is). */
+  return async function handle(message: Message, senderTab?: number): Promise<unknown> {
     switch (message.type) {
       case 'get-tab-report':
         return tabs.getReport(message.tabId);
-      case 'get-page-hosts':
-        return tabs.getPageHosts(message.tabId);
+      case 'get-page-hosts': {
+        const view = await tabs.getPageHosts(message.tabId);
+        if (!view || !deps.settings().blockFlaggedHosts) return view;
+        const blocked = new Set(await deps.flagAction.blockedHosts());
+        const blockedHosts = view.hosts.map((h) => h.hostname).filter((h) => blocked.has(h));
+        return { ...view, blockedHosts };
+      }
       case 'get-status': {
         const loaded = await deps.table();
         const status: EngineStatus = {
@@ -57,6 +70,30 @@ export function createMessageHandler(deps: MessageDeps) {
         const checked = validateSettings({
           ...message.settings,
           dataUpdate: deps.settings().dataUpdate,
+        });
+        if (!checked.ok) return checked;
+        await deps.saveSettings(checked.settings);
+        await tabs.settingsChanged(checked.settings);
+        return checked;
+      }
+      case 'get-warning':
+        return deps.flagAction.warningFor(
+          String(message.siteUrl),
+          message.after === true,
+          senderTab,
+        );
+      case 'continue-once':
+        if (senderTab === undefined) return { ok: false };
+        return { ok: await deps.flagAction.continueOnce(String(message.siteUrl), senderTab) };
+      case 'always-allow': {
+        const entry = parseAllowlistEntry(String(message.hostname));
+        if (!entry.ok) return { ok: false, reason: entry.reason };
+        const current = deps.settings();
+        if (isAllowlisted(entry.hostname, current.allowlist))
+          return { ok: true, settings: current };
+        const checked = validateSettings({
+          ...current,
+          allowlist: [...current.allowlist, entry.hostname],
         });
         if (!checked.ok) return checked;
         await deps.saveSettings(checked.settings);

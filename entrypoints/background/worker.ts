@@ -10,6 +10,7 @@ import type { PrefixLookup } from '../../lib/verdict';
 import { BADGE_WORDS, PAGE_BADGE_WORDS } from './badge-words';
 import { createWorkerUpdates } from './data-updates';
 import { startHostAccess } from './host-access';
+import { startFlagAction } from './flag-action';
 import { createMessageHandler } from './messages';
 
 const SETTINGS_KEY = 'settings';
@@ -109,10 +110,24 @@ export function startWorker(browser: Browser): Promise<void> {
     listTabs: async () =>
       (await browser.tabs.query({})).map((tab) => ({ id: tab.id, url: tab.url })),
     onOwnRedirect: (from, to) => updates.ownRedirect(from, to),
+    // Acting on a flag (warn, block) follows every badge decision (flag-action.ts).
+    onJudged: (report, hosts) => flagAction.onJudged(report, hosts),
     // Last word on every badge: while access to sites is missing, it says so (host-access.ts).
     decorateBadge: (report, badge) => hostAccess.decorate(report, badge),
     badgeWords: BADGE_WORDS,
     pageBadgeWords: PAGE_BADGE_WORDS,
+    now: Date.now,
+    log,
+  });
+
+  // Warn or block before a flagged site's page is shown; its listener, if any, registered now.
+  const flagAction = startFlagAction(browser, {
+    settings: () => settings,
+    settingsReady,
+    table: tableReady,
+    resolve: (hostname, current) =>
+      dohClients.clientFor(resolverUrlOf(current.resolver)).resolve(hostname),
+    firefox: import.meta.env.FIREFOX,
     now: Date.now,
     log,
   });
@@ -146,7 +161,10 @@ export function startWorker(browser: Browser): Promise<void> {
   browser.webRequest.onResponseStarted.addListener((d) => tabs.responseStarted(asEvent(d)), all);
   browser.webRequest.onErrorOccurred.addListener((d) => tabs.requestFailed(asEvent(d)), all);
   browser.webRequest.onBeforeRedirect.addListener((d) => tabs.redirected(asEvent(d)), web);
-  browser.tabs.onRemoved.addListener((tabId) => tabs.tabRemoved(tabId));
+  browser.tabs.onRemoved.addListener((tabId) => {
+    tabs.tabRemoved(tabId);
+    flagAction.tabRemoved(tabId);
+  });
   browser.alarms.onAlarm.addListener((alarm) => updates.alarm(alarm, ready));
 
   const handle = createMessageHandler({
@@ -156,7 +174,9 @@ export function startWorker(browser: Browser): Promise<void> {
     saveSettings: async (next) => {
       await browser.storage.local.set({ [SETTINGS_KEY]: next });
       settings = next;
+      await flagAction.settingsChanged(next);
     },
+    flagAction,
     table: tableInUse,
     problems,
   });
@@ -165,7 +185,7 @@ export function startWorker(browser: Browser): Promise<void> {
     if (!isMessage(message)) return undefined;
     if (!isOwnPage(sender, browser.runtime.id, browser.runtime.getURL('/'))) return undefined;
     return ready
-      .then(() => handle(message))
+      .then(() => handle(message, sender.tab?.id))
       .catch((error: unknown) => {
         log(`message ${message.type} failed`, error);
         throw new Error(`CarrierFlag could not handle ${message.type}: ${String(error)}`);

@@ -23,4 +23,7 @@ const api: OptionsApi = {
   },
 };
 
-render(<Options api={api} />, document.getElementById('app')!);
+render(
+  <Options api={api} browser={import.meta.env.FIREFOX ? 'firefox' : 'chromium'} />,
+  document.getElementById('app')!,
+);

@@ -16,6 +16,8 @@ export const DNS_CACHE_KEY_PREFIX = 'dns:';
 export const CONNECTION_MEMORY_KEY = 'connections:last';
 /** The proxy detector's repeated-address pattern, one record (lib/proxy/detector.ts). */
 export const PROXY_PATTERN_KEY = 'proxy:pattern';
+/** What acting on a flag remembers: flagged sites, blocked hosts, passes (lib/flag-action/state.ts). */
+export const FLAG_ACTION_KEY = 'flag-action';
 
 /** All of the above: a key of storage.session is one of these or starts with one ending in ':'. */
 export const SESSION_KEYS: readonly string[] = [
@@ -24,4 +26,5 @@ export const SESSION_KEYS: readonly string[] = [
   DNS_CACHE_KEY_PREFIX,
   CONNECTION_MEMORY_KEY,
   PROXY_PATTERN_KEY,
+  FLAG_ACTION_KEY,
 ];

@@ -229,10 +229,14 @@ describe('manifest permissions', () => {
     const permissions = /permissions: \[([^\]]*)\]/.exec(config)?.[1]?.match(/'[^']+'/g) ?? [];
     expect(permissions.map((p) => p.slice(1, -1)).sort()).toEqual([
       'alarms',
+      'declarativeNetRequestWithHostAccess',
       'storage',
       'webNavigation',
       'webRequest',
     ]);
+    const firefoxOnly =
+      /FIREFOX_ONLY_PERMISSIONS = \[([^\]]*)\]/.exec(config)?.[1]?.match(/'[^']+'/g) ?? [];
+    expect(firefoxOnly.map((p) => p.slice(1, -1))).toEqual(['webRequestBlocking']);
     // Host permissions: web pages only (what the worker observes and the DoH resolver it fetches),
     // their WebSockets included.
     const hosts = /host_permissions: \[([^\]]*)\]/.exec(config)?.[1]?.match(/'[^']+'/g) ?? [];
@@ -245,6 +249,8 @@ describe('manifest permissions', () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     for (const permission of [
       'alarms',
+      'declarativeNetRequestWithHostAccess',
+      'webRequestBlocking',
       'storage',
       'webNavigation',
       'webRequest',

@@ -142,6 +142,8 @@ export interface PageHostsView {
   /** Hosts not looked up yet because too many of the tab's were waiting ('queue-full'). */
   queueFull: number;
   maxHosts: number;
+  /** Of `hosts`, those whose requests are blocked now (lib/flag-action; set by the worker). */
+  blockedHosts?: string[];
 }
 
 /** What the badge needs to know about the third-party hosts of a tab's page. */

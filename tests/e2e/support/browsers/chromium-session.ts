@@ -123,6 +123,12 @@ export async function launchChromium(
       goto: async (url) => {
         await page.goto(url);
       },
+      startNavigation: async (url) => {
+        await page.evaluate((to) => {
+          location.href = to;
+        }, url);
+      },
+      driver: () => driverPage(page),
       clickLink: async (text) => {
         await page.getByRole('link', { name: text, exact: true }).click({ noWaitAfter: true });
       },

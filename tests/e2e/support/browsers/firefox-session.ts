@@ -17,7 +17,7 @@ import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { waitUntil } from '../wait';
-import { findTabId, tabIds } from './tab-id';
+import { findTabId, tabIds, tabUrl } from './tab-id';
 import { waitForFirstRunPage } from './first-run';
 import {
   callExpression,
@@ -302,24 +302,35 @@ export async function launchFirefox(
         { backgroundPath: BACKGROUND_PAGE, mark: instance },
       );
 
-    const tabOf = async (page: Page, before?: readonly number[]): Promise<SiteTab> => ({
-      id: await findTabId(api, page.url(), before),
-      goto: async (url) => {
-        await page.goto(url);
-      },
-      clickLink: async (text) => {
-        await page.evaluate((linkText) => {
-          const link = [...document.querySelectorAll('a')].find(
-            (a) => a.textContent?.trim() === linkText,
-          );
-          if (!link) throw new Error(`no link "${linkText}"`);
-          link.click();
-        }, text);
-      },
-      title: () => page.title(),
-      url: async () => page.url(),
-      close: () => page.close(),
-    });
+    const tabOf = async (page: Page, before?: readonly number[]): Promise<SiteTab> => {
+      const id = await findTabId(api, page.url(), before);
+      return {
+        id,
+        goto: async (url) => {
+          await page.goto(url);
+        },
+        startNavigation: async (url) => {
+          await page.evaluate((to) => {
+            location.href = to;
+          }, url);
+        },
+        driver: () => driverPage(page),
+        clickLink: async (text) => {
+          await page.evaluate((linkText) => {
+            const link = [...document.querySelectorAll('a')].find(
+              (a) => a.textContent?.trim() === linkText,
+            );
+            if (!link) throw new Error(`no link "${linkText}"`);
+            link.click();
+          }, text);
+        },
+        title: () => page.title(),
+        // The browser's word, not the driver's: puppeteer does not follow a tab that a redirect sent
+        // to an extension page (it still reports the page before).
+        url: async () => (await tabUrl(api, id)) || page.url(),
+        close: () => page.close(),
+      };
+    };
 
     return {
       browser,

@@ -16,6 +16,11 @@ async function listTabs(api: DriverPage): Promise<TabInfo[]> {
   }, undefined);
 }
 
+/** The URL the browser says tab `id` shows ('' when hidden or closed). */
+export async function tabUrl(api: DriverPage, id: number): Promise<string> {
+  return (await listTabs(api)).find((t) => t.id === id)?.url ?? '';
+}
+
 /** The ids of every tab open now (for findTabId's `before`). */
 export async function tabIds(api: DriverPage): Promise<number[]> {
   return (await listTabs(api)).flatMap((t) => (t.id !== undefined ? [t.id] : []));

@@ -43,6 +43,13 @@ export interface SiteTab {
   readonly id: number;
   /** Navigates this tab and waits for the page to load. */
   goto(url: string): Promise<void>;
+  /**
+   * Starts navigating this tab to `url` and waits for nothing (the navigation may end on another
+   * page, an extension's: wait on `url()` for that).
+   */
+  startNavigation(url: string): Promise<void>;
+  /** The page this tab shows now, to read and click in (an extension page the tab was sent to). */
+  driver(): DriverPage;
   /** Clicks the first link (`<a>`) whose text is `text`, in the page, and waits for nothing. */
   clickLink(text: string): Promise<void>;
   title(): Promise<string>;
