@@ -70,7 +70,12 @@ export function PageHosts({ view }: { view: PageHostsView | null }) {
         {flagged.length > 0 && (
           <ul class="host-list" aria-label={i18n.t('popup.pageHosts.flaggedList')}>
             {flagged.map((h, i) => (
-              <HostItem key={h.hostname} host={h} shown={shownAt(i)} />
+              <HostItem
+                key={h.hostname}
+                host={h}
+                shown={shownAt(i)}
+                blocked={view.blockedHosts?.includes(h.hostname) ?? false}
+              />
             ))}
           </ul>
         )}
@@ -104,7 +109,16 @@ export function PageHosts({ view }: { view: PageHostsView | null }) {
   );
 }
 
-function HostItem({ host, shown }: { host: PageHostView; shown: boolean }) {
+function HostItem({
+  host,
+  shown,
+  blocked = false,
+}: {
+  host: PageHostView;
+  shown: boolean;
+  /** Its requests are blocked now ("Warn or block", blocking flagged hosts). */
+  blocked?: boolean;
+}) {
   const { verdict } = host;
   const status = host.checking ? 'checking' : verdict.status;
   const mark = host.checking ? '…' : verdict.status === 'unchecked' ? '?' : '';
@@ -123,6 +137,14 @@ function HostItem({ host, shown }: { host: PageHostView; shown: boolean }) {
         {statusText(host)}
       </span>{' '}
       <small class="label">{i18n.t('popup.pageHosts.requests', host.requests)}</small>
+      {blocked && (
+        <>
+          {' '}
+          <strong class="label blocked" data-testid="page-host-blocked">
+            {i18n.t('flagAction.blockedHost')}
+          </strong>
+        </>
+      )}
       {host.notLookedUp && (
         <>
           {' '}

@@ -37,4 +37,8 @@ const api: WarningApi = {
   openSettings: () => void browser.runtime.openOptionsPage(),
 };
 
-render(<Warning siteUrl={siteUrl} after={after} api={api} />, document.getElementById('app')!);
+// The page is web-accessible (a redirect must be able to land here), so a site could frame it and
+// trick a click on "Always allow": framed, it shows nothing and offers nothing.
+if (window.top === window.self) {
+  render(<Warning siteUrl={siteUrl} after={after} api={api} />, document.getElementById('app')!);
+}

@@ -147,3 +147,32 @@ test.describe('warn or block before a flagged site loads', () => {
     }
   });
 });
+
+test('blocking flagged third-party hosts: once judged, later requests to one are blocked and the popup says so', async ({
+  ext,
+  web,
+}) => {
+  await ext.updateSettings((s) => ({ ...s, blockFlaggedHosts: true }));
+  const page = web.urlFor('cloudflare.test', '/page-with?hosts=telecom.test');
+  const first = await ext.open(page);
+  // The first request is made and judged (amber 1): the host joins the blocked ones.
+  await ext.waitForBadge(first.id, '1');
+  await waitUntil(
+    async () =>
+      (
+        (await ext.callApi((api) => api.storage.session.get('flag-action'), undefined)) as Record<
+          string,
+          { data?: { blockedHosts?: string[] } }
+        >
+      )['flag-action']?.data?.blockedHosts?.includes('telecom.test') ?? false,
+    { what: 'telecom.test among the blocked hosts' },
+  );
+  web.clearRequests();
+  const second = await ext.open(`${page}&again=1`);
+  // Blocked: its request fails, so it is judged by DoH alone, still flagged and listed.
+  await ext.waitForBadge(second.id, '1');
+  expect(web.requests().filter((r) => r.host === 'telecom.test')).toEqual([]);
+  expect(web.requests().filter((r) => r.host === 'cloudflare.test').length).toBeGreaterThan(0);
+  const popup = await ext.popup(second.id);
+  await popup.waitForText('page-host-blocked', 'blocked');
+});
