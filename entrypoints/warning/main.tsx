@@ -4,7 +4,7 @@ import { Warning, type WarningApi } from '../../components/Warning';
 import { readWarningPageUrl } from '../../lib/flag-action';
 import { request } from '../../lib/messages';
 import '../../assets/styles.css';
-import '../../assets/welcome.css';
+import '../../assets/warning.css';
 import { i18n } from '#i18n';
 import { localizePage } from '../../components/localize-page';
 
