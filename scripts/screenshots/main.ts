@@ -18,6 +18,7 @@
  * What is shot, for each browser and each of the locales en and zh_CN:
  *   popup-flagged   news-portal.test on China Telecom (AS4134), loading from hosts on China Mobile
  *                   and China Unicom and from a clean CDN
+ *   warning         the warning page for news-portal.test ("When a site is flagged": warn)
  *   settings        the settings page as a new user sees it (the default resolver)
  * and, in English only, popup-clean (example-shop.test, Cloudflare) and popup-unchecked
  * (status.fail.test, whose zone answers SERVFAIL: the `?` badge). Each popup is its page
@@ -50,6 +51,7 @@ const OUT_DIR = path.join(ROOT, 'docs/screenshots');
 /** Chromium's largest popup (chrome/browser/ui/views/extensions/extension_popup.cc). */
 const POPUP_MAX = { width: 800, height: 600 };
 const SETTINGS_VIEWPORT = { width: 960, height: 1000 };
+const WARNING_VIEWPORT = { width: 800, height: 560 };
 const WAIT_MS = 30_000;
 /** Fixed, so the `?` popup's error text (which names the resolver) is the same on every run. */
 const DOH_PORT = 48453;
@@ -214,6 +216,22 @@ async function shootLocale(
         await shoot(page, path.join(dir, `${popup.shot}-${locale}-${scheme}.png`));
         await page.close();
       }
+    }
+
+    // The warning page a flagged site is sent to when "warn" is on (opened as a redirect lands).
+    await saveSettings(api, {
+      ...settings,
+      resolver: { kind: 'custom', url: doh.url },
+      dataUpdate: { ...settings.dataUpdate, automatic: false },
+      onFlagged: 'warn',
+    });
+    for (const scheme of SCHEMES) {
+      const page = await browser.newPage(scheme);
+      await page.setViewport(WARNING_VIEWPORT);
+      await page.goto(`${session.extensionBase}warning.html#${urlFor('news-portal.test', '/')}`);
+      await page.waitFor(() => document.querySelector('[data-testid="warning"]') !== null);
+      await shoot(page, path.join(dir, `warning-${locale}-${scheme}.png`));
+      await page.close();
     }
 
     // The settings as a new user sees them: the default resolver, not the test server.
