@@ -1,5 +1,6 @@
 import type { DataUpdateStatus } from './data-update/service';
 import type { ResolverTestResult } from './dns/resolver-test';
+import type { LockableField } from './policy';
 import type { DataUpdateSettings, Settings, SettingsResult } from './settings';
 import type { TabReport } from './tabs/types';
 import type { PageHostsView } from './tabs/page-hosts';
@@ -16,6 +17,12 @@ export interface EngineStatus {
 }
 
 /**
+ * A save's answer: the settings now in effect and, when the administrator's policy locks fields
+ * the save tried to change, those fields (their change was not applied).
+ */
+export type SaveSettingsResult = SettingsResult & { ignoredLocked?: LockableField[] };
+
+/**
  * Every message between the extension's pages and its worker, with its reply.
  * One map, so a sender and its handler cannot disagree about a payload.
  */
@@ -24,12 +31,16 @@ export interface MessageMap {
   /** The other hosts the tab's page loads from, judged; null when none are recorded. */
   'get-page-hosts': { request: { tabId: number }; response: PageHostsView | null };
   'get-status': { request: Record<never, never>; response: EngineStatus };
-  'get-settings': { request: Record<never, never>; response: { settings: Settings } };
+  /** The settings in effect, and the fields the administrator's policy locks (lib/policy). */
+  'get-settings': {
+    request: Record<never, never>;
+    response: { settings: Settings; locked: LockableField[] };
+  };
   /**
    * Saves the whole settings record except `dataUpdate`, which only 'save-data-update-settings'
    * changes: a page holding an older copy of the record cannot undo an update setting.
    */
-  'save-settings': { request: { settings: Settings }; response: SettingsResult };
+  'save-settings': { request: { settings: Settings }; response: SaveSettingsResult };
   /** Starts a routing data update (or joins the running one); answers when it has ended. */
   'update-data-now': { request: Record<never, never>; response: DataUpdateStatus };
   /** The routing data in use, the update in progress and the last attempt's outcome. */
@@ -37,7 +48,7 @@ export interface MessageMap {
   /** The automatic-update switch and the routing data URL; the schedule follows at once. */
   'save-data-update-settings': {
     request: { dataUpdate: DataUpdateSettings };
-    response: SettingsResult;
+    response: SaveSettingsResult;
   };
   /** One timed lookup of a public name through `resolverUrl` (settings page, "Test resolver"). */
   'test-resolver': { request: { resolverUrl: string }; response: ResolverTestResult };

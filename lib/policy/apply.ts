@@ -29,23 +29,33 @@ export function applyPolicy(settings: Settings, policy: ManagedPolicy): Settings
 }
 
 /**
- * The user's settings with every unlocked policy value that is new or changed since `previous`
- * (the policy last seen) applied once; after that the value is the user's to change. `changed`
- * tells the caller whether to store the result.
+ * Which unlocked policy value was last applied to the user's settings, per key, as JSON: kept
+ * (storage.local) so a value is applied once, not at every start, and not again after a policy that
+ * was briefly missing (Chromium's cold start) comes back unchanged.
+ */
+export type AdoptedPolicyValues = Partial<Record<PolicyKey, string>>;
+
+/**
+ * The user's settings with every unlocked policy value that is new or changed since it was last
+ * adopted applied once; after that the value is the user's to change. `changed` tells the caller
+ * whether to store the settings, and `adopted` is the record to keep for next time.
  */
 export function adoptPolicy(
   settings: Settings,
   policy: ManagedPolicy,
-  previous: ManagedPolicy,
-): { settings: Settings; changed: boolean } {
+  adopted: AdoptedPolicyValues,
+): { settings: Settings; changed: boolean; adopted: AdoptedPolicyValues } {
   let next = settings;
+  const record: AdoptedPolicyValues = { ...adopted };
   for (const key of POLICY_KEYS) {
-    if (policy.locked.has(key) || policy.values[key] === undefined) continue;
-    const before = previous.values[key];
-    if (JSON.stringify(before) === JSON.stringify(policy.values[key])) continue;
+    const value = policy.values[key];
+    if (policy.locked.has(key) || value === undefined) continue;
+    const json = JSON.stringify(value);
+    if (record[key] === json) continue;
     next = applyKey(next, key, policy.values);
+    record[key] = json;
   }
-  return { settings: next, changed: next !== settings };
+  return { settings: next, changed: next !== settings, adopted: record };
 }
 
 /**

@@ -121,8 +121,8 @@ export function readPolicy(raw: unknown): ManagedPolicy {
   return { values, locked, problems };
 }
 
-/** Every entry is an object with the keys listed here and an optional boolean `locked`. */
-const ENTRY_KEYS: Record<PolicyKey, readonly string[]> = {
+/** Each key's object holds these fields and an optional boolean `locked` (public/managed-schema.json agrees). */
+export const POLICY_ENTRY_KEYS: Record<PolicyKey, readonly string[]> = {
   privacyMode: ['value'],
   resolver: ['value'],
   onFlagged: ['value'],
@@ -134,7 +134,7 @@ const ENTRY_KEYS: Record<PolicyKey, readonly string[]> = {
 
 function readEntry(key: PolicyKey, entry: unknown): Checked<unknown> {
   if (!isRecord(entry)) return { ok: false, reason: 'must be an object' };
-  const allowed = ENTRY_KEYS[key];
+  const allowed = POLICY_ENTRY_KEYS[key];
   const extra = Object.keys(entry).find((k) => k !== 'locked' && !allowed.includes(k));
   if (extra !== undefined) return { ok: false, reason: `unknown field ${JSON.stringify(extra)}` };
   if ('locked' in entry && typeof entry.locked !== 'boolean') {
@@ -204,7 +204,8 @@ function readGroupIds(value: unknown, field: string): Checked<string[]> {
   return { ok: true, value: [...new Set(value as string[])] };
 }
 
-const ADDED_GROUP_KEYS = ['name', 'code', 'asns', 'prefixes'];
+/** The fields of a group in `watchlist.addGroups`. */
+export const ADDED_GROUP_KEYS = ['name', 'code', 'asns', 'prefixes'];
 
 function readWatchlist(entry: Record<string, unknown>): Checked<WatchlistPolicy> {
   const enable = readGroupIds(entry.enableGroups, 'enableGroups');
@@ -223,15 +224,16 @@ function readWatchlist(entry: Record<string, unknown>): Checked<WatchlistPolicy>
       return { ok: false, reason: `addGroups[${index}]: unknown field ${JSON.stringify(extra)}` };
     }
     const asns = group.asns ?? [];
-    if (!Array.isArray(asns)) return { ok: false, reason: `addGroups[${index}]: asns must be a list` };
+    if (!Array.isArray(asns) || !asns.every((a) => typeof a === 'number')) {
+      return { ok: false, reason: `addGroups[${index}]: asns must be a list of numbers` };
+    }
     addGroups.push({
       id: `org-${index + 1}`,
       name: group.name as string,
       code: group.code as string,
       enabled: true,
       builtin: false,
-      // Numbers (64500) or the watchlist's own entries ({"asn": 64500, "note": "…"}).
-      asns: (asns as unknown[]).map((a) => (typeof a === 'number' ? { asn: a } : a)) as WatchAsn[],
+      asns: (asns as number[]).map((asn): WatchAsn => ({ asn })),
       prefixes: (group.prefixes ?? []) as string[],
     });
   }

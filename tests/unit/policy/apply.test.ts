@@ -92,26 +92,34 @@ describe('applyPolicy', () => {
 describe('adoptPolicy', () => {
   it('applies a new unlocked value once, then leaves it to the user', () => {
     const policy = readPolicy({ privacyMode: { value: true }, resolver: { value: 'quad9' } });
-    const first = adoptPolicy(userSettings(), policy, NO_POLICY);
+    const first = adoptPolicy(userSettings(), policy, {});
     expect(first.changed).toBe(true);
     expect(first.settings.privacyMode).toBe(true);
     expect(first.settings.resolver).toEqual({ kind: 'preset', id: 'quad9' });
     // The user switches privacy mode off; the same policy seen again does not switch it back.
     const theirs = { ...first.settings, privacyMode: false };
-    const again = adoptPolicy(theirs, policy, policy);
+    const again = adoptPolicy(theirs, policy, first.adopted);
     expect(again.changed).toBe(false);
     expect(again.settings.privacyMode).toBe(false);
   });
 
   it('applies an unlocked value again when the organisation changes it', () => {
-    const before = readPolicy({ resolver: { value: 'quad9' } });
+    const before = adoptPolicy(userSettings(), readPolicy({ resolver: { value: 'quad9' } }), {});
     const after = readPolicy({ resolver: { value: 'mullvad' } });
-    const adopted = adoptPolicy(userSettings(), after, before);
+    const adopted = adoptPolicy(before.settings, after, before.adopted);
     expect(adopted.settings.resolver).toEqual({ kind: 'preset', id: 'mullvad' });
   });
 
+  it('does not apply a value again after the policy was missing for a while', () => {
+    const policy = readPolicy({ privacyMode: { value: true } });
+    const first = adoptPolicy(userSettings(), policy, {});
+    const gone = adoptPolicy({ ...first.settings, privacyMode: false }, NO_POLICY, first.adopted);
+    const back = adoptPolicy(gone.settings, policy, gone.adopted);
+    expect(back.settings.privacyMode).toBe(false);
+  });
+
   it('leaves locked values to applyPolicy (the user’s record keeps their own)', () => {
-    const adopted = adoptPolicy(userSettings(), readPolicy(FULL_POLICY), NO_POLICY);
+    const adopted = adoptPolicy(userSettings(), readPolicy(FULL_POLICY), {});
     expect(adopted.changed).toBe(false);
   });
 });

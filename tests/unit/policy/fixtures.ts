@@ -9,7 +9,7 @@ export const FULL_POLICY = {
     enableGroups: ['pccw'],
     disableGroups: ['china-unicom'],
     addGroups: [
-      { name: 'Our upstream', code: 'UP', asns: [13335, { asn: 20940, note: "backup" }] },
+      { name: 'Our upstream', code: 'UP', asns: [13335, 20940] },
       { name: 'Lab', code: 'LB', prefixes: ['1.0.0.0/24'] },
     ],
     locked: true,

@@ -22,7 +22,7 @@ describe('readPolicy', () => {
         code: 'UP',
         enabled: true,
         builtin: false,
-        asns: [{ asn: 13335 }, { asn: 20940, note: "backup" }],
+        asns: [{ asn: 13335 }, { asn: 20940 }],
         prefixes: [],
       },
       {
@@ -91,6 +91,7 @@ describe('readPolicy', () => {
     ['watchlist', { addGroups: [{ name: 'Dup', code: 'CT' }] }, /already used/],
     ['watchlist', { addGroups: [{ name: 'P', code: 'PP', prefixes: ['10.0.0.0/8'] }] }, /prefix/],
     ['watchlist', { addGroups: [{ name: 'A', code: 'AA', asns: [-1] }] }, /asns\[0\]/],
+    ['watchlist', { addGroups: [{ name: 'A', code: 'AA', asns: ['AS1'] }] }, /list of numbers/],
     ['watchlist', { addGroups: [{ name: 'A', code: 'AA', colour: 'red' }] }, /unknown field/],
     ['dataUpdate', { sources: ['http://insecure.example.com/a.csv'] }, /sources/],
     ['dataUpdate', { automatic: 'weekly' }, /automatic must be true or false/],
