@@ -71,7 +71,10 @@ export function createWorkerPolicy(deps: WorkerPolicyDeps) {
   const refresh = async () => {
     const raw = await readManaged();
     if (raw === null && inEffectJson !== 'null' && recheck === undefined) {
-      recheck = setTimeout(() => void refresh().catch((e: unknown) => log('policy', e)), RECHECK_EMPTY_MS);
+      recheck = setTimeout(
+        () => void refresh().catch((e: unknown) => log('policy', e)),
+        RECHECK_EMPTY_MS,
+      );
       return;
     }
     await take(raw);

@@ -100,7 +100,9 @@ function changedByKey(settings: Settings, key: PolicyKey, values: PolicyValues):
       const added = values.allowlist;
       if (!added) return settings;
       const missing = added.filter((h) => !settings.allowlist.includes(h));
-      return missing.length ? { ...settings, allowlist: [...missing, ...settings.allowlist] } : settings;
+      return missing.length
+        ? { ...settings, allowlist: [...missing, ...settings.allowlist] }
+        : settings;
     }
     case 'watchlist':
       return values.watchlist

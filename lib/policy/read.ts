@@ -184,7 +184,8 @@ function readAllowlist(add: unknown): Checked<string[]> {
   for (const entry of add as unknown[]) {
     // The settings page's own check: a public suffix or an address is refused here too.
     const parsed = parseAllowlistEntry(typeof entry === 'string' ? entry : '');
-    if (!parsed.ok) return { ok: false, reason: `entry ${JSON.stringify(entry)}: ${parsed.reason}` };
+    if (!parsed.ok)
+      return { ok: false, reason: `entry ${JSON.stringify(entry)}: ${parsed.reason}` };
     if (!hostnames.includes(parsed.hostname)) hostnames.push(parsed.hostname);
   }
   return { ok: true, value: hostnames };
