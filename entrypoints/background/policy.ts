@@ -103,8 +103,8 @@ export function createWorkerPolicy(deps: WorkerPolicyDeps) {
       browser.storage.local.set({ [POLICY_ADOPTED_KEY]: adopted }),
 
     /**
-     * Reads the browser's policy now (after start-up) and on every change to it. Registers the
-     * listener synchronously; call it at worker start with the promise start-up resolves.
+     * Reads the browser's policy once `ready` (the settings, with the cached policy) resolves, and
+     * on every change to it. Registers the listener synchronously: call it at worker start.
      */
     follow(ready: Promise<unknown>) {
       browser.storage.onChanged.addListener((_changes, area) => {

@@ -205,7 +205,9 @@ export function startWorker(browser: Browser): Promise<void> {
       });
   });
 
-  policy.follow(ready);
+  // As soon as the settings are in (with the cached policy): the first navigations are judged
+  // with the browser's policy if it answers in time.
+  policy.follow(settingsReady);
 
   // Fully started: settings, the tab monitor and the table.
   return Promise.all([ready, tableReady]).then(
