@@ -49,7 +49,10 @@ export function LockedNote({ field }: { field: LockableField }) {
   );
 }
 
-/** The words for a save whose changes to locked fields were not applied; null when none were. */
+/**
+ * The words for a save whose changes to locked fields were not applied (the sections show them as
+ * "Not saved, nothing changed: …": each section saves only its own setting); null when none were.
+ */
 export function ignoredLockedText(fields: readonly LockableField[] | undefined): string | null {
   if (!fields || fields.length === 0) return null;
   return i18n.t('policy.ignored', [fields.map((f) => i18n.t(`policy.fields.${f}`)).join(', ')]);

@@ -92,6 +92,34 @@ test('the settings page shows the locked settings disabled, "Set by your organis
   expect(allowlist.some((row) => row.includes('intranet.example.com'))).toBe(true);
   expect(await controlState(options.page, '#allowlist-add')).toMatchObject({ disabled: true });
   expect(await controlState(options.page, '#routing-data-url')).toMatchObject({ disabled: true });
+
+  // An import stays possible to look at, but its save is refused by the worker, and the page says so.
+  await options.upload('import-file', {
+    name: 'vendors.json',
+    content: JSON.stringify({
+      format: 'carrierflag-watchlist',
+      version: 2,
+      builtins: [],
+      groups: [
+        {
+          id: 'vendors',
+          name: 'Cloud vendors',
+          code: 'CV',
+          enabled: true,
+          asns: [{ asn: 15169 }],
+          prefixes: [],
+        },
+      ],
+    }),
+  });
+  await options.waitForText('import-preview', /^vendors\.json holds 1 group:/);
+  await options.click('Merge into my watchlist');
+  await options.waitForText(
+    'import-status',
+    'Not saved, nothing changed: locked by your organisation: the watchlist',
+  );
+  const groups = (await settingsInEffect(ext)).settings.watchlist.groups.map((g) => g.code);
+  expect(groups).not.toContain('CV');
 });
 
 test('the worker applies the policy and refuses to save over a locked setting', async ({
