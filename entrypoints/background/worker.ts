@@ -30,10 +30,9 @@ export function startWorker(browser: Browser): Promise<void> {
   let adopted: AdoptedPolicyValues = {};
   let loaded: LoadedTable | undefined;
 
-  // Two start-up paths in parallel: settings (enough to send a DoH query) and the prefix table
-  // (needed only to judge the answer). A navigation that woke the worker does not wait for the table.
   // The administrator's policy (policy.ts): the cached one is applied in the same read as the
-  // settings, the browser's own once start-up is done.
+  // settings, the browser's own as soon as it answers. A new one is applied to the user's record
+  // (its unlocked values, once: lib/policy) and put into effect like a save from the page.
   const policy = createWorkerPolicy({
     browser,
     changed: async (next) => {
@@ -56,6 +55,8 @@ export function startWorker(browser: Browser): Promise<void> {
     return settings;
   };
 
+  // Two start-up paths in parallel: settings (enough to send a DoH query) and the prefix table
+  // (needed only to judge the answer). A navigation that woke the worker does not wait for the table.
   const settingsReady = (async () => {
     const read = await browser.storage.local
       .get([SETTINGS_KEY, ...policy.keys])
