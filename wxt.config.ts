@@ -86,6 +86,11 @@ export default defineConfig({
             },
           },
         }
-      : {}),
+      : {
+          // The administrator's policy (lib/policy, README "For administrators"): Chromium reads
+          // it from its own policy store and checks it against this schema. Firefox takes it from
+          // policies.json ("3rdparty") and needs no schema.
+          storage: { managed_schema: 'managed-schema.json' },
+        }),
   }),
 });

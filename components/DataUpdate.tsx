@@ -16,14 +16,16 @@ import { DEFAULT_CROSS_CHECK_LIMITS } from '../lib/data-update/cross-check';
 import { DEFAULT_DOWNLOAD_LIMITS } from '../lib/data-update/download';
 import { displayValue } from '../lib/display-text';
 import { request } from '../lib/messages';
-import type { DataUpdateSettings, SettingsResult } from '../lib/settings';
+import type { SaveSettingsResult } from '../lib/messages';
+import type { DataUpdateSettings } from '../lib/settings';
+import { ignoredLockedText, Lockable } from './options/Locked';
 
 /** How the section reaches the worker. */
 export interface DataUpdateApi {
   status(): Promise<DataUpdateStatus>;
   updateNow(): Promise<DataUpdateStatus>;
   loadSettings(): Promise<DataUpdateSettings>;
-  saveSettings(dataUpdate: DataUpdateSettings): Promise<SettingsResult>;
+  saveSettings(dataUpdate: DataUpdateSettings): Promise<SaveSettingsResult>;
 }
 
 /**
@@ -134,14 +136,17 @@ export function DataUpdate({ api: given }: { api?: DataUpdateApi }) {
     setUrlMessage(null);
     const result = await api
       .saveSettings(next)
-      .catch((error: unknown): SettingsResult => ({ ok: false, reason: String(error) }));
+      .catch((error: unknown): SaveSettingsResult => ({ ok: false, reason: String(error) }));
     if (!result.ok) {
       setUrlMessage({ error: true, text: result.reason });
       return;
     }
     setSettings(result.settings.dataUpdate);
     setUrl(result.settings.dataUpdate.sources.join('\n'));
-    setUrlMessage({ error: false, text: i18n.t('update.saved') });
+    const ignored = ignoredLockedText(result.ignoredLocked);
+    setUrlMessage(
+      ignored ? { error: true, text: ignored } : { error: false, text: i18n.t('update.saved') },
+    );
   }
 
   const table = status?.table ?? null;
@@ -163,13 +168,15 @@ export function DataUpdate({ api: given }: { api?: DataUpdateApi }) {
       </p>
       {!running && status?.last && <Outcome last={status.last} />}
       {settings && (
-        <UpdateSettingsForm
-          settings={settings}
-          url={url}
-          onUrl={setUrl}
-          save={(next) => void save(next)}
-          message={urlMessage}
-        />
+        <Lockable field="dataUpdate">
+          <UpdateSettingsForm
+            settings={settings}
+            url={url}
+            onUrl={setUrl}
+            save={(next) => void save(next)}
+            message={urlMessage}
+          />
+        </Lockable>
       )}
       <details>
         <summary>{i18n.t('update.checksHeading')}</summary>

@@ -1,11 +1,14 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { i18n } from '#i18n';
-import type { Settings, SettingsResult } from '../lib/settings';
+import type { SaveSettingsResult } from '../lib/messages';
+import type { LockableField } from '../lib/policy';
+import type { Settings } from '../lib/settings';
 import { describeSaveFailure } from '../lib/watchlist/import-export';
 import { DataUpdate } from './DataUpdate';
 import { ActionSection } from './options/ActionSection';
 import { AllowlistSection } from './options/AllowlistSection';
 import { FeedbackContext, type FeedbackHub } from './options/Feedback';
+import { ignoredLockedText, LockedContext } from './options/Locked';
 import type { OptionsApi, SaveFn } from './options/options-api';
 import { PrivacySection } from './options/PrivacySection';
 import { ResolverSection } from './options/ResolverSection';
@@ -29,6 +32,7 @@ export function Options({
   browser?: 'chromium' | 'firefox';
 }) {
   const [settings, setSettings] = useState<Settings | null>(null);
+  const [locked, setLocked] = useState<ReadonlySet<LockableField>>(new Set());
   const [loadError, setLoadError] = useState<string>('');
   const [latest, setLatest] = useState(0);
   const actions = useRef(0);
@@ -45,14 +49,20 @@ export function Options({
   );
 
   useEffect(() => {
-    api.load().then(setSettings, (e: unknown) => setLoadError(String(e)));
+    api.load().then(
+      (loaded) => {
+        setSettings(loaded.settings);
+        setLocked(new Set(loaded.locked));
+      },
+      (e: unknown) => setLoadError(String(e)),
+    );
   }, [api]);
 
   if (loadError) return <p role="alert">{i18n.t('options.loadFailed', [loadError])}</p>;
   if (!settings) return <p>{i18n.t('options.loading')}</p>;
 
   const save: SaveFn = async (next) => {
-    let result: SettingsResult;
+    let result: SaveSettingsResult;
     try {
       result = await api.save(next);
     } catch (error) {
@@ -61,23 +71,26 @@ export function Options({
     }
     if (!result.ok) return result.reason;
     setSettings(result.settings);
-    return null;
+    // The worker keeps a locked field as the policy has it (an import, an older page): say so.
+    return ignoredLockedText(result.ignoredLocked);
   };
 
   return (
     <FeedbackContext.Provider value={hub}>
-      <main class="options">
-        <h1>{i18n.t('options.title')}</h1>
-        {/* The parts people use most come first: what is watched, what happens to a flagged
-            site, privacy, the sites never checked; the expert fields (resolver URL, routing data
-            sources) follow. */}
-        <WatchlistSection settings={settings} save={save} api={api} />
-        <ActionSection settings={settings} save={save} browser={browser} />
-        <PrivacySection settings={settings} save={save} />
-        <AllowlistSection settings={settings} save={save} />
-        <ResolverSection settings={settings} save={save} api={api} />
-        <DataUpdate />
-      </main>
+      <LockedContext.Provider value={locked}>
+        <main class="options">
+          <h1>{i18n.t('options.title')}</h1>
+          {/* The parts people use most come first: what is watched, what happens to a flagged
+              site, privacy, the sites never checked; the expert fields (resolver URL, routing
+              data sources) follow. */}
+          <WatchlistSection settings={settings} save={save} api={api} />
+          <ActionSection settings={settings} save={save} browser={browser} />
+          <PrivacySection settings={settings} save={save} />
+          <AllowlistSection settings={settings} save={save} />
+          <ResolverSection settings={settings} save={save} api={api} />
+          <DataUpdate />
+        </main>
+      </LockedContext.Provider>
     </FeedbackContext.Provider>
   );
 }

@@ -1,6 +1,7 @@
 import type { DataUpdateStatus } from './data-update/service';
 import type { ResolverTestResult } from './dns/resolver-test';
 import type { WarningInfo } from './flag-action';
+import type { LockableField } from './policy';
 import type { DataUpdateSettings, Settings, SettingsResult } from './settings';
 import type { TabReport } from './tabs/types';
 import type { PageHostsView } from './tabs/page-hosts';
@@ -17,6 +18,12 @@ export interface EngineStatus {
 }
 
 /**
+ * A save's answer: the settings now in effect and, when the administrator's policy locks fields
+ * the save tried to change, those fields (their change was not applied).
+ */
+export type SaveSettingsResult = SettingsResult & { ignoredLocked?: LockableField[] };
+
+/**
  * Every message between the extension's pages and its worker, with its reply.
  * One map, so a sender and its handler cannot disagree about a payload.
  */
@@ -25,12 +32,16 @@ export interface MessageMap {
   /** The other hosts the tab's page loads from, judged; null when none are recorded. */
   'get-page-hosts': { request: { tabId: number }; response: PageHostsView | null };
   'get-status': { request: Record<never, never>; response: EngineStatus };
-  'get-settings': { request: Record<never, never>; response: { settings: Settings } };
+  /** The settings in effect, and the fields the administrator's policy locks (lib/policy). */
+  'get-settings': {
+    request: Record<never, never>;
+    response: { settings: Settings; locked: LockableField[] };
+  };
   /**
    * Saves the whole settings record except `dataUpdate`, which only 'save-data-update-settings'
    * changes: a page holding an older copy of the record cannot undo an update setting.
    */
-  'save-settings': { request: { settings: Settings }; response: SettingsResult };
+  'save-settings': { request: { settings: Settings }; response: SaveSettingsResult };
   /** Starts a routing data update (or joins the running one); answers when it has ended. */
   'update-data-now': { request: Record<never, never>; response: DataUpdateStatus };
   /** The routing data in use, the update in progress and the last attempt's outcome. */
@@ -38,7 +49,7 @@ export interface MessageMap {
   /** The automatic-update switch and the routing data URL; the schedule follows at once. */
   'save-data-update-settings': {
     request: { dataUpdate: DataUpdateSettings };
-    response: SettingsResult;
+    response: SaveSettingsResult;
   };
   /** One timed lookup of a public name through `resolverUrl` (settings page, "Test resolver"). */
   'test-resolver': { request: { resolverUrl: string }; response: ResolverTestResult };
@@ -47,7 +58,7 @@ export interface MessageMap {
   /** "Continue to the site once": the sending tab's next visit to the site goes through. */
   'continue-once': { request: { siteUrl: string }; response: { ok: boolean } };
   /** "Always allow this site": `hostname` joins the allowlist. */
-  'always-allow': { request: { hostname: string }; response: SettingsResult };
+  'always-allow': { request: { hostname: string }; response: SaveSettingsResult };
 }
 
 export type MessageType = keyof MessageMap;

@@ -10,6 +10,7 @@ import type { SaveFn } from './options-api';
 import { EntryForm } from './EntryForm';
 import { Feedback, useFeedback } from './Feedback';
 import { Pager, usePage } from './Pager';
+import { Lockable, LockedNote, useLocked } from './Locked';
 
 /** Why an entry was refused, in the user's language. */
 function refusalWords(refusal: AllowlistRefusal, input: string): string {
@@ -42,6 +43,7 @@ function refusalWords(refusal: AllowlistRefusal, input: string): string {
  * an internationalised name so a lookalike cannot hide.
  */
 export function AllowlistSection({ settings, save }: { settings: Settings; save: SaveFn }) {
+  const locked = useLocked('allowlist');
   const feedback = useFeedback();
   const pager = usePage(settings.allowlist);
   const remove = (host: string) => {
@@ -77,6 +79,7 @@ export function AllowlistSection({ settings, save }: { settings: Settings; save:
     <section aria-labelledby="allowlist-heading">
       <h2 id="allowlist-heading">{i18n.t('options.allowlist.heading')}</h2>
       <p>{i18n.t('options.allowlist.intro')}</p>
+      <LockedNote field="allowlist" />
       {settings.allowlist.length === 0 && <p>{i18n.t('options.allowlist.empty')}</p>}
       <ul aria-label={i18n.t('options.allowlist.label')} data-testid="allowlist">
         {pager.rows.map((host) => {
@@ -87,6 +90,7 @@ export function AllowlistSection({ settings, save }: { settings: Settings; save:
               {unicode !== host && <small class="punycode"> ({host})</small>}{' '}
               <button
                 type="button"
+                disabled={locked}
                 aria-label={i18n.t('options.allowlist.remove', [unicode])}
                 onClick={() => remove(host)}
               >
@@ -97,37 +101,39 @@ export function AllowlistSection({ settings, save }: { settings: Settings; save:
         })}
       </ul>
       <Pager pager={pager} label={i18n.t('options.allowlist.label')} />
-      <EntryForm
-        id="allowlist-add"
-        label={i18n.t('options.allowlist.add')}
-        placeholder={i18n.t('options.allowlist.placeholder')}
-        feedback={feedback}
-        feedbackId="allowlist-status"
-        submit={async (text) => {
-          const parsed = parseAllowlistEntry(text);
-          if (!parsed.ok) return refusalWords(parsed.refusal, text);
-          const shown = hostnameToUnicode(parsed.hostname);
-          if (settings.allowlist.includes(parsed.hostname)) {
-            return i18n.t('options.allowlist.already', [shown]);
-          }
-          if (settings.allowlist.length >= MAX_ALLOWLIST_ENTRIES) {
-            return i18n.t('options.allowlist.full', [MAX_ALLOWLIST_ENTRIES]);
-          }
-          const problem = await save({
-            ...settings,
-            allowlist: [...settings.allowlist, parsed.hostname],
-          });
-          if (problem) return i18n.t('options.notSaved', [problem]);
-          feedback.show({
-            kind: 'ok',
-            text:
-              shown === parsed.hostname
-                ? i18n.t('options.allowlist.added', [shown])
-                : i18n.t('options.allowlist.addedIdn', [shown, parsed.hostname]),
-          });
-          return null;
-        }}
-      />
+      <Lockable field="allowlist" note={false}>
+        <EntryForm
+          id="allowlist-add"
+          label={i18n.t('options.allowlist.add')}
+          placeholder={i18n.t('options.allowlist.placeholder')}
+          feedback={feedback}
+          feedbackId="allowlist-status"
+          submit={async (text) => {
+            const parsed = parseAllowlistEntry(text);
+            if (!parsed.ok) return refusalWords(parsed.refusal, text);
+            const shown = hostnameToUnicode(parsed.hostname);
+            if (settings.allowlist.includes(parsed.hostname)) {
+              return i18n.t('options.allowlist.already', [shown]);
+            }
+            if (settings.allowlist.length >= MAX_ALLOWLIST_ENTRIES) {
+              return i18n.t('options.allowlist.full', [MAX_ALLOWLIST_ENTRIES]);
+            }
+            const problem = await save({
+              ...settings,
+              allowlist: [...settings.allowlist, parsed.hostname],
+            });
+            if (problem) return i18n.t('options.notSaved', [problem]);
+            feedback.show({
+              kind: 'ok',
+              text:
+                shown === parsed.hostname
+                  ? i18n.t('options.allowlist.added', [shown])
+                  : i18n.t('options.allowlist.addedIdn', [shown, parsed.hostname]),
+            });
+            return null;
+          }}
+        />
+      </Lockable>
       <Feedback feedback={feedback} testId="allowlist-status" id="allowlist-status" />
     </section>
   );

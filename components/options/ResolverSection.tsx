@@ -14,6 +14,7 @@ import type { Settings } from '../../lib/settings';
 import type { OptionsApi, SaveFn } from './options-api';
 import { EntryForm } from './EntryForm';
 import { Feedback, useFeedback, type AreaFeedback, type FeedbackState } from './Feedback';
+import { Lockable } from './Locked';
 
 /** What went wrong in the test, in plain words; the resolver's own message is the detail. */
 function errorWords(error: DnsError): string {
@@ -117,106 +118,108 @@ export function ResolverSection({
           ? i18n.t('options.resolver.inUsePrivacy', [nameOf(current)])
           : i18n.t('options.resolver.inUse', [nameOf(current)])}
       </p>
-      <fieldset disabled={settings.privacyMode}>
-        <legend>{i18n.t('options.resolver.legend')}</legend>
-        {RESOLVER_PRESETS.map((preset) => (
-          <label key={preset.id} class="choice">
-            <input
-              type="radio"
-              name="resolver"
-              checked={current.kind === 'preset' && current.id === preset.id}
-              onChange={() => choosePreset(preset)}
-            />{' '}
-            {preset.name} <small>({preset.url})</small>
-          </label>
-        ))}
-        {customUrl && (
-          <label class="choice">
-            <input
-              type="radio"
-              name="resolver"
-              checked={current.kind === 'custom'}
-              onChange={() => chooseCustom(customUrl)}
-            />{' '}
-            {i18n.t('options.resolver.custom', [customUrl])}
-          </label>
-        )}
-        <EntryForm
-          id="custom-resolver"
-          label={i18n.t('options.resolver.customLabel')}
-          inputMode="url"
-          placeholder={i18n.t('options.resolver.customPlaceholder')}
-          buttonText={i18n.t('options.resolver.save')}
-          initial={current.kind === 'custom' ? current.url : ''}
-          feedback={feedback}
-          feedbackId="resolver-status"
-          submit={async (text) => {
-            const checked = validateResolverUrl(text.trim());
-            if (!checked.ok) return i18n.t('options.resolver.badUrl', [checked.reason]);
-            const url = checked.url;
-            feedback.start(i18n.t('options.resolver.testing', [url]));
-            const result = await runTest(url);
-            if (!result) return '';
-            const choice: ResolverChoice = { kind: 'custom', url };
-            if (result.ok) {
-              setLastCustom(url);
-              await use(
-                choice,
-                i18n.t('options.resolver.savedTested', [url, answerWords(result)]),
-                feedback,
-              );
-              return null;
-            }
-            // Warn before it is used: every site would show "?" with a resolver that fails.
-            const warning: FeedbackState = {
-              kind: 'warning',
-              text: i18n.t('options.resolver.notSavedFailed', [url, errorWords(result.error)]),
-              detail: result.error.message,
-              actions: [
-                {
-                  label: i18n.t('options.resolver.useAnyway'),
-                  run: () => {
-                    feedback.start();
-                    setLastCustom(url);
-                    void use(choice, i18n.t('options.resolver.savedUntested', [url]), feedback);
-                  },
-                },
-                {
-                  label: i18n.t('options.resolver.keepCurrent'),
-                  run: () =>
-                    feedback.show({
-                      kind: 'ok',
-                      text: i18n.t('options.resolver.kept', [nameOf(current)]),
-                    }),
-                },
-              ],
-            };
-            feedback.show(warning);
-            return '';
-          }}
-        />
-        <button
-          type="button"
-          onClick={() => {
-            const url = resolverUrlOf(current);
-            feedback.start(i18n.t('options.resolver.testing', [url]));
-            void runTest(url).then((result) => {
-              if (!result) return;
-              feedback.show(
-                result.ok
-                  ? { kind: 'ok', text: i18n.t('options.resolver.works', [answerWords(result)]) }
-                  : {
-                      kind: 'error',
-                      text: i18n.t('options.resolver.testFailed', [errorWords(result.error)]),
-                      detail: result.error.message,
+      <Lockable field="resolver">
+        <fieldset disabled={settings.privacyMode}>
+          <legend>{i18n.t('options.resolver.legend')}</legend>
+          {RESOLVER_PRESETS.map((preset) => (
+            <label key={preset.id} class="choice">
+              <input
+                type="radio"
+                name="resolver"
+                checked={current.kind === 'preset' && current.id === preset.id}
+                onChange={() => choosePreset(preset)}
+              />{' '}
+              {preset.name} <small>({preset.url})</small>
+            </label>
+          ))}
+          {customUrl && (
+            <label class="choice">
+              <input
+                type="radio"
+                name="resolver"
+                checked={current.kind === 'custom'}
+                onChange={() => chooseCustom(customUrl)}
+              />{' '}
+              {i18n.t('options.resolver.custom', [customUrl])}
+            </label>
+          )}
+          <EntryForm
+            id="custom-resolver"
+            label={i18n.t('options.resolver.customLabel')}
+            inputMode="url"
+            placeholder={i18n.t('options.resolver.customPlaceholder')}
+            buttonText={i18n.t('options.resolver.save')}
+            initial={current.kind === 'custom' ? current.url : ''}
+            feedback={feedback}
+            feedbackId="resolver-status"
+            submit={async (text) => {
+              const checked = validateResolverUrl(text.trim());
+              if (!checked.ok) return i18n.t('options.resolver.badUrl', [checked.reason]);
+              const url = checked.url;
+              feedback.start(i18n.t('options.resolver.testing', [url]));
+              const result = await runTest(url);
+              if (!result) return '';
+              const choice: ResolverChoice = { kind: 'custom', url };
+              if (result.ok) {
+                setLastCustom(url);
+                await use(
+                  choice,
+                  i18n.t('options.resolver.savedTested', [url, answerWords(result)]),
+                  feedback,
+                );
+                return null;
+              }
+              // Warn before it is used: every site would show "?" with a resolver that fails.
+              const warning: FeedbackState = {
+                kind: 'warning',
+                text: i18n.t('options.resolver.notSavedFailed', [url, errorWords(result.error)]),
+                detail: result.error.message,
+                actions: [
+                  {
+                    label: i18n.t('options.resolver.useAnyway'),
+                    run: () => {
+                      feedback.start();
+                      setLastCustom(url);
+                      void use(choice, i18n.t('options.resolver.savedUntested', [url]), feedback);
                     },
-              );
-            });
-          }}
-        >
-          {i18n.t('options.resolver.test')}
-        </button>
-      </fieldset>
+                  },
+                  {
+                    label: i18n.t('options.resolver.keepCurrent'),
+                    run: () =>
+                      feedback.show({
+                        kind: 'ok',
+                        text: i18n.t('options.resolver.kept', [nameOf(current)]),
+                      }),
+                  },
+                ],
+              };
+              feedback.show(warning);
+              return '';
+            }}
+          />
+          <button
+            type="button"
+            onClick={() => {
+              const url = resolverUrlOf(current);
+              feedback.start(i18n.t('options.resolver.testing', [url]));
+              void runTest(url).then((result) => {
+                if (!result) return;
+                feedback.show(
+                  result.ok
+                    ? { kind: 'ok', text: i18n.t('options.resolver.works', [answerWords(result)]) }
+                    : {
+                        kind: 'error',
+                        text: i18n.t('options.resolver.testFailed', [errorWords(result.error)]),
+                        detail: result.error.message,
+                      },
+                );
+              });
+            }}
+          >
+            {i18n.t('options.resolver.test')}
+          </button>
+        </fieldset>
+      </Lockable>
       <Feedback feedback={feedback} testId="resolver-status" id="resolver-status" />
     </section>
   );

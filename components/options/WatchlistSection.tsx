@@ -5,6 +5,7 @@ import { Feedback, useFeedback } from './Feedback';
 import { GroupEditor } from './GroupEditor';
 import { ImportExport } from './ImportExport';
 import { NewGroupForm } from './NewGroupForm';
+import { Lockable, LockedNote } from './Locked';
 
 /** The watchlist: one block per group, a form for a new group, import, export and reset. */
 export function WatchlistSection({
@@ -23,17 +24,22 @@ export function WatchlistSection({
     <section aria-labelledby="watchlist-heading">
       <h2 id="watchlist-heading">{i18n.t('options.watchlist.heading')}</h2>
       <p>{i18n.t('options.watchlist.intro')}</p>
-      {watchlist.groups.map((group) => (
-        <GroupEditor
-          key={group.id}
-          group={group}
-          watchlist={watchlist}
-          saveWatchlist={saveWatchlist}
-          removalFeedback={removalFeedback}
-        />
-      ))}
-      <Feedback feedback={removalFeedback} testId="groups-status" />
-      <NewGroupForm watchlist={watchlist} saveWatchlist={saveWatchlist} />
+      <LockedNote field="watchlist" />
+      {/* Locked: the groups cannot be edited; export stays, and an import or a reset is refused
+          by the worker, which the page then says (Options.tsx). */}
+      <Lockable field="watchlist" note={false}>
+        {watchlist.groups.map((group) => (
+          <GroupEditor
+            key={group.id}
+            group={group}
+            watchlist={watchlist}
+            saveWatchlist={saveWatchlist}
+            removalFeedback={removalFeedback}
+          />
+        ))}
+        <Feedback feedback={removalFeedback} testId="groups-status" />
+        <NewGroupForm watchlist={watchlist} saveWatchlist={saveWatchlist} />
+      </Lockable>
       <ImportExport watchlist={watchlist} saveWatchlist={saveWatchlist} api={api} />
     </section>
   );

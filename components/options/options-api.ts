@@ -3,13 +3,16 @@
  * (components/Options.tsx) so that the sections need not import the page that imports them.
  */
 import type { ResolverTestResult } from '../../lib/dns';
-import type { Settings, SettingsResult } from '../../lib/settings';
+import type { SaveSettingsResult } from '../../lib/messages';
+import type { LockableField } from '../../lib/policy';
+import type { Settings } from '../../lib/settings';
 import type { Watchlist } from '../../lib/watchlist/model';
 
 /** How the options page reaches the worker; main.tsx passes the real one. */
 export interface OptionsApi {
-  load(): Promise<Settings>;
-  save(settings: Settings): Promise<SettingsResult>;
+  /** The settings in effect and the fields the administrator's policy locks. */
+  load(): Promise<{ settings: Settings; locked: LockableField[] }>;
+  save(settings: Settings): Promise<SaveSettingsResult>;
   /** Offers `text` as a file download named `filename`. */
   download(filename: string, text: string): void;
   /** One timed lookup of a public name through `resolverUrl`, made by the worker. */

@@ -1,12 +1,8 @@
 import { i18n } from '#i18n';
 import { useState } from 'preact/hooks';
 import type { TableMeta } from '../../lib/prefix-table';
-import {
-  allowlistWithout,
-  parseAllowlistEntry,
-  type Settings,
-  type SettingsResult,
-} from '../../lib/settings';
+import type { SaveSettingsResult } from '../../lib/messages';
+import { allowlistWithout, parseAllowlistEntry, type Settings } from '../../lib/settings';
 import type { TabReport } from '../../lib/tabs/types';
 import type { PageHostsView } from '../../lib/tabs/page-hosts';
 import { issueUrl, reportText, type ReportContext } from '../../lib/tabs/report-text';
@@ -15,7 +11,7 @@ import { speaksEnglish } from '../lib-words';
 /** What the actions need from the browser and the worker; main.tsx passes the real ones. */
 export interface ActionsApi {
   getSettings(): Promise<Settings>;
-  saveSettings(settings: Settings): Promise<SettingsResult>;
+  saveSettings(settings: Settings): Promise<SaveSettingsResult>;
   openSettings(): Promise<void>;
   copyText(text: string): Promise<void>;
   /** The extension's version and the browser, for the report. */
@@ -66,6 +62,12 @@ export function Actions({
     }
   };
 
+  /** A refusal, or an allowlist the administrator's policy locks (the worker kept it as it was). */
+  const refuseUnsaved = (result: SaveSettingsResult) => {
+    if (!result.ok) throw new Error(result.reason);
+    if (result.ignoredLocked?.length) throw new Error(i18n.t('policy.setByOrganisation'));
+  };
+
   const allowlist = () =>
     run(async () => {
       const entry = parseAllowlistEntry(host);
@@ -74,7 +76,7 @@ export function Actions({
       const previous = settings.allowlist;
       const next = previous.includes(entry.hostname) ? previous : [...previous, entry.hostname];
       const result = await api.saveSettings({ ...settings, allowlist: next });
-      if (!result.ok) throw new Error(result.reason);
+      refuseUnsaved(result);
       setUndo({ host, previous });
       setFeedback({ kind: 'ok', text: i18n.t('popup.actions.allowlisted', { host }) });
     });
@@ -85,7 +87,7 @@ export function Actions({
       // Only the allowlist goes back: anything else changed meanwhile (settings page) stays.
       const settings = await api.getSettings();
       const result = await api.saveSettings({ ...settings, allowlist: undo.previous });
-      if (!result.ok) throw new Error(result.reason);
+      refuseUnsaved(result);
       setUndo(null);
       setFeedback({ kind: 'ok', text: i18n.t('popup.actions.undone', { host: undo.host }) });
     });
@@ -98,7 +100,7 @@ export function Actions({
       const { kept, removed } = allowlistWithout(host, settings.allowlist);
       if (removed.length > 0) {
         const result = await api.saveSettings({ ...settings, allowlist: kept });
-        if (!result.ok) throw new Error(result.reason);
+        refuseUnsaved(result);
       }
       setFeedback({
         kind: 'ok',

@@ -4,6 +4,7 @@
  */
 import { testResolver } from '../../lib/dns';
 import type { EngineStatus, Message } from '../../lib/messages';
+import { guardLockedFields, type ManagedPolicy } from '../../lib/policy';
 import {
   isAllowlisted,
   parseAllowlistEntry,
@@ -18,9 +19,17 @@ import type { FlagAction } from './flag-action';
 export interface MessageDeps {
   tabs: Tabs;
   updates: WorkerUpdates;
+  /** The settings in effect: the user's with the locked policy values applied. */
   settings(): Settings;
-  /** Stores settings (one record, one write: a failed write leaves the previous settings whole). */
-  saveSettings(settings: Settings): Promise<void>;
+  /** The user's own settings, as stored. */
+  storedSettings(): Settings;
+  /** The administrator's policy in effect (lib/policy). */
+  policy(): ManagedPolicy;
+  /**
+   * Stores the user's settings (one record, one write: a failed write leaves the previous settings
+   * whole); resolves with the settings now in effect.
+   */
+  saveSettings(settings: Settings): Promise<Settings>;
   /** The table in use once start-up has tried to load it, or null. */
   table(): Promise<LoadedTable | null>;
   problems: readonly string[];
@@ -29,6 +38,21 @@ export interface MessageDeps {
 
 export function createMessageHandler(deps: MessageDeps) {
   const { tabs, updates } = deps;
+  /**
+   * A save from a page or an import goes through here: a field the policy locks keeps the user's
+   * stored value whatever was sent (the settings page disables those controls, but the worker is
+   * what enforces it), and the answer names the locked fields the sender tried to change.
+   */
+  const saveGuarded = async (next: Settings) => {
+    const guarded = guardLockedFields(
+      next,
+      deps.storedSettings(),
+      deps.settings(),
+      deps.policy().locked,
+    );
+    const settings = await deps.saveSettings(guarded.settings);
+    return { ok: true as const, settings, ignoredLocked: guarded.ignored };
+  };
   /** `senderTab`: the tab of the page that asked, when it is one (the warning page is). */
   return async function handle(message: Message, senderTab?: number): Promise<unknown> {
     switch (message.type) {
@@ -59,12 +83,12 @@ export function createMessageHandler(deps: MessageDeps) {
       case 'save-data-update-settings': {
         const checked = validateSettings({ ...deps.settings(), dataUpdate: message.dataUpdate });
         if (!checked.ok) return checked;
-        await deps.saveSettings(checked.settings);
-        await updates.schedule(checked.settings.dataUpdate.automatic);
-        return checked;
+        const saved = await saveGuarded(checked.settings);
+        await updates.schedule(saved.settings.dataUpdate.automatic);
+        return saved;
       }
       case 'get-settings':
-        return { settings: deps.settings() };
+        return { settings: deps.settings(), locked: [...deps.policy().locked] };
       case 'save-settings': {
         // The update settings are 'save-data-update-settings'' own: a page's older copy keeps them.
         const checked = validateSettings({
@@ -72,9 +96,9 @@ export function createMessageHandler(deps: MessageDeps) {
           dataUpdate: deps.settings().dataUpdate,
         });
         if (!checked.ok) return checked;
-        await deps.saveSettings(checked.settings);
-        await tabs.settingsChanged(checked.settings);
-        return checked;
+        const saved = await saveGuarded(checked.settings);
+        await tabs.settingsChanged(saved.settings);
+        return saved;
       }
       case 'get-warning':
         return deps.flagAction.warningFor(
@@ -96,9 +120,10 @@ export function createMessageHandler(deps: MessageDeps) {
           allowlist: [...current.allowlist, entry.hostname],
         });
         if (!checked.ok) return checked;
-        await deps.saveSettings(checked.settings);
-        await tabs.settingsChanged(checked.settings);
-        return checked;
+        // A locked allowlist stays as the policy sets it: the answer names it (ignoredLocked).
+        const saved = await saveGuarded(checked.settings);
+        await tabs.settingsChanged(saved.settings);
+        return saved;
       }
       case 'test-resolver':
         // The client refuses a URL validateResolverUrl would refuse, as an 'invalid-resolver' error.

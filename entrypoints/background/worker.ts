@@ -2,6 +2,7 @@ import type { Browser, Runtime } from 'webextension-polyfill';
 import { createResolverClients, createStorageDnsCache, resolverUrlOf } from '../../lib/dns';
 import { isMessage, isOwnPage } from '../../lib/messages';
 import { createWebTableCodec } from '../../lib/prefix-table/web-codec';
+import { adoptPolicy, applyPolicy, type AdoptedPolicyValues } from '../../lib/policy';
 import { migrateSettings, type Settings } from '../../lib/settings';
 import { openDatabase } from '../../lib/storage/database';
 import { loadTable, type LoadedTable } from '../../lib/table-loader';
@@ -12,6 +13,7 @@ import { createWorkerUpdates } from './data-updates';
 import { startHostAccess } from './host-access';
 import { startFlagAction } from './flag-action';
 import { createMessageHandler } from './messages';
+import { createWorkerPolicy } from './policy';
 
 const SETTINGS_KEY = 'settings';
 /** The bundled table's id, read from its header at build time (wxt.config.ts); '' if unknown. */
@@ -23,20 +25,58 @@ export function startWorker(browser: Browser): Promise<void> {
   const log = (message: string, error?: unknown) =>
     console.warn(`[CarrierFlag] ${message}`, error ?? '');
   const problems: string[] = [];
+  /** The user's own settings, as stored; `settings` is them with the locked policy applied. */
+  let stored: Settings | undefined;
   let settings: Settings | undefined;
+  let adopted: AdoptedPolicyValues = {};
   let loaded: LoadedTable | undefined;
+
+  // The administrator's policy (policy.ts): the cached one is applied in the same read as the
+  // settings, the browser's own as soon as it answers. A new one is applied to the user's record
+  // (its unlocked values, once: lib/policy) and put into effect like a save from the page.
+  const policy = createWorkerPolicy({
+    browser,
+    changed: async (next) => {
+      await settingsReady;
+      const adoption = adoptPolicy(stored!, next, adopted);
+      adopted = adoption.adopted;
+      await policy.saveAdopted(adopted);
+      if (adoption.changed) await saveStored(adoption.settings);
+      else {
+        settings = applyPolicy(stored!, next);
+        await flagAction.settingsChanged(settings);
+      }
+      await tabs.settingsChanged(settings!);
+      await updates.schedule(settings!.dataUpdate.automatic);
+    },
+    log,
+  });
+  /** Stores the user's settings and puts them, with the policy, into effect; returns those. */
+  const saveStored = async (next: Settings): Promise<Settings> => {
+    await browser.storage.local.set({ [SETTINGS_KEY]: next });
+    stored = next;
+    settings = applyPolicy(next, policy.current());
+    // What acting on a flag keeps follows at once (an allowlisted site is no longer stopped).
+    await flagAction.settingsChanged(settings);
+    return settings;
+  };
 
   // Two start-up paths in parallel: settings (enough to send a DoH query) and the prefix table
   // (needed only to judge the answer). A navigation that woke the worker does not wait for the table.
   const settingsReady = (async () => {
-    const stored = await browser.storage.local.get(SETTINGS_KEY).catch((error: unknown) => {
-      problems.push(`Settings could not be read: ${String(error)}`);
-      return {} as Record<string, unknown>;
-    });
-    const migrated = migrateSettings(stored[SETTINGS_KEY]);
-    settings = migrated.settings;
+    const read = await browser.storage.local
+      .get([SETTINGS_KEY, ...policy.keys])
+      .catch((error: unknown) => {
+        problems.push(`Settings could not be read: ${String(error)}`);
+        return {} as Record<string, unknown>;
+      });
+    const migrated = migrateSettings(read[SETTINGS_KEY]);
+    stored = migrated.settings;
     if (migrated.problem) problems.push(migrated.problem);
-    if (migrated.changed) await browser.storage.local.set({ [SETTINGS_KEY]: settings });
+    if (migrated.changed) await browser.storage.local.set({ [SETTINGS_KEY]: stored });
+    const cached = policy.fromStored(read);
+    adopted = cached.adopted;
+    settings = applyPolicy(stored, cached.policy);
     return settings;
   })();
 
@@ -171,11 +211,9 @@ export function startWorker(browser: Browser): Promise<void> {
     tabs,
     updates,
     settings: () => settings!,
-    saveSettings: async (next) => {
-      await browser.storage.local.set({ [SETTINGS_KEY]: next });
-      settings = next;
-      await flagAction.settingsChanged(next);
-    },
+    storedSettings: () => stored!,
+    policy: () => policy.current(),
+    saveSettings: saveStored,
     flagAction,
     table: tableInUse,
     problems,
@@ -191,6 +229,10 @@ export function startWorker(browser: Browser): Promise<void> {
         throw new Error(`CarrierFlag could not handle ${message.type}: ${String(error)}`);
       });
   });
+
+  // As soon as the settings are in (with the cached policy): the first navigations are judged
+  // with the browser's policy if it answers in time.
+  policy.follow(settingsReady);
 
   // Fully started: settings, the tab monitor and the table.
   return Promise.all([ready, tableReady]).then(

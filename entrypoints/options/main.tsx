@@ -12,7 +12,7 @@ localizePage(i18n.t('options.title'));
 const send = (message: unknown) => browser.runtime.sendMessage(message);
 
 const api: OptionsApi = {
-  load: () => request(send, { type: 'get-settings' }).then((r) => r.settings),
+  load: () => request(send, { type: 'get-settings' }),
   save: (settings) => request(send, { type: 'save-settings', settings }),
   testResolver: (resolverUrl) => request(send, { type: 'test-resolver', resolverUrl }),
   download: (filename, text) => {

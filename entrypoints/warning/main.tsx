@@ -22,7 +22,12 @@ const api: WarningApi = {
     siteUrl !== null && (await request(send, { type: 'continue-once', siteUrl })).ok,
   alwaysAllow: async (hostname) => {
     const result = await request(send, { type: 'always-allow', hostname });
-    return result.ok ? { ok: true } : { ok: false, reason: result.reason };
+    if (!result.ok) return { ok: false, reason: result.reason };
+    // The administrator's policy locks the allowlist: nothing was added.
+    if (result.ignoredLocked?.includes('allowlist')) {
+      return { ok: false, reason: i18n.t('policy.setByOrganisation') };
+    }
+    return { ok: true };
   },
   // Replaces this page, so Back from the site does not land here again.
   openSite: () => {

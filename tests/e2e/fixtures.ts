@@ -33,6 +33,7 @@ import {
 } from './support/browsers/types';
 import { startUnboundDoh, type DohRecord, type UnboundDoh } from './support/doh-server';
 import { startForwardProxy, type ForwardProxy } from './support/forward-proxy';
+import { installManagedPolicy } from './support/managed-policy';
 import { startStubDoh, type StubDoh } from './support/stub-doh';
 import { UiPage } from './support/ui-page';
 import { waitUntil, WAIT_CEILING_MS } from './support/wait';
@@ -203,6 +204,12 @@ interface WorkerFixtures {
    * that sets it gets a browser of its own (connected-witness.spec.ts: inside a network namespace).
    */
   browserLaunch: Pick<LaunchOptions, 'executablePath' | 'siteAddresses' | 'extraArgs'>;
+  /**
+   * An administrator's policy (lib/policy), put where the browser really reads it, for a copy of
+   * the build with an identity of its own (support/managed-policy.ts); undefined: none. A file
+   * that sets it gets a browser of its own.
+   */
+  managedPolicy: Record<string, unknown> | undefined;
   /** The forward proxy, when `behindProxy`; it maps every `*.test` name to the web server. */
   forwardProxy: ForwardProxy | undefined;
   doh: UnboundDoh;
@@ -293,6 +300,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   behindProxy: [false, { scope: 'worker', option: true }],
   uiLocale: [undefined, { scope: 'worker', option: true }],
   browserLaunch: [{}, { scope: 'worker', option: true }],
+  managedPolicy: [undefined, { scope: 'worker', option: true }],
 
   forwardProxy: [
     async ({ behindProxy }, use) => {
@@ -342,24 +350,40 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
 
   session: [
     async (
-      { browserKind, doh, backgroundIdleTimeoutMs, forwardProxy, uiLocale, browserLaunch },
+      {
+        browserKind,
+        doh,
+        backgroundIdleTimeoutMs,
+        forwardProxy,
+        uiLocale,
+        browserLaunch,
+        managedPolicy,
+      },
       use,
     ) => {
+      const built = path.join(
+        ROOT,
+        browserKind === 'firefox' ? '.output/firefox-mv3' : '.output/chrome-mv3',
+      );
+      const policy = managedPolicy
+        ? await installManagedPolicy(browserKind, built, managedPolicy)
+        : undefined;
       const options = {
-        extensionPath: path.join(
-          ROOT,
-          browserKind === 'firefox' ? '.output/firefox-mv3' : '.output/chrome-mv3',
-        ),
+        extensionPath: policy?.extensionPath ?? built,
         dohSpkiHash: doh.spkiHash,
         ...(backgroundIdleTimeoutMs !== undefined ? { backgroundIdleTimeoutMs } : {}),
         ...(forwardProxy ? { proxy: { host: forwardProxy.host, port: forwardProxy.port } } : {}),
         ...(uiLocale !== undefined ? { locale: uiLocale } : {}),
         ...browserLaunch,
       };
-      const session =
-        browserKind === 'firefox' ? await launchFirefox(options) : await launchChromium(options);
-      await use(session);
-      await session.close();
+      try {
+        const session =
+          browserKind === 'firefox' ? await launchFirefox(options) : await launchChromium(options);
+        await use(session);
+        await session.close();
+      } finally {
+        await policy?.remove();
+      }
     },
     { scope: 'worker', timeout: LAUNCH_CEILING_MS },
   ],

@@ -178,10 +178,14 @@ describe('layering', () => {
 
   it("keeps the CLI clear of the extension's settings and per-tab code, however indirectly", () => {
     // The CLI judges addresses with lib/verdict.ts, lib/dns and the table; the resolver presets are
-    // in lib/dns/resolvers.ts. Settings and lib/tabs (the site report included) are the extension's.
+    // in lib/dns/resolvers.ts. Settings, lib/tabs (the site report included) and the managed
+    // policy (lib/policy: an administrator's policy is the browser's, never the CLI's) are the
+    // extension's.
     const graph = importGraph(['lib']);
     const forbidden = (file: string) =>
-      file === join('lib', 'settings.ts') || file.startsWith(join('lib', 'tabs') + '/');
+      file === join('lib', 'settings.ts') ||
+      file.startsWith(join('lib', 'tabs') + '/') ||
+      file.startsWith(join('lib', 'policy') + '/');
     const reached = [...graph.keys()]
       .filter((file) => file.startsWith(join('lib', 'cli') + '/'))
       .map((file) => forbiddenReach(graph, file, forbidden))
