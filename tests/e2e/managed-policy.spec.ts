@@ -16,6 +16,7 @@ const POLICY = {
   },
   allowlist: { add: ['intranet.example.com'], locked: true },
   dataUpdate: { automatic: false, locked: true },
+  onFlagged: { value: 'warn', locked: true },
   // Set, not locked: applied once, then the user's.
   resolver: { value: 'quad9' },
   // Unknown: ignored (and logged), the rest still applies.
@@ -69,7 +70,7 @@ test('the settings page shows the locked settings disabled, "Set by your organis
 }) => {
   await policyInEffect(ext);
   const options = await ext.options();
-  for (const field of ['privacyMode', 'watchlist', 'allowlist', 'dataUpdate']) {
+  for (const field of ['privacyMode', 'watchlist', 'allowlist', 'dataUpdate', 'onFlagged']) {
     expect(await options.waitForText(`locked-${field}`, 'Set by your organisation')).toBeTruthy();
   }
   // Locked on, although the test set-up saved privacy mode off: the worker kept the policy's.
@@ -77,7 +78,13 @@ test('the settings page shows the locked settings disabled, "Set by your organis
     checked: true,
     disabled: true,
   });
+  // "When a site is flagged": warn, as the organisation set it, and not to be changed here.
+  expect(await controlState(options.page, '[data-testid="on-flagged-warn"]')).toEqual({
+    checked: true,
+    disabled: true,
+  });
   // Not locked: the user's to change.
+  expect(await options.text('locked-blockFlaggedHosts')).toBeNull();
   expect(await options.text('locked-countThirdPartyHosts')).toBeNull();
   expect(await options.text('locked-resolver')).toBeNull();
   expect(await options.isChecked(/Count third-party hosts/)).toBe(true);
@@ -128,7 +135,13 @@ test('the worker applies the policy and refuses to save over a locked setting', 
   doh,
 }) => {
   const { settings, locked } = await policyInEffect(ext);
-  expect([...locked].sort()).toEqual(['allowlist', 'dataUpdate', 'privacyMode', 'watchlist']);
+  expect([...locked].sort()).toEqual([
+    'allowlist',
+    'dataUpdate',
+    'onFlagged',
+    'privacyMode',
+    'watchlist',
+  ]);
   expect(settings.privacyMode).toBe(true);
   const groups = Object.fromEntries(settings.watchlist.groups.map((g) => [g.id, g]));
   expect(groups['pccw']?.enabled).toBe(true);
