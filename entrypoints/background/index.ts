@@ -5,6 +5,8 @@
  * What lives where, given that the browser may stop this worker at any moment:
  * - the prefix table: IndexedDB (imported once per release), loaded into memory once per worker life;
  * - settings: storage.local, one versioned record ('settings');
+ * - the history of flagged visits: IndexedDB's `history` store (history.ts, lib/history), bounded
+ *   by the settings on every write;
  * - storage.session, so a restarted worker carries on (every key in lib/storage/session-keys.ts):
  *   per-tab reports (`tab:<id>`), each page's other hosts (`hosts:<id>`, lib/tabs/page-hosts.ts),
  *   the DNS cache (`dns:v1:<resolver>|<name>`, lib/dns/cache.ts), the last connection to each site

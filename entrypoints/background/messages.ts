@@ -8,10 +8,12 @@ import { validateSettings, type Settings } from '../../lib/settings';
 import type { LoadedTable } from '../../lib/table-loader';
 import type { Tabs } from '../../lib/tabs';
 import type { WorkerUpdates } from './data-updates';
+import type { WorkerHistory } from './history';
 
 export interface MessageDeps {
   tabs: Tabs;
   updates: WorkerUpdates;
+  history: WorkerHistory;
   settings(): Settings;
   /** Stores settings (one record, one write: a failed write leaves the previous settings whole). */
   saveSettings(settings: Settings): Promise<void>;
@@ -61,6 +63,7 @@ export function createMessageHandler(deps: MessageDeps) {
         if (!checked.ok) return checked;
         await deps.saveSettings(checked.settings);
         await tabs.settingsChanged(checked.settings);
+        await deps.history.settingsChanged();
         return checked;
       }
       case 'test-resolver':
@@ -70,6 +73,12 @@ export function createMessageHandler(deps: MessageDeps) {
           resolverUrl: typeof message.resolverUrl === 'string' ? message.resolverUrl : '',
           now: () => performance.now(),
         });
+      case 'history-list':
+        return deps.history.list(message.filter);
+      case 'history-clear':
+        return deps.history.clear();
+      case 'history-import':
+        return deps.history.import(message.text);
     }
   };
 }

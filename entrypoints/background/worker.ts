@@ -9,6 +9,7 @@ import { createTabs, type WebRequestEvent } from '../../lib/tabs';
 import type { PrefixLookup } from '../../lib/verdict';
 import { BADGE_WORDS, PAGE_BADGE_WORDS } from './badge-words';
 import { createWorkerUpdates } from './data-updates';
+import { createWorkerHistory } from './history';
 import { startHostAccess } from './host-access';
 import { createMessageHandler } from './messages';
 
@@ -84,6 +85,9 @@ export function startWorker(browser: Browser): Promise<void> {
     cache: dnsCache,
   });
 
+  // The local history of flagged visits (history.ts): told of every badge decision.
+  const history = createWorkerHistory(browser, { settings: () => settings!, log });
+
   const tabs = createTabs({
     session: browser.storage.session as never,
     settingsReady,
@@ -111,6 +115,7 @@ export function startWorker(browser: Browser): Promise<void> {
     onOwnRedirect: (from, to) => updates.ownRedirect(from, to),
     // Last word on every badge: while access to sites is missing, it says so (host-access.ts).
     decorateBadge: (report, badge) => hostAccess.decorate(report, badge),
+    onJudged: (report, hosts) => history.onJudged(report, hosts),
     badgeWords: BADGE_WORDS,
     pageBadgeWords: PAGE_BADGE_WORDS,
     now: Date.now,
@@ -152,6 +157,7 @@ export function startWorker(browser: Browser): Promise<void> {
   const handle = createMessageHandler({
     tabs,
     updates,
+    history,
     settings: () => settings!,
     saveSettings: async (next) => {
       await browser.storage.local.set({ [SETTINGS_KEY]: next });

@@ -90,8 +90,6 @@ const MAX_REMEMBERED_VISITS = 200;
 export function createHistoryRecorder(deps: HistoryRecorderDeps) {
   /** Visit id → what was last written for it (in memory only: a restart writes once more). */
   const written = new Map<string, string>();
-  /** Tab id → in a private window (a tab never changes window kind). */
-  const privateTabs = new Map<number, boolean>();
   let queue: Promise<unknown> = Promise.resolve();
   const inTurn = <T>(work: () => Promise<T>): Promise<T> => {
     const done = queue.then(work);
@@ -99,13 +97,10 @@ export function createHistoryRecorder(deps: HistoryRecorderDeps) {
     return done;
   };
 
+  /** Asked before each write (writes are few: a repeated decision writes nothing). */
   async function isPrivate(tabId: number): Promise<boolean> {
-    const known = privateTabs.get(tabId);
-    if (known !== undefined) return known;
     // A tab that cannot be read (closed already) counts as private: nothing is recorded for it.
-    const found = await deps.isPrivateTab(tabId).catch(() => true);
-    privateTabs.set(tabId, found);
-    return found;
+    return deps.isPrivateTab(tabId).catch(() => true);
   }
 
   const bounds = () => {
@@ -147,11 +142,6 @@ export function createHistoryRecorder(deps: HistoryRecorderDeps) {
         deps.log(`history: action on ${observation.site} not recorded`, error);
         return null;
       });
-    },
-
-    /** A tab closed: its window kind is forgotten. */
-    tabRemoved(tabId: number): void {
-      privateTabs.delete(tabId);
     },
 
     /** Runs `work` after every write asked for so far (list, clear and import wait for them). */
