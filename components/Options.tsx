@@ -5,6 +5,7 @@ import { describeSaveFailure } from '../lib/watchlist/import-export';
 import { DataUpdate } from './DataUpdate';
 import { AllowlistSection } from './options/AllowlistSection';
 import { FeedbackContext, type FeedbackHub } from './options/Feedback';
+import { HistorySection } from './options/HistorySection';
 import type { OptionsApi, SaveFn } from './options/options-api';
 import { PrivacySection } from './options/PrivacySection';
 import { ResolverSection } from './options/ResolverSection';
@@ -65,6 +66,7 @@ export function Options({ api }: { api: OptionsApi }) {
         <WatchlistSection settings={settings} save={save} api={api} />
         <PrivacySection settings={settings} save={save} />
         <AllowlistSection settings={settings} save={save} />
+        <HistorySection settings={settings} save={save} api={api.history} />
         <ResolverSection settings={settings} save={save} api={api} />
         <DataUpdate />
       </main>
