@@ -387,7 +387,8 @@ function HistoryTable({
                 </time>
               </td>
               <td>{row.carriers.map(groupName).join(', ')}</td>
-              <td>{row.networks.map((n) => `AS${n.asn} ${n.org}`).join(', ')}</td>
+              {/* The organisations' names are the routing data's own, in English. */}
+              <td lang="en">{row.networks.map((n) => `AS${n.asn} ${n.org}`).join(', ')}</td>
               <td>{row.flaggedHosts.join(', ')}</td>
               <td>{actionWords(row.action)}</td>
             </tr>
