@@ -38,8 +38,9 @@ async function enforceBounds(
 ): Promise<number> {
   let removed = 0;
   const cutoff = ageCutoff(now, bounds.maxAgeDays);
-  let old = await store.index('at').openCursor(IDBKeyRange.upperBound(cutoff, true));
-  while (old) {
+  // Oldest first, up to the cutoff: no key range, so no IDBKeyRange global (lib/ names none).
+  let old = await store.index('at').openCursor();
+  while (old && old.value.at < cutoff) {
     await old.delete();
     removed += 1;
     old = await old.continue();
@@ -107,12 +108,14 @@ export function createHistoryStore(db: CarrierFlagDatabase, now: () => number) {
       const at = now();
       return write(bounds, async (store) => {
         const prefix = `${observation.tabId}:`;
-        let cursor = await store
-          .index('at')
-          .openCursor(IDBKeyRange.lowerBound(at - ACTION_MATCH_WINDOW_MS), 'prev');
+        let cursor = await store.index('at').openCursor(null, 'prev');
         let looked = 0;
         let found: VisitRow | undefined;
-        while (cursor && looked < ACTION_MATCH_ROWS) {
+        while (
+          cursor &&
+          looked < ACTION_MATCH_ROWS &&
+          cursor.value.at >= at - ACTION_MATCH_WINDOW_MS
+        ) {
           const row = cursor.value;
           if (row.id.startsWith(prefix) && row.site === observation.site) {
             found = row;
@@ -137,11 +140,8 @@ export function createHistoryStore(db: CarrierFlagDatabase, now: () => number) {
 
     /** The rows passing `filter`, newest first. */
     async list(filter: HistoryFilter = {}): Promise<VisitRow[]> {
-      const range =
-        filter.from !== undefined || filter.to !== undefined
-          ? IDBKeyRange.bound(filter.from ?? 0, filter.to ?? Number.MAX_SAFE_INTEGER, false, true)
-          : undefined;
-      const rows = await db.getAllFromIndex('history', 'at', range);
+      // At most HISTORY_LIMITS.maxEntries rows: read in `at` order and filtered here.
+      const rows = await db.getAllFromIndex('history', 'at');
       return rows.filter((row) => matchesFilter(row, filter)).reverse();
     },
 
