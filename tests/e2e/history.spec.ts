@@ -141,6 +141,29 @@ test.describe('history of flagged visits', () => {
     expect(file.version).toBe(1);
     expect(file.rows).toEqual(rows);
 
+    // The filter: by carrier, then by date (a range starting tomorrow holds nothing).
+    await page.fill('Carrier', 'china-mobile');
+    await waitUntil(
+      async () =>
+        (await page.attributesOf('[data-testid="history-row"]', 'data-site')).join() ===
+        'mobile.test',
+      { what: 'the table to show only the China Mobile visit' },
+    );
+    await page.fill('Carrier', '');
+    const tomorrow = new Date(Date.now() + 86_400_000);
+    const day = (n: number) => String(n).padStart(2, '0');
+    await page.fill(
+      'From',
+      `${tomorrow.getFullYear()}-${day(tomorrow.getMonth() + 1)}-${day(tomorrow.getDate())}`,
+    );
+    await page.waitForText('history-empty', 'No recorded visit matches the filter.');
+    await page.fill('From', '');
+    await waitUntil(
+      async () =>
+        (await page.attributesOf('[data-testid="history-row"]', 'data-site')).length === 3,
+      { what: 'all three rows back without a filter' },
+    );
+
     // Clear, after its confirm step: the table and the store are empty.
     await page.click('Clear history');
     await page.click('Delete all visits');
