@@ -10,7 +10,7 @@ import {
   type VisitRow,
 } from '../../lib/history';
 import type { HistoryImportResult } from '../../lib/messages';
-import type { Settings } from '../../lib/settings';
+import { HISTORY_LIMITS, type Settings } from '../../lib/settings';
 import { groupName } from '../lib-words';
 import { ConfirmStep } from './ConfirmStep';
 import { Feedback, useFeedback } from './Feedback';
@@ -246,7 +246,8 @@ export function HistorySection({
           {i18n.t('history.maxEntries')}{' '}
           <input
             type="number"
-            min={1}
+            min={HISTORY_LIMITS.minEntries}
+            max={HISTORY_LIMITS.maxEntries}
             value={maxEntries}
             onInput={(e) => setMaxEntries(e.currentTarget.value)}
           />
@@ -255,7 +256,8 @@ export function HistorySection({
           {i18n.t('history.maxAgeDays')}{' '}
           <input
             type="number"
-            min={1}
+            min={HISTORY_LIMITS.minAgeDays}
+            max={HISTORY_LIMITS.maxAgeDays}
             value={maxAgeDays}
             onInput={(e) => setMaxAgeDays(e.currentTarget.value)}
           />
