@@ -9,6 +9,7 @@ import { ActionSection } from './options/ActionSection';
 import { AllowlistSection } from './options/AllowlistSection';
 import { FeedbackContext, type FeedbackHub } from './options/Feedback';
 import { ignoredLockedText, LockedContext } from './options/Locked';
+import { HistorySection } from './options/HistorySection';
 import type { OptionsApi, SaveFn } from './options/options-api';
 import { PrivacySection } from './options/PrivacySection';
 import { ResolverSection } from './options/ResolverSection';
@@ -87,6 +88,7 @@ export function Options({
           <ActionSection settings={settings} save={save} browser={browser} />
           <PrivacySection settings={settings} save={save} />
           <AllowlistSection settings={settings} save={save} />
+          <HistorySection settings={settings} save={save} api={api.history} />
           <ResolverSection settings={settings} save={save} api={api} />
           <DataUpdate />
         </main>

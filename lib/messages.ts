@@ -2,6 +2,7 @@ import type { DataUpdateStatus } from './data-update/service';
 import type { ResolverTestResult } from './dns/resolver-test';
 import type { WarningInfo } from './flag-action';
 import type { LockableField } from './policy';
+import type { HistoryFilter, VisitRow } from './history/model';
 import type { DataUpdateSettings, Settings, SettingsResult } from './settings';
 import type { TabReport } from './tabs/types';
 import type { PageHostsView } from './tabs/page-hosts';
@@ -59,7 +60,24 @@ export interface MessageMap {
   'continue-once': { request: { siteUrl: string }; response: { ok: boolean } };
   /** "Always allow this site": `hostname` joins the allowlist. */
   'always-allow': { request: { hostname: string }; response: SaveSettingsResult };
+  /** The history's rows passing the filter, newest first, and how many rows it holds in all. */
+  'history-list': {
+    request: { filter: HistoryFilter };
+    response: { rows: VisitRow[]; total: number };
+  };
+  /** Deletes every history row; answers how many there were. */
+  'history-clear': { request: Record<never, never>; response: { cleared: number } };
+  /**
+   * Imports a JSON export (lib/history/export.ts) read in the page: all rows or, on any problem
+   * (named by row and field), none. The bounds in the settings apply at once.
+   */
+  'history-import': { request: { text: string }; response: HistoryImportResult };
 }
+
+/** What an import did: how many rows it read and the history now holds, or why it took none. */
+export type HistoryImportResult =
+  | { ok: true; imported: number; stored: number; removedByBounds: number }
+  | { ok: false; reason: string };
 
 export type MessageType = keyof MessageMap;
 export type Message = { [K in MessageType]: { type: K } & MessageMap[K]['request'] }[MessageType];
@@ -79,6 +97,9 @@ const MESSAGE_TYPES: ReadonlySet<string> = new Set<MessageType>([
   'get-warning',
   'continue-once',
   'always-allow',
+  'history-list',
+  'history-clear',
+  'history-import',
 ]);
 
 /** Narrows an unknown runtime message to one of ours by its `type`; payloads are checked by handlers. */

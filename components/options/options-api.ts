@@ -7,6 +7,8 @@ import type { SaveSettingsResult } from '../../lib/messages';
 import type { LockableField } from '../../lib/policy';
 import type { Settings } from '../../lib/settings';
 import type { Watchlist } from '../../lib/watchlist/model';
+import type { HistoryFilter, VisitRow } from '../../lib/history/model';
+import type { HistoryImportResult } from '../../lib/messages';
 
 /** How the options page reaches the worker; main.tsx passes the real one. */
 export interface OptionsApi {
@@ -17,6 +19,15 @@ export interface OptionsApi {
   download(filename: string, text: string): void;
   /** One timed lookup of a public name through `resolverUrl`, made by the worker. */
   testResolver(resolverUrl: string): Promise<ResolverTestResult>;
+  /** The local history of flagged visits, kept by the worker. */
+  history: HistoryApi;
+}
+
+/** How the History section reaches the worker (main.tsx passes the real messages). */
+export interface HistoryApi {
+  list(filter: HistoryFilter): Promise<{ rows: VisitRow[]; total: number }>;
+  clear(): Promise<{ cleared: number }>;
+  import(text: string): Promise<HistoryImportResult>;
 }
 
 /**

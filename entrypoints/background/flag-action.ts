@@ -36,10 +36,24 @@ import { createSessionRecords } from '../../lib/storage/session-records';
 import type { ThirdPartySummary } from '../../lib/tabs/page-hosts';
 import { hostnameOf } from '../../lib/tabs/host-rules';
 import type { TabReport } from '../../lib/tabs/types';
-import type { PrefixLookup } from '../../lib/verdict';
+import type { PrefixLookup, Verdict } from '../../lib/verdict';
 
 /** What the history records of a warning page (lib/history). */
 export type FlagActionTaken = 'warned' | 'blocked' | 'continued';
+
+export interface FlagActionEvent {
+  tabId: number;
+  hostname: string;
+  action: FlagActionTaken;
+  /**
+   * The warning page was shown before the site loaded (Firefox's hold, a session rule): a visit
+   * of its own. Otherwise it belongs to the visit the tab just had (sent away after loading, or
+   * continued).
+   */
+  newVisit: boolean;
+  /** The flagged verdict, when the visit is new (what its row names). */
+  verdict?: Verdict;
+}
 
 export interface FlagActionDeps {
   settings(): Settings | undefined;
@@ -51,7 +65,7 @@ export interface FlagActionDeps {
   now(): number;
   log(message: string, error?: unknown): void;
   /** A warning page was shown, or passed ("continue once"), for the tab's visit to `hostname`. */
-  onAction?(tabId: number, hostname: string, action: FlagActionTaken): void;
+  onAction?(event: FlagActionEvent): void;
 }
 
 export function startFlagAction(browser: Browser, deps: FlagActionDeps) {
@@ -110,7 +124,12 @@ export function startFlagAction(browser: Browser, deps: FlagActionDeps) {
   async function sendAway(report: TabReport, response: FlagResponse): Promise<void> {
     if (sentAway.get(report.tabId) === report.navigationId) return;
     sentAway.set(report.tabId, report.navigationId);
-    deps.onAction?.(report.tabId, report.hostname, response === 'warn' ? 'warned' : 'blocked');
+    deps.onAction?.({
+      tabId: report.tabId,
+      hostname: report.hostname,
+      action: response === 'warn' ? 'warned' : 'blocked',
+      newVisit: false,
+    });
     await browser.tabs.update(report.tabId, { url: warningPageUrl(base, report.url, true) });
   }
 
@@ -132,7 +151,13 @@ export function startFlagAction(browser: Browser, deps: FlagActionDeps) {
     if (known) {
       const response = flagResponse(known.verdict, settings);
       if (response) {
-        deps.onAction?.(details.tabId, hostname, response === 'warn' ? 'warned' : 'blocked');
+        deps.onAction?.({
+          tabId: details.tabId,
+          hostname,
+          action: response === 'warn' ? 'warned' : 'blocked',
+          newVisit: true,
+          verdict: known.verdict,
+        });
         return redirect;
       }
     }
@@ -149,7 +174,13 @@ export function startFlagAction(browser: Browser, deps: FlagActionDeps) {
     const response = verdict ? flagResponse(verdict, settings) : null;
     if (!verdict || !response) return {};
     void change((r) => rememberSite(r, verdict, deps.now()));
-    deps.onAction?.(details.tabId, hostname, response === 'warn' ? 'warned' : 'blocked');
+    deps.onAction?.({
+      tabId: details.tabId,
+      hostname,
+      action: response === 'warn' ? 'warned' : 'blocked',
+      newVisit: true,
+      verdict,
+    });
     return redirect;
   }
 
@@ -227,8 +258,14 @@ export function startFlagAction(browser: Browser, deps: FlagActionDeps) {
       }
       const response = site ? flagResponse(site.verdict, settings) : null;
       // A redirect by a session rule (Chromium) is seen only here; the other ways were recorded.
-      if (response && tabId !== undefined && !deps.firefox && !after) {
-        deps.onAction?.(tabId, hostname, response === 'warn' ? 'warned' : 'blocked');
+      if (response && site && tabId !== undefined && !deps.firefox && !after) {
+        deps.onAction?.({
+          tabId,
+          hostname,
+          action: response === 'warn' ? 'warned' : 'blocked',
+          newVisit: true,
+          verdict: site.verdict,
+        });
       }
       return { hostname, response, site };
     },
@@ -239,8 +276,22 @@ export function startFlagAction(browser: Browser, deps: FlagActionDeps) {
       const settings = deps.settings() ?? (await deps.settingsReady);
       if (!hostname || settings.onFlagged !== 'warn') return false;
       await change((r) => grantPass(r, tabId, hostname, deps.now()));
-      deps.onAction?.(tabId, hostname, 'continued');
+      deps.onAction?.({ tabId, hostname, action: 'continued', newVisit: false });
       return true;
+    },
+
+    /**
+     * Whether the report is of a navigation "Continue once" let through (or about to): the visit
+     * the warning page was shown for, not a new one.
+     */
+    continues(report: TabReport): boolean {
+      const pass = record.passes.find(
+        (p) => p.tabId === report.tabId && p.hostname === report.hostname,
+      );
+      return (
+        pass !== undefined &&
+        (pass.navigationId === undefined || pass.navigationId === report.navigationId)
+      );
     },
 
     /** The third-party hosts blocked now (the popup marks them). */

@@ -8,6 +8,8 @@
  * - the administrator's policy: storage.managed, its last copy in storage.local ('policy-cache',
  *   applied at a cold start before the browser answers) and which unlocked values were applied
  *   ('policy-adopted'), policy.ts;
+ * - the history of flagged visits: IndexedDB's `history` store (history.ts, lib/history), bounded
+ *   by the settings on every write;
  * - storage.session, so a restarted worker carries on (every key in lib/storage/session-keys.ts):
  *   per-tab reports (`tab:<id>`), each page's other hosts (`hosts:<id>`, lib/tabs/page-hosts.ts),
  *   the DNS cache (`dns:v1:<resolver>|<name>`, lib/dns/cache.ts), the last connection to each site

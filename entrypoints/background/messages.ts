@@ -15,10 +15,12 @@ import type { LoadedTable } from '../../lib/table-loader';
 import type { Tabs } from '../../lib/tabs';
 import type { WorkerUpdates } from './data-updates';
 import type { FlagAction } from './flag-action';
+import type { WorkerHistory } from './history';
 
 export interface MessageDeps {
   tabs: Tabs;
   updates: WorkerUpdates;
+  history: WorkerHistory;
   /** The settings in effect: the user's with the locked policy values applied. */
   settings(): Settings;
   /** The user's own settings, as stored. */
@@ -98,6 +100,8 @@ export function createMessageHandler(deps: MessageDeps) {
         if (!checked.ok) return checked;
         const saved = await saveGuarded(checked.settings);
         await tabs.settingsChanged(saved.settings);
+        // Lowered history bounds apply at once.
+        await deps.history.settingsChanged();
         return saved;
       }
       case 'get-warning':
@@ -132,6 +136,12 @@ export function createMessageHandler(deps: MessageDeps) {
           resolverUrl: typeof message.resolverUrl === 'string' ? message.resolverUrl : '',
           now: () => performance.now(),
         });
+      case 'history-list':
+        return deps.history.list(message.filter);
+      case 'history-clear':
+        return deps.history.clear();
+      case 'history-import':
+        return deps.history.import(message.text);
     }
   };
 }

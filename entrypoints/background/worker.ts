@@ -10,6 +10,8 @@ import { createTabs, type WebRequestEvent } from '../../lib/tabs';
 import type { PrefixLookup } from '../../lib/verdict';
 import { BADGE_WORDS, PAGE_BADGE_WORDS } from './badge-words';
 import { createWorkerUpdates } from './data-updates';
+import { carriersOf } from '../../lib/history';
+import { createWorkerHistory } from './history';
 import { startHostAccess } from './host-access';
 import { startFlagAction } from './flag-action';
 import { createMessageHandler } from './messages';
@@ -125,6 +127,9 @@ export function startWorker(browser: Browser): Promise<void> {
     cache: dnsCache,
   });
 
+  // The local history of flagged visits (history.ts): told of every badge decision.
+  const history = createWorkerHistory(browser, { settings: () => settings!, log });
+
   const tabs = createTabs({
     session: browser.storage.session as never,
     settingsReady,
@@ -150,8 +155,21 @@ export function startWorker(browser: Browser): Promise<void> {
     listTabs: async () =>
       (await browser.tabs.query({})).map((tab) => ({ id: tab.id, url: tab.url })),
     onOwnRedirect: (from, to) => updates.ownRedirect(from, to),
-    // Acting on a flag (warn, block) follows every badge decision (flag-action.ts).
-    onJudged: (report, hosts) => flagAction.onJudged(report, hosts),
+    // Acting on a flag (warn, block) and the history follow every badge decision; a page
+    // "Continue once" let through is the warned visit's, its row already made.
+    onJudged: (report, hosts) => {
+      if (flagAction.continues(report)) {
+        const { carriers, networks } = carriersOf(report.verdict);
+        void history.recordAction({
+          tabId: report.tabId,
+          site: report.hostname,
+          action: 'continued',
+          carriers,
+          networks,
+        });
+      } else history.onJudged(report, hosts);
+      flagAction.onJudged(report, hosts);
+    },
     // Last word on every badge: while access to sites is missing, it says so (host-access.ts).
     decorateBadge: (report, badge) => hostAccess.decorate(report, badge),
     badgeWords: BADGE_WORDS,
@@ -170,6 +188,14 @@ export function startWorker(browser: Browser): Promise<void> {
     firefox: import.meta.env.FIREFOX,
     now: Date.now,
     log,
+    onAction: ({ tabId, hostname, action, newVisit, verdict }) =>
+      void history.recordAction({
+        tabId,
+        site: hostname,
+        action,
+        newVisit,
+        ...(verdict ? carriersOf(verdict) : {}),
+      }),
   });
 
   // Access to sites (Firefox may withhold it): while missing, every badge says so.
@@ -210,6 +236,7 @@ export function startWorker(browser: Browser): Promise<void> {
   const handle = createMessageHandler({
     tabs,
     updates,
+    history,
     settings: () => settings!,
     storedSettings: () => stored!,
     policy: () => policy.current(),

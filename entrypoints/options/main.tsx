@@ -15,6 +15,11 @@ const api: OptionsApi = {
   load: () => request(send, { type: 'get-settings' }),
   save: (settings) => request(send, { type: 'save-settings', settings }),
   testResolver: (resolverUrl) => request(send, { type: 'test-resolver', resolverUrl }),
+  history: {
+    list: (filter) => request(send, { type: 'history-list', filter }),
+    clear: () => request(send, { type: 'history-clear' }),
+    import: (text) => request(send, { type: 'history-import', text }),
+  },
   download: (filename, text) => {
     const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
     const link = Object.assign(document.createElement('a'), { href: url, download: filename });

@@ -1,5 +1,6 @@
 import { wrap, type DBSchema, type IDBPDatabase } from 'idb';
 import type { DownloadRecord } from '../data-update/update';
+import type { VisitRow } from '../history/model';
 import type { TableMeta } from '../prefix-table';
 
 /** The one IndexedDB schema of the extension. Upgrades are `if (oldVersion < N)` steps below. */
@@ -33,10 +34,19 @@ export interface CarrierFlagSchema extends DBSchema {
     key: string;
     value: { name: 'active'; tableId: string };
   };
+  /**
+   * The local history of flagged visits (version 3, lib/history): one row per visit, keyed by its
+   * id; the `at` index serves the bounds (oldest first) and the newest-first listing.
+   */
+  history: {
+    key: string;
+    value: VisitRow;
+    indexes: { at: number };
+  };
 }
 
 export const DATABASE_NAME = 'carrierflag';
-export const DATABASE_VERSION = 2;
+export const DATABASE_VERSION = 3;
 
 export type CarrierFlagDatabase = IDBPDatabase<CarrierFlagSchema>;
 
@@ -66,6 +76,11 @@ export function openDatabase(factory: IDBFactory): Promise<CarrierFlagDatabase> 
         const upgrade = request.transaction!;
         upgrade.objectStore('tables').clear();
         upgrade.objectStore('pointers').clear();
+      }
+      if (event.oldVersion < 3) {
+        // Added beside the tables, which stay as they are (no re-import after the upgrade).
+        const history = db.createObjectStore('history', { keyPath: 'id' });
+        history.createIndex('at', 'at');
       }
     };
     request.onblocked = () => reject(new Error('IndexedDB open is blocked by another connection'));

@@ -59,9 +59,15 @@ test('readable: 14 px text in both browsers; the most used parts first; opens in
   expect(layout.bodyFontPx).toBeGreaterThanOrEqual(13);
   expect(layout.textFontPx).toBeGreaterThanOrEqual(13);
   const headings = await options.textsOf('main > section > h2');
-  expect(headings.slice(0, 3)).toEqual(['Watchlist', 'Privacy', 'Allowlist']);
+  expect(headings.slice(0, 5)).toEqual([
+    'Watchlist',
+    'When a site is flagged',
+    'Privacy',
+    'Allowlist',
+    'History',
+  ]);
   // The expert fields come last, with a readable example in them.
-  expect(headings.slice(3)).toEqual(['DNS-over-HTTPS resolver', 'Routing data']);
+  expect(headings.slice(5)).toEqual(['DNS-over-HTTPS resolver', 'Routing data']);
   expect(await options.attributesOf('#custom-resolver', 'placeholder')).toEqual([
     'for example https://dns.example/dns-query',
   ]);

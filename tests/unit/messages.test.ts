@@ -9,6 +9,9 @@ describe('messages', () => {
     expect(isMessage({ type: 'get-status' })).toBe(true);
     expect(isMessage({ type: 'save-settings', settings: {} })).toBe(true);
     expect(isMessage({ type: 'test-resolver', resolverUrl: 'https://dns.example/' })).toBe(true);
+    expect(isMessage({ type: 'history-list', filter: {} })).toBe(true);
+    expect(isMessage({ type: 'history-clear' })).toBe(true);
+    expect(isMessage({ type: 'history-import', text: '{}' })).toBe(true);
     expect(isMessage({ type: 'delete-everything' })).toBe(false);
     expect(isMessage('get-status')).toBe(false);
     expect(isMessage(null)).toBe(false);

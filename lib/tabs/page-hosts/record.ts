@@ -152,7 +152,12 @@ export interface ThirdPartySummary {
   total: number;
   checking: number;
   /** Flagged hosts in order of first request, each with its matched groups. */
-  flagged: { hostname: string; groups: { id: string; name: string; code: string }[] }[];
+  flagged: {
+    hostname: string;
+    groups: { id: string; name: string; code: string }[];
+    /** The watched networks (ASN, organisation) its matched addresses are on (the history's). */
+    networks?: { asn: number; org: string }[];
+  }[];
 }
 
 export interface Loaded {

@@ -22,6 +22,20 @@ interface HostFacts {
   judgedWith: number;
   checking: boolean;
   groups: { id: string; name: string; code: string }[] | null;
+  /** The watched networks of its matched addresses, each once (when flagged). */
+  networks: { asn: number; org: string }[];
+}
+
+/** The networks (ASN, organisation) of a verdict's addresses that matched a group, each once. */
+function watchedNetworks(view: PageHostView): { asn: number; org: string }[] {
+  const byAsn = new Map<number, { asn: number; org: string }>();
+  for (const address of view.verdict.addresses) {
+    if (address.matches.length === 0 || address.lookup.kind !== 'routed') continue;
+    if (!byAsn.has(address.lookup.asn)) {
+      byAsn.set(address.lookup.asn, { asn: address.lookup.asn, org: address.lookup.org });
+    }
+  }
+  return [...byAsn.values()];
 }
 
 export function createHostViews(deps: HostViewsDeps) {
@@ -54,6 +68,7 @@ export function createHostViews(deps: HostViewsDeps) {
           judgedWith,
           checking: view.checking,
           groups: view.verdict.status === 'flagged' ? view.verdict.groups : null,
+          networks: view.verdict.status === 'flagged' ? watchedNetworks(view) : [],
         };
         facts.set(host, known);
       }
@@ -110,6 +125,7 @@ export function createHostViews(deps: HostViewsDeps) {
           .map((h) => ({
             hostname: h.hostname,
             groups: h.facts.groups!.map((g) => ({ id: g.id, name: g.name, code: g.code })),
+            networks: h.facts.networks,
           })),
       };
       summaries.set(entry, { judgedWith, revision, overflow, summary });

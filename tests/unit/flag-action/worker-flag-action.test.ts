@@ -95,7 +95,8 @@ function start(
     firefox,
     now: () => 1000,
     log: () => {},
-    onAction: (tabId, host, action) => actions.push(`${tabId} ${host} ${action}`),
+    onAction: (e) =>
+      actions.push(`${e.tabId} ${e.hostname} ${e.action}${e.newVisit ? ' new' : ''}`),
   });
   const change = async (next: Settings) => {
     current = next;

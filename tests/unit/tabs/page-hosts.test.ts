@@ -548,7 +548,12 @@ describe('page hosts', () => {
     await t.hosts.idle();
     expect(t.changes.length).toBeGreaterThanOrEqual(2);
     expect((await t.hosts.summary(1))?.flagged).toEqual([
-      { hostname: 'ct.test', groups: [{ id: 'china-telecom', name: 'China Telecom', code: 'CT' }] },
+      {
+        hostname: 'ct.test',
+        groups: [{ id: 'china-telecom', name: 'China Telecom', code: 'CT' }],
+        // The history records the watched networks a flagged host's data went to.
+        networks: [{ asn: 4134, org: 'Chinanet' }],
+      },
     ]);
     t.state.settings = { ...defaultSettings(), privacyMode: true };
     await t.hosts.settingsChanged();
