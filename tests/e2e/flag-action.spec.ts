@@ -74,6 +74,21 @@ test.describe('warn or block before a flagged site loads', () => {
     await waitForUrl(tab, /cloudflare\.test/);
     const again = await visitFlagged(tab, site);
     expect(await again.text('warning-title')).toContain('China Telecom');
+
+    // The history: the first visit (warned, then continued) and the second (warned), newest first.
+    let actions: string[] = [];
+    await waitUntil(
+      async () => {
+        const listed = (await ext.callApi(
+          (api) => api.runtime.sendMessage({ type: 'history-list', filter: {} }),
+          undefined,
+        )) as { rows: { site: string; action: string; carriers: { name: string }[] }[] };
+        const rows = listed.rows.filter((r) => r.site === 'telecom.test');
+        actions = rows.map((r) => `${r.action} ${r.carriers.map((c) => c.name).join()}`);
+        return actions.join('|') === 'warned China Telecom|continued China Telecom';
+      },
+      { what: 'the two visits in the history', last: () => JSON.stringify(actions) },
+    );
   });
 
   test('"Always allow this site" allowlists it and opens it', async ({ ext, web }) => {
