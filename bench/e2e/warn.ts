@@ -842,8 +842,8 @@ function printBrowser(f: BrowserFigures): void {
       ]),
     );
     console.log(
-      '  Timed in an extension page (tabs.update → first tabs.onUpdated or tabs.get showing warning.html, polled every ' +
-        '2 ms, and tabs.onUpdated): an upper bound.',
+      '  Timed in an extension page: tabs.update → the first tabs.onUpdated, or tabs.get polled ' +
+        'every 2 ms, showing warning.html (an upper bound).',
     );
   }
   for (const failure of f.failures) console.log(`  FAILED: ${failure}`);
