@@ -11,7 +11,7 @@
 //   namespace the browser connects to each host's public address (network.ts; Firefox through an
 //   /etc/hosts of its own).
 // - Rounds (after two untimed warm-up rounds): each round visits, in each arm, the arm order
-//   rotating per round so that a change in machine load moves every arm alike: a clean site with a
+//   cycling through all six orders so that a change in machine load moves every arm alike: a clean site with a
 //   host never seen before (`c0-r<round><arm>.<b>warn.test`, on 1.1.1.1: no DNS, DoH or verdict cache
 //   can help) loading three scripts from three clean third-party hosts (the same per arm, as a CDN
 //   is); the same page again (a repeat visit: everything cached); then a site on China Telecom
@@ -28,7 +28,7 @@
 //   (timed as the unflagged ones). A build without warning.html (the feature not merged) makes these
 //   "not available", not a failure.
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
@@ -36,6 +36,7 @@ import { startUnboundDoh, type UnboundDoh } from '../../tests/e2e/support/doh-se
 import { delay } from '../../tests/e2e/support/ports';
 import { startWebServer, type WebServer } from '../../tests/e2e/support/web-server';
 import { waitForFirstRunPage } from '../../tests/e2e/support/browsers/first-run';
+import { CACHE_DIR } from '../paths';
 import { int, ms, printTable, section } from '../report';
 import { record } from '../results';
 import { launchBare, openApiPage, tabIdShowing } from './bare';
@@ -76,6 +77,19 @@ const ARM_SETTING: Record<WarnArm, string | undefined> = {
   off: 'nothing',
   warn: 'warn',
 };
+
+/**
+ * The arm orders, one per round in turn: all six, so each arm runs first, second and last equally
+ * often and after each other arm (a plain rotation would always run 'warn' right after 'off').
+ */
+const ORDERS: readonly (readonly WarnArm[])[] = [
+  ['none', 'off', 'warn'],
+  ['warn', 'none', 'off'],
+  ['off', 'warn', 'none'],
+  ['none', 'warn', 'off'],
+  ['off', 'none', 'warn'],
+  ['warn', 'off', 'none'],
+];
 
 const KINDS = ['first', 'repeat', 'flagged', 'flaggedRepeat'] as const;
 type Kind = (typeof KINDS)[number];
@@ -616,7 +630,7 @@ async function runBrowser(
     }
     for (let r = 1; r <= options.rounds && figures.failures.length < MAX_FAILURES; r++) {
       progress(`${BROWSER_LABEL[browser]}: round ${r} of ${options.rounds}`);
-      const order = WARN_ARMS.map((_, i) => WARN_ARMS[(i + r) % WARN_ARMS.length]!);
+      const order = ORDERS[(r - 1) % ORDERS.length]!;
       const first: Partial<Record<WarnArm, number>> = {};
       const repeat: Partial<Record<WarnArm, number>> = {};
       for (const arm of order) {
@@ -704,6 +718,11 @@ export async function benchWarn(options: WarnOptions): Promise<BrowserFigures[]>
     for (const f of all) printBrowser(f);
     recordWarn(all);
     printTargets(all);
+    // Every sample, in the order taken, for a closer look than percentiles give.
+    await mkdir(CACHE_DIR, { recursive: true });
+    const samplesPath = join(CACHE_DIR, 'warn-samples.json');
+    await writeFile(samplesPath, `${JSON.stringify(all, null, 1)}\n`);
+    console.log(`  every sample in ${samplesPath}`);
     console.log(
       "\n  Not measured: the warn arm's \"block\" sibling (onFlagged 'block'); a real network " +
         '(no latency here, so a hold that waits\n  for a DoH answer costs less than it would ' +
@@ -766,7 +785,7 @@ function printBrowser(f: BrowserFigures): void {
     return;
   }
   console.log(
-    `  ${f.rounds} rounds × 3 arms (after ${WARMUP_ROUNDS} warm-up rounds), arm order rotating; ` +
+    `  ${f.rounds} rounds × 3 arms (after ${WARMUP_ROUNDS} warm-up rounds), the six arm orders in turn; ` +
       `${(f.wallMs / 1000).toFixed(0)} s wall. Navigation start → load event end ` +
       `(PerformanceNavigationTiming); p95 of ${f.rounds} samples is ` +
       `${f.rounds <= 20 ? 'the largest' : `the ${Math.ceil(0.95 * f.rounds)}th`}.`,
