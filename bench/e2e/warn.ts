@@ -872,9 +872,43 @@ interface WarnTarget {
   name: string;
   value: string;
   ours: number;
+  /** 95% bootstrap interval of `ours` (see bootstrapInterval). */
+  interval: [number, number];
+  /** The goal's limit, in `unit`. */
+  limit: number;
   unit: string;
   goal: string;
   pass: boolean;
+}
+
+const BOOTSTRAP_DRAWS = 2000;
+
+/**
+ * The 95% bootstrap interval of `stat(a, b)`: each list resampled with replacement, BOOTSTRAP_DRAWS
+ * times, from a fixed seed (the same samples give the same interval). It says how far the figure
+ * could move on the same machine in the same state: a limit inside it is not resolved by the run.
+ */
+function bootstrapInterval(
+  a: readonly number[],
+  b: readonly number[],
+  stat: (a: number[], b: number[]) => number,
+): [number, number] {
+  if (a.length === 0 || b.length === 0) return [NaN, NaN];
+  let seed = 0x2545f491;
+  // mulberry32: small, seeded, good enough to resample with.
+  const random = () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const draw = (xs: readonly number[]) => xs.map(() => xs[Math.floor(random() * xs.length)]!);
+  const stats = Array.from({ length: BOOTSTRAP_DRAWS }, () => stat(draw(a), draw(b)));
+  stats.sort((x, y) => x - y);
+  return [
+    stats[Math.floor(0.025 * BOOTSTRAP_DRAWS)]!,
+    stats[Math.ceil(0.975 * BOOTSTRAP_DRAWS) - 1]!,
+  ];
 }
 
 function targetsOf(f: BrowserFigures): WarnTarget[] {
@@ -890,6 +924,8 @@ function targetsOf(f: BrowserFigures): WarnTarget[] {
       name: `${name}, ${KIND_LABEL[kind]}: navigation → load p50, warn / off`,
       value: f.skipped ? 'not measured' : `${msOr(p(warn, 50))} vs ${msOr(p(off, 50))}`,
       ours: f.skipped ? NaN : ratio,
+      interval: bootstrapInterval(warn, off, (w, o) => p(w, 50) / p(o, 50)),
+      limit,
       unit: 'ratio',
       goal: `≤ ${limit}×`,
       pass: ratio <= limit,
@@ -900,6 +936,8 @@ function targetsOf(f: BrowserFigures): WarnTarget[] {
         name: `${name}, ${KIND_LABEL[kind]}: navigation → load p95 added by warn`,
         value: f.skipped ? 'not measured' : `${msOr(p(warn, 95))} vs ${msOr(p(off, 95))}`,
         ours: f.skipped ? NaN : added,
+        interval: bootstrapInterval(warn, off, (w, o) => p(w, 95) - p(o, 95)),
+        limit: TARGET_FIREFOX_P95_ADDED_MS,
         unit: 'ms',
         goal: `≤ ${TARGET_FIREFOX_P95_ADDED_MS} ms`,
         pass: added <= TARGET_FIREFOX_P95_ADDED_MS,
@@ -911,17 +949,29 @@ function targetsOf(f: BrowserFigures): WarnTarget[] {
 
 function printTargets(all: readonly BrowserFigures[]): void {
   section('E2E warn targets (issue 21; benchmark figures, not tests)');
+  const figure = (t: WarnTarget, n: number) => (t.unit === 'ratio' ? ratioText(n) : signedMs(n));
   printTable(
-    ['target', 'measured', 'figure', 'goal', 'result'],
-    all
-      .flatMap(targetsOf)
-      .map((t) => [
+    ['target', 'measured', 'figure', '95% interval', 'goal', 'result'],
+    all.flatMap(targetsOf).map((t) => {
+      const [lo, hi] = t.interval;
+      const unresolved = lo <= t.limit && t.limit <= hi;
+      return [
         t.name,
         t.value,
-        t.unit === 'ratio' ? ratioText(t.ours) : signedMs(t.ours),
+        figure(t, t.ours),
+        Number.isFinite(lo) ? `${figure(t, lo)} … ${figure(t, hi)}` : '—',
         t.goal,
-        !Number.isFinite(t.ours) ? 'NOT MEASURED' : t.pass ? 'PASS' : 'MISS',
-      ]),
+        !Number.isFinite(t.ours)
+          ? 'NOT MEASURED'
+          : `${t.pass ? 'PASS' : 'MISS'}${unresolved ? ' (limit within the interval)' : ''}`,
+      ];
+    }),
+  );
+  console.log(
+    "  95% interval: bootstrap of the two arms' samples (each resampled, 2,000 draws); a limit " +
+      'inside it is within\n  what the same run could have given by chance. Until warn is ' +
+      "implemented, 'nothing' and 'warn' run the same code: their\n  ratio is then the bench's " +
+      'own noise on this machine.',
   );
   for (const f of all) {
     if (f.skipped) continue;
