@@ -11,20 +11,22 @@
 //   namespace the browser connects to each host's public address (network.ts; Firefox through an
 //   /etc/hosts of its own).
 // - Rounds (after two untimed warm-up rounds): each round visits, in each arm, the arm order
-//   cycling through all six orders so that a change in machine load moves every arm alike: a clean site with a
-//   host never seen before (`c0-r<round><arm>.<b>warn.test`, on 1.1.1.1: no DNS, DoH or verdict cache
-//   can help) loading three scripts from three clean third-party hosts (the same per arm, as a CDN
-//   is); the same page again (a repeat visit: everything cached); then a site on China Telecom
-//   (`ct-…`, a new host each round) and the same one again. Between two visits the tab rests on a
-//   loopback IP-literal page.
+//   cycling through all six orders so that a change in machine load moves every arm alike: a clean
+//   site with a host never seen before (`c0-r<round><arm>.<b>warn.test`, on 1.1.1.1: no DNS, DoH or
+//   verdict cache can help) loading three scripts from three clean third-party hosts (the same per
+//   arm, as a CDN is); the same page again (a repeat visit: everything cached); then a site on China
+//   Telecom (`ct-…`, a new host each round) and the same one again. Between two visits the tab rests
+//   on a loopback IP-literal page.
+// - Crossover: halfway the two CarrierFlag browsers swap settings ('nothing' ↔ 'warn'), so that a
+//   difference between the two browser instances themselves weighs on both arms alike.
 // - Unflagged visits are timed by the page's own PerformanceNavigationTiming, startTime →
 //   loadEventEnd, read after the driver saw the load event (Chromium: Page.navigate and
 //   Page.loadEventFired; Firefox: puppeteer's goto). Also shown: the driver's navigate → load seen
 //   (Node's clock; includes the driver's round trips, alike in every arm).
 // - Flagged visits in the warn arm: an extension page running none of the extension's code (its
-//   manifest.json) takes t0 = performance.now(), calls tabs.update(tab, { url }) and polls tabs.get
-//   until the tab's URL starts with `<extension origin>/warning.html`: navigation start → warning
-//   page, on one clock, an upper bound by the poll gap. In the other arms the same site simply loads
+//   manifest.json) takes t0 = performance.now(), calls tabs.update(tab, { url }) and waits for
+//   tabs.onUpdated (or a tabs.get polled every 2 ms) to show the tab's URL starting with
+//   `<extension origin>/warning.html`: navigation start → warning page, on one clock. In the other arms the same site simply loads
 //   (timed as the unflagged ones). A build without warning.html (the feature not merged) makes these
 //   "not available", not a failure.
 import { existsSync } from 'node:fs';
@@ -125,8 +127,9 @@ interface Load {
 
 /** What one arm of one browser offers the rounds. */
 interface ArmDriver {
-  arm: WarnArm;
   load(url: string): Promise<Load>;
+  /** With CarrierFlag: saves onFlagged through the worker's messages and checks it read back. */
+  setOnFlagged?(value: string): Promise<void>;
   /** Navigation start → the warning page (see the top); undefined without an extension page. */
   toWarning?(url: string): Promise<number>;
   /** With CarrierFlag: what it shows for the measured tab (see inspectTab). */
@@ -152,6 +155,8 @@ interface BrowserFigures {
   warning: { first: number[]; repeat: number[] };
   /** Why the warning page was not timed (no warning.html in the build). */
   warningUnavailable?: string;
+  /** Whether the two CarrierFlag browsers swapped settings halfway (see runBrowser's crossOver). */
+  crossedOver?: boolean;
   /** The set-up check in the 'nothing' arm (see runBrowser). */
   check?: { flaggedBadge: string; addresses: string[] };
   failures: string[];
@@ -174,6 +179,9 @@ function namesOf(b: string, arm: WarnArm, tag: string) {
   };
 }
 
+/** The untimed round after the two CarrierFlag browsers swap settings (runBrowser's crossOver). */
+const SWITCH_TAG = 's1';
+
 const roundTags = (rounds: number) => [
   ...Array.from({ length: WARMUP_ROUNDS }, (_, i) => `w${i + 1}`),
   ...Array.from({ length: rounds }, (_, i) => `r${i + 1}`),
@@ -183,7 +191,7 @@ function allNames(rounds: number, browsers: readonly WarnBrowser[]): string[] {
   const names = new Set<string>();
   for (const browser of browsers) {
     for (const arm of WARN_ARMS) {
-      for (const tag of roundTags(rounds)) {
+      for (const tag of [...roundTags(rounds), SWITCH_TAG]) {
         const n = namesOf(browser[0]!, arm, tag);
         names.add(n.site).add(n.flagged);
         for (const h of n.thirdParties) names.add(h);
@@ -374,7 +382,6 @@ async function chromiumArm(
     const tabId = api ? await tabIdShowing(api, neutralUrl) : undefined;
     const prefix = `chrome-extension://${launched.extensionId}/${WARNING_PAGE}`;
     const driver: ArmDriver = {
-      arm,
       async load(url) {
         const t0 = performance.now();
         await page.navigate(url, LOAD_TIMEOUT_MS);
@@ -384,6 +391,15 @@ async function chromiumArm(
       },
       close: () => browser.close(),
     };
+    if (launched.extensionId) {
+      const extensionId = launched.extensionId;
+      driver.setOnFlagged = async (value) => {
+        const saved = await updateSettingsChromium(browser, extensionId, { onFlagged: value });
+        if (saved.onFlagged !== value) {
+          throw new Error(`onFlagged reads ${String(saved.onFlagged)} after saving ${value}`);
+        }
+      };
+    }
     if (api && tabId !== undefined) {
       const apiPage = api;
       driver.toWarning = async (url) => {
@@ -470,7 +486,6 @@ async function firefoxArm(
     await page.goto(neutralUrl, { waitUntil: 'load', timeout: LOAD_TIMEOUT_MS });
     await page.bringToFront();
     const driver: ArmDriver = {
-      arm,
       async load(url) {
         const t0 = performance.now();
         await page.goto(url, { waitUntil: 'load', timeout: LOAD_TIMEOUT_MS });
@@ -480,6 +495,15 @@ async function firefoxArm(
       },
       close: () => ff.browser.close(),
     };
+    if (ff.extensionBase) {
+      const base = ff.extensionBase;
+      driver.setOnFlagged = async (value) => {
+        const saved = await updateSettingsFirefox(ff.browser, base, { onFlagged: value });
+        if (saved.onFlagged !== value) {
+          throw new Error(`onFlagged reads ${String(saved.onFlagged)} after saving ${value}`);
+        }
+      };
+    }
     if (ff.api && ff.extensionBase) {
       const api: Evaluator = {
         evaluate: (fn, arg) => ff.api!.evaluate(fn as (a: unknown) => unknown, arg) as never,
@@ -540,6 +564,7 @@ async function runBrowser(
     figures.warningUnavailable = `no ${WARNING_PAGE} in ${extensionPath} (warn not built)`;
   }
   const neutralUrl = servers.web.urlFor('127.0.0.1', '/neutral');
+  /** The browser each arm runs in now: the two CarrierFlag browsers swap arms halfway. */
   const armDrivers = {} as Record<WarnArm, ArmDriver>;
   for (const arm of WARN_ARMS) {
     progress(`${BROWSER_LABEL[browser]}: launching (${ARM_LABEL[arm]})`);
@@ -628,7 +653,9 @@ async function runBrowser(
         ),
       };
     }
+    const switchAfter = Math.ceil(options.rounds / 2);
     for (let r = 1; r <= options.rounds && figures.failures.length < MAX_FAILURES; r++) {
+      if (r === switchAfter + 1) await crossOver();
       progress(`${BROWSER_LABEL[browser]}: round ${r} of ${options.rounds}`);
       const order = ORDERS[(r - 1) % ORDERS.length]!;
       const first: Partial<Record<WarnArm, number>> = {};
@@ -644,6 +671,23 @@ async function runBrowser(
     if (figures.failures.length >= MAX_FAILURES) {
       figures.failures.push(`stopped after ${MAX_FAILURES} failed visits`);
     }
+  }
+
+  /**
+   * Halfway, the 'nothing' browser becomes the 'warn' one and the other way round (each setting
+   * saved and read back), then one untimed round: a difference between the two browsers themselves
+   * (seen in Chromium: identical code, one instance ~20% slower for a whole run) then weighs on
+   * both arms alike instead of on one.
+   */
+  async function crossOver(): Promise<void> {
+    const { off, warn } = armDrivers;
+    progress(`${BROWSER_LABEL[browser]}: the two CarrierFlag browsers swap settings`);
+    await off.setOnFlagged!('warn');
+    await warn.setOnFlagged!('nothing');
+    armDrivers.off = warn;
+    armDrivers.warn = off;
+    figures.crossedOver = true;
+    for (const arm of WARN_ARMS) await visit(arm, SWITCH_TAG, false);
   }
 }
 
@@ -788,7 +832,11 @@ function printBrowser(f: BrowserFigures): void {
     `  ${f.rounds} rounds × 3 arms (after ${WARMUP_ROUNDS} warm-up rounds), the six arm orders in turn; ` +
       `${(f.wallMs / 1000).toFixed(0)} s wall. Navigation start → load event end ` +
       `(PerformanceNavigationTiming); p95 of ${f.rounds} samples is ` +
-      `${f.rounds <= 20 ? 'the largest' : `the ${Math.ceil(0.95 * f.rounds)}th`}.`,
+      `${f.rounds <= 20 ? 'the largest' : `the ${Math.ceil(0.95 * f.rounds)}th`}.` +
+      (f.crossedOver
+        ? `\n  The two CarrierFlag browsers swapped settings after round ${Math.ceil(f.rounds / 2)} ` +
+          "(then one untimed round): each arm's samples come from both."
+        : ''),
   );
   if (f.check) {
     console.log(
