@@ -594,8 +594,8 @@ async function runBrowser(
       try {
         await rest();
         const flagged = kind === 'flagged' || kind === 'flaggedRepeat';
-        if (flagged && arm === 'warn') {
-          if (figures.warningUnavailable || !d.toWarning) continue;
+        // Without a warning page the warn arm loads the site as the others do (the same work).
+        if (flagged && arm === 'warn' && !figures.warningUnavailable && d.toWarning) {
           try {
             const msToWarning = await d.toWarning(flaggedUrl);
             if (timed) figures.warning[kind === 'flagged' ? 'first' : 'repeat'].push(msToWarning);
