@@ -2,14 +2,17 @@
 // The end-to-end benchmark (bench/e2e/): page load → badge in Debian's Chromium with the built
 // extension and unbound as a DoH server, plus the worker's memory; then a page with 200 third-party
 // hosts with no extension, a floor extension (the same listeners, empty bodies) and CarrierFlag,
-// interleaved (bench/e2e/page-hosts.ts); then a routing data update. The badge and page-hosts
-// sections drive Chromium over a bare DevTools pipe (no Playwright). As root the bench runs inside a
+// interleaved (bench/e2e/page-hosts.ts); then a routing data update; then the navigation overhead
+// of "when a site is flagged: warn" against 'nothing' and no extension, in Chromium and in Firefox
+// ESR (bench/e2e/warn.ts; Firefox skips itself when /usr/bin/firefox-esr or .output/firefox-mv3 is
+// missing). The badge, page-hosts and warn sections drive Chromium over a bare DevTools pipe (no
+// Playwright); warn drives Firefox with puppeteer-core over WebDriver BiDi. As root the bench runs inside a
 // network namespace whose loopback carries the test hosts' public addresses (bench/e2e/network.ts);
 // otherwise, or with --loopback, every host is 127.0.0.1 and the output says so.
 // `npm run bench` runs it after the engine bench; on its own:
-// `node scripts/bench-e2e.mjs [--section badge|page-hosts|data-update[,…]] [--rounds N]
+// `node scripts/bench-e2e.mjs [--section badge|page-hosts|data-update|warn[,…]] [--rounds N]
 // [--page-hosts N] [--profile-pages N] [--warm N] [--cold N] [--poll-ms MS] [--update-runs N]
-// [--loopback]`. A missing browser, DoH server or build is a clear, non-fatal skip (exit 0).
+// [--warn-browsers chromium,firefox] [--loopback]`. A missing browser, DoH server or build is a clear, non-fatal skip (exit 0).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';

@@ -10,7 +10,9 @@
 // These and the page-hosts section (page-hosts.ts: a page with 200 third-party hosts with no
 // extension, the floor extension and CarrierFlag) drive Chromium over a bare DevTools pipe (cdp.ts).
 // The routing data update section (data-update.ts, "Update now" in the worker) still drives it
-// through Playwright. `--section badge|page-hosts|data-update` (or `--only`) runs one.
+// through Playwright. The warn section (warn.ts: navigation overhead of onFlagged 'warn' vs
+// 'nothing' vs no extension, Chromium and Firefox ESR) runs its own browsers too.
+// `--section badge|page-hosts|data-update|warn` (or `--only`) runs one.
 // Benchmarks report, tests assert: the process exits 0 when a target is missed, 1 when the
 // benchmark itself could not run.
 import { spawnSync } from 'node:child_process';
@@ -39,6 +41,13 @@ import {
 } from './measure';
 import { benchNetwork, CARRIER_V4, type TestNetwork } from './network';
 import { benchPageHosts, DEFAULT_PAGE_HOSTS_OPTIONS, type PageHostsOptions } from './page-hosts';
+import {
+  benchWarn,
+  DEFAULT_WARN_OPTIONS,
+  WARN_BROWSERS,
+  type WarnBrowser,
+  type WarnOptions,
+} from './warn';
 import {
   benchDataUpdate,
   DEFAULT_DATA_UPDATE_OPTIONS,
@@ -73,11 +82,11 @@ const TARGET_COMMIT_TO_BADGE_P50_MS = 20;
 
 /**
  * `--section badge` runs the sections above; `--section page-hosts` only bench/e2e/page-hosts.ts;
- * `--section data-update` only bench/e2e/data-update.ts; several comma-separated (`--only` is the
- * same flag).
+ * `--section data-update` only bench/e2e/data-update.ts; `--section warn` only bench/e2e/warn.ts;
+ * several comma-separated (`--only` is the same flag).
  */
-type Only = 'badge' | 'page-hosts' | 'data-update';
-const ONLY: readonly Only[] = ['badge', 'page-hosts', 'data-update'];
+type Only = 'badge' | 'page-hosts' | 'data-update' | 'warn';
+const ONLY: readonly Only[] = ['badge', 'page-hosts', 'data-update', 'warn'];
 
 interface Args {
   warm: number;
@@ -90,6 +99,7 @@ interface Args {
   loopback: boolean;
   pageHosts: Omit<PageHostsOptions, 'extensionPath' | 'network'>;
   dataUpdate: Omit<DataUpdateOptions, 'extensionPath'>;
+  warn: { rounds: number; browsers: readonly WarnBrowser[] };
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -101,6 +111,7 @@ function parseArgs(argv: readonly string[]): Args {
     extensionPath: resolve('.output/chrome-mv3'),
     pageHosts: { ...DEFAULT_PAGE_HOSTS_OPTIONS },
     dataUpdate: { ...DEFAULT_DATA_UPDATE_OPTIONS },
+    warn: { ...DEFAULT_WARN_OPTIONS },
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -118,6 +129,15 @@ function parseArgs(argv: readonly string[]): Args {
     else if (flag === '--poll-ms') args.pollMs = positive('--poll-ms', 100);
     else if (flag === '--rounds' || flag === '--page-loads') {
       args.pageHosts.rounds = positive(flag, 500);
+      // The same flag sets the warn section's rounds (each section keeps its own default).
+      if (flag === '--rounds') args.warn.rounds = args.pageHosts.rounds;
+    } else if (flag === '--warn-browsers') {
+      const names = (value ?? '').split(',');
+      if (!names.every((n) => WARN_BROWSERS.includes(n as WarnBrowser))) {
+        throw new Error(`--warn-browsers takes ${WARN_BROWSERS.join(', ')}, got ${value}`);
+      }
+      args.warn.browsers = names as WarnBrowser[];
+      i++;
     }
     // At most 240: a page's resource-timing buffer (250 entries) proves every script loaded.
     else if (flag === '--page-hosts') args.pageHosts.hosts = positive('--page-hosts', 240);
@@ -714,5 +734,21 @@ try {
   }
 } catch (error) {
   console.error(`data-update bench failed: ${failure(error)}`);
+  process.exitCode = 1;
+}
+// Its own servers and browsers (Chromium, then Firefox ESR).
+try {
+  if (args.only === undefined || args.only.has('warn')) {
+    const warnOptions: WarnOptions = {
+      ...args.warn,
+      extensionPath: args.extensionPath,
+      firefoxExtensionPath: resolve(args.extensionPath, '../firefox-mv3'),
+      network,
+    };
+    await benchWarn(warnOptions);
+    console.log(`  figures also in ${writeRows('e2e')}`);
+  }
+} catch (error) {
+  console.error(`warn bench failed: ${failure(error)}`);
   process.exitCode = 1;
 }
