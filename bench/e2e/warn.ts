@@ -137,6 +137,27 @@ interface ArmDriver {
   close(): Promise<void>;
 }
 
+/** The probes an extension page of the arm runs: time to the warning page, and the tab's state. */
+function addProbes(driver: ArmDriver, api: Evaluator, tabId: number, prefix: string): void {
+  driver.toWarning = async (url) => {
+    const result = await api.evaluate(timeToWarning, {
+      tabId,
+      url,
+      prefix,
+      timeoutMs: WARNING_TIMEOUT_MS,
+    });
+    if (!result.ok) throw new Error(result.error);
+    return result.ms;
+  };
+  driver.inspect = (expectBadge, hosts) =>
+    api.evaluate(inspectTab, {
+      tabId,
+      expectBadge,
+      hosts: [...hosts],
+      timeoutMs: WARNING_TIMEOUT_MS,
+    });
+}
+
 interface Samples {
   nav: number[];
   driver: number[];
@@ -400,26 +421,7 @@ async function chromiumArm(
         }
       };
     }
-    if (api && tabId !== undefined) {
-      const apiPage = api;
-      driver.toWarning = async (url) => {
-        const result = await apiPage.evaluate(timeToWarning, {
-          tabId,
-          url,
-          prefix,
-          timeoutMs: WARNING_TIMEOUT_MS,
-        });
-        if (!result.ok) throw new Error(result.error);
-        return result.ms;
-      };
-      driver.inspect = (expectBadge, hosts) =>
-        apiPage.evaluate(inspectTab, {
-          tabId,
-          expectBadge,
-          hosts: [...hosts],
-          timeoutMs: WARNING_TIMEOUT_MS,
-        });
-    }
+    if (api && tabId !== undefined) addProbes(driver, api, tabId, prefix);
     return driver;
   } catch (error) {
     await browser.close();
@@ -510,23 +512,7 @@ async function firefoxArm(
       };
       const tabId = await tabIdShowing(api, neutralUrl);
       const prefix = `${ff.extensionBase}${WARNING_PAGE}`;
-      driver.toWarning = async (url) => {
-        const result = await api.evaluate(timeToWarning, {
-          tabId,
-          url,
-          prefix,
-          timeoutMs: WARNING_TIMEOUT_MS,
-        });
-        if (!result.ok) throw new Error(result.error);
-        return result.ms;
-      };
-      driver.inspect = (expectBadge, hosts) =>
-        api.evaluate(inspectTab, {
-          tabId,
-          expectBadge,
-          hosts: [...hosts],
-          timeoutMs: WARNING_TIMEOUT_MS,
-        });
+      addProbes(driver, api, tabId, prefix);
     }
     return driver;
   } catch (error) {

@@ -135,7 +135,7 @@ export function startWorker(browser: Browser): Promise<void> {
     settingsReady,
     table: tableReady,
     resolve: (hostname, current) =>
-      dohClients.clientFor(resolverUrlOf(current.resolver)).resolve(hostname),
+      dohClients.resolveShared(resolverUrlOf(current.resolver), hostname),
     setBadge: async (tabId, badge, changed) => {
       // Only the parts that changed, sent together, colour and title first and the text last: the
       // browser handles an extension's calls in the order sent, so a badge whose text already
@@ -184,7 +184,7 @@ export function startWorker(browser: Browser): Promise<void> {
     settingsReady,
     table: tableReady,
     resolve: (hostname, current) =>
-      dohClients.clientFor(resolverUrlOf(current.resolver)).resolve(hostname),
+      dohClients.resolveShared(resolverUrlOf(current.resolver), hostname),
     firefox: import.meta.env.FIREFOX,
     now: Date.now,
     log,

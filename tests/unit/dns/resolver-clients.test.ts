@@ -41,4 +41,32 @@ describe('createResolverClients', () => {
     expect(new Set(asked.slice(0, 2))).toEqual(new Set(['https://cloudflare-dns.com']));
     expect(asked.at(-1)).toBe('https://dns.quad9.net');
   });
+
+  it('shares a lookup in flight for the same name and resolver, and asks again once it settled', async () => {
+    const resolved: string[] = [];
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    const clients = createResolverClients({
+      fetch: () => Promise.reject(new Error('unused')),
+      createClient: (options) => ({
+        resolve: async (hostname: string) => {
+          resolved.push(`${options.resolverUrl} ${hostname}`);
+          await gate;
+          return { ok: false, hostname, error: { kind: 'network', message: 'x' } } as never;
+        },
+      }),
+    });
+    const a = clients.resolveShared(CLOUDFLARE, 'a.example');
+    const b = clients.resolveShared(CLOUDFLARE, 'A.example');
+    const other = clients.resolveShared(CLOUDFLARE, 'b.example');
+    expect(b).toBe(a);
+    release();
+    await Promise.all([a, b, other]);
+    await clients.resolveShared(CLOUDFLARE, 'a.example');
+    expect(resolved).toEqual([
+      `${CLOUDFLARE} a.example`,
+      `${CLOUDFLARE} b.example`,
+      `${CLOUDFLARE} a.example`,
+    ]);
+  });
 });
