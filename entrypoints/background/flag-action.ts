@@ -38,6 +38,11 @@ import { hostnameOf } from '../../lib/tabs/host-rules';
 import type { TabReport } from '../../lib/tabs/types';
 import type { PrefixLookup, Verdict } from '../../lib/verdict';
 
+/** How long a site found clean before connecting is let go without a check (Firefox). */
+const CLEAN_MEMORY_MS = 5 * 60_000;
+/** Sites remembered clean at most (the oldest forgotten first). */
+const MAX_CLEAN_REMEMBERED = 500;
+
 /** What the history records of a warning page (lib/history). */
 export type FlagActionTaken = 'warned' | 'blocked' | 'continued';
 
@@ -83,6 +88,11 @@ export function startFlagAction(browser: Browser, deps: FlagActionDeps) {
     },
     (error: unknown) => log('what acting on a flag remembered could not be read', error),
   );
+  // Sites found not flagged before connecting, until when (memory only): a repeat visit is let go
+  // at once, with no promise and so no hold. Cleared by any settings change; bounded in count and
+  // in time (CLEAN_MEMORY_MS), so a routing data update is seen soon; the page is judged after
+  // loading as ever, and a flagged one still sent to the warning page.
+  const knownClean = new Map<string, number>();
   // Tabs already sent to the warning page, by the navigation sent away, so a page's later badge
   // decisions do not send it again.
   const sentAway = new Map<number, string>();
@@ -172,6 +182,7 @@ export function startFlagAction(browser: Browser, deps: FlagActionDeps) {
       }))();
     const verdict = await Promise.race([judged, ceiling]).finally(() => clearTimeout(timer));
     const response = verdict ? flagResponse(verdict, settings) : null;
+    if (verdict && !response && verdict.status !== 'flagged') rememberClean(hostname, verdict);
     if (!verdict || !response) return {};
     void change((r) => rememberSite(r, verdict, deps.now()));
     deps.onAction?.({
@@ -184,11 +195,28 @@ export function startFlagAction(browser: Browser, deps: FlagActionDeps) {
     return redirect;
   }
 
+  function rememberClean(hostname: string, verdict: { status: string }): void {
+    if (verdict.status !== 'clean' && verdict.status !== 'local') return;
+    knownClean.delete(hostname);
+    knownClean.set(hostname, deps.now() + CLEAN_MEMORY_MS);
+    if (knownClean.size > MAX_CLEAN_REMEMBERED) {
+      knownClean.delete(knownClean.keys().next().value!);
+    }
+  }
+
+  /** A site judged clean moments ago, under the same settings. */
+  function isKnownClean(url: string): boolean {
+    const hostname = hostnameOf(url);
+    const until = hostname === undefined ? undefined : knownClean.get(hostname);
+    return until !== undefined && until > deps.now();
+  }
+
   if (deps.firefox) {
     browser.webRequest.onBeforeRequest.addListener(
       (details) => {
-        // The common case answers at once: no promise, so nothing is held.
+        // The common cases answer at once: no promise, so nothing is held.
         if (deps.settings()?.onFlagged === 'nothing') return undefined;
+        if (deps.settings() && isKnownClean(details.url)) return undefined;
         return holdNavigation(details).catch((error: unknown) => {
           log('a navigation could not be checked before it connected', error);
           return {};
@@ -224,8 +252,9 @@ export function startFlagAction(browser: Browser, deps: FlagActionDeps) {
       });
     },
 
-    /** New settings: forget what they no longer act on. */
+    /** New settings: forget what they no longer act on, and every site found clean under the old. */
     settingsChanged(next: Settings): Promise<void> {
+      knownClean.clear();
       return change((r) => underSettings(r, next));
     },
 

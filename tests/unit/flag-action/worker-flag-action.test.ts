@@ -162,6 +162,21 @@ describe('acting on a flag, in the worker', () => {
     expect(t.rules()).toEqual([]);
   });
 
+  it('Firefox: a site just found clean is let go at once next time, until the settings change', async () => {
+    const asked: string[] = [];
+    const resolve = async (h: string) => {
+      asked.push(h);
+      return ok(h, '1.1.1.1');
+    };
+    const t = start({ ...defaultSettings(), onFlagged: 'warn' }, true, resolve);
+    const nav = { url: 'https://cf.example/', tabId: 5, type: 'main_frame' };
+    expect(await t.hold(nav)).toEqual({});
+    expect(t.hold(nav)).toBeUndefined();
+    await t.change({ ...defaultSettings(), onFlagged: 'warn', privacyMode: false });
+    expect(await t.hold(nav)).toEqual({});
+    expect(asked).toEqual(['cf.example', 'cf.example']);
+  });
+
   it('Firefox: holds nothing with the action off, and never past the ceiling', async () => {
     const off = start(defaultSettings(), true);
     expect(off.hold({ url: 'https://ct.example/', tabId: 5, type: 'main_frame' })).toBeUndefined();
