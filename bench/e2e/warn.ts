@@ -1003,9 +1003,9 @@ function printTargets(all: readonly BrowserFigures[]): void {
   );
   console.log(
     "  95% interval: bootstrap of the two arms' samples (each resampled, 2,000 draws); a limit " +
-      'inside it is within\n  what the same run could have given by chance. Until warn is ' +
-      "implemented, 'nothing' and 'warn' run the same code: their\n  ratio is then the bench's " +
-      'own noise on this machine.',
+      'inside it is within\n  what the same run could have given by chance. In Chromium ' +
+      "'nothing' and 'warn' run the same code for an unflagged\n  navigation (nothing is held): " +
+      "their ratio there is the bench's own noise on this machine.",
   );
   for (const f of all) {
     if (f.skipped) continue;
