@@ -7,8 +7,8 @@
  * Lifetimes: the servers (unbound DoH, the web server, the stub resolvers) and the browser start once
  * per Playwright worker (a launch costs 1–2 s in Chromium and 10–25 s in Firefox on a busy machine).
  * Before each test `ext` resets what a test can change: it closes every tab, empties
- * storage.session (tab reports, DNS cache) and saves default settings through the worker (resolver:
- * the test DoH server), and empties the servers' logs. A file that needs a browser launched
+ * storage.session (tab reports, DNS cache) and the history of flagged visits, saves default settings
+ * through the worker (resolver: the test DoH server), and empties the servers' logs. A file that needs a browser launched
  * differently sets a worker option (`test.use({ backgroundIdleTimeoutMs })`), which gives it a
  * browser of its own.
  *
@@ -393,6 +393,8 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     await session.closeOtherTabs();
     await callApi(session, (ext) => ext.storage.session.clear(), undefined);
     await saveSettings(session, testSettings(doh));
+    // The history of flagged visits lives in IndexedDB, which outlives a test: emptied too.
+    await callApi(session, (ext) => ext.runtime.sendMessage({ type: 'history-clear' }), undefined);
     await doh.clearQueries();
     web.clearRequests();
     for (const stub of Object.values(stubs) as StubDoh[]) stub.clearRequests();
