@@ -18,7 +18,8 @@
  * What is shot, for each browser and each of the locales en and zh_CN:
  *   popup-flagged   news-portal.test on China Telecom (AS4134), loading from hosts on China Mobile
  *                   and China Unicom and from a clean CDN
- *   warning         the warning page for news-portal.test ("When a site is flagged": warn)
+ *   warning         the warning page for news-portal.test ("When a site is flagged": warn;
+ *                   Chromium only)
  *   settings        the settings page as a new user sees it (the default resolver)
  * and, in English only, popup-clean (example-shop.test, Cloudflare) and popup-unchecked
  * (status.fail.test, whose zone answers SERVFAIL: the `?` badge). Each popup is its page
@@ -219,19 +220,24 @@ async function shootLocale(
     }
 
     // The warning page a flagged site is sent to when "warn" is on (opened as a redirect lands).
-    await saveSettings(api, {
-      ...settings,
-      resolver: { kind: 'custom', url: doh.url },
-      dataUpdate: { ...settings.dataUpdate, automatic: false },
-      onFlagged: 'warn',
-    });
-    for (const scheme of SCHEMES) {
-      const page = await browser.newPage(scheme);
-      await page.setViewport(WARNING_VIEWPORT);
-      await page.goto(`${session.extensionBase}warning.html#${urlFor('news-portal.test', '/')}`);
-      await page.waitFor(() => document.querySelector('[data-testid="warning"]') !== null);
-      await shoot(page, path.join(dir, `warning-${locale}-${scheme}.png`));
-      await page.close();
+    // Chromium only: puppeteer's Firefox driver does not report an extension page with a fragment
+    // as loaded.
+    if (browserName === 'chromium') await shootWarning();
+    async function shootWarning(): Promise<void> {
+      await saveSettings(api, {
+        ...settings,
+        resolver: { kind: 'custom', url: doh.url },
+        dataUpdate: { ...settings.dataUpdate, automatic: false },
+        onFlagged: 'warn',
+      });
+      for (const scheme of SCHEMES) {
+        const page = await browser.newPage(scheme);
+        await page.setViewport(WARNING_VIEWPORT);
+        await page.goto(`${session.extensionBase}warning.html#${urlFor('news-portal.test', '/')}`);
+        await page.waitFor(() => document.querySelector('[data-testid="warning"]') !== null);
+        await shoot(page, path.join(dir, `warning-${locale}-${scheme}.png`));
+        await page.close();
+      }
     }
 
     // The settings as a new user sees them: the default resolver, not the test server.
