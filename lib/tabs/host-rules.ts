@@ -2,7 +2,7 @@
  * The rules both the site's own host (lib/tabs/site-report) and the page's other hosts
  * (lib/tabs/page-hosts.ts) are judged by, in one place so the two can never drift apart.
  */
-import { checkQueryableName } from '../dns';
+import { checkQueryableName, type DnsError, type ResolveResult } from '../dns';
 import { parseIp } from '../ip/parse';
 import { isAllowlisted, type Settings } from '../settings';
 import type { DohState } from './types';
@@ -48,4 +48,33 @@ export function initialDoh(hostname: string, settings: Settings): DohState {
  */
 export function isUsableWitness(ip: string, table: PrefixLookup): boolean {
   return table.lookup(ip).kind === 'routed';
+}
+
+/**
+ * A DoH lookup's outcome as a DoH state, the same for the site and for its hosts; never rejects:
+ * the client promises never to throw, and if it does the name must still not look clean.
+ * `keepRetried`: say that the answer came on a second try (the site's report shows it; a host's
+ * stored record stays small).
+ */
+export async function lookupOutcome(
+  resolve: () => Promise<ResolveResult>,
+  hostname: string,
+  log: (message: string, error?: unknown) => void,
+  keepRetried = false,
+): Promise<DohState> {
+  try {
+    const result = await resolve();
+    return result.ok
+      ? {
+          state: 'done',
+          addresses: result.addresses.map((a) => a.ip),
+          cnameChain: [...result.cnameChain],
+          // Only when true, so reports of first-try answers keep their shape.
+          ...(keepRetried && result.retried ? { retried: true } : {}),
+        }
+      : { state: 'failed', error: result.error };
+  } catch (error) {
+    log(`resolver threw for ${hostname}`, error);
+    return { state: 'failed', error: { kind: 'network', message: String(error) } as DnsError };
+  }
 }

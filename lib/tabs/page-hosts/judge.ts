@@ -3,7 +3,7 @@
  * browser's connection is a usable witness), what is kept of an answer, and the verdict, built
  * exactly as the site's is (lib/verdict.ts).
  */
-import type { DnsError, ResolveResult } from '../../dns';
+import type { DnsError } from '../../dns';
 import { isAllowlisted, type Settings } from '../../settings';
 import { buildVerdict, type PrefixLookup, type Verdict } from '../../verdict';
 import { verdictInput, type DnsEvidence } from '../../verdict-input';
@@ -127,28 +127,6 @@ export function rank(view: PageHostView): number {
   if (view.checking) return 2;
   if (view.verdict.status === 'unchecked') return 1;
   return 3;
-}
-
-/** A DoH lookup's outcome as a host's evidence; never rejects. */
-export async function resolveSafely(
-  resolve: () => Promise<ResolveResult>,
-  hostname: string,
-  log: (message: string, error?: unknown) => void,
-): Promise<DohState> {
-  try {
-    const result = await resolve();
-    return result.ok
-      ? {
-          state: 'done',
-          addresses: result.addresses.map((a) => a.ip),
-          cnameChain: [...result.cnameChain],
-        }
-      : { state: 'failed', error: result.error };
-  } catch (error) {
-    // The client promises never to throw; if it does, the host must still not look clean.
-    log(`resolver threw for ${hostname}`, error);
-    return { state: 'failed', error: { kind: 'network', message: String(error) } as DnsError };
-  }
 }
 
 /**

@@ -6,7 +6,8 @@
 import type { CompiledWatchlist } from '../../watchlist/match';
 import type { LookupScheduler } from '../lookup-scheduler';
 import type { DohState } from '../types';
-import { judgeHost, keptEvidence, LOOKUP_LOST, resolveSafely } from './judge';
+import { lookupOutcome } from '../host-rules';
+import { judgeHost, keptEvidence, LOOKUP_LOST } from './judge';
 import {
   ADMIT_BELOW_BYTES,
   ANSWER_RESERVE_BYTES,
@@ -100,7 +101,7 @@ export function createHostLookups(ctx: LookupContext) {
     const started = ctx.generation();
     const done: Promise<void> = scheduler
       .want(tabId, pageOrder(entry.record), lookupKey(hostname), () =>
-        resolveSafely(() => deps.resolve(hostname, deps.getSettings()), hostname, deps.log),
+        lookupOutcome(() => deps.resolve(hostname, deps.getSettings()), hostname, deps.log),
       )
       .then((outcome) => {
         // The page or tab is gone, or settings changed (a newer lookup is queued): nothing to store.
@@ -188,7 +189,7 @@ export function createHostLookups(ctx: LookupContext) {
     const started = ctx.generation();
     const done: Promise<void> = scheduler
       .want(tabId, pageOrder(entry.record), lookupKey(hostname), () =>
-        resolveSafely(() => deps.resolve(hostname, deps.getSettings()), hostname, deps.log),
+        lookupOutcome(() => deps.resolve(hostname, deps.getSettings()), hostname, deps.log),
       )
       .then((outcome) => {
         if (!outcome.ran && outcome.why === 'queue-full') {

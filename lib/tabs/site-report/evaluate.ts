@@ -5,7 +5,6 @@
  */
 import type { ProxyFact, ProxyJudgement, ConnectionSeen } from '../../proxy';
 import { isAllowlisted, type Settings } from '../../settings';
-import type { DnsError, ResolveResult } from '../../dns';
 import {
   BADGE_NEUTRAL_COLOR,
   badgeFor,
@@ -93,30 +92,6 @@ export async function evaluateReport(
   return proxy && judged.newlyDetected
     ? { report: evaluated, newProxy: proxy }
     : { report: evaluated };
-}
-
-/** A DoH lookup's outcome as a site's DoH state; never rejects (a throw is a failure). */
-export async function lookupOutcome(
-  resolve: () => Promise<ResolveResult>,
-  hostname: string,
-  log: (message: string, error?: unknown) => void,
-): Promise<DohState> {
-  try {
-    const result = await resolve();
-    return result.ok
-      ? {
-          state: 'done',
-          addresses: result.addresses.map((a) => a.ip),
-          cnameChain: [...result.cnameChain],
-          // Only when true, so reports of first-try answers keep their shape.
-          ...(result.retried ? { retried: true } : {}),
-        }
-      : { state: 'failed', error: result.error };
-  } catch (error) {
-    // The client promises never to throw; if it does, the tab must still not look clean.
-    log(`resolver threw for ${hostname}`, error);
-    return { state: 'failed', error: { kind: 'network', message: String(error) } as DnsError };
-  }
 }
 
 /** The site's own badge: its verdict's, or a neutral "checking" one until the report is final. */

@@ -42,7 +42,8 @@ import {
   withConnection,
   type ConnectionKnown,
 } from './connection';
-import { changedParts, evaluateReport, lookupOutcome, siteBadge } from './evaluate';
+import { lookupOutcome } from '../host-rules';
+import { changedParts, evaluateReport, siteBadge } from './evaluate';
 import type { TabMonitorDeps } from './deps';
 import { createReportStore } from './persistence';
 
@@ -150,6 +151,7 @@ export function createTabMonitor(deps: TabMonitorDeps) {
       () => deps.resolve(hostname, deps.getSettings()),
       hostname,
       deps.log,
+      true,
     );
     await enqueue(tabId, async () => {
       const record = await readRecord(tabId);
