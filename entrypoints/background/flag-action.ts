@@ -154,7 +154,11 @@ export function startFlagAction(browser: Browser, deps: FlagActionDeps) {
     await loaded;
     const now = deps.now();
     const pass = usePass(record, details.tabId, hostname, undefined, now);
-    if (pass.record !== record) void change(() => pass.record);
+    // Applied to the record as it is when the change runs, not to this snapshot: a change queued
+    // meanwhile (a site remembered, a setting) must not be undone.
+    if (pass.record !== record) {
+      void change((r) => usePass(r, details.tabId, hostname, undefined, now).record);
+    }
     if (pass.passes) return {};
     const redirect = { redirectUrl: warningPageUrl(base, details.url) };
     const known = siteOf(record, hostname);
